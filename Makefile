@@ -1,0 +1,56 @@
+# The two commands: `make run` serves the node, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
+
+.PHONY: run serve test lint checks ci clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load reference and demo data (idempotent), serve on http://$(HOST):$(PORT)
+run: $(VENV)/.installed
+	@mkdir -p var
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_reference_data
+	$(DEV) $(PY) manage.py seed_demo
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	@echo ""
+	@echo "Node platform on http://$(HOST):$(PORT)/"
+	@echo "  portal        http://$(HOST):$(PORT)/"
+	@echo "  Wagtail admin http://$(HOST):$(PORT)/cms/"
+	@echo "  Django admin  http://$(HOST):$(PORT)/django-admin/"
+	@echo "  API docs      http://$(HOST):$(PORT)/api/docs/  (OpenAPI: /api/schema/)"
+	@echo ""
+	$(DEV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
+
+## test: install dev requirements and run the whole pytest suite
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+checks: $(VENV)/.installed-dev
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+		ALLOWED_HOSTS=node.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var/*.sqlite3* .pytest_cache

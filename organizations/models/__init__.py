@@ -1,0 +1,17 @@
+from .authorities import Authority, AuthorityLevel, DepartmentKind
+from .divisions import Division, DivisionLevel, IndustryCategory
+from .organizations import Organization, OrganizationKind, TelecomLicence
+from .users import User
+
+__all__ = [
+    "Authority",
+    "AuthorityLevel",
+    "DepartmentKind",
+    "Division",
+    "DivisionLevel",
+    "IndustryCategory",
+    "Organization",
+    "OrganizationKind",
+    "TelecomLicence",
+    "User",
+]

@@ -1,0 +1,10 @@
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class PingConsumer(AsyncJsonWebsocketConsumer):
+    """Liveness of the websocket path: answers every message with the node role. Writes nothing."""
+
+    async def receive_json(self, content, **kwargs):
+        from django.conf import settings
+
+        await self.send_json({"pong": content.get("ping"), "node_role": settings.NODE_ROLE})

@@ -1,0 +1,11 @@
+"""Local development: `make run`. Never used in production."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# A development-only key: production.py refuses to start without a real SECRET_KEY.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-only-for-local-development")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

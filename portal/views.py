@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from organizations.selectors import user_roles
+
+
+@login_required
+def dashboard(request):
+    """The signed-in user's start page: who they are, for whom they act, and what they can do."""
+    return render(request, "portal/dashboard.html", {"roles": user_roles(user=request.user)})
+
+
+@never_cache
+def healthz(request):
+    """Liveness and database reachability, for load balancers and `make run`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok", "node_role": settings.NODE_ROLE, "database": connection.vendor})

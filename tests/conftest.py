@@ -1,0 +1,56 @@
+import pytest
+from django.db import connection
+
+from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def chengdu_bureau(db):
+    return AuthorityFactory(
+        name="成都市经济和信息化局", level="city", department="municipal_economy_it", division_id="510100"
+    )
+
+
+@pytest.fixture
+def mianyang_bureau(db):
+    return AuthorityFactory(
+        name="绵阳市经济和信息化局", level="city", department="municipal_economy_it", division_id="510700"
+    )
+
+
+@pytest.fixture
+def sichuan_comms(db):
+    return AuthorityFactory(
+        name="四川省通信管理局", level="province", department="communications_administration", division_id="510000"
+    )
+
+
+@pytest.fixture
+def ministry(db):
+    return AuthorityFactory(
+        name="工业和信息化部信息通信管理局", level="ministry", department="ministry_ict", division_id=None
+    )
+
+
+@pytest.fixture
+def chengdu_org(db):
+    return OrganizationFactory(name="成都测试算力有限公司", city_id="510100")
+
+
+@pytest.fixture
+def mianyang_org(db):
+    return OrganizationFactory(name="绵阳测试算力有限公司", city_id="510700")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*roles, **fields):
+        return UserFactory(roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL); CI runs this on PostgreSQL")

@@ -1,0 +1,92 @@
+import re
+
+import pytest
+
+from organizations.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_in_chinese_and_english(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hans">' in html
+    assert "算力互联互通节点平台" in html
+    assert 'href="#main"' in html  # skip link
+    response = client.get("/en/")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_language_switch_keeps_the_page(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/"
+    response = client.post("/en/i18n/setlang/", {"language": "zh-hans", "next": "/en/accounts/login/"})
+    assert response["Location"] == "/accounts/login/"
+    # the switch on a page posts to that page's language prefix
+    assert 'action="/en/i18n/setlang/"' in client.get("/en/accounts/login/").content.decode()
+
+
+def test_admin_sites_answer(client, make_user):
+    assert client.get("/cms/").status_code == 302
+    assert client.get("/django-admin/").status_code == 302
+    admin = make_user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/cms/").status_code == 200
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/django-admin/organizations/organization/").status_code == 200
+
+
+def test_api_docs_are_served_from_the_project(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources, html
+    assert all(source.startswith("/") for source in sources), sources
+    assert client.get(sources[0]).status_code == 200 or any(client.get(s).status_code == 200 for s in sources)
+
+
+def test_openapi_schema_documents_the_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/v1/divisions/", "/api/v1/industries/", "/api/v1/me/", "/api/v1/uscc/check/"} <= set(schema["paths"])
+
+
+def test_me_endpoint_requires_login_and_reports_roles(client, make_user, chengdu_bureau):
+    assert client.get("/api/v1/me/").status_code == 403
+    reviewer = make_user(Role.MUNICIPAL_REVIEWER, authority=chengdu_bureau, full_name="陈成都")
+    client.force_login(reviewer)
+    body = client.get("/api/v1/me/").json()
+    assert body["roles"] == ["municipal_reviewer"]
+    assert body["affiliation"] == {"kind": "authority", "id": chengdu_bureau.pk, "name": "成都市经济和信息化局"}
+
+
+def test_login_dashboard_and_logout(client, make_user, chengdu_org):
+    make_user(Role.APPLICANT, organization=chengdu_org, username="wang", full_name="王申报")
+    assert client.get("/me/").status_code == 302
+    response = client.post("/accounts/login/", {"username": "wang", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "wang", "password": "Correct-horse-42"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/me/"
+    assert "王申报" in html and "申报单位用户" in html and chengdu_org.name in html
+    client.post("/accounts/logout/")
+    assert client.get("/me/").status_code == 302
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
