@@ -13,4 +13,11 @@ urlpatterns = [
     path("me/", organizations_api.MeView.as_view(), name="me"),
     path("uscc/check/", organizations_api.USCCCheckView.as_view(), name="uscc-check"),
     path("", include(router.urls)),
+    path("", include("catalog.api_urls")),
+    path("", include("search.api_urls")),
+    path("", include("workflows.node_application.api_urls")),
+    path("", include("workflows.onboarding.api_urls")),
+    path("", include("workflows.demand.api_urls")),
+    path("", include("monitoring.api_urls")),
+    path("", include("federation.api_urls")),
 ]

@@ -35,8 +35,12 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "workflows",
+    "workflows.node_application",
+    "workflows.onboarding",
+    "workflows.demand",
     "search",
     "monitoring",
+    "federation",
     "frontend",
     # Wagtail
     "wagtail.contrib.forms",
@@ -262,6 +266,18 @@ LOGGING = {
 }
 
 # --- Demo data ------------------------------------------------------------------------------
-# `manage.py seed_demo` runs these in order; each returns lines to print. Never in production.
-DEMO_SEEDERS = ["organizations.demo.seed", "portal.demo.seed"]
+# `manage.py seed_demo` calls seed() of each module in order; each returns lines to print.
+# Never in production.
+# A module that does not exist (yet) is skipped; order matters (pages render campaigns, ...).
+DEMO_SEEDERS = [
+    "organizations.demo",
+    "catalog.demo",
+    "workflows.onboarding.demo",
+    "workflows.node_application.demo",
+    "monitoring.demo",
+    "portal.demo",
+]
 ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=True)
+
+# --- Security (system F): login protection, CSP, rate limits; see security.py -----------------
+from .security import *  # noqa: E402, F403
