@@ -1,3 +1,30 @@
 """This app's pages, included by portal/urls.py (inside i18n_patterns, before Wagtail's catch-all)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "node_application"
+
+urlpatterns = [
+    path("applications/", views.application_list, name="list"),
+    path("applications/new/<slug:slug>/<str:node_type>/", views.application_create, name="create"),
+    path("applications/<str:reference>/", views.application_detail, name="detail"),
+    path("applications/<str:reference>/edit/", views.application_edit, name="edit"),
+    path("applications/<str:reference>/submit/", views.application_submit, name="submit"),
+    path("applications/<str:reference>/withdraw/", views.application_withdraw, name="withdraw"),
+    path("applications/<str:reference>/prereview/", views.application_request_prereview, name="prereview"),
+    path("applications/<str:reference>/materials/", views.material_upload, name="upload"),
+    path("applications/<str:reference>/materials/<int:pk>/", views.material_download, name="material"),
+    path("applications/<str:reference>/package/", views.package_download, name="package"),
+    path("applications/<str:reference>/trail.csv", views.events_export, name="trail"),
+    path("applications/<str:reference>/milestones/", views.milestone_record, name="milestone"),
+    path("applications/<str:reference>/score/", views.expert_score, name="score"),
+    path("applications/<str:reference>/objections/", views.objection_lodge, name="objection"),
+    path(
+        "applications/<str:reference>/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"
+    ),
+    path("review/", views.inbox, name="inbox"),
+    path("review/tasks/<int:pk>/", views.task_detail, name="task"),
+    path("review/batch-recommend/", views.batch_recommend, name="batch_recommend"),
+]

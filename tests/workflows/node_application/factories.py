@@ -1,0 +1,104 @@
+"""Helpers for the node application tests: demo campaigns, applicants, reviewers, valid files."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from organizations.models import Authority
+from tests.factories import AuthorityFactory, OrganizationFactory, TelecomLicenceFactory, UserFactory
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name: str = "file.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def ooxml(kind: str = "docx", name: str | None = None) -> SimpleUploadedFile:
+    main = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    }[kind]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType="{main}"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return SimpleUploadedFile(name or f"file.{kind}", buffer.getvalue())
+
+
+def authority(name: str, level: str, department: str, division: str | None) -> Authority:
+    return AuthorityFactory(name=name, level=level, department=department, division_id=division)
+
+
+def reviewer(role: str, auth: Authority, **fields):
+    return UserFactory(roles=[role], authority=auth, **fields)
+
+
+def eligible_org(city: str = "510100", **fields):
+    org = OrganizationFactory(city_id=city, province_id=city[:2] + "0000", address="示例路1号", **fields)
+    TelecomLicenceFactory(organization=org)
+    return org
+
+
+def applicant(org, **fields):
+    return UserFactory(roles=["applicant"], organization=org, email=f"{org.pk}@example.invalid", **fields)
+
+
+def at(month: int, day: int, hour: int = 10, minute: int = 0, second: int = 0):
+    """An instant in 2026, Asia/Shanghai."""
+    import datetime
+
+    from django.utils import timezone
+
+    return datetime.datetime(2026, month, day, hour, minute, second, tzinfo=timezone.get_default_timezone())
+
+
+FORM = {
+    "recommending_unit": "成都市经济和信息化局、成都市通信发展办公室",
+    "applicant_unit": "四川省通信管理局、四川省经济和信息化厅",
+    "contact_name": "王申报",
+    "contact_gender": "male",
+    "contact_title": "项目经理",
+    "contact_phone": "028-12345678",
+    "contact_email": "contact@example.invalid",
+    "policy_environment": "属于“十五五”发展战略重点行业。",
+    "basis": "已建成万卡级智算中心。",
+    "construction_plan": "建设服务中心、算力资源汇聚、算力选择、安全保障系统。",
+    "application_promotion": "面向电子信息行业推广。",
+    "safeguard_measures": "配套资金、用地、用电保障。",
+}
+
+
+def fill(application, user, *, now, industry="391", **extra):
+    """Complete the form and upload every required material."""
+    from organizations.models import IndustryCategory
+    from workflows.node_application import services
+    from workflows.node_application.models import EDITABLE_REQUIRED, MaterialKind
+
+    data = dict(FORM, **extra)
+    if application.node_type == "industry" and "industry" not in extra:
+        data["industry"] = IndustryCategory.objects.get(code=industry)
+    application = services.application_save_draft(application=application, actor=user, data=data, now=now)
+    for kind in MaterialKind:
+        if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:
+            continue
+        services.material_upload(application=application, actor=user, kind=kind, fmt="pdf", upload=pdf(), now=now)
+        if kind in EDITABLE_REQUIRED:
+            services.material_upload(
+                application=application, actor=user, kind=kind, fmt="editable", upload=ooxml(), now=now
+            )
+    application.refresh_from_db()
+    return application
+
+
+def open_task(application, kind, department=""):
+    from workflows.node_application.models import ReviewTask
+
+    qs = ReviewTask.objects.filter(application=application, kind=kind, status="open")
+    if department:
+        qs = qs.filter(department=department)
+    return qs.get()

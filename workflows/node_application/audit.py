@@ -1,0 +1,12 @@
+"""Which models of this app are in the audit trail (django-auditlog), besides ApplicationEvent."""
+
+from auditlog.registry import auditlog
+
+from .models import Campaign, ExpertScore, Material, NodeApplication, Objection, ReviewTask
+
+auditlog.register(Campaign)
+auditlog.register(NodeApplication)
+auditlog.register(Material, exclude_fields=["file"])
+auditlog.register(ReviewTask)
+auditlog.register(ExpertScore)
+auditlog.register(Objection)

@@ -1,0 +1,149 @@
+"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices. Idempotent.
+
+A date-only deadline ("3月17日前") ends at 24:00 of that day, Asia/Shanghai; a window ("3月21日至3月25日")
+runs from 00:00 of its first day to 24:00 of its last.
+"""
+
+import datetime
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from organizations.models import IndustryCategory, User
+
+from . import services
+from .deadlines import shanghai_end_of_day as end
+from .deadlines import shanghai_start_of_day as start
+from .models import EDITABLE_REQUIRED, MaterialKind, NodeApplication, ReviewTask, TaskKind
+from .services import campaign_upsert
+
+CAMPAIGNS = {
+    "sc-2026": {
+        "name": "国家算力互联互通节点（四川）2026年申报",
+        "province_id": "510000",
+        "year": 2026,
+        "accepts_regional": True,
+        "accepts_industry": True,
+        "has_municipal_review": True,
+        "opens_at": start(2026, 3, 18),
+        "industry_name_prereview_deadline": None,
+        "materials_deadline": end(2026, 3, 25),
+        "municipal_review_starts_at": start(2026, 3, 21),
+        "municipal_review_ends_at": end(2026, 3, 25),
+        "provincial_review_starts_at": start(2026, 3, 25),
+        "provincial_review_ends_at": end(2026, 3, 31),
+        "ministry_deadline": end(2026, 4, 1),
+        "publicity_days": 7,
+        "min_expert_scores": 3,
+    },
+    "hb-2026": {
+        "name": "国家算力互联互通节点（河北）2026年申报",
+        "province_id": "130000",
+        "year": 2026,
+        "accepts_regional": True,
+        "accepts_industry": True,
+        # 冀通信联〔2026〕4号: regional nodes go to the communications administration, industry nodes to
+        # the industry & IT department directly (no municipal step), after the industry-name pre-review.
+        "has_municipal_review": False,
+        "opens_at": start(2026, 2, 16),
+        "industry_name_prereview_deadline": end(2026, 3, 10),
+        "materials_deadline": end(2026, 3, 17),
+        "municipal_review_starts_at": None,
+        "municipal_review_ends_at": None,
+        "provincial_review_starts_at": None,
+        "provincial_review_ends_at": None,
+        "ministry_deadline": end(2026, 4, 1),
+        "publicity_days": 7,
+        "min_expert_scores": 3,
+    },
+}
+
+
+NARRATIVE = {
+    "contact_gender": "male",
+    "contact_title": "项目负责人",
+    "policy_environment": "（示例）属于“十五五”发展战略重点区域/行业，本省已出台算力基础设施支持政策。",
+    "basis": "（示例）网络基础设施完善，已接入通算、智算资源，具备网络安全和数据安全能力。",
+    "construction_plan": "（示例）建设算力互联网服务中心、算力资源汇聚、算力选择、安全保障等系统。",
+    "application_promotion": "（示例）面向新业态、企业级、消费级场景推广，预期带动算力消费。",
+    "safeguard_measures": "（示例）落实资金、用地、用电保障，配备监管人员力量。",
+}
+
+# (username, campaign, node type, industry code, how far: "submitted" or "recommended")
+DEMO_APPLICATIONS = [
+    ("applicant", "sc-2026", "industry", "391", "submitted"),
+    ("applicant_mianyang", "sc-2026", "industry", "392", "recommended"),
+    ("applicant_hebei", "hb-2026", "regional", None, "submitted"),
+]
+
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("示例.pdf", b"%PDF-1.4\n% demo material\n%%EOF\n")
+
+
+def _docx() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+        archive.writestr(
+            "[Content_Types].xml", f'<Types><Override PartName="/word/document.xml" ContentType="{main}"/></Types>'
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return SimpleUploadedFile("示例.docx", buffer.getvalue())
+
+
+def _seed_application(username: str, campaign, node_type: str, industry: str | None, progress: str) -> str | None:
+    user = User.objects.filter(username=username).select_related("organization").first()
+    if user is None or user.organization is None:
+        return None
+    existing = NodeApplication.objects.filter(
+        campaign=campaign, organization=user.organization, node_type=node_type
+    ).first()
+    if existing:
+        return f"kept application {existing.reference}"
+    now = campaign.opens_at + datetime.timedelta(days=2, hours=10)
+    application = services.application_create(campaign=campaign, node_type=node_type, actor=user, now=now)
+    data = dict(
+        NARRATIVE, contact_phone=user.phone or "028-00000000", contact_email=user.email or "demo@example.invalid"
+    )
+    if node_type == "industry":
+        data["industry"] = IndustryCategory.objects.get(code=industry)
+        data["recommending_unit"] = "（示例）市经济和信息化局、市通信发展办公室"
+    else:
+        data["applicant_unit"] = "（示例）省通信管理局、省工业和信息化主管部门"
+    application = services.application_save_draft(application=application, actor=user, data=data, now=now)
+    for kind in MaterialKind:
+        if kind == MaterialKind.CONSORTIUM_AGREEMENT:
+            continue
+        services.material_upload(application=application, actor=user, kind=kind, fmt="pdf", upload=_pdf(), now=now)
+        if kind in EDITABLE_REQUIRED:
+            services.material_upload(
+                application=application, actor=user, kind=kind, fmt="editable", upload=_docx(), now=now
+            )
+    application = services.application_submit(application=application, actor=user, now=now)
+    if progress == "recommended":
+        task = ReviewTask.objects.get(application=application, kind=TaskKind.MUNICIPAL_REVIEW, status="open")
+        reviewer = User.objects.filter(
+            authority__level="city", authority__division_id=application.division_code
+        ).first()
+        if reviewer is not None:
+            when = campaign.municipal_review_starts_at or timezone.now()
+            services.task_act(task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when)
+    application.refresh_from_db()
+    return f"created application {application.reference} ({application.get_stage_display()})"
+
+
+def seed() -> list[str]:
+    lines = []
+    campaigns = {}
+    for slug, defaults in CAMPAIGNS.items():
+        campaign, created = campaign_upsert(slug=slug, defaults=defaults)
+        campaigns[slug] = campaign
+        lines.append(f"{'created' if created else 'kept'} campaign {slug}: {campaign.name}")
+    for username, slug, node_type, industry, progress in DEMO_APPLICATIONS:
+        line = _seed_application(username, campaigns[slug], node_type, industry, progress)
+        if line:
+            lines.append(line)
+    return lines

@@ -1,0 +1,72 @@
+"""Forms: thin, field-level validation; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import IndustryCategory, Organization
+
+from .models import MaterialFormat, MaterialKind, NodeApplication
+from .services import DECISIONS, FORM_FIELDS
+
+
+class ApplicationForm(forms.ModelForm):
+    """附件2 / 附件3. Saving a draft accepts blanks; formats (USCC, e-mail) are always checked."""
+
+    class Meta:
+        model = NodeApplication
+        fields = FORM_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 6})
+            for name in (
+                "policy_environment",
+                "basis",
+                "construction_plan",
+                "application_promotion",
+                "safeguard_measures",
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["industry"].queryset = IndustryCategory.objects.all()
+        self.fields["construction_entity"].queryset = Organization.objects.order_by("name")
+        self.fields["operating_entity"].queryset = Organization.objects.order_by("name")
+        if self.instance.node_type == "regional":
+            del self.fields["industry"]
+            del self.fields["recommending_unit"]
+        else:
+            del self.fields["applicant_unit"]
+            if self.instance.industry_name_approved:
+                self.fields["industry"].disabled = True
+
+
+class MaterialUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类别"), choices=MaterialKind.choices)
+    format = forms.ChoiceField(label=_("格式"), choices=MaterialFormat.choices)
+    file = forms.FileField(label=_("文件"), help_text=_("PDF，或 DOC/DOCX/XLSX 可编辑文档；按文件内容识别。"))
+
+
+class TaskDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("办理结果"), widget=forms.RadioSelect)
+    opinion = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = DECISIONS[task.kind]
+
+
+class ExpertScoreForm(forms.Form):
+    score = forms.DecimalField(label=_("评分（0–100）"), min_value=0, max_value=100, decimal_places=2)
+    comment = forms.CharField(label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ObjectionForm(forms.Form):
+    lodged_by = forms.CharField(label=_("异议人"), max_length=128)
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("里程碑"), max_length=100)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -1,0 +1,161 @@
+"""Reads of the node application process: who may see what, inboxes, timelines."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from organizations.models import AuthorityLevel, User
+from organizations.roles import Role
+from organizations.selectors import jurisdiction_q
+
+from .models import (
+    ApplicationEvent,
+    Material,
+    NodeApplication,
+    ReviewTask,
+    Stage,
+    TaskStatus,
+)
+
+ROLE_BY_LEVEL = {
+    AuthorityLevel.CITY: Role.MUNICIPAL_REVIEWER,
+    AuthorityLevel.PROVINCE: Role.PROVINCIAL_REVIEWER,
+    AuthorityLevel.MINISTRY: Role.MINISTRY_REVIEWER,
+}
+EXPERT_STAGES = {Stage.EXPERT_REVIEW}
+
+
+def _role_names(user: User) -> set[str]:
+    cached = getattr(user, "_node_application_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._node_application_roles = cached
+    return cached
+
+
+def is_reviewer(user: User) -> bool:
+    authority = getattr(user, "authority", None)
+    return authority is not None and ROLE_BY_LEVEL[authority.level].value in _role_names(user)
+
+
+def is_expert(user: User) -> bool:
+    return Role.EXPERT.value in _role_names(user)
+
+
+def _reviewer_application_q(user: User) -> Q:
+    """Applications that reached this reviewer's level inside their jurisdiction."""
+    authority = user.authority
+    q = jurisdiction_q(user=user, field="division_code") & Q(submitted_at__isnull=False)
+    if authority.level == AuthorityLevel.MINISTRY:
+        q &= Q(ministry_submitted_at__isnull=False)
+    elif authority.level == AuthorityLevel.CITY:
+        # Cities are on the route only for industry nodes of campaigns with a municipal step.
+        q &= Q(node_type="industry", campaign__has_municipal_review=True)
+    return q
+
+
+def application_list_for_user(*, user: User) -> QuerySet[NodeApplication]:
+    """Every application this user may open; everything else answers 404."""
+    queryset = NodeApplication.objects.select_related("campaign", "organization", "industry", "region")
+    if not user.is_authenticated:
+        return queryset.none()
+    q = Q(pk__in=[])
+    if user.organization_id:
+        q |= Q(organization_id=user.organization_id)
+    if is_reviewer(user):
+        q |= _reviewer_application_q(user)
+    if is_expert(user):
+        q |= Q(stage__in=EXPERT_STAGES) | Q(expert_scores__expert=user)
+    return queryset.filter(q).distinct()
+
+
+def application_get_for_user(*, user: User, reference: str) -> NodeApplication | None:
+    return application_list_for_user(user=user).filter(reference=reference).first()
+
+
+def application_is_owner(*, user: User, application: NodeApplication) -> bool:
+    return bool(user.is_authenticated and user.organization_id and user.organization_id == application.organization_id)
+
+
+def application_list_for_applicant(*, user: User) -> QuerySet[NodeApplication]:
+    if not user.is_authenticated or not user.organization_id:
+        return NodeApplication.objects.none()
+    return (
+        NodeApplication.objects.filter(organization_id=user.organization_id)
+        .select_related("campaign", "industry", "region")
+        .order_by("-created_at")
+    )
+
+
+def task_can_act(*, user: User, task: ReviewTask) -> bool:
+    """The user works for an authority of the task's level and department whose jurisdiction covers it."""
+    if task.status != TaskStatus.OPEN or not is_reviewer(user):
+        return False
+    authority = user.authority
+    if authority.level != task.level:
+        return False
+    if task.department and authority.department != task.department:
+        return False
+    return authority.covers(task.division_code)
+
+
+def task_list_for_user(
+    *,
+    user: User,
+    campaign: str | None = None,
+    node_type: str | None = None,
+    kind: str | None = None,
+    due_before=None,
+) -> QuerySet[ReviewTask]:
+    """The open tasks of the user's authority only (level, department and jurisdiction)."""
+    if not is_reviewer(user):
+        return ReviewTask.objects.none()
+    authority = user.authority
+    queryset = ReviewTask.objects.filter(
+        jurisdiction_q(user=user, field="division_code"),
+        status=TaskStatus.OPEN,
+        level=authority.level,
+    ).filter(Q(department="") | Q(department=authority.department))
+    if campaign:
+        queryset = queryset.filter(application__campaign__slug=campaign)
+    if node_type:
+        queryset = queryset.filter(application__node_type=node_type)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if due_before:
+        queryset = queryset.filter(due_at__lte=due_before)
+    return queryset.select_related(
+        "application",
+        "application__campaign",
+        "application__organization",
+        "application__industry",
+        "application__region",
+    ).order_by("due_at", "created_at")
+
+
+def task_get_for_user(*, user: User, pk: int) -> ReviewTask | None:
+    return task_list_for_user(user=user).filter(pk=pk).first()
+
+
+def material_get_for_user(*, user: User, pk: int) -> Material | None:
+    material = Material.objects.select_related("application").filter(pk=pk).first()
+    if material is None:
+        return None
+    if not application_list_for_user(user=user).filter(pk=material.application_id).exists():
+        return None
+    return material
+
+
+def application_events(*, application: NodeApplication, for_applicant: bool) -> QuerySet[ApplicationEvent]:
+    queryset = application.events.select_related("actor")
+    if for_applicant:
+        queryset = queryset.filter(visible_to_applicant=True)
+    return queryset.order_by("at", "pk")
+
+
+def application_detail_prefetch(queryset: QuerySet[NodeApplication]) -> QuerySet[NodeApplication]:
+    return queryset.select_related("construction_entity", "operating_entity").prefetch_related(
+        "materials",
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("tasks", queryset=ReviewTask.objects.order_by("created_at")),
+        "expert_scores__expert",
+        "objections",
+    )

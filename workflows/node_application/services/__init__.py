@@ -1,0 +1,52 @@
+"""Writes of the node application process: every state change goes through here, with its trail.
+
+Each function is keyword-only, runs in one transaction, locks the application row
+(``select_for_update``) before it reads the state it changes, and records an ``ApplicationEvent``
+(who, when, from which stage to which, opinion). Bad input raises ``ValidationError`` and changes
+nothing.
+"""
+
+from .applicant import (
+    application_create,
+    application_request_name_prereview,
+    application_save_draft,
+    application_submit,
+    application_withdraw,
+    material_upload,
+    milestone_record,
+    missing_materials,
+    submit_problems,
+)
+from .campaigns import campaign_upsert
+from .common import DECISIONS, FORM_FIELDS, REQUIRED_ON_SUBMIT
+from .package import application_form_data, build_submission_package
+from .review import (
+    expert_score_submit,
+    municipal_batch_recommend,
+    objection_lodge,
+    objection_resolve,
+    task_act,
+)
+
+__all__ = [
+    "DECISIONS",
+    "FORM_FIELDS",
+    "REQUIRED_ON_SUBMIT",
+    "application_create",
+    "application_form_data",
+    "application_request_name_prereview",
+    "application_save_draft",
+    "application_submit",
+    "application_withdraw",
+    "build_submission_package",
+    "campaign_upsert",
+    "expert_score_submit",
+    "material_upload",
+    "milestone_record",
+    "missing_materials",
+    "municipal_batch_recommend",
+    "objection_lodge",
+    "objection_resolve",
+    "submit_problems",
+    "task_act",
+]

@@ -1,0 +1,421 @@
+"""Pages of the node application process. Thin: look up what the user may see (404 otherwise), call a service."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import deadlines, eligibility, selectors, services
+from .forms import ApplicationForm, ExpertScoreForm, MaterialUploadForm, MilestoneForm, ObjectionForm, TaskDecisionForm
+from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Objection, Stage, TaskKind, format_deadline
+
+
+def _application_or_404(request, reference: str) -> NodeApplication:
+    application = selectors.application_get_for_user(user=request.user, reference=reference)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _owned_or_404(request, reference: str) -> NodeApplication:
+    application = _application_or_404(request, reference)
+    if not selectors.application_is_owner(user=request.user, application=application):
+        raise Http404
+    return application
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                messages.error(request, message if field == "__all__" else f"{field}: {message}")
+    else:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+def _detail_url(application: NodeApplication) -> str:
+    return reverse("node_application:detail", args=[application.reference])
+
+
+@login_required
+def application_list(request):
+    applications = selectors.application_list_for_applicant(user=request.user)
+    if selectors.is_reviewer(request.user) and not request.user.organization_id:
+        return redirect("node_application:inbox")
+    campaigns = []
+    if request.user.organization_id:
+        now = timezone.now()
+        campaigns = [
+            c
+            for c in Campaign.objects.filter(province_id=request.user.organization.province_id).select_related(
+                "province"
+            )
+            if c.opens_at <= now < c.materials_deadline
+        ]
+    notifications = request.user.node_notifications.select_related("application")[:10]
+    return render(
+        request,
+        "node_application/node_application_list.html",
+        {"applications": applications, "campaigns": campaigns, "node_types": NodeType, "notifications": notifications},
+    )
+
+
+@login_required
+@require_POST
+def application_create(request, slug: str, node_type: str):
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None or node_type not in NodeType.values:
+        raise Http404
+    try:
+        application = services.application_create(campaign=campaign, node_type=node_type, actor=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("node_application:list")
+    return redirect("node_application:edit", reference=application.reference)
+
+
+@login_required
+def application_detail(request, reference: str):
+    application = _application_or_404(request, reference)
+    application = selectors.application_detail_prefetch(NodeApplication.objects.filter(pk=application.pk)).get()
+    user = request.user
+    is_owner = selectors.application_is_owner(user=user, application=application)
+    events = [
+        e for e in application.events.all() if e.visible_to_applicant or not is_owner or selectors.is_reviewer(user)
+    ]
+    my_tasks = [t for t in application.tasks.all() if selectors.task_can_act(user=user, task=t)]
+    context = {
+        "application": application,
+        "is_owner": is_owner,
+        "is_reviewer": selectors.is_reviewer(user),
+        "is_expert": selectors.is_expert(user),
+        "events": events,
+        "tasks": application.tasks.all(),
+        "my_tasks": my_tasks,
+        "materials": application.materials.all(),
+        "expected": APPLICANT_EXPECTED.get(application.stage, ""),
+        "deadlines": [
+            (label, format_deadline(when)) for label, when in deadlines.campaign_deadlines(application.campaign) if when
+        ],
+        "objections": application.objections.all(),
+        "scores": application.expert_scores.all() if not is_owner else [],
+        "score_form": ExpertScoreForm()
+        if selectors.is_expert(user) and application.stage == Stage.EXPERT_REVIEW
+        else None,
+        "objection_form": ObjectionForm() if application.stage == Stage.PUBLICITY and _is_ministry(user) else None,
+        "milestone_form": MilestoneForm()
+        if is_owner and application.stage in (Stage.CONSTRUCTION, Stage.INTEGRATION_TESTING)
+        else None,
+        "can_resolve": _is_ministry(user),
+        # Reviewers see the eligibility findings too (e.g. "one industry node per industry" warnings).
+        "findings": eligibility.check_application(application, on=timezone.localdate()) if not is_owner else [],
+    }
+    return render(request, "node_application/node_application.html", context)
+
+
+def _is_ministry(user) -> bool:
+    return selectors.is_reviewer(user) and user.authority.level == "ministry"
+
+
+@login_required
+def application_edit(request, reference: str):
+    application = _owned_or_404(request, reference)
+    if not application.is_editable:
+        return redirect(_detail_url(application))
+    form = ApplicationForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        fresh = NodeApplication.objects.get(pk=application.pk)
+        data = {name: form.cleaned_data[name] for name in form.fields if not form.fields[name].disabled}
+        try:
+            services.application_save_draft(application=fresh, actor=request.user, data=data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存草稿。"))
+            return redirect("node_application:edit", reference=reference)
+    application.refresh_from_db()
+    errors, missing, findings = services.submit_problems(application, on=timezone.localdate())
+    return render(
+        request,
+        "node_application/node_application_form.html",
+        {
+            "application": application,
+            "form": form,
+            "submit_errors": errors,
+            "missing": missing,
+            "findings": findings,
+            "upload_form": MaterialUploadForm(),
+            "materials": application.materials.all(),
+            "needs_prereview": application.stage == Stage.DRAFT
+            and application.campaign.requires_name_prereview(application.node_type)
+            and not application.industry_name_approved,
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request, reference: str):
+    application = _owned_or_404(request, reference)
+    try:
+        services.application_submit(application=application, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("node_application:edit", reference=reference)
+    messages.success(request, _("已提交。"))
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def application_withdraw(request, reference: str):
+    application = _owned_or_404(request, reference)
+    try:
+        services.application_withdraw(application=application, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("已撤回申报。"))
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def application_request_prereview(request, reference: str):
+    application = _owned_or_404(request, reference)
+    try:
+        services.application_request_name_prereview(application=application, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("node_application:edit", reference=reference)
+    messages.success(request, _("已报送行业名称初核。"))
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def material_upload(request, reference: str):
+    application = _owned_or_404(request, reference)
+    form = MaterialUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.material_upload(
+                application=application,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                fmt=form.cleaned_data["format"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+            return redirect("node_application:edit", reference=reference)
+        messages.success(request, _("材料已上传。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("node_application:edit", reference=reference)
+
+
+@login_required
+def material_download(request, reference: str, pk: int):
+    material = selectors.material_get_for_user(user=request.user, pk=pk)
+    if material is None or material.application.reference != reference:
+        raise Http404
+    return FileResponse(
+        material.file.open("rb"), as_attachment=True, filename=material.original_name or material.file.name
+    )
+
+
+@login_required
+def package_download(request, reference: str):
+    application = _application_or_404(request, reference)
+    if not application.package:
+        raise Http404
+    return FileResponse(application.package.open("rb"), as_attachment=True, filename=f"{application.reference}.zip")
+
+
+@login_required
+def events_export(request, reference: str):
+    """The application's trail as CSV (reviewers see everything, applicants what is visible to them)."""
+    application = _application_or_404(request, reference)
+    for_applicant = not selectors.is_reviewer(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-trail.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("时间"), _("动作"), _("操作人"), _("操作单位"), _("原环节"), _("新环节"), _("意见")])
+    for event in selectors.application_events(application=application, for_applicant=for_applicant):
+        writer.writerow(
+            [
+                timezone.localtime(event.at).isoformat(),
+                event.action_label,
+                str(event.actor or ""),
+                event.actor_unit,
+                event.get_from_stage_display() if event.from_stage else "",
+                event.get_to_stage_display() if event.to_stage else "",
+                event.opinion,
+            ]
+        )
+    return response
+
+
+@login_required
+@require_POST
+def milestone_record(request, reference: str):
+    application = _owned_or_404(request, reference)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_record(application=application, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("已登记。"))
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def expert_score(request, reference: str):
+    application = _application_or_404(request, reference)
+    if not selectors.is_expert(request.user):
+        raise Http404
+    form = ExpertScoreForm(request.POST)
+    if form.is_valid():
+        try:
+            services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
+            messages.success(request, _("评分已提交。"))
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+    else:
+        messages.error(request, _("请填写 0–100 之间的评分。"))
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def objection_lodge(request, reference: str):
+    application = _application_or_404(request, reference)
+    if not _is_ministry(request.user):
+        raise Http404
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.objection_lodge(application=application, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def objection_resolve(request, reference: str, pk: int):
+    application = _application_or_404(request, reference)
+    objection = Objection.objects.filter(pk=pk, application=application).first()
+    if objection is None or not _is_ministry(request.user):
+        raise Http404
+    try:
+        services.objection_resolve(
+            objection=objection, actor=request.user, resolution=request.POST.get("resolution", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect(_detail_url(application))
+
+
+# --- reviewers --------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    if not selectors.is_reviewer(request.user):
+        raise Http404
+    filters = {key: request.GET.get(key) or None for key in ("campaign", "node_type", "kind")}
+    due = request.GET.get("due_before")
+    tasks = selectors.task_list_for_user(user=request.user, due_before=_parse_date(due), **filters)
+    return render(
+        request,
+        "node_application/review_task_list.html",
+        {
+            "tasks": tasks[:200],
+            "campaigns": Campaign.objects.all(),
+            "node_types": NodeType.choices,
+            "kinds": TaskKind.choices,
+            "filters": {**filters, "due_before": due or ""},
+        },
+    )
+
+
+def _parse_date(value: str | None):
+    if not value:
+        return None
+    try:
+        import datetime
+
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return deadlines.shanghai_end_of_day(day.year, day.month, day.day)
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = selectors.task_get_for_user(user=request.user, pk=pk)
+    if task is None:
+        raise Http404
+    form = TaskDecisionForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_act(task=task, actor=request.user, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("已办理。"))
+            return redirect("node_application:inbox")
+    return redirect_or_render(request, task, form)
+
+
+def redirect_or_render(request, task, form):
+    return render(
+        request, "node_application/review_task.html", {"task": task, "form": form, "application": task.application}
+    )
+
+
+@login_required
+@require_POST
+def batch_recommend(request):
+    if not selectors.is_reviewer(request.user):
+        raise Http404
+    ids = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()]
+    tasks = list(selectors.task_list_for_user(user=request.user, kind=TaskKind.MUNICIPAL_REVIEW).filter(pk__in=ids))
+    if not tasks or len(tasks) != len(set(ids)):
+        raise Http404
+    try:
+        count = services.municipal_batch_recommend(
+            tasks=tasks, actor=request.user, opinion=request.POST.get("opinion", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("已批量推荐 %(count)s 个申报。") % {"count": count})
+    return redirect("node_application:inbox")
