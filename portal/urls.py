@@ -7,13 +7,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import page_views, views
 
 admin.site.site_header = "算力互联互通节点平台 · 运营管理"
 admin.site.site_title = "节点运营管理"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", page_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", page_views.sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -39,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("workflows.onboarding.urls")),
     path("", include("workflows.demand.urls")),
     path("", include("monitoring.urls")),
+    path("site-search/", page_views.site_search, name="site_search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

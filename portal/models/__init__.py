@@ -1,0 +1,18 @@
+"""Portal page types (Wagtail)."""
+
+from .documents import DisclosureAttribute
+from .home import HomePage
+from .notices import NoticeAttachment, NoticeIndexPage, NoticePage
+from .policies import PolicyAttachment, PolicyCategory, PolicyIndexPage, PolicyPage
+
+__all__ = [
+    "DisclosureAttribute",
+    "HomePage",
+    "NoticeAttachment",
+    "NoticeIndexPage",
+    "NoticePage",
+    "PolicyAttachment",
+    "PolicyCategory",
+    "PolicyIndexPage",
+    "PolicyPage",
+]

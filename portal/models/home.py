@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from portal.blocks import BodyBlock
+
+from .base import PortalPageMixin
+
+
+class HomePage(PortalPageMixin, Page):
+    """The node's front page."""
+
+    intro = RichTextField(_("简介"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("正文"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("search_text")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["portal.NoticeIndexPage", "portal.PolicyIndexPage"]
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        from portal import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_notices"] = selectors.notice_latest(limit=6)
+        context["notice_index"] = selectors.section_index(model_name="noticeindexpage")
+        context["policy_index"] = selectors.section_index(model_name="policyindexpage")
+        return context

@@ -1,0 +1,23 @@
+"""Wagtail hooks of the portal."""
+
+from django.utils.html import escape
+from wagtail import hooks
+from wagtail.rich_text.pages import PageLinkHandler
+
+from portal.templatetags.portal_tags import localize_path
+
+
+class LocalizedPageLinkHandler(PageLinkHandler):
+    """Links to pages inside rich text keep the visitor's interface language (/en/... for English)."""
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list: list[dict]) -> list[str]:
+        return [
+            f'<a href="{escape(localize_path(page.localized.url or ""))}">' if page else "<a>"
+            for page in cls.get_many(attrs_list)
+        ]
+
+
+@hooks.register("register_rich_text_features", order=100)  # after Wagtail registers its own handler
+def register_localized_page_links(features):
+    features.register_link_type(LocalizedPageLinkHandler)
