@@ -1,3 +1,29 @@
 """This app's endpoints of the standard interface, included by portal/api_urls.py under /api/v1/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .api import identifiers, provider
+
+urlpatterns = [
+    path("identifiers/<path:identifier>/", identifiers.IdentifierResolveView.as_view(), name="identifier-resolve"),
+    path("provider/sites/", provider.SiteListView.as_view(), name="provider-sites"),
+    path("provider/resources/", provider.ResourceListView.as_view(), name="provider-resources"),
+    path("provider/resources/<str:external_id>/", provider.ResourceDetailView.as_view(), name="provider-resource"),
+    path(
+        "provider/resources/<str:external_id>/status/",
+        provider.ResourceStatusView.as_view(),
+        name="provider-resource-status",
+    ),
+    path("provider/lines/", provider.LineListView.as_view(), name="provider-lines"),
+    path("provider/lines/<str:external_id>/", provider.LineDetailView.as_view(), name="provider-line"),
+    path("provider/lines/<str:external_id>/status/", provider.LineStatusView.as_view(), name="provider-line-status"),
+    path("provider/app-services/", provider.AppServiceListView.as_view(), name="provider-app-services"),
+    path(
+        "provider/app-services/<str:external_id>/", provider.AppServiceDetailView.as_view(), name="provider-app-service"
+    ),
+    path(
+        "provider/app-services/<str:external_id>/status/",
+        provider.AppServiceStatusView.as_view(),
+        name="provider-app-service-status",
+    ),
+]

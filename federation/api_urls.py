@@ -1,3 +1,9 @@
 """Federation endpoints (filings and reports received by a national node), under /api/v1/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .api import IdentifierFilingView
+
+urlpatterns = [
+    path("federation/filings/identifiers/", IdentifierFilingView.as_view(), name="federation-identifier-filing"),
+]

@@ -281,3 +281,21 @@ ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=True)
 
 # --- Security (system F): login protection, CSP, rate limits; see security.py -----------------
 from .security import *  # noqa: E402, F403
+
+# --- Federation / identifiers -----------------------------------------------------------------
+# This node's identifier prefix (docs/identifiers.md): "CN" for the national node, the GB/T 2260
+# province code under it for a regional node, the industry code under that for an industry node.
+NODE_IDENTIFIER_PREFIX = env.str(
+    "NODE_IDENTIFIER_PREFIX", default="CN" if NODE_ROLE == "national" else "CN.510000"
+).upper()
+# The node above this one (the national node for a regional node): identifiers of other nodes are
+# resolved there, and filings go there through the outbox. Empty: no upstream (national node).
+UPSTREAM_NODE_URL = env.str("UPSTREAM_NODE_URL", default="").rstrip("/")
+UPSTREAM_NODE_TOKEN = env.str("UPSTREAM_NODE_TOKEN", default="")
+IDENTIFIER_RESOLUTION_CACHE_SECONDS = env.int("IDENTIFIER_RESOLUTION_CACHE_SECONDS", default=300)
+UPSTREAM_TIMEOUT_SECONDS = env.float("UPSTREAM_TIMEOUT_SECONDS", default=5.0)
+# Outbox (federation app): retries with exponential back-off base * 2^(attempts-1), capped.
+OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
+# A national node accepts filings only with one of these bearer tokens (empty: refuses all).
+FEDERATION_INBOUND_TOKENS = env.list("FEDERATION_INBOUND_TOKENS", default=[])

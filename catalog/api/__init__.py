@@ -1,0 +1,1 @@
+"""The catalogue's part of the standard interface: identifier resolution and the provider interface."""

@@ -1,0 +1,52 @@
+"""Durable outbox (everything that goes upstream) and, on a national node, the filings received."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已送达")
+
+
+class OutboxMessage(models.Model):
+    kind = models.CharField(_("类型"), max_length=32, db_index=True)  # e.g. "identifier_filing"
+    idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
+    path = models.CharField(_("上级节点接口路径"), max_length=255)
+    payload = models.JSONField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("已尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), db_index=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    response = models.JSONField(_("回执"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("上报发件箱")
+        verbose_name_plural = _("上报发件箱")
+        ordering = ["next_attempt_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"
+
+
+class IdentifierFiling(models.Model):
+    """An identifier filed by a downstream node (recorded by a national node)."""
+
+    identifier = models.CharField(_("算力标识"), max_length=64, unique=True)
+    node_prefix = models.CharField(_("节点前缀"), max_length=40, db_index=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
+    payload = models.JSONField(_("备案内容"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("标识备案")
+        verbose_name_plural = _("标识备案")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.identifier
