@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("运行监测")
+
+    def ready(self):
+        from . import audit, receivers  # noqa: F401

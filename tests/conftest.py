@@ -4,6 +4,15 @@ from django.db import connection
 from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API rate limits (DRF throttling) count in the cache: no test inherits another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def chengdu_bureau(db):
     return AuthorityFactory(

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "channels",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",  # login lockout (system F); see settings/security.py
+    "django_otp",  # optional TOTP second factor for reviewers and operators (system F)
+    "django_otp.plugins.otp_totp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -80,16 +83,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "monitoring.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a login lockout into a 429 page (system F)
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -170,6 +177,8 @@ else:
 # --- Authentication and permissions ---------------------------------------------------------
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
+    # refuses locked-out logins first (system F); needs the request, which every login form passes
+    "monitoring.backends.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -1,0 +1,32 @@
+"""API rate limits. Rates are read from settings at call time, so a test or an operator's
+override of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] takes effect without a restart."""
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+
+
+class _CurrentRates:
+    @property
+    def THROTTLE_RATES(self):
+        return api_settings.DEFAULT_THROTTLE_RATES
+
+
+class _UnlessScoped:
+    """A view with its own ``throttle_scope`` (the provider API) is limited by that budget alone."""
+
+    def allow_request(self, request, view):
+        if getattr(view, "throttle_scope", None):
+            return True
+        return super().allow_request(request, view)
+
+
+class AnonThrottle(_UnlessScoped, _CurrentRates, AnonRateThrottle):
+    """Anonymous callers, by client address."""
+
+
+class UserThrottle(_UnlessScoped, _CurrentRates, UserRateThrottle):
+    """Signed-in callers, by user."""
+
+
+class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
+    """Views that declare ``throttle_scope`` (the provider API: ``"provider"``) get their own budget."""
