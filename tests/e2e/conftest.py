@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 def ensure_chromium() -> str:
     if Path(CHROMIUM).exists():
         return CHROMIUM
