@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
 
-.PHONY: run serve test lint checks ci clean
+.PHONY: run serve test lint checks security-scan clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,10 @@ serve:
 	@echo ""
 	$(DEV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
 
-## test: install dev requirements and run the whole pytest suite
+## test: install dev requirements and run the whole pytest suite on every core (pytest-xdist keeps
+## pytest-django's order: transactional tests, which flush the database, run last on each worker)
 test: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -52,6 +53,10 @@ checks: $(VENV)/.installed-dev
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=node.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+
+## security-scan: pip-audit + bandit on this deployment, stored as a VulnerabilityScan (system F)
+security-scan: $(VENV)/.installed
+	$(DEV) $(PY) manage.py security_scan
 
 clean:
 	rm -rf var/*.sqlite3* .pytest_cache

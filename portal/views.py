@@ -6,12 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from organizations.selectors import user_roles
+from portal.navigation import entry_points_for
 
 
 @login_required
 def dashboard(request):
     """The signed-in user's start page: who they are, for whom they act, and what they can do."""
-    return render(request, "portal/dashboard.html", {"roles": user_roles(user=request.user)})
+    roles = user_roles(user=request.user)
+    return render(request, "portal/dashboard.html", {"roles": roles, "entry_points": entry_points_for(roles=roles)})
 
 
 @never_cache

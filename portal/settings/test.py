@@ -1,7 +1,9 @@
 """Settings for the pytest suite: same environment switches as base (DATABASE_URL, REDIS_URL)."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+import os
+
+from .base import CHANNEL_LAYERS, STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-insecure-key-not-a-secret"
@@ -16,3 +18,10 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Each test clears the cache (tests/conftest.py); on Redis that would flush the database the
+# channel layer shares with other pytest-xdist workers, so tests keep a per-process cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# pytest-xdist workers share one Redis in CI: give each its own channel-layer prefix.
+if "CONFIG" in CHANNEL_LAYERS["default"]:
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -21,6 +21,7 @@ print(json.dumps({
     "options": {k: v for k, v in db.get("OPTIONS", {}).items() if k != "init_command"},
     "init_command": db.get("OPTIONS", {}).get("init_command", ""),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "cache": settings.CACHES["default"]["BACKEND"],
     "search": settings.SEARCH_BACKEND,
     "wagtail_search": settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"],
     "node_role": settings.NODE_ROLE,
@@ -52,6 +53,7 @@ def test_defaults_need_no_services():
     assert settings["options"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in settings["init_command"]
     assert settings["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert settings["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert settings["search"] == "database"
     assert settings["wagtail_search"] == "wagtail.search.backends.database"
     assert settings["node_role"] == "regional"
@@ -68,6 +70,7 @@ def test_environment_switches_to_the_production_services():
     )
     assert settings["engine"] == "django.db.backends.postgresql"
     assert settings["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert settings["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert settings["search"] == "elasticsearch"
     assert settings["wagtail_search"] == "wagtail.search.backends.elasticsearch8"
     assert settings["node_role"] == "industry"

@@ -90,3 +90,20 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("role", "present", "absent"),
+    [
+        (Role.APPLICANT, "/applications/", "/review/"),
+        (Role.MUNICIPAL_REVIEWER, "/review/", "/security/audit/"),
+        (Role.NODE_OPERATOR, "/security/audit/", "/applications/"),
+        (Role.PROVIDER, "/catalog/provider/api-keys/", "/review/"),
+    ],
+)
+def test_dashboard_lists_each_roles_entry_points(client, make_user, chengdu_org, chengdu_bureau, role, present, absent):
+    affiliation = {"authority": chengdu_bureau} if role == Role.MUNICIPAL_REVIEWER else {"organization": chengdu_org}
+    client.force_login(make_user(role, **affiliation))
+    html = client.get("/me/").content.decode()
+    assert f'href="{present}"' in html
+    assert f'href="{absent}"' not in html

@@ -1,0 +1,39 @@
+"""Where each role starts its work: the entry points listed on a signed-in user's start page."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organizations.roles import Role
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    label: str
+    url_name: str
+    roles: frozenset[Role]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+REVIEWERS = frozenset({Role.MUNICIPAL_REVIEWER, Role.PROVINCIAL_REVIEWER, Role.MINISTRY_REVIEWER, Role.EXPERT})
+PROVIDERS = frozenset({Role.PROVIDER, Role.LINE_PROVIDER, Role.APP_SERVICE_PROVIDER})
+
+ENTRY_POINTS = [
+    EntryPoint(_("我的节点申报"), "node_application:list", frozenset({Role.APPLICANT})),
+    EntryPoint(_("审核待办"), "node_application:inbox", REVIEWERS),
+    EntryPoint(_("接口密钥（标准接口接入）"), "catalog:api-keys", PROVIDERS),
+    EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("安全运营"), "monitoring:security", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("审计日志"), "monitoring:audit-log", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.NODE_OPERATOR}),
+    EntryPoint(_("内容管理"), "wagtailadmin_home", frozenset({Role.EDITOR, Role.APPROVER})),
+]
+
+
+def entry_points_for(*, roles: list[Role]) -> list[EntryPoint]:
+    held = set(roles)
+    return [entry for entry in ENTRY_POINTS if entry.roles & held]
