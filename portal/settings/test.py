@@ -1,8 +1,8 @@
 """Settings for the pytest suite: same environment switches as base (DATABASE_URL, REDIS_URL)."""
 
-from .base import *  # noqa: F403
 import os
 
+from .base import *  # noqa: F403
 from .base import CHANNEL_LAYERS, STORAGES
 
 DEBUG = False
