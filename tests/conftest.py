@@ -63,3 +63,34 @@ def make_user(db):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL); CI runs this on PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def _baseline_snapshot(django_db_setup, django_db_blocker):
+    """The rows the migrations load (reference data, role groups, Wagtail's root, site and home page),
+    serialised once per test database."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _restore_baseline_after_flush(request):
+    """A transactional test ends by flushing every table, including what the migrations loaded; the
+    next transactional test on the same worker gets that baseline back before it starts."""
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)) and not _is_transactional(request):
+        return
+    snapshot = request.getfixturevalue("_baseline_snapshot")
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.exists():
+        from django.core.management import call_command
+
+        # the flush re-created content types and permissions with new keys: clear them too
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(snapshot)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
