@@ -210,68 +210,38 @@ def _upsert(
     return RecordChange(record=record, created=created, changed_fields=changed)
 
 
-@transaction.atomic
-def resource_upsert(
-    *,
-    provider: Provider,
-    external_id: str,
-    data: dict,
-    actor: User | None = None,
-    api_key: ProviderApiKey | None = None,
-    source: str = RecordVersion.Source.API,
-) -> RecordChange:
-    """Create or update a compute resource by the provider's external id; identical data changes nothing."""
-    return _upsert(
-        model=ComputeResource,
-        provider=provider,
-        external_id=external_id,
-        data=_fill_from_reference(data),
-        actor=actor,
-        api_key=api_key,
-        source=source,
-    )
+def _upsert_for(model, prepare=dict):
+    """The public upsert service of one record type: by the provider's external id, versioned;
+    identical data changes nothing."""
+
+    @transaction.atomic
+    def upsert(
+        *,
+        provider: Provider,
+        external_id: str,
+        data: dict,
+        actor: User | None = None,
+        api_key: ProviderApiKey | None = None,
+        source: str = RecordVersion.Source.API,
+    ) -> RecordChange:
+        return _upsert(
+            model=model,
+            provider=provider,
+            external_id=external_id,
+            data=prepare(data),
+            actor=actor,
+            api_key=api_key,
+            source=source,
+        )
+
+    upsert.__name__ = upsert.__qualname__ = f"{model._meta.model_name}_upsert"
+    return upsert
 
 
-@transaction.atomic
-def line_upsert(
-    *,
-    provider: Provider,
-    external_id: str,
-    data: dict,
-    actor: User | None = None,
-    api_key: ProviderApiKey | None = None,
-    source: str = RecordVersion.Source.API,
-) -> RecordChange:
-    return _upsert(
-        model=NetworkLine,
-        provider=provider,
-        external_id=external_id,
-        data=dict(data),
-        actor=actor,
-        api_key=api_key,
-        source=source,
-    )
-
-
-@transaction.atomic
-def app_service_upsert(
-    *,
-    provider: Provider,
-    external_id: str,
-    data: dict,
-    actor: User | None = None,
-    api_key: ProviderApiKey | None = None,
-    source: str = RecordVersion.Source.API,
-) -> RecordChange:
-    return _upsert(
-        model=AppService,
-        provider=provider,
-        external_id=external_id,
-        data=dict(data),
-        actor=actor,
-        api_key=api_key,
-        source=source,
-    )
+# Compute resources take blank accelerator figures from the accelerator reference table.
+resource_upsert = _upsert_for(ComputeResource, _fill_from_reference)
+line_upsert = _upsert_for(NetworkLine)
+app_service_upsert = _upsert_for(AppService)
 
 
 @transaction.atomic

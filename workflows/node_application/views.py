@@ -167,17 +167,22 @@ def application_edit(request, reference: str):
     )
 
 
-@login_required
-@require_POST
-def application_submit(request, reference: str):
+def _applicant_step(request, reference: str, service, success: str):
+    """Run one applicant action on their own application; refusals go back to the form."""
     application = _owned_or_404(request, reference)
     try:
-        services.application_submit(application=application, actor=request.user)
+        service(application=application, actor=request.user)
     except ValidationError as error:
         _errors_to_messages(request, error)
         return redirect("node_application:edit", reference=reference)
-    messages.success(request, _("已提交。"))
+    messages.success(request, success)
     return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def application_submit(request, reference: str):
+    return _applicant_step(request, reference, services.application_submit, _("已提交。"))
 
 
 @login_required
@@ -196,14 +201,7 @@ def application_withdraw(request, reference: str):
 @login_required
 @require_POST
 def application_request_prereview(request, reference: str):
-    application = _owned_or_404(request, reference)
-    try:
-        services.application_request_name_prereview(application=application, actor=request.user)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-        return redirect("node_application:edit", reference=reference)
-    messages.success(request, _("已报送行业名称初核。"))
-    return redirect(_detail_url(application))
+    return _applicant_step(request, reference, services.application_request_name_prereview, _("已报送行业名称初核。"))
 
 
 @login_required
