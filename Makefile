@@ -49,8 +49,10 @@ lint: $(VENV)/.installed-dev
 
 checks: $(VENV)/.installed-dev
 	@mkdir -p var
+	$(DEV) $(PY) manage.py migrate --noinput -v 0
 	$(DEV) $(PY) manage.py check
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+	@# deploy checks include OpenAPI schema generation, which reads the (migrated) database
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=node.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 

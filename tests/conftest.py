@@ -5,6 +5,18 @@ from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (zh-hans): a request under /en/ leaves English
+    active in the worker thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """API rate limits (DRF throttling) count in the cache: no test inherits another's requests."""
     from django.core.cache import cache
