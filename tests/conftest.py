@@ -101,6 +101,13 @@ def _restore_baseline_after_flush(request):
         # the flush re-created content types and permissions with new keys: clear them too
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(snapshot)
+        # the flush restarted the sequences; move them past the restored rows (PostgreSQL)
+        from django.apps import apps
+        from django.core.management.color import no_style
+
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)
 
 
 def _is_transactional(request) -> bool:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from organizations.demo import DEMO_PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_visitor_reads_home_switches_language_and_signs_in(live_server, page, axe_violations):

@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"
 # drf-spectacular's redoc.html hard-codes a Google Fonts stylesheet and ReDoc's "powered by" badge
