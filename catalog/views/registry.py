@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .exports import identifier_csv_response
-from .forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
-from .identifiers import MalformedIdentifier, parse_identifier
-from .models import Identifier, ProviderApiKey
-from .resolution import PUBLISHED_STATES
+from .. import selectors, services
+from ..exports import identifier_csv_response
+from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
+from ..identifiers import MalformedIdentifier, parse_identifier
+from ..models import Identifier, ProviderApiKey
+from ..resolution import PUBLISHED_STATES
 
 
 def record_detail(request, code: str):
