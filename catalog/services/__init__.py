@@ -10,6 +10,7 @@ from .records import (
     record_changed_subscribe,
     record_delist,
     record_update_status,
+    records_changed_announce,
     resource_upsert,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "record_changed_subscribe",
     "record_delist",
     "record_update_status",
+    "records_changed_announce",
     "resource_upsert",
 ]

@@ -109,9 +109,14 @@ def record_changed_subscribe(receiver: Callable[..., None], *, dispatch_uid: str
     record_changed.connect(receiver, weak=False, dispatch_uid=dispatch_uid)
 
 
+def records_changed_announce(*, model: type, record_ids, change: str, fields: tuple[str, ...] = ()) -> None:
+    """Tell subscribers (search indexing, live updates) after commit that these records changed."""
+    ids = tuple(record_ids)
+    transaction.on_commit(lambda: record_changed.send(sender=model, record_ids=ids, change=change, fields=fields))
+
+
 def _announce(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
-    model, pk = type(record), record.pk
-    transaction.on_commit(lambda: record_changed.send(sender=model, record_id=pk, change=change, fields=fields))
+    records_changed_announce(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
 
 
 def _canonical(value):

@@ -46,8 +46,8 @@ def client_for(make_user):
 def events():
     received = []
 
-    def receiver(sender, record_id, change, fields, **kwargs):
-        received.append((sender.__name__, record_id, change, tuple(fields)))
+    def receiver(sender, record_ids, change, fields, **kwargs):
+        received.extend((sender.__name__, record_id, change, tuple(fields)) for record_id in record_ids)
 
     services.record_changed_subscribe(receiver, dispatch_uid="test-events")
     yield received
