@@ -84,7 +84,7 @@ class Identifier(models.Model):
     )
     issued_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
     filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
-    changed_at = models.DateTimeField(_("状态变更时间"), auto_now=True)
+    changed_at = models.DateTimeField(_("状态变更时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("算力标识")

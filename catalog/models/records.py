@@ -157,6 +157,8 @@ class ComputeResource(PublishedRecord):
         ]
         indexes = [
             models.Index(fields=["listing_state", "resource_class", "province_code"], name="resource_facet_idx"),
+            # the selection index's freshness stamp reads the newest change without a table scan
+            models.Index(fields=["updated_at"], name="resource_updated_idx"),
         ]
 
     def save(self, *args, **kwargs):

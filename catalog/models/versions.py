@@ -11,6 +11,8 @@ class RecordVersion(models.Model):
     class Source(models.TextChoices):
         API = "api", _("标准接口")
         ADMIN = "admin", _("运营后台")
+        IMPORT = "import", _("批量导入")
+        PORTAL = "portal", _("服务商门户")
         DEMO = "demo", _("演示数据")
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("记录类型"), on_delete=models.PROTECT)

@@ -1,5 +1,6 @@
 """Writes of the catalogue (keyword-only, typed, one transaction each; side effects after commit)."""
 
+from .announcements import record_changed_subscribe, records_changed_announce
 from .api_keys import api_key_authenticate, api_key_create, api_key_revoke
 from .identifiers import identifier_issue, identifier_transition
 from .records import (
@@ -7,10 +8,8 @@ from .records import (
     app_service_upsert,
     line_upsert,
     record_approve,
-    record_changed_subscribe,
     record_delist,
     record_update_status,
-    records_changed_announce,
     resource_upsert,
 )
 

@@ -20,6 +20,7 @@ from ..models import (
     NetworkLine,
 )
 from ..models.identifiers import TRANSITIONS
+from .announcements import records_changed_announce
 
 Record = ComputeResource | NetworkLine | AppService
 
@@ -116,4 +117,6 @@ def identifier_transition(*, identifier: Identifier, to_state: str, actor: User 
     IdentifierEvent.objects.create(
         identifier=identifier, from_state=from_state, to_state=to_state, actor=actor, reason=reason.strip()
     )
+    record = identifier.record  # a suspended or revoked identifier takes its record out of selection
+    records_changed_announce(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     return identifier

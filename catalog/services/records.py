@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from ..models import (
     ProviderApiKey,
     RecordVersion,
 )
-from ..signals import record_changed
+from .announcements import records_changed_announce
 from .identifiers import identifier_issue
 
 Record = ComputeResource | NetworkLine | AppService
@@ -102,17 +101,6 @@ class RecordChange:
     @property
     def changed(self) -> bool:
         return self.created or bool(self.changed_fields)
-
-
-def record_changed_subscribe(receiver: Callable[..., None], *, dispatch_uid: str | None = None) -> None:
-    """Subscribe to "a published record changed" (called after commit; see catalog.signals)."""
-    record_changed.connect(receiver, weak=False, dispatch_uid=dispatch_uid)
-
-
-def records_changed_announce(*, model: type, record_ids, change: str, fields: tuple[str, ...] = ()) -> None:
-    """Tell subscribers (search indexing, live updates) after commit that these records changed."""
-    ids = tuple(record_ids)
-    transaction.on_commit(lambda: record_changed.send(sender=model, record_ids=ids, change=change, fields=fields))
 
 
 def _announce(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
