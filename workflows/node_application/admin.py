@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApplicationEvent, Campaign, Material, NodeApplication, ReviewTask
+from .models import ApplicationEvent, Campaign, ExpertAssignment, Material, NodeApplication, ReviewTask
 
 
 @admin.register(Campaign)
@@ -20,7 +20,15 @@ class MaterialInline(admin.TabularInline):
 class TaskInline(admin.TabularInline):
     model = ReviewTask
     extra = 0
-    fields = ["kind", "department", "status", "decision", "opinion", "acted_by", "acted_at"]
+    fields = ["kind", "department", "status", "decision", "opinion", "acted_by", "acted_at", "workflow_task"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class ExpertInline(admin.TabularInline):
+    model = ExpertAssignment
+    extra = 0
+    fields = ["expert", "assigned_by", "assigned_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -37,10 +45,10 @@ class EventInline(admin.TabularInline):
 class NodeApplicationAdmin(admin.ModelAdmin):
     """Read-only: state changes go through the services (and so through the trail)."""
 
-    list_display = ["reference", "node_type", "organization", "stage", "campaign", "submitted_at"]
+    list_display = ["reference", "node_type", "organization", "stage", "campaign", "submitted_at", "process"]
     list_filter = ["campaign", "node_type", "stage"]
     search_fields = ["reference", "lead_name", "organization__name"]
-    inlines = [MaterialInline, TaskInline, EventInline]
+    inlines = [MaterialInline, TaskInline, ExpertInline, EventInline]
 
     def has_change_permission(self, request, obj=None):
         return False

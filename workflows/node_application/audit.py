@@ -2,11 +2,12 @@
 
 from auditlog.registry import auditlog
 
-from .models import Campaign, ExpertScore, Material, NodeApplication, Objection, ReviewTask
+from .models import Campaign, ExpertAssignment, ExpertScore, Material, NodeApplication, Objection, ReviewTask
 
 auditlog.register(Campaign)
 auditlog.register(NodeApplication)
 auditlog.register(Material, exclude_fields=["file"])
 auditlog.register(ReviewTask)
+auditlog.register(ExpertAssignment)
 auditlog.register(ExpertScore)
 auditlog.register(Objection)

@@ -57,6 +57,21 @@ class TaskDecisionForm(forms.Form):
         self.fields["decision"].choices = DECISIONS[task.kind]
 
 
+class ExpertAssignForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=_("评审专家"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请选择评审专家。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import experts_available
+
+        super().__init__(*args, **kwargs)
+        self.fields["experts"].queryset = experts_available()
+
+
 class ExpertScoreForm(forms.Form):
     score = forms.DecimalField(label=_("评分（0–100）"), min_value=0, max_value=100, decimal_places=2)
     comment = forms.CharField(label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -11,7 +11,6 @@ from .models import (
     Material,
     NodeApplication,
     ReviewTask,
-    Stage,
     TaskStatus,
 )
 
@@ -20,7 +19,6 @@ ROLE_BY_LEVEL = {
     AuthorityLevel.PROVINCE: Role.PROVINCIAL_REVIEWER,
     AuthorityLevel.MINISTRY: Role.MINISTRY_REVIEWER,
 }
-EXPERT_STAGES = {Stage.EXPERT_REVIEW}
 
 
 def _role_names(user: User) -> set[str]:
@@ -63,7 +61,7 @@ def application_list_for_user(*, user: User) -> QuerySet[NodeApplication]:
     if is_reviewer(user):
         q |= _reviewer_application_q(user)
     if is_expert(user):
-        q |= Q(stage__in=EXPERT_STAGES) | Q(expert_scores__expert=user)
+        q |= Q(expert_assignments__expert=user)
     return queryset.filter(q).distinct()
 
 
@@ -151,11 +149,16 @@ def application_events(*, application: NodeApplication, for_applicant: bool) -> 
     return queryset.order_by("at", "pk")
 
 
+def experts_available() -> QuerySet[User]:
+    return User.objects.filter(groups__name=Role.EXPERT.value, is_active=True).order_by("full_name", "pk")
+
+
 def application_detail_prefetch(queryset: QuerySet[NodeApplication]) -> QuerySet[NodeApplication]:
     return queryset.select_related("construction_entity", "operating_entity").prefetch_related(
         "materials",
         Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk")),
         Prefetch("tasks", queryset=ReviewTask.objects.order_by("created_at")),
         "expert_scores__expert",
+        "expert_assignments__expert",
         "objections",
     )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("applications/<str:reference>/trail.csv", views.events_export, name="trail"),
     path("applications/<str:reference>/milestones/", views.milestone_record, name="milestone"),
     path("applications/<str:reference>/score/", views.expert_score, name="score"),
+    path("applications/<str:reference>/experts/", views.expert_assign, name="experts"),
     path("applications/<str:reference>/objections/", views.objection_lodge, name="objection"),
     path(
         "applications/<str:reference>/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"

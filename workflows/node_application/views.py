@@ -5,16 +5,28 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import deadlines, eligibility, selectors, services
-from .forms import ApplicationForm, ExpertScoreForm, MaterialUploadForm, MilestoneForm, ObjectionForm, TaskDecisionForm
+from .forms import (
+    ApplicationForm,
+    ExpertAssignForm,
+    ExpertScoreForm,
+    MaterialUploadForm,
+    MilestoneForm,
+    ObjectionForm,
+    TaskDecisionForm,
+)
 from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Objection, Stage, TaskKind, format_deadline
+
+INBOX_PAGE_SIZE = 50
 
 
 def _application_or_404(request, reference: str) -> NodeApplication:
@@ -110,8 +122,12 @@ def application_detail(request, reference: str):
         "objections": application.objections.all(),
         "scores": application.expert_scores.all() if not is_owner else [],
         "score_form": ExpertScoreForm()
-        if selectors.is_expert(user) and application.stage == Stage.EXPERT_REVIEW
+        if application.stage == Stage.EXPERT_REVIEW
+        and any(a.expert_id == user.pk for a in application.expert_assignments.all())
+        and not any(s.expert_id == user.pk for s in application.expert_scores.all())
         else None,
+        "assignments": application.expert_assignments.all() if not is_owner else [],
+        "assign_form": ExpertAssignForm() if application.stage == Stage.EXPERT_REVIEW and _is_ministry(user) else None,
         "objection_form": ObjectionForm() if application.stage == Stage.PUBLICITY and _is_ministry(user) else None,
         "milestone_form": MilestoneForm()
         if is_owner and application.stage in (Stage.CONSTRUCTION, Stage.INTEGRATION_TESTING)
@@ -297,10 +313,33 @@ def expert_score(request, reference: str):
         try:
             services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
             messages.success(request, _("评分已提交。"))
+        except PermissionDenied:
+            raise Http404 from None
         except ValidationError as error:
             _errors_to_messages(request, error)
     else:
         messages.error(request, _("请填写 0–100 之间的评分。"))
+    return redirect(_detail_url(application))
+
+
+@login_required
+@require_POST
+def expert_assign(request, reference: str):
+    application = _application_or_404(request, reference)
+    if not _is_ministry(request.user):
+        raise Http404
+    form = ExpertAssignForm(request.POST)
+    if form.is_valid():
+        try:
+            experts = list(form.cleaned_data["experts"])
+            services.expert_assign(application=application, actor=request.user, experts=experts)
+            messages.success(request, _("已指派评审专家。"))
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
     return redirect(_detail_url(application))
 
 
@@ -345,11 +384,15 @@ def inbox(request):
     filters = {key: request.GET.get(key) or None for key in ("campaign", "node_type", "kind")}
     due = request.GET.get("due_before")
     tasks = selectors.task_list_for_user(user=request.user, due_before=_parse_date(due), **filters)
+    page = Paginator(tasks, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = urlencode({key: value for key, value in {**filters, "due_before": due}.items() if value})
     return render(
         request,
         "node_application/review_task_list.html",
         {
-            "tasks": tasks[:200],
+            "tasks": page.object_list,
+            "page": page,
+            "kept_filters": kept,
             "campaigns": Campaign.objects.all(),
             "node_types": NodeType.choices,
             "kinds": TaskKind.choices,

@@ -4,8 +4,10 @@ import threading
 
 import pytest
 from django.db import connections
+from viewflow.workflow.models import Task
 
 from workflows.node_application import services
+from workflows.node_application.flows import NodeApplicationFlow
 from workflows.node_application.models import ApplicationEvent, ReviewTask, Stage, TaskKind
 
 from .factories import at, fill, open_task
@@ -57,3 +59,10 @@ def test_simultaneous_joint_review_approvals_join_exactly_once(on_postgres, camp
         )
     )
     assert opinions == {"通信管理局同意", "工信厅同意"}
+    # Viewflow: one Join task, done once, and one ministry submission task after it.
+    tasks = Task.objects.filter(process_id=application.process_id)
+    joins = tasks.filter(flow_task=NodeApplicationFlow.join_reviews)
+    assert [t.status for t in joins] == ["DONE"]
+    assert sorted(t.previous.count() for t in joins) == [2]
+    assert tasks.filter(flow_task=NodeApplicationFlow.ministry_submission, status="NEW").count() == 1
+    assert tasks.filter(flow_task=NodeApplicationFlow.joint_review_passed, status="DONE").count() == 1

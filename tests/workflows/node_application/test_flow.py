@@ -55,6 +55,7 @@ def through_ministry(application, people, *, province="sc", now_review=None):
 
 
 def after_ministry(application, people):
+    services.expert_assign(application=application, actor=people["ministry"], experts=people["experts"])
     for n, expert in enumerate(people["experts"]):
         services.expert_score_submit(application=application, expert=expert, score=Decimal(80 + n), comment="方案可行")
     application = act(TaskKind.EXPERT_REVIEW, application, people["ministry"], "publicize", now=at(5, 1))
@@ -282,6 +283,18 @@ def test_returns_at_each_stage_keep_opinions_and_resubmit_to_the_returning_stage
     assert "请补充资金证明。" in opinions and "建设方案需细化。" in opinions
     application = through_ministry(application, p, now_review=at(3, 29))
     assert application.stage == Stage.EXPERT_REVIEW
+    # One Viewflow process all along: the applicant's task done three times (submit, two resubmissions),
+    # two rounds of the joint review, the returned round's open branch cancelled by the join.
+    from viewflow.workflow.models import Task
+
+    from workflows.node_application.flows import NodeApplicationFlow as F
+
+    tasks = Task.objects.filter(process_id=application.process_id)
+    assert tasks.filter(flow_task=F.prepare, status="DONE").count() == 3
+    assert tasks.filter(flow_task=F.join_reviews, status="DONE").count() == 2
+    assert tasks.filter(flow_task=F.municipal_review, status="DONE").count() == 2
+    assert not tasks.filter(status="CANCELED").exists()  # sc_comms had approved before the return
+    assert tasks.filter(flow_task=F.expert_review, status="NEW").get().review_task.status == "open"
 
 
 def test_a_return_needs_an_opinion_and_a_bad_decision_changes_nothing(sichuan, people):
@@ -345,6 +358,7 @@ def test_publicity_objections_must_be_resolved_and_the_period_must_end(hebei, pe
     application = fill(application, p["applicant_hebei"], now=at(3, 1))
     application = services.application_submit(application=application, actor=p["applicant_hebei"], now=at(3, 2))
     application = through_ministry(application, p, province="hb", now_review=at(3, 20))
+    services.expert_assign(application=application, actor=p["ministry"], experts=p["experts"])
     for expert in p["experts"]:
         services.expert_score_submit(application=application, expert=expert, score=Decimal("90"))
     with pytest.raises(ValidationError):
@@ -364,3 +378,96 @@ def test_publicity_objections_must_be_resolved_and_the_period_must_end(hebei, pe
     )
     application = act(TaskKind.PUBLICITY, application, p["ministry"], "approve", now=at(5, 8, 10))
     assert application.stage == Stage.CONSTRUCTION
+
+
+def test_only_assigned_experts_score_and_the_average_is_theirs(hebei, people, client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    p = people
+    application = services.application_create(
+        campaign=hebei, node_type="regional", actor=p["applicant_hebei"], now=at(3, 1)
+    )
+    application = fill(application, p["applicant_hebei"], now=at(3, 1))
+    application = services.application_submit(application=application, actor=p["applicant_hebei"], now=at(3, 2))
+    application = through_ministry(application, p, province="hb", now_review=at(3, 20))
+    outsider = UserFactory(roles=["expert"])
+    detail = reverse("node_application:detail", args=[application.reference])
+    # Nobody but the ministry assigns, and only experts can be assigned.
+    with pytest.raises(PermissionDenied):
+        services.expert_assign(application=application, actor=p["hb_comms"], experts=p["experts"])
+    with pytest.raises(ValidationError):
+        services.expert_assign(application=application, actor=p["ministry"], experts=[p["hb_comms"]])
+    services.expert_assign(application=application, actor=p["ministry"], experts=p["experts"][:2])
+    # An expert not named for this application neither sees it nor scores it.
+    client.force_login(outsider)
+    assert client.get(detail).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.expert_score_submit(application=application, expert=outsider, score=Decimal("10"))
+    assert (
+        client.post(reverse("node_application:score", args=[application.reference]), {"score": "5"}).status_code == 404
+    )
+    client.force_login(p["experts"][0])
+    assert "提交评分" in client.get(detail).content.decode()
+    services.expert_score_submit(application=application, expert=p["experts"][0], score=Decimal("70"))
+    services.expert_score_submit(application=application, expert=p["experts"][1], score=Decimal("81"))
+    assert "提交评分" not in client.get(detail).content.decode()  # scored once
+    # The ministry adds the third expert through the page; a repeated name is kept once.
+    client.force_login(p["ministry"])
+    experts = [e.pk for e in p["experts"]]
+    assert (
+        client.post(reverse("node_application:experts", args=[application.reference]), {"experts": experts}).status_code
+        == 302
+    )
+    assert application.expert_assignments.count() == 3
+    services.expert_score_submit(application=application, expert=p["experts"][2], score=Decimal("90"))
+    assert application.expert_scores.filter(expert=outsider).count() == 0
+    application = act(TaskKind.EXPERT_REVIEW, application, p["ministry"], "publicize", now=at(5, 1))
+    assert application.expert_average == Decimal("80.33")
+
+
+def test_every_decision_offered_has_an_outcome_and_every_step_a_node():
+    from workflows.node_application.flows import NodeApplicationFlow
+    from workflows.node_application.nodes import Review
+    from workflows.node_application.services.common import DECISIONS
+    from workflows.node_application.services.review import OUTCOMES
+
+    assert {(kind, value) for kind, choices in DECISIONS.items() for value, _label in choices} == set(OUTCOMES)
+    kinds = {node.kind for node in NodeApplicationFlow.instance.nodes() if isinstance(node, Review)}
+    assert kinds == set(TaskKind)
+    assert NodeApplicationFlow.lock_impl.__class__.__name__ == "SelectForUpdateLock"
+
+
+def test_a_department_returning_first_cancels_the_other_branch_and_resubmission_splits_again(hebei, people):
+    from viewflow.workflow.models import Task
+
+    from workflows.node_application.flows import NodeApplicationFlow as F
+
+    p = people
+    application = services.application_create(
+        campaign=hebei, node_type="regional", actor=p["applicant_hebei"], now=at(3, 1)
+    )
+    application = fill(application, p["applicant_hebei"], now=at(3, 1))
+    application = services.application_submit(application=application, actor=p["applicant_hebei"], now=at(3, 2))
+    waiting = open_task(application, TaskKind.PROVINCIAL_REVIEW, "industry_it")
+    application = act(
+        TaskKind.PROVINCIAL_REVIEW,
+        application,
+        p["hb_comms"],
+        "return",
+        "请补充资金证明。",
+        department="communications_administration",
+        now=at(3, 20),
+    )
+    assert application.stage == Stage.RETURNED
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled" and waiting.workflow_task.status == "CANCELED"
+    with pytest.raises(PermissionDenied):
+        services.task_act(task=waiting, actor=p["hb_industry"], decision="approve", opinion="同意", now=at(3, 20))
+    application = services.application_submit(application=application, actor=p["applicant_hebei"], now=at(3, 21))
+    assert application.stage == Stage.PROVINCIAL_REVIEW
+    open_tasks = ReviewTask.objects.filter(application=application, status="open")
+    assert sorted(open_tasks.values_list("department", flat=True)) == ["communications_administration", "industry_it"]
+    tasks = Task.objects.filter(process_id=application.process_id)
+    assert tasks.filter(flow_task=F.joint_review).count() == 2 and tasks.filter(flow_task=F.join_reviews).count() == 1

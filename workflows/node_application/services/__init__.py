@@ -19,9 +19,9 @@ from .applicant import (
 )
 from .campaigns import campaign_upsert
 from .common import DECISIONS, FORM_FIELDS, REQUIRED_ON_SUBMIT
+from .experts import expert_assign, expert_score_submit
 from .package import application_form_data, build_submission_package
 from .review import (
-    expert_score_submit,
     municipal_batch_recommend,
     objection_lodge,
     objection_resolve,
@@ -40,6 +40,7 @@ __all__ = [
     "application_withdraw",
     "build_submission_package",
     "campaign_upsert",
+    "expert_assign",
     "expert_score_submit",
     "material_upload",
     "milestone_record",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import AuthorityLevel, DepartmentKind, Organization, User
+from organizations.models import Organization, User
 from organizations.roles import Role
 
 from .. import deadlines, eligibility, selectors, uploads
@@ -22,7 +22,6 @@ from ..models import (
     NodeApplication,
     NodeType,
     Stage,
-    TaskKind,
     TaskStatus,
 )
 from .common import (
@@ -31,10 +30,9 @@ from .common import (
     _lock,
     _move,
     _now,
-    _open_task,
-    _province_code,
     _record,
 )
+from .process import applicant_step, flow_class, locked, process_cancel
 
 
 def _next_reference(campaign: Campaign, node_type: str) -> str:
@@ -84,6 +82,8 @@ def application_create(
         contact_phone=actor.phone,
         contact_email=actor.email,
     )
+    application.process = flow_class().start.run()
+    application.save(update_fields=["process"])
     _record(application=application, action="create", label=_("创建申报"), actor=actor, to_stage=Stage.DRAFT, now=now)
     return application
 
@@ -237,132 +237,103 @@ def submit_problems(application: NodeApplication, *, on: datetime.date) -> tuple
     return errors, missing_materials(application), eligibility.check_application(application, on=on)
 
 
-@transaction.atomic
 def application_request_name_prereview(
     *, application: NodeApplication, actor: User, now: datetime.datetime | None = None
 ) -> NodeApplication:
     """Hebei: report the industry name to the provincial industry & IT department before 10 March."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
-    application = _lock(application)
-    campaign = application.campaign
-    if not campaign.requires_name_prereview(application.node_type):
-        raise ValidationError(_("本批次行业节点不需要行业名称初核。"))
-    if application.stage != Stage.DRAFT or application.industry_name_approved:
-        raise ValidationError(_("当前环节不能报送行业名称初核。"))
-    if not application.industry_id:
-        raise ValidationError({"industry": _("请先选择申报行业（工业行业中类）。")})
-    deadlines.ensure_before(campaign.industry_name_prereview_deadline, now=now, what=_("行业名称初核报送"))
-    _open_task(
-        application=application,
-        kind=TaskKind.NAME_PREREVIEW,
-        level=AuthorityLevel.PROVINCE,
-        department=DepartmentKind.INDUSTRY_IT,
-        division_code=_province_code(application),
-        due_at=campaign.industry_name_prereview_deadline,
-    )
-    _move(
-        application=application,
-        to_stage=Stage.NAME_PREREVIEW,
-        action="request_name_prereview",
-        label=_("报送行业名称初核：%(industry)s") % {"industry": application.industry},
-        actor=actor,
-        now=now,
-    )
+    with locked(application) as application:
+        campaign = application.campaign
+        if not campaign.requires_name_prereview(application.node_type):
+            raise ValidationError(_("本批次行业节点不需要行业名称初核。"))
+        if application.stage != Stage.DRAFT or application.industry_name_approved:
+            raise ValidationError(_("当前环节不能报送行业名称初核。"))
+        if not application.industry_id:
+            raise ValidationError({"industry": _("请先选择申报行业（工业行业中类）。")})
+        deadlines.ensure_before(campaign.industry_name_prereview_deadline, now=now, what=_("行业名称初核报送"))
+        _move(
+            application=application,
+            to_stage=Stage.NAME_PREREVIEW,
+            action="request_name_prereview",
+            label=_("报送行业名称初核：%(industry)s") % {"industry": application.industry},
+            actor=actor,
+            now=now,
+        )
+        applicant_step(application=application, decision="request_name_prereview", actor=actor, now=now)
     return application
 
 
-def _enter_municipal_review(application: NodeApplication) -> None:
-    campaign = application.campaign
-    _open_task(
-        application=application,
-        kind=TaskKind.MUNICIPAL_REVIEW,
-        level=AuthorityLevel.CITY,
-        division_code=application.division_code,
-        due_at=campaign.municipal_review_ends_at,
-    )
-
-
-def _enter_provincial_review(application: NodeApplication) -> None:
-    """The parallel split: one task for each provincial department."""
-    campaign = application.campaign
-    for department in (DepartmentKind.COMMUNICATIONS_ADMINISTRATION, DepartmentKind.INDUSTRY_IT):
-        _open_task(
-            application=application,
-            kind=TaskKind.PROVINCIAL_REVIEW,
-            level=AuthorityLevel.PROVINCE,
-            department=department,
-            division_code=_province_code(application),
-            due_at=campaign.provincial_review_ends_at,
-        )
-
-
-@transaction.atomic
 def application_submit(
     *, application: NodeApplication, actor: User, now: datetime.datetime | None = None
 ) -> NodeApplication:
-    """Submit (or resubmit after a return): field checks, materials, eligibility, deadline; then route."""
+    """Submit (or resubmit after a return): field checks, materials, eligibility, deadline; the flow routes it."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
-    application = _lock(application)
-    _ensure_editable_in_time(application=application, now=now)
-    campaign = application.campaign
-    if (
-        application.stage == Stage.DRAFT
-        and campaign.requires_name_prereview(application.node_type)
-        and not application.industry_name_approved
-    ):
-        raise ValidationError(_("行业名称须先通过省工业和信息化厅初核，才能提交申报材料。"), code="prereview")
-    errors, missing, findings = submit_problems(application, on=timezone.localdate(now))
-    blocks = eligibility.blocking(findings)
-    if errors or missing or blocks:
-        problems = dict(errors)
-        if missing:
-            problems.setdefault("__all__", []).append(_("缺少申报材料：%(list)s") % {"list": "；".join(missing)})
-        for finding in blocks:
-            problems.setdefault(finding.field or "__all__", []).append(finding.message)
-        raise ValidationError(problems)
-    if application.stage == Stage.RETURNED:
-        target = application.returned_from or Stage.PROVINCIAL_REVIEW
-        label = _("修改后重新提交")
-    elif application.node_type == NodeType.INDUSTRY and campaign.has_municipal_review:
-        target = Stage.MUNICIPAL_REVIEW
-        label = _("提交申报")
-    else:
-        target = Stage.PROVINCIAL_REVIEW
-        label = _("提交申报")
-    if target == Stage.MUNICIPAL_REVIEW:
-        _enter_municipal_review(application)
-    else:
-        _enter_provincial_review(application)
-    application.returned_from = ""
-    if application.submitted_at is None:
-        application.submitted_at = now
-        application.save(update_fields=["submitted_at"])
-    warnings = [f.message for f in findings if not f.blocks]
-    _move(
-        application=application,
-        to_stage=target,
-        action="submit",
-        label=label,
-        actor=actor,
-        now=now,
-        opinion="\n".join(warnings),
-    )
+    with locked(application) as application:
+        _ensure_editable_in_time(application=application, now=now)
+        campaign = application.campaign
+        if (
+            application.stage == Stage.DRAFT
+            and campaign.requires_name_prereview(application.node_type)
+            and not application.industry_name_approved
+        ):
+            raise ValidationError(_("行业名称须先通过省工业和信息化厅初核，才能提交申报材料。"), code="prereview")
+        errors, missing, findings = submit_problems(application, on=timezone.localdate(now))
+        blocks = eligibility.blocking(findings)
+        if errors or missing or blocks:
+            problems = dict(errors)
+            if missing:
+                problems.setdefault("__all__", []).append(_("缺少申报材料：%(list)s") % {"list": "；".join(missing)})
+            for finding in blocks:
+                problems.setdefault(finding.field or "__all__", []).append(finding.message)
+            raise ValidationError(problems)
+        if application.stage == Stage.RETURNED:
+            # Resubmission continues the same process at the step that returned it.
+            target = application.returned_from or Stage.PROVINCIAL_REVIEW
+            label = _("修改后重新提交")
+        elif application.node_type == NodeType.INDUSTRY and campaign.has_municipal_review:
+            target = Stage.MUNICIPAL_REVIEW
+            label = _("提交申报")
+        else:
+            target = Stage.PROVINCIAL_REVIEW
+            label = _("提交申报")
+        application.returned_from = ""
+        if application.submitted_at is None:
+            application.submitted_at = now
+            application.save(update_fields=["submitted_at"])
+        warnings = [f.message for f in findings if not f.blocks]
+        _move(
+            application=application,
+            to_stage=target,
+            action="submit",
+            label=label,
+            actor=actor,
+            now=now,
+            opinion="\n".join(warnings),
+        )
+        applicant_step(application=application, decision="submit", actor=actor, now=now)
     return application
 
 
-@transaction.atomic
 def application_withdraw(*, application: NodeApplication, actor: User, now: datetime.datetime | None = None) -> None:
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
-    application = _lock(application)
-    if application.stage not in (Stage.DRAFT, Stage.RETURNED, Stage.NAME_PREREVIEW, Stage.MUNICIPAL_REVIEW):
-        raise ValidationError(_("当前环节不能撤回。"))
-    application.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
-    _move(
-        application=application, to_stage=Stage.WITHDRAWN, action="withdraw", label=_("撤回申报"), actor=actor, now=now
-    )
+    with locked(application) as application:
+        if application.stage not in (Stage.DRAFT, Stage.RETURNED, Stage.NAME_PREREVIEW, Stage.MUNICIPAL_REVIEW):
+            raise ValidationError(_("当前环节不能撤回。"))
+        for task in application.tasks.filter(status=TaskStatus.OPEN):
+            task.status = TaskStatus.CANCELLED
+            task.save(update_fields=["status"])
+        process_cancel(application=application)
+        _move(
+            application=application,
+            to_stage=Stage.WITHDRAWN,
+            action="withdraw",
+            label=_("撤回申报"),
+            actor=actor,
+            now=now,
+        )
 
 
 @transaction.atomic

@@ -182,24 +182,5 @@ def _move(
     )
 
 
-def _open_task(
-    *,
-    application: NodeApplication,
-    kind: str,
-    level: str,
-    division_code: str,
-    department: str = "",
-    due_at: datetime.datetime | None = None,
-) -> ReviewTask:
-    return ReviewTask.objects.create(
-        application=application,
-        kind=kind,
-        level=level,
-        department=department,
-        division_code=division_code,
-        due_at=due_at,
-    )
-
-
 def _province_code(application: NodeApplication) -> str:
     return application.division_code[:2] + "0000"

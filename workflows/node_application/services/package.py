@@ -1,4 +1,4 @@
-"""The ministry submission package: a ZIP of the form, the joint opinion and every material, with a manifest."""
+"""The ministry submission package: a ZIP of the form (PDF and JSON), the joint opinion and every material."""
 
 import datetime
 import hashlib
@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from ..models import (
     NodeApplication,
 )
-from .common import (
-    FORM_FIELDS,
-)
+from .common import FORM_FIELDS
+from .pdf import application_form_pdf
 
 
 def application_form_data(application: NodeApplication) -> dict:
@@ -37,7 +36,7 @@ def application_form_data(application: NodeApplication) -> dict:
 
 
 def build_submission_package(application: NodeApplication, *, now: datetime.datetime) -> tuple[bytes, str]:
-    """A ZIP of every material, the form as JSON, the joint opinion and a manifest with SHA-256 checksums."""
+    """A ZIP of every material, the form as PDF and JSON, the joint opinion and a manifest with SHA-256 checksums."""
     buffer = io.BytesIO()
     entries = []
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -58,6 +57,7 @@ def build_submission_package(application: NodeApplication, *, now: datetime.date
             json.dumps(application_form_data(application), ensure_ascii=False, indent=2).encode(),
             "申报表",
         )
+        add("application_form.pdf", application_form_pdf(application, generated_at=now), "申报表（PDF）")
         add("joint_opinion.txt", application.joint_opinion.encode(), "省级复审意见")
         for material in application.materials.order_by("kind", "format"):
             with material.file.open("rb") as handle:
@@ -69,7 +69,6 @@ def build_submission_package(application: NodeApplication, *, now: datetime.date
             "reference": application.reference,
             "generated_at": timezone.localtime(now).isoformat(),
             "files": entries,
-            "pdf_rendering": "not generated: no PDF library is installed; the form is in application_form.json",
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     content = buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Node application (节点申报): campaigns, applications (附件2 / 附件3), materials, review tasks and the trail."""
+"""Campaigns (申报批次), stages and the application (附件2 / 附件3)."""
 
 import datetime
 
@@ -238,6 +238,15 @@ class NodeApplication(models.Model):
         _("报部材料包"), storage=private_storage, upload_to="node_application/packages/", blank=True
     )
     package_sha256 = models.CharField(_("材料包 SHA-256"), max_length=64, blank=True)
+    process = models.OneToOneField(
+        "viewflow.Process",
+        verbose_name=_("审核流程"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="node_application",
+    )
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -286,228 +295,6 @@ class NodeApplication(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.stage in (Stage.DRAFT, Stage.RETURNED)
-
-
-class MaterialKind(models.TextChoices):
-    APPLICATION_FORM = "application_form", _("申报书（申报表）")
-    CONSTRUCTION_PLAN = "construction_plan", _("节点建设方案")
-    LEGAL_PERSON_PROOF = "legal_person_proof", _("法人证明")
-    PROOF_OF_FUNDS = "proof_of_funds", _("资金实力证明")
-    LICENCES = "licences", _("相关资质证书（电信业务经营许可等）")
-    CREDIT_COMMITMENT = "credit_commitment", _("信用承诺函")
-    TRACK_RECORD = "track_record", _("相关业绩证明")
-    CONSORTIUM_AGREEMENT = "consortium_agreement", _("联合体申报协议")
-
-
-class MaterialFormat(models.TextChoices):
-    PDF = "pdf", _("PDF 版")
-    EDITABLE = "editable", _("可编辑版（DOC/DOCX/XLSX）")
-
-
-# Kinds whose editable copy is required (the notice asks for PDF and an editable document).
-EDITABLE_REQUIRED = {MaterialKind.APPLICATION_FORM, MaterialKind.CONSTRUCTION_PLAN}
-
-
-class Material(models.Model):
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="materials"
-    )
-    kind = models.CharField(_("材料类别"), max_length=32, choices=MaterialKind.choices)
-    format = models.CharField(_("格式"), max_length=16, choices=MaterialFormat.choices)
-    file = models.FileField(_("文件"), storage=private_storage, upload_to="node_application/materials/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    detected_type = models.CharField(_("识别类型"), max_length=8)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("申报材料")
-        verbose_name_plural = _("申报材料")
-        ordering = ["application", "kind", "format"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "kind", "format"], name="material_one_per_kind_format")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}（{self.get_format_display()}）"
-
-
-class TaskKind(models.TextChoices):
-    NAME_PREREVIEW = "name_prereview", _("行业名称初核")
-    MUNICIPAL_REVIEW = "municipal_review", _("市级初审推荐")
-    PROVINCIAL_REVIEW = "provincial_review", _("省级联合复审")
-    MINISTRY_SUBMISSION = "ministry_submission", _("形成复审意见并报部")
-    EXPERT_REVIEW = "expert_review", _("组织专家评审")
-    PUBLICITY = "publicity", _("公示与审定")
-    CONSTRUCTION = "construction", _("建设实施确认")
-    INTEGRATION_TESTING = "integration_testing", _("对接联调确认")
-    ACCEPTANCE = "acceptance", _("验收")
-
-
-class TaskStatus(models.TextChoices):
-    OPEN = "open", _("待办")
-    DONE = "done", _("已办")
-    CANCELLED = "cancelled", _("已取消")
-
-
-class ReviewTask(models.Model):
-    """A step waiting for one authority: level + (optional) department + the place it must cover."""
-
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="tasks"
-    )
-    kind = models.CharField(_("任务"), max_length=32, choices=TaskKind.choices)
-    level = models.CharField(_("办理层级"), max_length=16)
-    department = models.CharField(_("办理部门类别"), max_length=40, blank=True)
-    division_code = models.CharField(_("办理区划"), max_length=6, blank=True, db_index=True)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
-    )
-    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    decision = models.CharField(_("办理结果"), max_length=32, blank=True)
-    opinion = models.TextField(_("意见"), blank=True)
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("办理人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    acted_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("审核任务")
-        verbose_name_plural = _("审核任务")
-        ordering = ["due_at", "created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["application", "kind", "department"],
-                condition=models.Q(status="open"),
-                name="review_task_one_open_per_department",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.application.reference} {self.get_kind_display()}"
-
-    @property
-    def due_display(self) -> str:
-        return format_deadline(self.due_at)
-
-    @property
-    def department_label(self) -> str:
-        from organizations.models import DepartmentKind
-
-        return DepartmentKind(self.department).label if self.department else ""
-
-
-class ApplicationEvent(models.Model):
-    """The trail of every action: who, when, from which stage to which, and the opinion."""
-
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="events"
-    )
-    task = models.ForeignKey(
-        ReviewTask, verbose_name=_("任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(_("动作"), max_length=48)
-    action_label = models.CharField(_("动作名称"), max_length=128)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_unit = models.CharField(_("操作单位"), max_length=128, blank=True)
-    from_stage = models.CharField(_("原环节"), max_length=32, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(_("新环节"), max_length=32, choices=Stage.choices, blank=True)
-    opinion = models.TextField(_("意见"), blank=True)
-    visible_to_applicant = models.BooleanField(_("申报单位可见"), default=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application_id} {self.action_label}"
-
-
-class ExpertScore(models.Model):
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="expert_scores"
-    )
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="+"
-    )
-    score = models.DecimalField(_("评分"), max_digits=5, decimal_places=2)
-    comment = models.TextField(_("评审意见"), blank=True)
-    scored_at = models.DateTimeField(_("评分时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("专家评分")
-        verbose_name_plural = _("专家评分")
-        ordering = ["scored_at"]
-        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="expert_scores_once")]
-
-    def __str__(self) -> str:
-        return f"{self.expert} {self.score}"
-
-
-class Objection(models.Model):
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="objections"
-    )
-    lodged_by = models.CharField(_("异议人"), max_length=128)
-    content = models.TextField(_("异议内容"))
-    lodged_at = models.DateTimeField(_("提出时间"), default=timezone.now)
-    resolution = models.TextField(_("处理结果"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("公示异议")
-        verbose_name_plural = _("公示异议")
-        ordering = ["lodged_at"]
-
-    def __str__(self) -> str:
-        return f"{self.lodged_by}: {self.content[:30]}"
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="node_notifications"
-    )
-    application = models.ForeignKey(
-        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="notifications"
-    )
-    message = models.CharField(_("内容"), max_length=255)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def local_date(value: datetime.datetime | None) -> datetime.date | None:

@@ -1,0 +1,47 @@
+"""Node application (节点申报): campaigns, applications (附件2 / 附件3), materials, review tasks and the trail."""
+
+from .applications import (
+    APPLICANT_EXPECTED,
+    APPLICANT_STAGE_LABELS,
+    FINAL_STAGES,
+    OPEN_STAGES,
+    Campaign,
+    Gender,
+    NodeApplication,
+    NodeType,
+    Stage,
+    format_deadline,
+    local_date,
+    private_storage,
+)
+from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
+from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
+from .tasks import ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
+
+__all__ = [
+    "APPLICANT_EXPECTED",
+    "APPLICANT_STAGE_LABELS",
+    "EDITABLE_REQUIRED",
+    "FINAL_STAGES",
+    "OPEN_STAGES",
+    "ApplicationEvent",
+    "Campaign",
+    "ExpertAssignment",
+    "ExpertScore",
+    "Gender",
+    "Material",
+    "MaterialFormat",
+    "MaterialKind",
+    "NodeApplication",
+    "NodeApplicationProcess",
+    "NodeType",
+    "Notification",
+    "Objection",
+    "ReviewTask",
+    "Stage",
+    "TaskKind",
+    "TaskStatus",
+    "format_deadline",
+    "local_date",
+    "private_storage",
+]

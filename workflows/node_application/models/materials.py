@@ -1,0 +1,55 @@
+"""Materials of an application: kinds, formats, stored files."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .applications import NodeApplication, private_storage
+
+
+class MaterialKind(models.TextChoices):
+    APPLICATION_FORM = "application_form", _("申报书（申报表）")
+    CONSTRUCTION_PLAN = "construction_plan", _("节点建设方案")
+    LEGAL_PERSON_PROOF = "legal_person_proof", _("法人证明")
+    PROOF_OF_FUNDS = "proof_of_funds", _("资金实力证明")
+    LICENCES = "licences", _("相关资质证书（电信业务经营许可等）")
+    CREDIT_COMMITMENT = "credit_commitment", _("信用承诺函")
+    TRACK_RECORD = "track_record", _("相关业绩证明")
+    CONSORTIUM_AGREEMENT = "consortium_agreement", _("联合体申报协议")
+
+
+class MaterialFormat(models.TextChoices):
+    PDF = "pdf", _("PDF 版")
+    EDITABLE = "editable", _("可编辑版（DOC/DOCX/XLSX）")
+
+
+# Kinds whose editable copy is required (the notice asks for PDF and an editable document).
+EDITABLE_REQUIRED = {MaterialKind.APPLICATION_FORM, MaterialKind.CONSTRUCTION_PLAN}
+
+
+class Material(models.Model):
+    application = models.ForeignKey(
+        NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="materials"
+    )
+    kind = models.CharField(_("材料类别"), max_length=32, choices=MaterialKind.choices)
+    format = models.CharField(_("格式"), max_length=16, choices=MaterialFormat.choices)
+    file = models.FileField(_("文件"), storage=private_storage, upload_to="node_application/materials/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    detected_type = models.CharField(_("识别类型"), max_length=8)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["application", "kind", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind", "format"], name="material_one_per_kind_format")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_format_display()}）"
