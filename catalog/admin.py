@@ -1,10 +1,15 @@
 """Operators' back office for the catalogue and the identifier library. Writes go through services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from . import services
 from .exports import identifier_csv_response
+from .imports.resources import FAST_RESOURCES
 from .models import (
     AcceleratorModel,
     AppService,
@@ -71,6 +76,64 @@ def delist_records(modeladmin, request, queryset):
     modeladmin.message_user(request, _("已下架 %(count)d 条记录。") % {"count": queryset.count()}, messages.SUCCESS)
 
 
+def _providers():
+    return Provider.objects.select_related("organization").order_by("organization__name")
+
+
+class ProviderImportForm(ImportForm):
+    """import-export's upload form plus the provider the file's rows belong to."""
+
+    provider = forms.ModelChoiceField(label=_("服务商"), queryset=Provider.objects.none())
+    field_order = ["provider", "resource", "import_file", "format"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = _providers()
+
+
+class ProviderConfirmImportForm(ConfirmImportForm):
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = _providers()
+
+
+class RecordImportExportMixin(ImportExportMixin):
+    """Operators' import (upload → dry-run preview → confirm) and export of one record type.
+
+    The import goes through the fast, all-or-nothing path (``FastImportMixin.import_data``), run
+    again on confirm: the preview is never trusted. New records arrive pending; approving them
+    (and so issuing identifiers) stays the explicit "审核通过" action below.
+    """
+
+    import_form_class = ProviderImportForm
+    confirm_form_class = ProviderConfirmImportForm
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX, JSON]
+    skip_admin_log = True  # every imported change is a RecordVersion with the operator as actor
+    import_error_display = ("message",)
+
+    def get_resource_classes(self, request):
+        return [FAST_RESOURCES[self.model]]
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("catalog.approve_record")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        provider = None
+        if form is not None and hasattr(form, "cleaned_data"):
+            provider = form.cleaned_data.get("provider")
+        return {"provider": provider, "actor": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["provider"] = import_form.cleaned_data["provider"].pk
+        return initial
+
+
 class RecordAdmin(admin.ModelAdmin):
     actions = [approve_records, delist_records]
     search_fields = ["name", "external_id", "provider__organization__name", "identifier__code"]
@@ -88,7 +151,7 @@ class RecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComputeResource)
-class ComputeResourceAdmin(RecordAdmin):
+class ComputeResourceAdmin(RecordImportExportMixin, RecordAdmin):
     list_display = [
         "name",
         "provider",
@@ -113,14 +176,14 @@ class ComputeResourceAdmin(RecordAdmin):
 
 
 @admin.register(NetworkLine)
-class NetworkLineAdmin(RecordAdmin):
+class NetworkLineAdmin(RecordImportExportMixin, RecordAdmin):
     list_display = ["name", "provider", "kind", "from_city", "to_site", "bandwidth_mbps", "latency_ms", "state"]
     list_filter = ["listing_state", "state", "kind"]
     raw_id_fields = ["to_site", "provider"]
 
 
 @admin.register(AppService)
-class AppServiceAdmin(RecordAdmin):
+class AppServiceAdmin(RecordImportExportMixin, RecordAdmin):
     list_display = ["name", "provider", "kind", "price_yuan", "pricing_unit", "state", "listing_state"]
     list_filter = ["listing_state", "state", "kind"]
     raw_id_fields = ["provider"]

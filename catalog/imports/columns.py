@@ -1,0 +1,324 @@
+"""The columns of an import file: Chinese headers, the model field behind each, and its parser.
+
+One table per record type. Parsers are built once from the model field's own metadata (max_length,
+choices, max_digits/decimal_places, MinValue/MaxValue validators), so the vectorised validator of the
+fast path and the import-export widgets check exactly what ``full_clean`` would, with Chinese messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.utils.translation import gettext as _
+
+from ..models import AppService, ComputeResource, NetworkLine
+
+# A spreadsheet cell that starts with one of these is escaped on export with a leading apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BLANK = ("", None)
+
+
+class CellError(ValueError):
+    """A cell that cannot be imported; the message is for the person who filled the file in."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the Chinese header in files
+    name: str  # the model field (or a lookup key: "site", "from_city", "to_site")
+    kind: str  # text | int | decimal | choice | list | lookup
+    required: bool = False  # must have a value for a new record
+    parse: Callable = field(default=None, compare=False, repr=False)
+    default: object = None
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return (self.header, self.name)
+
+
+ESCAPED = ("=", "+", "-", "@")
+
+
+def unescape(text: str) -> str:
+    """Undo the export's formula escaping ("'=x" -> "=x") so an export can be imported again."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
+def _text(value) -> str:
+    if value.__class__ is str:
+        value = value.strip()
+        return value[1:] if value[:1] == "'" and value[1:2] in ESCAPED else value
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _bounds(model_field) -> tuple:
+    low = high = None
+    validators = list(model_field.validators)
+    for validator in validators:
+        if isinstance(validator, MinValueValidator):
+            limit = validator.limit_value
+            low = limit if low is None else max(low, limit)
+        elif isinstance(validator, MaxValueValidator):
+            limit = validator.limit_value
+            high = limit if high is None else min(high, limit)
+    if isinstance(model_field, models.PositiveIntegerField | models.PositiveBigIntegerField):
+        low = 0 if low is None else max(low, 0)
+    if isinstance(model_field, models.IntegerField):
+        _low, _high = connection.ops.integer_field_range(model_field.get_internal_type())
+        if _high is not None:
+            high = _high if high is None else min(high, _high)
+    return low, high
+
+
+def _check_bounds(value, low, high):
+    if low is not None and value < low:
+        raise CellError(_("不能小于 %(limit)s。") % {"limit": low})
+    if high is not None and value > high:
+        raise CellError(_("不能大于 %(limit)s。") % {"limit": high})
+    return value
+
+
+def text_parser(model_field) -> Callable:
+    max_length = model_field.max_length
+
+    def parse(value) -> str:
+        text = _text(value)
+        if max_length and len(text) > max_length:
+            raise CellError(_("最多 %(max)d 个字符（现为 %(n)d 个）。") % {"max": max_length, "n": len(text)})
+        return text
+
+    return parse
+
+
+def int_parser(model_field) -> Callable:
+    low, high = _bounds(model_field)
+
+    def parse(value):
+        if value.__class__ is str and value:
+            try:
+                return _check_bounds(int(value), low, high)  # the common case: "8"
+            except ValueError:
+                pass
+        if value in BLANK or value == "":
+            return None
+        if isinstance(value, bool):
+            raise CellError(_("请填写整数。"))
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, float):
+            if not value.is_integer():
+                raise CellError(_("请填写整数。"))
+            number = int(value)
+        else:
+            text = _text(value).replace(",", "")
+            if not text:
+                return None
+            try:
+                number = int(text)
+            except ValueError:
+                try:
+                    as_decimal = Decimal(text)
+                except InvalidOperation:
+                    raise CellError(_("请填写整数。")) from None
+                if as_decimal != as_decimal.to_integral_value():
+                    raise CellError(_("请填写整数。")) from None
+                number = int(as_decimal)
+        return _check_bounds(number, low, high)
+
+    return parse
+
+
+def decimal_parser(model_field) -> Callable:
+    low, high = _bounds(model_field)
+    max_digits, places = model_field.max_digits, model_field.decimal_places
+    whole_digits = max_digits - places
+
+    def parse(value):
+        if value in BLANK:
+            return None
+        if isinstance(value, bool):
+            raise CellError(_("请填写数字。"))
+        text = repr(value) if isinstance(value, float) else _text(value).replace(",", "")
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(_("请填写数字。")) from None
+        if not number.is_finite():
+            raise CellError(_("请填写数字。"))
+        sign, digits, exponent = number.as_tuple()
+        if exponent < 0:
+            decimals = -exponent
+            whole = max(len(digits) - decimals, 0)
+        else:
+            decimals, whole = 0, len(digits) + exponent
+        # Trailing zeros after the point (12.50) are not extra precision.
+        if decimals > places and number != round(number, places):
+            raise CellError(_("最多 %(places)d 位小数。") % {"places": places})
+        if whole > whole_digits:
+            raise CellError(_("整数部分最多 %(digits)d 位。") % {"digits": whole_digits})
+        if decimals > places:
+            number = round(number, places)
+        return _check_bounds(number, low, high)
+
+    return parse
+
+
+def choice_parser(model_field) -> Callable:
+    """Accept the stored value (any case) or its Chinese label."""
+    lookup = {}
+    for value, label in model_field.flatchoices:
+        lookup[str(value).lower()] = value
+        lookup[str(label).lower()] = value
+    # Labels in Chinese regardless of the active language.
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for value, label in model_field.flatchoices:
+            lookup[str(label).lower()] = value
+            labels = "、".join(str(label) for _value, label in model_field.flatchoices)
+
+    def parse(value):
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return lookup[text.lower()]
+        except KeyError:
+            raise CellError(
+                _("“%(value)s”不是可选值（可选：%(labels)s）。") % {"value": text, "labels": labels}
+            ) from None
+
+    return parse
+
+
+def list_parser(max_items: int = 20, max_length: int = 64) -> Callable:
+    separators = str.maketrans({"；": ";", "，": ";", ",": ";", "、": ";", "\n": ";"})
+
+    def parse(value) -> list[str]:
+        text = _text(value).translate(separators)
+        items = [item.strip() for item in text.split(";") if item.strip()]
+        if len(items) > max_items:
+            raise CellError(_("最多 %(max)d 项。") % {"max": max_items})
+        for item in items:
+            if len(item) > max_length:
+                raise CellError(_("每项最多 %(max)d 个字符。") % {"max": max_length})
+        return items
+
+    return parse
+
+
+def lookup_parser() -> Callable:
+    """A key resolved later against preloaded tables (sites, cities): here only its text."""
+
+    def parse(value) -> str:
+        return _text(value)
+
+    return parse
+
+
+def _column(model, header: str, name: str, kind: str, *, required: bool = False) -> Column:
+    if kind == "lookup":
+        return Column(header, name, kind, required, lookup_parser())
+    if kind == "list":
+        return Column(header, name, kind, required, list_parser(), default=[])
+    model_field = model._meta.get_field(name)
+    parser = {"text": text_parser, "int": int_parser, "decimal": decimal_parser, "choice": choice_parser}[kind](
+        model_field
+    )
+    default = model_field.get_default() if model_field.has_default() else ("" if kind == "text" else None)
+    return Column(header, name, kind, required, parser, default)
+
+
+def _table(model, rows) -> tuple[Column, ...]:
+    return tuple(_column(model, *row[:3], required=row[3] if len(row) > 3 else False) for row in rows)
+
+
+COMPUTE_RESOURCE_COLUMNS = _table(
+    ComputeResource,
+    [
+        ("服务商侧编号", "external_id", "text", True),
+        ("名称", "name", "text", True),
+        ("说明", "description", "text"),
+        ("数据中心站点编号", "site", "lookup", True),
+        ("算力类型", "resource_class", "choice", True),
+        ("加速卡厂商", "accelerator_vendor", "text"),
+        ("加速卡型号", "accelerator_model", "text"),
+        ("每节点加速卡数（张）", "accelerators_per_node", "int"),
+        ("节点数（台）", "node_count", "int", True),
+        ("CPU 架构", "cpu_architecture", "choice"),
+        ("每节点 vCPU（个）", "vcpus_per_node", "int"),
+        ("每节点内存（GB）", "memory_gb_per_node", "int"),
+        ("每卡显存（GB）", "accelerator_memory_gb", "int"),
+        ("存储容量（TB）", "storage_tb", "decimal"),
+        ("每卡 FP64 峰值（TFLOPS）", "fp64_tflops_per_card", "decimal"),
+        ("每卡 FP32 峰值（TFLOPS）", "fp32_tflops_per_card", "decimal"),
+        ("每卡 FP16 稠密峰值（TFLOPS）", "fp16_tflops_per_card", "decimal"),
+        ("每卡 INT8 稠密峰值（TOPS）", "int8_tops_per_card", "decimal"),
+        ("互联方式", "interconnect", "text"),
+        ("计费单位", "billing_unit", "choice"),
+        ("单价（元/计费单位）", "price_yuan", "decimal", True),
+        ("当前可用数量", "available_units", "int"),
+        ("运行状态", "state", "choice"),
+        ("SLA 可用性（%）", "sla_availability_percent", "decimal"),
+        ("认证", "certifications", "list"),
+    ],
+)
+
+NETWORK_LINE_COLUMNS = _table(
+    NetworkLine,
+    [
+        ("服务商侧编号", "external_id", "text", True),
+        ("名称", "name", "text", True),
+        ("说明", "description", "text"),
+        ("线路类型", "kind", "choice", True),
+        ("起点城市代码", "from_city", "lookup", True),
+        ("终点数据中心站点ID", "to_site", "lookup", True),
+        ("带宽（Mbps）", "bandwidth_mbps", "int", True),
+        ("时延（毫秒）", "latency_ms", "decimal"),
+        ("抖动（毫秒）", "jitter_ms", "decimal"),
+        ("月租（元/月）", "price_yuan_per_month", "decimal", True),
+        ("运行状态", "state", "choice"),
+    ],
+)
+
+APP_SERVICE_COLUMNS = _table(
+    AppService,
+    [
+        ("服务商侧编号", "external_id", "text", True),
+        ("名称", "name", "text", True),
+        ("说明", "description", "text"),
+        ("服务类型", "kind", "choice", True),
+        ("价格（元/计价单位）", "price_yuan", "decimal"),
+        ("计价单位", "pricing_unit", "text"),
+        ("当前可用数量", "available_units", "int"),
+        ("运行状态", "state", "choice"),
+    ],
+)
+
+COLUMNS: dict[type, tuple[Column, ...]] = {
+    ComputeResource: COMPUTE_RESOURCE_COLUMNS,
+    NetworkLine: NETWORK_LINE_COLUMNS,
+    AppService: APP_SERVICE_COLUMNS,
+}
+
+# The record types an import can target, by the short name used in URLs and on the command line.
+MODELS: dict[str, type] = {"resource": ComputeResource, "line": NetworkLine, "app": AppService}
+
+
+def model_key(model: type) -> str:
+    return {value: key for key, value in MODELS.items()}[model]
