@@ -1,0 +1,99 @@
+"""Reads of the onboarding processes: who sees which process and which task."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Task
+
+from catalog.models import Identifier, Provider
+from federation.models import OutboxMessage
+from organizations.models import User
+
+from .models import OnboardingEvent, ResellerQualification
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def _is_operator(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("onboarding.certify")
+
+
+def process_get_for_user(*, user: User, flow_class, pk: int):
+    """The process if the user may see it: operators see every one, an organisation its own (else None)."""
+    process = flow_class.process_class.objects.filter(pk=pk, flow_class=flow_class).first()
+    if process is None or not user.is_authenticated:
+        return None
+    request = getattr(process, process.request_attr, None) if hasattr(process, "request_attr") else None
+    if request is None:
+        return None
+    if _is_operator(user) or (user.organization_id and request.organization_id == user.organization_id):
+        return process
+    return None
+
+
+def process_list_for_user(*, user: User, flow_class, limit: int = 50) -> list:
+    """The processes the user may see, newest first."""
+    processes = flow_class.process_class.objects.filter(flow_class=flow_class).order_by("-created")
+    attr = flow_class.process_class.request_attr
+    if not _is_operator(user):
+        if not user.organization_id:
+            return []
+        processes = processes.filter(**{f"{attr}__organization_id": user.organization_id})
+    return list(processes.select_related(attr)[:limit])
+
+
+def task_may_act(*, user: User, task: Task) -> bool:
+    """The user is the task's owner, or may take it (its permission, e.g. the node operators')."""
+    if task.status not in OPEN or not user.is_authenticated:
+        return False
+    if task.owner_id:
+        return task.owner_id == user.pk
+    return bool(task.flow_task.can_assign(user, task))
+
+
+def task_list_for_user(*, user: User, flow_classes) -> list[Task]:
+    """Open human tasks of these flows the user may act on, oldest first."""
+    tasks: QuerySet = (
+        Task.objects.filter(process__flow_class__in=list(flow_classes), status__in=OPEN)
+        .select_related("process", "owner")
+        .order_by("created")
+    )
+    return [task for task in tasks if hasattr(task.flow_task, "can_assign") and task_may_act(user=user, task=task)]
+
+
+def event_list(*, process) -> QuerySet:
+    return OnboardingEvent.objects.filter(process=process).select_related("actor")
+
+
+def reseller_qualification_current(
+    *, provider: Provider, on: datetime.date | None = None
+) -> ResellerQualification | None:
+    """The qualification valid on ``on`` (today in Asia/Shanghai by default); None: not qualified."""
+    on = on or timezone.localdate()
+    return (
+        ResellerQualification.objects.filter(provider=provider, valid_from__lte=on, valid_until__gte=on)
+        .order_by("-valid_until")
+        .first()
+    )
+
+
+def reseller_is_qualified(*, provider: Provider, on: datetime.date | None = None) -> bool:
+    return reseller_qualification_current(provider=provider, on=on) is not None
+
+
+def provider_identifier_list(*, provider: Provider) -> list[dict]:
+    """The provider's identifiers with where their filing with the national node stands."""
+    identifiers = list(
+        Identifier.objects.filter(
+            Q(resource__provider=provider) | Q(line__provider=provider) | Q(app_service__provider=provider)
+        ).order_by("code")
+    )
+    messages = {
+        message.payload.get("identifier"): message
+        for message in OutboxMessage.objects.filter(
+            idempotency_key__in=[f"identifier_filing:{identifier.code}" for identifier in identifiers]
+        )
+    }
+    return [{"identifier": identifier, "filing": messages.get(identifier.code)} for identifier in identifiers]
