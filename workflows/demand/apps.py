@@ -6,3 +6,6 @@ class DemandConfig(AppConfig):
     name = "workflows.demand"
     label = "demand"
     verbose_name = _("算力需求")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (registers models with the audit trail)

@@ -1,0 +1,405 @@
+"""Demand matching (flows 5 and 6): a pure function over plain rows (``values()`` dictionaries).
+
+Given the demand, the catalogue's compute resources and the network lines, propose up to ``limit``
+ranked offers. An offer is one to three resources whose available capacity together covers the
+requested cards; each resource is reached over the best dedicated line from the user's city to its
+site (approved, online, lowest latency). Every offer carries its score and the components of it.
+
+Score (0–100):
+
+- price (40): the cheapest feasible offer's total over this offer's total (compute for the duration
+  plus the prorated monthly rent of its lines); offers above the budget are not made;
+- latency (25): 25 × (1 − latency / reference), the reference being the demand's maximum latency
+  or 50 ms; no dedicated line scores 0;
+- same province (15): the share of cards in the user's province;
+- certification (10): the share of cards from certified providers;
+- consolidation (10): one resource 10, two 6, three 3 (fewer hand-offs, one provider to deal with).
+
+Ties break on total price, latency, then resource ids: the same input always gives the same output.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HOURS_PER_MONTH = Decimal(720)
+DEFAULT_LATENCY_REFERENCE_MS = Decimal(50)
+MAX_RESOURCES_PER_MATCH = 3
+# Pairs and triples are drawn from this many best-value candidates (singles from all of them).
+COMBINATION_POOL = 24
+
+WEIGHTS = {"price": 40, "latency": 25, "province": 15, "certification": 10, "consolidation": 10}
+CONSOLIDATION_POINTS = {1: Decimal(10), 2: Decimal(6), 3: Decimal(3)}
+LABELS = {
+    "price": "价格",
+    "latency": "时延",
+    "province": "同省",
+    "certification": "认证",
+    "consolidation": "集中度",
+}
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    resource_class: str
+    card_count: int
+    duration_hours: int
+    city_code: str
+    accelerator_model: str = ""
+    min_fp16_tflops_total: Decimal | None = None
+    max_latency_ms: Decimal | None = None
+    budget_yuan: Decimal | None = None
+
+    @property
+    def province_prefix(self) -> str:
+        return self.city_code[:2]
+
+
+@dataclass(frozen=True)
+class Allotment:
+    resource_id: int
+    provider_id: int
+    cards: int
+    units: int
+    unit_price_yuan: Decimal
+    price_yuan: Decimal
+    line_id: int | None
+    latency_ms: Decimal | None
+    province_code: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    rank: int
+    score: Decimal
+    allotments: tuple[Allotment, ...]
+    compute_price_yuan: Decimal
+    line_price_yuan: Decimal
+    total_price_yuan: Decimal
+    cards: int
+    latency_ms: Decimal | None
+    components: tuple[dict, ...]
+    text: str
+
+    @property
+    def resource_ids(self) -> tuple[int, ...]:
+        return tuple(a.resource_id for a in self.allotments)
+
+    @property
+    def explanation(self) -> dict:
+        return {
+            "score": str(self.score),
+            "components": list(self.components),
+            "total_price_yuan": str(self.total_price_yuan),
+            "compute_price_yuan": str(self.compute_price_yuan),
+            "line_price_yuan": str(self.line_price_yuan),
+            "latency_ms": None if self.latency_ms is None else str(self.latency_ms),
+        }
+
+
+@dataclass
+class MatchResult:
+    proposals: list[Proposal]
+    # How many resources survived each filter, for the "why nothing matched" message.
+    funnel: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        f = self.funnel
+        parts = [
+            f"同类型已上架、在线且有余量的资源 {f.get('class', 0)} 个",
+            f"型号/FP16 符合且有可用容量 {f.get('capacity', 0)} 个",
+        ]
+        if "latency" in f:
+            parts.append(f"有时延达标专线 {f['latency']} 个")
+        parts.append(f"可组合方案 {f.get('feasible', 0)} 个")
+        if "budget" in f:
+            parts.append(f"预算内 {f['budget']} 个")
+        return "；".join(parts) + "。"
+
+
+def _dec(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def best_lines(*, city_code: str, lines: Iterable[Mapping]) -> dict[int, Mapping]:
+    """The best line from the city to each site: lowest latency (unknown last), widest, cheapest, lowest id."""
+    best: dict[int, Mapping] = {}
+
+    def key(line: Mapping):
+        latency = _dec(line.get("latency_ms"))
+        return (
+            latency is None,
+            latency or Decimal(0),
+            -int(line.get("bandwidth_mbps") or 0),
+            _dec(line.get("price_yuan_per_month")) or Decimal(0),
+            line["id"],
+        )
+
+    for line in lines:
+        if line.get("from_city_id") != city_code:
+            continue
+        if line.get("listing_state", "approved") != "approved" or line.get("state", "online") != "online":
+            continue
+        site = line["to_site_id"]
+        if site not in best or key(line) < key(best[site]):
+            best[site] = line
+    return best
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    row: Mapping
+    capacity_cards: int
+    price_per_card_hour: Decimal
+    fp16: Decimal | None
+    line: Mapping | None
+    latency: Decimal | None
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    def units_for(self, cards: int) -> int:
+        if self.row.get("billing_unit") == "node_hour":
+            return math.ceil(cards / max(1, self.row.get("accelerators_per_node") or 1))
+        return cards
+
+
+def _capacity_cards(row: Mapping) -> int:
+    units = int(row.get("available_units") or 0)
+    if row.get("billing_unit") == "node_hour":
+        return units * int(row.get("accelerators_per_node") or 0)
+    return units
+
+
+def _price_per_card_hour(row: Mapping) -> Decimal:
+    price = _dec(row["price_yuan"]) or Decimal(0)
+    if row.get("billing_unit") == "node_hour":
+        return price / max(1, int(row.get("accelerators_per_node") or 1))
+    return price
+
+
+def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[Mapping], funnel: dict) -> list:
+    by_site = best_lines(city_code=spec.city_code, lines=lines)
+    wanted_model = spec.accelerator_model.strip().casefold()
+    of_class, with_capacity, reachable = [], [], []
+    for row in resources:
+        if row.get("listing_state") != "approved" or row.get("state") != "online":
+            continue
+        if row.get("resource_class") != spec.resource_class:
+            continue
+        of_class.append(row)
+        if wanted_model and (row.get("accelerator_model") or "").strip().casefold() != wanted_model:
+            continue
+        fp16 = _dec(row.get("fp16_tflops_per_card"))
+        if spec.min_fp16_tflops_total is not None and not wanted_model and not fp16:
+            continue
+        capacity = _capacity_cards(row)
+        if capacity <= 0:
+            continue
+        with_capacity.append(row)
+        line = by_site.get(row["site_id"])
+        latency = _dec(line.get("latency_ms")) if line else None
+        if spec.max_latency_ms is not None and (latency is None or latency > spec.max_latency_ms):
+            continue
+        reachable.append(_Candidate(row, capacity, _price_per_card_hour(row), fp16, line, latency))
+    funnel["class"] = len(of_class)
+    funnel["capacity"] = len(with_capacity)
+    if spec.max_latency_ms is not None:
+        funnel["latency"] = len(reachable)
+    return reachable
+
+
+def _allot(spec: DemandSpec, combo: tuple[_Candidate, ...]) -> list[tuple[_Candidate, int]] | None:
+    """Fill the cards from the cheapest member up (``combo`` comes in best-value order); None unless every
+    member is needed and it all fits."""
+    if sum(c.capacity_cards for c in combo) < spec.card_count:
+        return None
+    remaining = spec.card_count
+    plan = []
+    for candidate in combo:
+        if remaining <= 0:
+            return None  # a member would get nothing: a smaller combination covers it already
+        cards = min(remaining, candidate.capacity_cards)
+        plan.append((candidate, cards))
+        remaining -= cards
+    if remaining > 0:
+        return None
+    if spec.min_fp16_tflops_total is not None:
+        total = sum((c.fp16 or Decimal(0)) * cards for c, cards in plan)
+        if total < spec.min_fp16_tflops_total:
+            return None
+    return plan
+
+
+def _priced(spec: DemandSpec, plan: list[tuple[_Candidate, int]]) -> dict:
+    hours = Decimal(spec.duration_hours)
+    allotments = []
+    compute = Decimal(0)
+    for candidate, cards in plan:
+        units = candidate.units_for(cards)
+        unit_price = _dec(candidate.row["price_yuan"]) or Decimal(0)
+        price = _money(unit_price * units * hours)
+        compute += price
+        allotments.append(
+            Allotment(
+                resource_id=candidate.id,
+                provider_id=candidate.row["provider_id"],
+                cards=cards,
+                units=units,
+                unit_price_yuan=unit_price,
+                price_yuan=price,
+                line_id=candidate.line["id"] if candidate.line else None,
+                latency_ms=candidate.latency,
+                province_code=candidate.row.get("province_code") or "",
+            )
+        )
+    line_rent = {
+        c.line["id"]: _dec(c.line.get("price_yuan_per_month")) or Decimal(0) for c, _ in plan if c.line is not None
+    }
+    line_price = _money(sum(line_rent.values(), Decimal(0)) * hours / HOURS_PER_MONTH)
+    latencies = [c.latency for c, _ in plan]
+    latency = None if any(value is None for value in latencies) else max(latencies)
+    return {
+        "allotments": tuple(allotments),
+        "compute": _money(compute),
+        "line": line_price,
+        "total": _money(compute) + line_price,
+        "latency": latency,
+        "plan": plan,
+    }
+
+
+def _score(spec: DemandSpec, offer: dict, cheapest: Decimal, *, explain: bool = True):
+    plan = offer["plan"]
+    cards = spec.card_count
+    total = offer["total"]
+    price_points = Decimal(WEIGHTS["price"]) * (cheapest / total if total > 0 else Decimal(1))
+    reference = spec.max_latency_ms or DEFAULT_LATENCY_REFERENCE_MS
+    latency = offer["latency"]
+    if latency is None:
+        latency_points = Decimal(0)
+        has_line = [c for c, _ in plan if c.line is not None]
+        latency_detail = "部分资源无专线" if has_line else "无专线，经公网访问"
+    else:
+        latency_points = Decimal(WEIGHTS["latency"]) * max(Decimal(0), 1 - latency / reference)
+        latency_detail = f"专线时延 {latency} ms（参考 {reference} ms）"
+    same_province = sum(n for c, n in plan if (c.row.get("province_code") or "")[:2] == spec.province_prefix)
+    province_points = Decimal(WEIGHTS["province"]) * same_province / cards
+    certified = sum(n for c, n in plan if c.row.get("provider_certified"))
+    certification_points = Decimal(WEIGHTS["certification"]) * certified / cards
+    consolidation_points = CONSOLIDATION_POINTS[len(plan)]
+    score = _money(price_points + latency_points + province_points + certification_points + consolidation_points)
+    if not explain:
+        return score
+    budget_note = ""
+    if spec.budget_yuan:
+        budget_note = f"，为预算 ¥{spec.budget_yuan} 的 {(total / spec.budget_yuan * 100).quantize(Decimal('1'))}%"
+    components = (
+        {
+            "key": "price",
+            "label": LABELS["price"],
+            "points": str(_money(price_points)),
+            "max": WEIGHTS["price"],
+            "detail": f"总价 ¥{total}（算力 ¥{offer['compute']} + 专线 ¥{offer['line']}）{budget_note}；"
+            f"最低方案 ¥{cheapest}",
+        },
+        {
+            "key": "latency",
+            "label": LABELS["latency"],
+            "points": str(_money(latency_points)),
+            "max": WEIGHTS["latency"],
+            "detail": latency_detail,
+        },
+        {
+            "key": "province",
+            "label": LABELS["province"],
+            "points": str(_money(province_points)),
+            "max": WEIGHTS["province"],
+            "detail": f"{same_province}/{cards} 张卡在用户所在省份",
+        },
+        {
+            "key": "certification",
+            "label": LABELS["certification"],
+            "points": str(_money(certification_points)),
+            "max": WEIGHTS["certification"],
+            "detail": f"{certified}/{cards} 张卡来自已认证服务商",
+        },
+        {
+            "key": "consolidation",
+            "label": LABELS["consolidation"],
+            "points": str(_money(consolidation_points)),
+            "max": WEIGHTS["consolidation"],
+            "detail": f"由 {len(plan)} 个资源组成",
+        },
+    )
+    text = f"得分 {score} = " + " + ".join(
+        f"{c['label']} {c['points']}/{c['max']}（{c['detail']}）" for c in components
+    )
+    return score, components, text
+
+
+def match_demand(
+    *, spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[Mapping], limit: int = 5
+) -> MatchResult:
+    """Rank the offers for ``spec``; see the module docstring for the rules."""
+    funnel: dict[str, int] = {}
+    candidates = _candidates(spec, list(resources), list(lines), funnel)
+    # Best value first: cheapest per card-hour, then lowest latency, then id.
+    candidates.sort(key=lambda c: (c.price_per_card_hour, c.latency is None, c.latency or 0, c.id))
+    pool = candidates[:COMBINATION_POOL]
+    offers = []
+    for size in range(1, MAX_RESOURCES_PER_MATCH + 1):
+        source = candidates if size == 1 else pool
+        # combinations keep the source's best-value order, which is the order cards are allotted in
+        for combo in itertools.combinations(source, size):
+            plan = _allot(spec, combo)
+            if plan is not None:
+                offers.append(_priced(spec, plan))
+    funnel["feasible"] = len(offers)
+    if spec.budget_yuan is not None:
+        offers = [offer for offer in offers if offer["total"] <= spec.budget_yuan]
+        funnel["budget"] = len(offers)
+    if not offers:
+        return MatchResult(proposals=[], funnel=funnel)
+    cheapest = min(offer["total"] for offer in offers)
+    scored = [(_score(spec, offer, cheapest, explain=False), offer) for offer in offers]
+    scored.sort(
+        key=lambda item: (
+            -item[0],
+            item[1]["total"],
+            item[1]["latency"] is None,
+            item[1]["latency"] or 0,
+            tuple(sorted(a.resource_id for a in item[1]["allotments"])),
+        )
+    )
+    proposals = []
+    for rank, (_, offer) in enumerate(scored[:limit], start=1):
+        score, components, text = _score(spec, offer, cheapest)
+        proposals.append(
+            Proposal(
+                rank=rank,
+                score=score,
+                allotments=offer["allotments"],
+                compute_price_yuan=offer["compute"],
+                line_price_yuan=offer["line"],
+                total_price_yuan=offer["total"],
+                cards=spec.card_count,
+                latency_ms=offer["latency"],
+                components=components,
+                text=text,
+            )
+        )
+    return MatchResult(proposals=proposals, funnel=funnel)
