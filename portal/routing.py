@@ -3,7 +3,9 @@
 from django.urls import path
 
 from portal.consumers import PingConsumer
+from search.routing import websocket_urlpatterns as search_websocket_urlpatterns
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    *search_websocket_urlpatterns,
 ]
