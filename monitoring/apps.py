@@ -8,3 +8,4 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from . import audit, receivers  # noqa: F401
+        from .metrics import receivers as metrics_receivers  # noqa: F401  (system E: status → samples)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import dashboards, views
 
 app_name = "monitoring"
 
@@ -14,4 +14,15 @@ security_patterns = [
     path("otp/verify/", views.second_factor_verify, name="otp-verify"),
 ]
 
-urlpatterns = [path("security/", include(security_patterns))]
+metrics_patterns = [
+    path("", dashboards.metrics_dashboard, name="metrics"),
+    path("headline/", dashboards.metrics_headline, name="metrics-headline"),
+    path("charts/<slug:chart_id>/", dashboards.metrics_chart, name="metrics-chart"),
+    path("charts/<slug:chart_id>/drill/", dashboards.metrics_drill, name="metrics-drill"),
+    path("national/", dashboards.national_reports, name="national-reports"),
+]
+
+urlpatterns = [
+    path("security/", include(security_patterns)),
+    path("monitoring/", include(metrics_patterns)),
+]

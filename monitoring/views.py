@@ -4,6 +4,7 @@ import base64
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -173,3 +174,21 @@ def second_factor_verify(request):
             return redirect(next_url or "dashboard")
         form.add_error("token", _("口令不正确或已过期。"))
     return render(request, "monitoring/second_factor_verify.html", {"form": form, "next": next_url})
+
+
+def prometheus_metrics(request):
+    """``/metrics`` for Prometheus: ``Authorization: Bearer <METRICS_SCRAPE_TOKEN>``, or a signed-in
+    node operator. Everyone else gets 404 (the endpoint does not exist for them)."""
+    import hmac
+
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from .metrics.prom import render as render_metrics
+
+    token = settings.METRICS_SCRAPE_TOKEN
+    scheme, _sep, presented = request.headers.get("Authorization", "").partition(" ")
+    by_token = bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip(), token)
+    by_login = request.user.is_authenticated and request.user.has_perm("monitoring.view_security")
+    if not (by_token or by_login):
+        raise Http404
+    return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)

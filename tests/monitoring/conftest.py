@@ -12,3 +12,12 @@ def operator(make_user):
 def operator_client(client, operator):
     client.force_login(operator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_request_buffer():
+    """API request counts are buffered per process (monitoring.metrics.requests): start each test empty."""
+    from monitoring.metrics import requests
+
+    requests._take()
+    yield

@@ -1,0 +1,67 @@
+"""The Prometheus side of monitoring (``/metrics``): one registry for this process.
+
+Exposed series:
+
+- ``node_http_request_duration_seconds`` (histogram; labels method, route, status) — every request;
+- ``node_search_latency_seconds`` (histogram) — fed by ``monitoring.metrics.observe_search_latency``;
+- ``node_websocket_connections`` (gauge) — fed by ``websocket_connected`` / ``websocket_disconnected``;
+- ``node_outbox_backlog`` (gauge; label kind) — pending federation messages, read at scrape time;
+- ``node_outbox_oldest_pending_seconds`` (gauge) — age of the oldest pending message.
+
+The registry is per process (daphne runs one); behind several processes, scrape each one.
+"""
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+from .requests import LATENCY_BUCKETS
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+REQUEST_LATENCY = Histogram(
+    "node_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+SEARCH_LATENCY = Histogram(
+    "node_search_latency_seconds",
+    "Compute selection query latency",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+    registry=REGISTRY,
+)
+WEBSOCKET_CONNECTIONS = Gauge(
+    "node_websocket_connections", "Open websocket connections in this process", registry=REGISTRY
+)
+
+
+class OutboxCollector:
+    """Reads the federation outbox at scrape time (two small queries)."""
+
+    def collect(self):
+        from django.db.models import Count, Min
+        from django.utils import timezone
+
+        from federation.models import OutboxMessage, OutboxStatus
+
+        backlog = GaugeMetricFamily("node_outbox_backlog", "Pending federation outbox messages", labels=["kind"])
+        pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        for row in pending.values("kind").annotate(n=Count("pk")).order_by("kind"):
+            backlog.add_metric([row["kind"]], row["n"])
+        yield backlog
+        oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily(
+            "node_outbox_oldest_pending_seconds", "Age of the oldest pending outbox message", value=age
+        )
+
+    def describe(self):
+        return []
+
+
+REGISTRY.register(OutboxCollector())
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)
