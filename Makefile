@@ -60,5 +60,40 @@ checks: $(VENV)/.installed-dev
 security-scan: $(VENV)/.installed
 	$(DEV) $(PY) manage.py security_scan
 
+## bench-live: N websocket clients on daphne (loopback, throwaway SQLite), M status changes from another
+## process; prints commit->receipt p50/p95/max, lost messages, server peak RSS (CLIENTS=, CHANGES=)
+.PHONY: bench-live
+bench-live: $(VENV)/.installed-dev
+	$(PY) bench/live.py --clients $(or $(CLIENTS),1000) --changes $(or $(CHANGES),200)
+
+## bench-review: 10,000 node applications across campaigns (throwaway SQLite); p50/p95 and queries of a reviewer's
+## inbox, an application page and the applicant's status page (SIZE=, REQUESTS=)
+.PHONY: bench-review
+bench-review: $(VENV)/.installed-dev
+	$(PY) bench/review.py --size $(or $(SIZE),10000) --requests $(or $(REQUESTS),200)
+
+## bench-import: 100,000 resource rows (CSV) into a throwaway SQLite; rows/s and peak memory of the project's
+## fast path vs import-export's defaults (on a 10,000-row prefix), and their ratio (ROWS=, DEFAULTS_ROWS=)
+.PHONY: bench-import
+bench-import: $(VENV)/.installed-dev
+	$(PY) bench/imports.py --rows $(or $(ROWS),100000) --defaults-rows $(or $(DEFAULTS_ROWS),10000)
+
+## bench-pages: home, a notice, the catalogue listing and a resource page on daphne (loopback, throwaway SQLite),
+## anonymous visitors; req/s and p50/p95 per page, page cache on vs off (SECONDS= per page, CONCURRENCY=)
+.PHONY: bench-pages
+bench-pages: $(VENV)/.installed-dev
+	$(PY) bench/pages.py --seconds $(or $(SECONDS),10) --concurrency $(or $(CONCURRENCY),8)
+
+## bench-metrics: N provider samples through POST /api/v1/provider/metrics/ on loopback (throwaway SQLite) with the
+## roll-up running alongside; samples/s, roll-up lag, full roll-up time, dashboard p50/p95, peak RSS (SAMPLES=, RESOURCES=)
+.PHONY: bench-metrics
+bench-metrics: $(VENV)/.installed-dev
+	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200)
+
+## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
+.PHONY: bench-search
+bench-search: $(VENV)/.installed-dev
+	$(PY) bench/search.py --size $(or $(SIZE),100000) $(ARGS)
+
 clean:
 	rm -rf var/*.sqlite3* .pytest_cache

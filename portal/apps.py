@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("门户")
+
+    def ready(self) -> None:
+        from portal import cache_invalidation
+
+        cache_invalidation.connect()

@@ -13,7 +13,7 @@ from wagtail.documents.models import Document
 
 from organizations.models import Authority
 
-from .models import HomePage, NoticeAttachment, NoticeIndexPage, NoticePage, PolicyIndexPage, PolicyPage
+from .models import GuidePage, HomePage, NoticeAttachment, NoticeIndexPage, NoticePage, PolicyIndexPage, PolicyPage
 from .services import portal_setup
 
 INTRO = (
@@ -249,6 +249,58 @@ def _add_policy(index: PolicyIndexPage, spec: dict) -> bool:
     return True
 
 
+SICHUAN_GUIDE_SLUG = "sichuan-2026-node-guide"
+SICHUAN_GUIDE_INTRO = (
+    "<p>国家算力互联互通节点（四川）2026年申报同步受理区域节点（全省1个）和行业节点（电子信息、装备制造、"
+    "生物医药、白酒等重点领域）。区域节点上联国家节点、下联省内行业节点；行业节点接入区域节点。"
+    "以下条件、流程和时间均取自本平台的申报批次数据。</p>"
+)
+
+
+def _sichuan_guide_body() -> list:
+    return [
+        _h("材料报送要求"),
+        *_p(
+            "纸质版一式3份（A4，装订成册，加盖申报单位公章），电子版1份（PDF 和可编辑格式，与纸质版一致），"
+            "纸质版和电子版同步报送，逾期未报送的视为自动放弃申报。",
+            "申报行业节点的单位同时在国家算力互联网服务平台注册并上传申报材料。",
+            "申报单位对材料的真实性、完整性负责；提供虚假材料的，取消申报资格，不得再次申报。",
+        ),
+        _h("工作要求"),
+        *_p(
+            "各市（州）经济和信息化局、通信发展办公室做好政策宣贯、组织动员和初审推荐；"
+            "申报主体落实网络安全、数据安全和算力安全主体责任。"
+        ),
+    ]
+
+
+def _add_guide(
+    home: HomePage, *, slug: str, campaign_slug: str, title: str, intro: str, body: list
+) -> GuidePage | None:
+    """The guide page of a demo campaign (None when the campaign is not seeded)."""
+    from workflows.node_application.models import Campaign
+
+    campaign = Campaign.objects.filter(slug=campaign_slug).first()
+    if campaign is None or GuidePage.objects.filter(campaign=campaign).exists():
+        return None
+    if GuidePage.objects.child_of(home).filter(slug=slug).exists():
+        return None
+    guide = GuidePage(slug=slug, title=title, campaign=campaign, intro=intro, body=body)
+    home.add_child(instance=guide)
+    guide.save_revision().publish()
+    return guide
+
+
+def _link_campaign(notice: NoticePage, campaign_slug: str) -> None:
+    from workflows.node_application.models import Campaign
+
+    if notice.campaign_id is None:
+        campaign = Campaign.objects.filter(slug=campaign_slug).first()
+        if campaign is not None:
+            notice.campaign = campaign
+            notice.save_revision().publish()
+
+
 def seed() -> list[str]:
     lines = []
     home = HomePage.objects.first()
@@ -292,6 +344,17 @@ def seed() -> list[str]:
     )
     if created:
         lines.append(f"notice: {hebei_notice.title}")
+    _link_campaign(hebei_notice, "hb-2026")
+    guide = _add_guide(
+        home,
+        slug=SICHUAN_GUIDE_SLUG,
+        campaign_slug="sc-2026",
+        title="国家算力互联互通节点（四川）2026年申报指南",
+        intro=SICHUAN_GUIDE_INTRO,
+        body=_sichuan_guide_body(),
+    )
+    if guide is not None:
+        lines.append(f"guide: {guide.title}")
     for spec in POLICIES:
         if _add_policy(policy_index, spec):
             lines.append(f"policy: {spec['title']}")

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from organizations.roles import Role
+from organizations.roles import ORGANIZATION_ROLES, Role
+from organizations.selectors import user_roles
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class EntryPoint:
     label: str
     url_name: str
     roles: frozenset[Role]
+    permission: str = ""  # when set, the user must also hold it (e.g. a regulator's authority kind)
 
     @property
     def url(self) -> str:
@@ -31,9 +33,23 @@ ENTRY_POINTS = [
     EntryPoint(_("审计日志"), "monitoring:audit-log", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.NODE_OPERATOR}),
     EntryPoint(_("内容管理"), "wagtailadmin_home", frozenset({Role.EDITOR, Role.APPROVER})),
+    EntryPoint(_("我的算力需求"), "demand:list", ORGANIZATION_ROLES),
+    EntryPoint(_("调度确认"), "demand:scheduling-list", frozenset({Role.PROVIDER, Role.RESELLER})),
+    EntryPoint(_("入网入市与资格认证"), "onboarding:inbox", PROVIDERS | {Role.RESELLER, Role.NODE_OPERATOR}),
+    EntryPoint(_("批量导入资源"), "catalog:provider-import", PROVIDERS),
+    EntryPoint(
+        _("运行监测"),
+        "monitoring:metrics",
+        frozenset({Role.NODE_OPERATOR, Role.PROVINCIAL_REVIEWER, Role.MINISTRY_REVIEWER}),
+        permission="monitoring.view_metrics",
+    ),
 ]
 
 
-def entry_points_for(*, roles: list[Role]) -> list[EntryPoint]:
-    held = set(roles)
-    return [entry for entry in ENTRY_POINTS if entry.roles & held]
+def entry_points_for(*, user) -> list[EntryPoint]:
+    held = set(user_roles(user=user))
+    return [
+        entry
+        for entry in ENTRY_POINTS
+        if entry.roles & held and (not entry.permission or user.has_perm(entry.permission))
+    ]

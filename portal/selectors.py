@@ -71,3 +71,24 @@ def page_search(*, query: str) -> list[Page]:
         return []
     results = Page.objects.live().public().specific().search(terms, operator="and")
     return list(results)
+
+
+def guide_for_campaign(*, campaign_id: int):
+    """The live, public application guide (申报指南) of a campaign, if editors published one."""
+    from portal.models import GuidePage
+
+    return GuidePage.objects.live().public().filter(campaign_id=campaign_id).first()
+
+
+def guide_list() -> list:
+    """Live application guides, newest campaign first."""
+    from portal.models import GuidePage
+
+    return list(
+        GuidePage.objects.live().public().select_related("campaign").order_by("-campaign__year", "-campaign__opens_at")
+    )
+
+
+def notices_for_campaign(*, campaign) -> list[NoticePage]:
+    """Published notices that deploy this campaign, newest first."""
+    return list(NoticePage.objects.live().public().filter(campaign=campaign).order_by("-issued_on", "-pk"))

@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from monitoring import views as monitoring_views
 from portal import page_views, views
 
 admin.site.site_header = "算力互联互通节点平台 · 运营管理"
@@ -14,6 +15,7 @@ admin.site.site_title = "节点运营管理"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", monitoring_views.prometheus_metrics, name="prometheus-metrics"),  # system E, protected
     path("robots.txt", page_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", page_views.sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),

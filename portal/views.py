@@ -13,7 +13,9 @@ from portal.navigation import entry_points_for
 def dashboard(request):
     """The signed-in user's start page: who they are, for whom they act, and what they can do."""
     roles = user_roles(user=request.user)
-    return render(request, "portal/dashboard.html", {"roles": roles, "entry_points": entry_points_for(roles=roles)})
+    return render(
+        request, "portal/dashboard.html", {"roles": roles, "entry_points": entry_points_for(user=request.user)}
+    )
 
 
 @never_cache

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.caching import cache_for_anonymous
+
 from .. import selectors, services
 from ..exports import identifier_csv_response
 from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
@@ -18,6 +20,7 @@ from ..models import Identifier, ProviderApiKey
 from ..resolution import PUBLISHED_STATES
 
 
+@cache_for_anonymous(depends_on=("catalog",))
 def record_detail(request, code: str):
     """The public page an identifier's access path points to (approved records, live identifiers only)."""
     try:

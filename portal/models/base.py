@@ -7,7 +7,19 @@ from portal.search_text import segment_for_index
 
 
 class PortalPageMixin:
-    """Mixed into page models; ``searchable_parts`` lists the text a visitor may search for."""
+    """Mixed into page models; ``searchable_parts`` lists the text a visitor may search for.
+
+    Pages are cached whole for anonymous visitors (portal.caching) until what they show changes:
+    ``cache_depends_on`` names it.
+    """
+
+    cache_depends_on: tuple[str, ...] = ("pages",)
+
+    def serve(self, request, *args, **kwargs):
+        from portal.caching import mark_cacheable
+
+        response = super().serve(request, *args, **kwargs)
+        return mark_cacheable(response, depends_on=self.cache_depends_on)
 
     def searchable_parts(self) -> list[str]:
         parts = [self.title, getattr(self, "search_description", "")]

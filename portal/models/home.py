@@ -18,17 +18,23 @@ class HomePage(PortalPageMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("search_text")]
     max_count = 1
+    cache_depends_on = ("pages", "catalog")  # the headline figures
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["portal.NoticeIndexPage", "portal.PolicyIndexPage"]
+    subpage_types = ["portal.NoticeIndexPage", "portal.PolicyIndexPage", "portal.GuidePage"]
 
     class Meta:
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
+        from catalog.selectors_public import headline_figures
+        from catalog.views.browse import IdentifierLookupForm
         from portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_notices"] = selectors.notice_latest(limit=6)
         context["notice_index"] = selectors.section_index(model_name="noticeindexpage")
         context["policy_index"] = selectors.section_index(model_name="policyindexpage")
+        context["guides"] = selectors.guide_list()
+        context["figures"] = headline_figures()
+        context["lookup_form"] = IdentifierLookupForm()
         return context

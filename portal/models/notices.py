@@ -90,13 +90,20 @@ class NoticePage(OfficialDocumentFields, PortalPageMixin, Page):
     """One notice (通知公告) as its issuing authorities published it."""
 
     body = StreamField(NoticeBodyBlock(), verbose_name=_("正文"), blank=True)
+    campaign = models.ForeignKey(
+        "node_application.Campaign",
+        verbose_name=_("相关申报批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("本通知部署的申报批次：页面上显示其申报指南和截止时间。"),
+    )
 
-    content_panels = Page.content_panels + DOCUMENT_PANELS
+    content_panels = Page.content_panels + DOCUMENT_PANELS + [FieldPanel("campaign")]
     search_fields = DOCUMENT_SEARCH_FIELDS
     parent_page_types = ["portal.NoticeIndexPage"]
     subpage_types = []
-
-    # The campaign this notice opens (申报批次) will be linked once the campaign model exists.
 
     class Meta:
         verbose_name = _("通知公告")
@@ -104,6 +111,14 @@ class NoticePage(OfficialDocumentFields, PortalPageMixin, Page):
 
     def searchable_parts(self) -> list[str]:
         return super().searchable_parts() + [self.document_number, self.issuer_names()]
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.selectors import guide_for_campaign
+
+        context = super().get_context(request, *args, **kwargs)
+        if self.campaign_id:
+            context["campaign_guide_page"] = guide_for_campaign(campaign_id=self.campaign_id)
+        return context
 
 
 class NoticeAttachment(AttachmentFields):

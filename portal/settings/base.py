@@ -83,12 +83,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "monitoring.metrics.middleware.RequestMetricsMiddleware",  # API counts, errors, latency (system E)
     "monitoring.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole pages for anonymous visitors (portal/caching.py): a hit skips the middleware below,
+    # whose headers (X-Frame-Options) are stored with the page; sessions, locale, CSRF and CSP run.
+    "portal.caching.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
@@ -232,6 +236,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Bulk import/export (catalog/imports): spreadsheet formulas in exported cells are escaped (the
+# catalogue's own resources and exports also escape + - @ with a leading apostrophe), and characters
+# XLSX cannot hold are dropped instead of failing the export.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = NODE_NAME
@@ -291,6 +300,7 @@ DEMO_SEEDERS = [
     "catalog.demo",
     "workflows.onboarding.demo",
     "workflows.node_application.demo",
+    "workflows.demand.demo",
     "monitoring.demo",
     "portal.demo",
 ]
@@ -309,6 +319,10 @@ NODE_IDENTIFIER_PREFIX = env.str(
 # resolved there, and filings go there through the outbox. Empty: no upstream (national node).
 UPSTREAM_NODE_URL = env.str("UPSTREAM_NODE_URL", default="").rstrip("/")
 UPSTREAM_NODE_TOKEN = env.str("UPSTREAM_NODE_TOKEN", default="")
+# Public pages cached whole for anonymous visitors (portal/caching.py), invalidated on publish and on
+# catalogue changes; these are upper bounds (0 turns the cache off). Several processes need REDIS_URL.
+PORTAL_PAGE_CACHE_SECONDS = env.int("PORTAL_PAGE_CACHE_SECONDS", default=300)
+PORTAL_CATALOG_CACHE_SECONDS = env.int("PORTAL_CATALOG_CACHE_SECONDS", default=60)
 IDENTIFIER_RESOLUTION_CACHE_SECONDS = env.int("IDENTIFIER_RESOLUTION_CACHE_SECONDS", default=300)
 UPSTREAM_TIMEOUT_SECONDS = env.float("UPSTREAM_TIMEOUT_SECONDS", default=5.0)
 # Outbox (federation app): retries with exponential back-off base * 2^(attempts-1), capped.
@@ -316,3 +330,13 @@ OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
 # A national node accepts filings only with one of these bearer tokens (empty: refuses all).
 FEDERATION_INBOUND_TOKENS = env.list("FEDERATION_INBOUND_TOKENS", default=[])
+
+# --- Operation monitoring (system E): metrics retention, /metrics, reports upward -------------
+# Raw provider samples are kept this many days; hourly roll-ups longer; daily roll-ups forever (0).
+METRICS_RAW_RETENTION_DAYS = env.int("METRICS_RAW_RETENTION_DAYS", default=35)
+METRICS_HOURLY_RETENTION_DAYS = env.int("METRICS_HOURLY_RETENTION_DAYS", default=400)
+METRICS_DAILY_RETENTION_DAYS = env.int("METRICS_DAILY_RETENTION_DAYS", default=0)
+# Bearer token Prometheus scrapes /metrics with (node operators may also open it signed in).
+METRICS_SCRAPE_TOKEN = env.str("METRICS_SCRAPE_TOKEN", default="")
+# API request counts are buffered in each process and written every N requests (and by metrics_rollup).
+METRICS_REQUEST_FLUSH_EVERY = env.int("METRICS_REQUEST_FLUSH_EVERY", default=200)

@@ -22,6 +22,9 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Each test clears the cache (tests/conftest.py); on Redis that would flush the database the
 # channel layer shares with other pytest-xdist workers, so tests keep a per-process cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The anonymous page cache is off in tests (data made by factories skips its invalidation hooks);
+# tests/portal/test_caching.py turns it on.
+PORTAL_PAGE_CACHE_SECONDS = 0
 # pytest-xdist workers share one Redis in CI: give each its own channel-layer prefix.
 if "CONFIG" in CHANNEL_LAYERS["default"]:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -101,3 +101,69 @@ def axe_violations():
         ]
 
     return check
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings, monkeypatch):
+    """The ASGI application (HTTP and websockets, what daphne serves) on a free port, served by uvicorn in a
+    thread of the test process. On SQLite the in-memory test database is shared with the server threads,
+    as Django's live server does. (Same fixture as in test_selection_journey.py, shared here.)"""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
+    from django.db import connections
+
+    from portal.asgi import application
+    from search.live import live_connect
+
+    settings.LIVE_POLL_SECONDS = 0.05
+    settings.LIVE_PRUNE_SECONDS = 3600
+    live_connect()
+    channel_layers.backends.clear()
+    shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    if shared:
+        monkeypatch.setattr(
+            connections,
+            "create_connection",
+            lambda alias: shared.get(alias) or type(connections).create_connection(connections, alias),
+        )
+
+        def share():
+            for alias, conn in shared.items():
+                connections[alias] = conn
+
+        SyncToAsync.single_thread_executor.submit(share).result()
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, lifespan="off", ws="websockets-sansio", log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    for conn in shared.values():
+        conn.dec_thread_sharing()
+    if shared:
+
+        def unshare():
+            for alias in shared:
+                del connections[alias]
+
+        SyncToAsync.single_thread_executor.submit(unshare).result()
+    channel_layers.backends.clear()

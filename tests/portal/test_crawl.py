@@ -8,14 +8,14 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 LINK = re.compile(r"""(?:href|src)=["']([^"']+)["']""")
 SITEMAP_LOC = re.compile(r"<loc>([^<]+)</loc>")
 # Places a visitor is sent to sign in or that only render for signed-in users are checked for a 200 too,
 # but not followed: their links are not public pages.
 NOT_FOLLOWED = ("/cms/", "/django-admin/", "/api/", "/documents/", "/static/", "/sitemap.xml", "/robots.txt")
-MAX_PAGES = 400
+MAX_PAGES = 1500  # the demo catalogue has 100+ record pages, in two languages
 
 
 def internal_links(html: str) -> set[str]:
@@ -58,4 +58,10 @@ def test_every_internal_link_answers_200(client, media_on_disk):
     # the crawl saw the seeded content in both languages
     assert "/notices/hebei-2026-4-forwarding/" in seen and "/en/notices/hebei-2026-4-forwarding/" in seen
     assert "/policies/node-system-explained/" in seen
+    # the public catalogue, the provider directory, record pages by identifier and the application guide
+    assert {"/catalog/", "/en/catalog/", "/catalog/providers/", "/sichuan-2026-node-guide/"} <= seen
+    record_pages = {url for url in seen if url.startswith("/catalog/r/")}
+    assert len(record_pages) > 100
+    assert any(url.startswith("/catalog/sites/") for url in seen)
+    assert any(url.startswith("/catalog/providers/") and url != "/catalog/providers/" for url in seen)
     assert pages > 15

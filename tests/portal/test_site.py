@@ -3,6 +3,7 @@ import re
 import pytest
 
 from organizations.roles import Role
+from tests.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,9 @@ def test_healthz(client):
         (Role.MUNICIPAL_REVIEWER, "/review/", "/security/audit/"),
         (Role.NODE_OPERATOR, "/security/audit/", "/applications/"),
         (Role.PROVIDER, "/catalog/provider/api-keys/", "/review/"),
+        (Role.PROVIDER, "/demands/scheduling/", "/monitoring/"),
+        (Role.APPLICANT, "/demands/", "/onboarding/"),
+        (Role.NODE_OPERATOR, "/monitoring/", "/demands/"),
     ],
 )
 def test_dashboard_lists_each_roles_entry_points(client, make_user, chengdu_org, chengdu_bureau, role, present, absent):
@@ -107,3 +111,16 @@ def test_dashboard_lists_each_roles_entry_points(client, make_user, chengdu_org,
     html = client.get("/me/").content.decode()
     assert f'href="{present}"' in html
     assert f'href="{absent}"' not in html
+
+
+def test_metrics_entry_point_follows_the_authority_kind(client, make_user, sichuan_comms):
+    """Provincial reviewers of the communications administration (the regulator) get the monitoring
+    entry point; those of the industry & IT department, who would get a 404 there, do not."""
+    industry = AuthorityFactory(
+        name="四川省经济和信息化厅", level="province", department="industry_it", division_id="510000"
+    )
+    client.force_login(make_user(Role.PROVINCIAL_REVIEWER, authority=sichuan_comms, username="regulator"))
+    assert 'href="/monitoring/"' in client.get("/me/").content.decode()
+    assert client.get("/monitoring/").status_code == 200
+    client.force_login(make_user(Role.PROVINCIAL_REVIEWER, authority=industry, username="industry"))
+    assert 'href="/monitoring/"' not in client.get("/me/").content.decode()

@@ -1,0 +1,204 @@
+"""Public catalogue pages: the listing (/catalog/), its exports, the provider directory, site pages and
+the identifier lookup. Anonymous visitors may see all of it; only approved records are shown.
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from portal.caching import cache_for_anonymous
+from portal.templatetags.portal_tags import localize_path
+
+from .. import selectors_public
+from ..models import RecordState, ResourceClass
+from ..resolution import identifier_resolve
+
+PAGE_SIZE = 20
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
+class CatalogueKind:
+    RESOURCES = "resources"
+    LINES = "lines"
+    APPS = "apps"
+    CHOICES = [
+        (RESOURCES, gettext_lazy("算力资源")),
+        (LINES, gettext_lazy("网络线路")),
+        (APPS, gettext_lazy("应用服务")),
+    ]
+
+
+class CatalogueFilterForm(forms.Form):
+    """The listing's filters; a bad value is a field error and that filter is not applied."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("目录"), choices=CatalogueKind.CHOICES, required=False)
+    resource_class = forms.ChoiceField(label=gettext_lazy("算力类型"), required=False)
+    province = forms.ChoiceField(label=gettext_lazy("省份"), required=False)
+    provider = forms.TypedChoiceField(label=gettext_lazy("服务商"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=gettext_lazy("运行状态"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("全部"))]
+        self.fields["resource_class"].choices = everything + list(ResourceClass.choices)
+        self.fields["province"].choices = everything + [
+            (division.code, division.name_zh) for division in selectors_public.filter_provinces()
+        ]
+        self.fields["provider"].choices = everything + [
+            (str(provider.pk), provider.organization.name) for provider in selectors_public.filter_providers()
+        ]
+        self.fields["state"].choices = everything + list(RecordState.choices)
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid field is left out, and shown with its error)."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return {
+            "kind": data.get("kind") or CatalogueKind.RESOURCES,
+            "resource_class": data.get("resource_class") or "",
+            "province_code": data.get("province") or "",
+            "provider_id": data.get("provider") or None,
+            "state": data.get("state") or "",
+        }
+
+
+def _queryset(filters: dict):
+    kind = filters["kind"]
+    common = {"provider_id": filters["provider_id"], "state": filters["state"]}
+    if kind == CatalogueKind.LINES:
+        return selectors_public.public_lines(province_code=filters["province_code"], **common)
+    if kind == CatalogueKind.APPS:
+        return selectors_public.public_app_services(**common)
+    return selectors_public.public_resources(
+        resource_class=filters["resource_class"], province_code=filters["province_code"], **common
+    )
+
+
+def _export_function():
+    """The catalogue export (written in catalog.exports); None while it does not exist."""
+    from .. import exports
+
+    return getattr(exports, "public_resource_export_response", None)
+
+
+@require_GET
+@cache_for_anonymous(depends_on=("catalog",))
+def catalogue(request):
+    """Browse the public catalogue: resources (default), lines or app services, filtered and paginated."""
+    form = CatalogueFilterForm(request.GET or None)
+    filters = form.filters()
+    page_obj = Paginator(_queryset(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_links = []
+    if filters["kind"] == CatalogueKind.RESOURCES and _export_function() is not None:
+        for fmt in EXPORT_FORMATS:
+            export_links.append((fmt.upper(), localize_path(f"/catalog/export/{fmt}/") + _query_suffix(query)))
+    return render(
+        request,
+        "catalog/catalogue.html",
+        {
+            "form": form,
+            "kind": filters["kind"],
+            "page_obj": page_obj,
+            "records": page_obj.object_list,
+            "querystring": query.urlencode(),
+            "export_links": export_links,
+            "figures": selectors_public.headline_figures(),
+        },
+    )
+
+
+def _query_suffix(query) -> str:
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+@require_GET
+def catalogue_export(request, fmt: str):
+    """The public resources matching the listing's filters, as CSV, XLSX or JSON."""
+    export = _export_function()
+    if fmt not in EXPORT_FORMATS or export is None:
+        raise Http404(_("不支持的导出格式。"))
+    form = CatalogueFilterForm(request.GET or None)
+    filters = {**form.filters(), "kind": CatalogueKind.RESOURCES}
+    return export(queryset=_queryset(filters), fmt=fmt)
+
+
+@require_GET
+@cache_for_anonymous(depends_on=("catalog",))
+def provider_directory(request):
+    """Every certified (or suspended) provider with its status and counts of public records."""
+    return render(request, "catalog/provider_directory.html", {"providers": selectors_public.directory_providers()})
+
+
+@require_GET
+@cache_for_anonymous(depends_on=("catalog",))
+def provider_detail(request, pk: int):
+    provider = selectors_public.directory_provider_get(pk=pk)
+    if provider is None:
+        raise Http404(_("没有这个公开的服务商。"))
+    return render(
+        request,
+        "catalog/provider.html",
+        {
+            "provider": provider,
+            "sites": selectors_public.provider_sites(provider=provider),
+            "resources": selectors_public.public_resources(provider_id=provider.pk),
+            "lines": selectors_public.public_lines(provider_id=provider.pk),
+            "apps": selectors_public.public_app_services(provider_id=provider.pk),
+        },
+    )
+
+
+@require_GET
+@cache_for_anonymous(depends_on=("catalog",))
+def site_detail(request, pk: int):
+    site = selectors_public.public_site_get(pk=pk)
+    if site is None:
+        raise Http404(_("没有这个公开的数据中心站点。"))
+    return render(
+        request,
+        "catalog/site.html",
+        {
+            "site": site,
+            "resources": selectors_public.public_resources(site_id=site.pk),
+            "lines": selectors_public.public_lines(site_id=site.pk),
+        },
+    )
+
+
+class IdentifierLookupForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("算力标识"),
+        max_length=80,
+        help_text=gettext_lazy("如：CN.510000/A000000011"),
+        error_messages={"required": gettext_lazy("请输入算力标识。")},
+    )
+
+
+@require_GET
+def identifier_lookup(request):
+    """Resolve an identifier (locally or through the upstream node) and go to its public page."""
+    form = IdentifierLookupForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        resolution = identifier_resolve(code=form.cleaned_data["code"])
+        body = resolution.body
+        if resolution.status == 200 and body.get("access_path") and body.get("resolved_by") == body.get("node_prefix"):
+            return redirect(localize_path(body["access_path"]))
+        if resolution.status == 400:
+            form.add_error("code", body.get("detail") or _("算力标识格式不正确。"))
+        elif resolution.status == 404:
+            form.add_error("code", _("没有找到这个算力标识：请核对后重新输入。"))
+        elif resolution.status != 200:
+            form.add_error("code", body.get("detail") or _("暂时无法解析，请稍后再试。"))
+        else:
+            result = body
+    return render(request, "catalog/identifier_lookup.html", {"form": form, "result": result})
