@@ -27,7 +27,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from common import free_port, peak_rss_mb, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -165,29 +166,6 @@ def migrated_database(db_path: str, env: dict) -> None:
         os.replace(partial, cache)
         return
     shutil.copyfile(cache, db_path)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 async def run_clients(args, port: int, ids: list[int], env: dict, db_path: str, workdir: Path) -> dict:

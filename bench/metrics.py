@@ -30,14 +30,9 @@ import threading
 import time
 from pathlib import Path
 
+from common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def seed(resources: int):
@@ -261,14 +256,14 @@ def run(args) -> dict:
                 t = time.perf_counter()
                 charts.chart_data(charts.CHARTS_BY_ID[chart_id], scope)
                 timings.append((time.perf_counter() - t) * 1000)
-            queries[f"{chart_id} ({label})"] = {"p50": statistics.median(timings), "p95": _percentile(timings, 0.95)}
+            queries[f"{chart_id} ({label})"] = {"p50": statistics.median(timings), "p95": percentile(timings, 0.95)}
     return {
         "samples": args.samples,
         "accepted": accepted,
         "duplicate_batch": duplicate,
         "ingest_s": ingest_s,
         "lag_p50": statistics.median(lags) if lags else None,
-        "lag_p95": _percentile(lags, 0.95),
+        "lag_p95": percentile(lags, 0.95),
         "lag_max": max(lags) if lags else None,
         "baseline": baseline,
         "baseline_s": baseline_s,

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from common import free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -34,8 +35,11 @@ TARGET_P95_MS = 50
 
 
 def _env(workdir: Path, *, cache_seconds: int) -> dict:
+    """A throwaway SQLite node: the suite's DATABASE_URL / REDIS_URL / ELASTICSEARCH_URL must not leak in."""
+    services = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL"}
+    inherited = {key: value for key, value in os.environ.items() if key not in services}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
         "DEBUG": "false",
         "SQLITE_PATH": str(workdir / "bench.sqlite3"),
@@ -87,12 +91,6 @@ def prepare(workdir: Path, *, copy_of: Path | None = None) -> dict[str, str]:
     resource = re.search(r"^RESOURCE (\S+)$", out, re.M).group(1)
     notice = re.search(r"^NOTICE (\S+)$", out, re.M).group(1)
     return {"home": "/", "notice": notice, "catalogue": "/catalog/", "resource": f"/catalog/r/{resource}/"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -170,7 +168,7 @@ async def load(port: int, path: str, *, seconds: float, concurrency: int) -> dic
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies) * 1000 if latencies else 0.0,
-        "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0,
+        "p95": percentile(latencies, 0.95) * 1000 if latencies else 0.0,
         "errors": len(errors),
     }
 

@@ -16,7 +16,6 @@ It prints p50/p95/max in ms and the number of SQL queries per page. Target: p95 
 import argparse
 import datetime
 import json
-import math
 import os
 import random
 import statistics
@@ -25,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260325
@@ -323,7 +324,7 @@ def measure(data: dict, requests: int) -> dict:
             "url": url,
             "queries": len(executed),
             "p50": statistics.median(timings),
-            "p95": timings[min(len(timings), math.ceil(len(timings) * 0.95)) - 1],  # nearest rank
+            "p95": percentile(timings, 0.95),
             "max": timings[-1],
         }
     return results

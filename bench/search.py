@@ -22,6 +22,8 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
+from common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260322
 DESCRIPTIONS = ("", "支持按需计费与包月", "InfiniBand 高速互联，适合大模型训练", "低时延边缘推理")
@@ -278,11 +280,6 @@ def ensure_stamp_indexes() -> list[str]:
 # --- measuring ------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
 def timed(backend, queries) -> tuple[list[float], list]:
     latencies, results = [], []
     for query in queries:
@@ -302,8 +299,8 @@ def summary(label: str, latencies: list[float]) -> dict:
         "label": label,
         "n": len(latencies),
         "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 95),
-        "p99": percentile(latencies, 99),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
         "qps": len(latencies) / (sum(latencies) / 1000),
     }
 
