@@ -93,7 +93,7 @@ bench-metrics: $(VENV)/.installed-dev
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search
 bench-search: $(VENV)/.installed-dev
-	$(PY) bench/search.py --size $(or $(SIZE),100000) $(ARGS)
+	$(PY) bench/search.py --size $(or $(SIZE),100000) --baseline-queries $(or $(BASELINE_QUERIES),200) $(ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* .pytest_cache

@@ -25,7 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import percentile
+try:
+    from common import percentile  # run as a script: bench/ is on sys.path
+except ImportError:  # loaded from its file by the query-count tests, with the project root on sys.path
+    from bench.common import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260325
