@@ -10,12 +10,22 @@ from django.utils import timezone
 from .models import ComputeResource, Identifier, IdentifierClass, IdentifierState
 
 HEADER = ["算力标识", "类别", "状态", "记录名称", "服务商", "所在地区代码", "发放时间", "备案时间"]
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def spreadsheet_cell(value):
+    """The one formula escape for every CSV/XLSX export: text that a spreadsheet would run gets a
+    leading apostrophe; numbers and dates stay what they are; None becomes an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def _local(moment) -> str:

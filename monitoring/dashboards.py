@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.exports import spreadsheet_cell
 from catalog.models import ComputeResource, Identifier, ListingState, Provider, RecordState, ResourceClass
 from organizations.models import Division
 
@@ -188,7 +189,7 @@ def _export(columns, rows, name: str, kind: str, *, title: str) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
-        writer.writerows([["" if value is None else value for value in row] for row in rows])
+        writer.writerows([[spreadsheet_cell(value) for value in row] for row in rows])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
@@ -197,7 +198,7 @@ def _export(columns, rows, name: str, kind: str, *, title: str) -> HttpResponse:
         sheet = workbook.create_sheet(title=title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼")))
         sheet.append(columns)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([spreadsheet_cell(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from catalog.exports import spreadsheet_cell
 from catalog.models import CpuArchitecture, ResourceClass
 from organizations.selectors import division_list
 
@@ -62,7 +63,6 @@ LIVE_CHECKED = (
     "available_now",
     "certified_only",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _query_from(params) -> tuple[ComputeQuery, dict[str, list[str]]]:
@@ -180,10 +180,7 @@ def selection(request):
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 EXPORT_COLUMNS = (

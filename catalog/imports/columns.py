@@ -18,8 +18,6 @@ from django.utils.translation import gettext as _
 
 from ..models import AppService, ComputeResource, NetworkLine
 
-# A spreadsheet cell that starts with one of these is escaped on export with a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BLANK = ("", None)
 
 

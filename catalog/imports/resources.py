@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from ..exports import spreadsheet_cell
 from ..models import AppService, ComputeResource, NetworkLine, RecordVersion
 from ..services import records_changed_announce
-from .columns import COLUMNS, FORMULA_START, CellError, Column
+from .columns import COLUMNS, CellError, Column
 from .engine import (
     FOREIGN_KEYS,
     IMPORT_CHANGE,
@@ -32,13 +33,6 @@ from .engine import (
     records_import,
 )
 from .readers import table_from_rows
-
-
-def escape_cell(value):
-    """Spreadsheet formula escaping for text cells (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 class ColumnWidget(widgets.Widget):
@@ -78,7 +72,7 @@ class ColumnWidget(widgets.Widget):
             return "；".join(value)
         if self.column.kind == "decimal":
             return canonical(value)
-        return escape_cell(value)
+        return spreadsheet_cell(value)
 
 
 class RecordResource(resources.ModelResource):
@@ -183,7 +177,7 @@ class RecordResource(resources.ModelResource):
 
     # --- export -------------------------------------------------------------------------------
     def dehydrate_provider_name(self, record):
-        return escape_cell(record.provider.organization.name)
+        return spreadsheet_cell(record.provider.organization.name)
 
     def dehydrate_identifier_code(self, record):
         identifier = getattr(record, "identifier", None)
@@ -231,7 +225,7 @@ def _resource_class(model, class_name: str, lookups: dict[str, str]):
 def _dehydrate_lookup(name):
     def dehydrate(self, record):
         if name == "site":
-            return escape_cell(record.site.code) if record.site_id else ""
+            return spreadsheet_cell(record.site.code) if record.site_id else ""
         if name == "from_city":
             return record.from_city_id or ""
         if name == "to_site":

@@ -77,6 +77,18 @@ def test_chart_exports_as_csv_and_xlsx(operator_client, activity):
     assert "成都 A100 集群" in drill.content.decode("utf-8-sig")
 
 
+def test_drill_down_exports_escape_names_a_spreadsheet_would_run(operator_client, activity):
+    """A provider names its resource like a formula; the export must not hand it to a spreadsheet to run."""
+    chengdu, _hebei = activity
+    type(chengdu).objects.filter(pk=chengdu.pk).update(name='=HYPERLINK("http://x")')
+    query = {**DAYS, "key": MARCH_2}
+    csv_text = operator_client.get("/monitoring/charts/capacity_cards/drill/", {**query, "format": "csv"})
+    assert "'=HYPERLINK" in csv_text.content.decode("utf-8-sig")
+    xlsx = operator_client.get("/monitoring/charts/capacity_cards/drill/", {**query, "format": "xlsx"})
+    values = [cell.value for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("http://x")' in values and '=HYPERLINK("http://x")' not in values
+
+
 def test_bad_filters_are_field_errors(operator_client, activity):
     response = operator_client.get("/monitoring/charts/capacity_cards/", {**DAYS, "date_to": "2026-02-01"})
     assert response.status_code == 400
