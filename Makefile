@@ -41,7 +41,7 @@ serve:
 ## test: install dev requirements and run the whole pytest suite on every core (pytest-xdist keeps
 ## pytest-django's order: transactional tests, which flush the database, run last on each worker)
 test: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest -n auto
+	$(VENV)/bin/pytest -n auto --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

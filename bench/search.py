@@ -7,6 +7,7 @@ realistic queries with facets through the database backend and through the naive
 prints p50/p95/p99 latency, queries/s, peak memory and the ratio.
 
     .venv/bin/python bench/search.py [--size 100000] [--queries 1000] [--baseline-queries 1000]
+    DATABASE_URL=... make bench-search SIZE=1000000 BASELINE_QUERIES=30 ARGS="--only postgres"
 """
 
 import argparse
@@ -30,6 +31,9 @@ DESCRIPTIONS = ("", "支持按需计费与包月", "InfiniBand 高速互联，�
 
 
 # --- data ---------------------------------------------------------------------------------------
+
+
+CHUNK = 20_000
 
 
 def generate(size: int, rng: random.Random) -> dict:
@@ -161,6 +165,9 @@ def generate(size: int, rng: random.Random) -> dict:
                 **fields,
             )
         )
+        if len(resources) == CHUNK:  # a million model instances would not fit in memory at once
+            ComputeResource.objects.bulk_create(resources, batch_size=2000)
+            resources.clear()
     ComputeResource.objects.bulk_create(resources, batch_size=2000)
     del resources
     class_codes = {"general": "G", "intelligent": "A", "supercomputing": "H", "edge": "E"}
@@ -168,7 +175,7 @@ def generate(size: int, rng: random.Random) -> dict:
     serials = dict.fromkeys(class_codes.values(), 0)
     identifiers = []
     rows = ComputeResource.objects.filter(listing_state="approved").order_by("pk").values_list("pk", "resource_class")
-    for pk, resource_class in rows.iterator(chunk_size=5000):
+    for pk, resource_class in list(rows):
         if rng.random() < 0.03:
             continue  # approved but no identifier yet
         code = class_codes[resource_class]
@@ -183,6 +190,9 @@ def generate(size: int, rng: random.Random) -> dict:
                 resource_id=pk,
             )
         )
+        if len(identifiers) == CHUNK:
+            Identifier.objects.bulk_create(identifiers, batch_size=2000)
+            identifiers.clear()
     Identifier.objects.bulk_create(identifiers, batch_size=2000)
     lines = []
     user_cities = rng.sample(cities, min(30, len(cities)))
@@ -424,6 +434,9 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--baseline-queries", type=int, default=None, help="default: --queries")
+    parser.add_argument(
+        "--only", choices=("sqlite", "postgres"), help="measure one engine (e.g. PostgreSQL at --size 1000000)"
+    )
     parser.add_argument("--engine", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
@@ -436,6 +449,10 @@ def main(argv=None) -> int:
         return 0
 
     engines = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL") else [])
+    if args.only:
+        if args.only not in engines:
+            parser.error("--only postgres needs DATABASE_URL")
+        engines = [args.only]
     print(
         f"bench-search: {args.size:,} resources, {args.queries} queries (baseline {args.baseline_queries}), "
         f"seed {SEED}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"

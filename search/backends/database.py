@@ -27,7 +27,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import UTC, timedelta
+from itertools import islice
 
 import numpy as np
 from django.db import connection
@@ -56,6 +58,7 @@ INTEGERS = ("id", "site_id", "total_cards", "available_units")
 FLOATS = ("fp16", "fp32", "fp64", "accelerator_memory_gb", "price", "ppf_fp16", "ppf_fp32", "ppf_fp64")
 BOOLEANS = ("published", "certified", "available_now")
 TERM_CACHE_SIZE = 256
+LOAD_CHUNK = 5000
 # Re-read this much before the newest change already seen (clock skew between writers).
 STAMP_OVERLAP = timedelta(seconds=5)
 
@@ -73,24 +76,91 @@ def _float(value) -> float:
     return np.nan if value is None else float(value)
 
 
+# Document values many resources share (names of providers, sites and places, codes, per-card figures):
+# one string object each instead of one per row.
+SHARED = frozenset(
+    (
+        "provider_name", "site_name", "province", "province_name", "city", "city_name", "resource_class",
+        "vendor", "model", "cpu_architecture", "billing_unit", "state", "price_band", "price_yuan",
+        "fp16_tflops_per_card", "fp32_tflops_per_card", "fp64_tflops_per_card", "certifications",
+    )
+)  # fmt: skip
+
+
+class _Documents:
+    """The documents as tuples in one key order, their shared strings stored once: about a third of
+    the memory of a dict per resource (a million resources fit in a few hundred MB, not gigabytes).
+    ``get`` gives the dict back (only the page's rows are ever unpacked)."""
+
+    def __init__(self):
+        self.keys: tuple[str, ...] | None = None
+        self.rows: list[tuple | None] = []
+        self._shared: dict = {}
+        self._text_at = 0
+
+    def pack(self, document: dict) -> tuple:
+        if self.keys is None:
+            self.keys = tuple(document)
+            self._text_at = self.keys.index("text")
+            self._shared_at = [at for at, key in enumerate(self.keys) if key in SHARED]
+        values = [document[key] for key in self.keys]
+        share = self._shared.setdefault
+        for at in self._shared_at:
+            value = values[at]
+            if value is not None:
+                if type(value) is list:
+                    value = tuple(value)
+                values[at] = share(value, value)
+        return tuple(values)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def append(self, document: dict) -> None:
+        self.rows.append(self.pack(document))
+
+    def put(self, position: int, document: dict | None) -> None:
+        self.rows[position] = None if document is None else self.pack(document)
+
+    def exists(self, position: int) -> bool:
+        return self.rows[position] is not None
+
+    def text(self, position: int) -> str | None:
+        row = self.rows[position]
+        return None if row is None else row[self._text_at]
+
+    def texts(self):
+        at = self._text_at
+        return (None if row is None else row[at] for row in self.rows)
+
+    def get(self, position: int) -> dict:
+        document = dict(zip(self.keys, self.rows[position], strict=True))
+        document["certifications"] = list(document["certifications"])
+        return document
+
+
 class ColumnIndex:
     """The documents of every resource (published or not: ``published`` is a column), as columns."""
 
-    def __init__(self, documents: list[dict]):
+    def __init__(self, documents: Iterable[dict]):
+        """``documents`` may be a generator: it is consumed in chunks, so that a million documents
+        never exist as dicts at the same time."""
         self.size = 0
         self.existing = 0  # rows that still exist in the database (dropped ones do not count)
         self.capacity = 0
-        self.documents: list[dict | None] = []
+        self.documents = _Documents()
         self.position: dict[int, int] = {}
         self.vocab: dict[str, dict[str, int]] = {name: {"": 0} for name in CATEGORICAL}
         self.values: dict[str, list[str]] = {name: [""] for name in CATEGORICAL}
         self.columns: dict[str, np.ndarray] = {}
-        self._grow(max(len(documents), 16))
+        self._grow(16)
         self.version = 0
         self._orders: dict[str, np.ndarray] = {}
         self._text: _TextIndex | None = None
         self._terms: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.put(documents)
+        documents = iter(documents)
+        while chunk := list(islice(documents, LOAD_CHUNK)):
+            self.put(chunk)
 
     # --- storage ---------------------------------------------------------------------------
     def _grow(self, capacity: int) -> None:
@@ -135,11 +205,11 @@ class ColumnIndex:
                 self.documents.append(document)
                 text_changed = True
             else:
-                previous = self.documents[position]
+                previous = self.documents.text(position)
                 if previous is None:
                     self.existing += 1
-                text_changed = text_changed or previous is None or previous["text"] != document["text"]
-                self.documents[position] = document
+                text_changed = text_changed or previous != document["text"]
+                self.documents.put(position, document)
             for name in CATEGORICAL:
                 columns[name][position] = self._code(name, document[name])
             for name in INTEGERS:
@@ -156,9 +226,9 @@ class ColumnIndex:
         """Rows that no longer exist: never found again."""
         for record_id in ids:
             position = self.position.get(record_id)
-            if position is not None and self.documents[position] is not None:
+            if position is not None and self.documents.exists(position):
                 self.columns["published"][position] = False
-                self.documents[position] = None
+                self.documents.put(position, None)
                 self.existing -= 1
         self._changed(False)
 
@@ -179,14 +249,17 @@ class ColumnIndex:
             return np.zeros(self.size, dtype=np.bool_)
         return self.column(name) == code
 
+    def build_text_index(self) -> None:
+        if self._text is None:
+            self._text = _TextIndex(self.documents.texts())
+
     def text_mask(self, term: str) -> np.ndarray:
         term = term.lower()
         cached = self._terms.get(term)
         if cached is not None:
             self._terms.move_to_end(term)
             return cached
-        if self._text is None:
-            self._text = _TextIndex(self.documents)
+        self.build_text_index()
         mask = self._text.mask(term, self.size)
         self._terms[term] = mask
         if len(self._terms) > TERM_CACHE_SIZE:
@@ -208,14 +281,14 @@ class ColumnIndex:
 class _TextIndex:
     """Whitespace tokens of the lowercased document texts, with a searchable vocabulary."""
 
-    def __init__(self, documents: list[dict | None]):
+    def __init__(self, texts):
         vocab: dict[str, int] = {}
         token_ids: list[int] = []
         rows: list[int] = []
-        for position, document in enumerate(documents):
-            if document is None:
+        for position, text in enumerate(texts):
+            if text is None:
                 continue
-            for token in set(document["text"].lower().split()):
+            for token in set(text.lower().split()):
                 token_id = vocab.setdefault(token, len(vocab))
                 token_ids.append(token_id)
                 rows.append(position)
@@ -275,9 +348,8 @@ class DatabaseBackend(SearchBackend):
     def rebuild(self) -> int:
         with self._lock:
             stamp = self.stamp()
-            documents = [resource_document(row) for row in resource_rows()]
-            self._index = ColumnIndex(documents)
-            self._index.text_mask("")  # build the text index now, not in the first text search
+            self._index = ColumnIndex(resource_document(row) for row in resource_rows())
+            self._index.build_text_index()  # now, not in the first text search
             self._stamp = stamp
             self._checked_at = time.monotonic()
             self._lines.clear()
@@ -422,7 +494,7 @@ class DatabaseBackend(SearchBackend):
         else:
             perm = index.order(query.sort)
             positions = perm[np.flatnonzero(full[perm])[start:stop]]
-        results = [hit(index.documents[position], query=query, lines=lines) for position in positions]
+        results = [hit(index.documents.get(position), query=query, lines=lines) for position in positions]
         return SearchResult(
             count=count,
             results=results,
