@@ -156,6 +156,7 @@ class ColumnIndex:
         self._grow(16)
         self.version = 0
         self._orders: dict[str, np.ndarray] = {}
+        self._ranks: dict[str, np.ndarray] = {}
         self._text: _TextIndex | None = None
         self._terms: OrderedDict[str, np.ndarray] = OrderedDict()
         documents = iter(documents)
@@ -235,6 +236,7 @@ class ColumnIndex:
     def _changed(self, text_changed: bool) -> None:
         self.version += 1
         self._orders.clear()
+        self._ranks.clear()
         if text_changed:
             self._text = None
             self._terms.clear()
@@ -276,6 +278,39 @@ class ColumnIndex:
                 key = -key
             perm = self._orders[sort] = np.lexsort((self.column("id"), key))
         return perm
+
+    def rank(self, sort: str) -> np.ndarray:
+        """Each row's place in ``order(sort)`` (the inverse permutation)."""
+        ranks = self._ranks.get(sort)
+        if ranks is None:
+            perm = self.order(sort)
+            ranks = np.empty(len(perm), dtype=np.int64)
+            ranks[perm] = np.arange(len(perm), dtype=np.int64)
+            self._ranks[sort] = ranks
+        return ranks
+
+    def page(self, sort: str, full: np.ndarray, selected: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Positions of the matching rows ``start:stop`` in ``sort`` order. Few matches: rank just
+        them (O(matches)); many: walk the sort order until the page is full (O(rows read)), instead
+        of gathering the whole mask through the permutation (a random read of every row)."""
+        if start >= len(selected):
+            return selected[:0]
+        if len(selected) * 16 <= self.size:
+            ranks = self.rank(sort)[selected]
+            part = np.argpartition(ranks, stop - 1)[:stop] if stop < len(ranks) else np.arange(len(ranks))
+            return selected[part[np.argsort(ranks[part])]][start:stop]
+        perm = self.order(sort)
+        chunk = max(4096, int(stop * self.size / len(selected) * 2))
+        found: list[np.ndarray] = []
+        have = 0
+        for begin in range(0, len(perm), chunk):
+            rows = perm[begin : begin + chunk]
+            rows = rows[full[rows]]
+            found.append(rows)
+            have += len(rows)
+            if have >= stop:
+                break
+        return np.concatenate(found)[start:stop]
 
 
 class _TextIndex:
@@ -492,8 +527,8 @@ class DatabaseBackend(SearchBackend):
         if query.sort == "latency":
             positions = self._latency_page(index, full, lines, start, stop)
         else:
-            perm = index.order(query.sort)
-            positions = perm[np.flatnonzero(full[perm])[start:stop]]
+            selected = selections[None] if None in selections else np.flatnonzero(full)
+            positions = index.page(query.sort, full, selected, start, stop)
         results = [hit(index.documents.get(position), query=query, lines=lines) for position in positions]
         return SearchResult(
             count=count,
