@@ -1,11 +1,16 @@
 """Load benchmark of the public portal pages: `make bench-pages`.
 
 Builds a throwaway SQLite database (migrate, reference data, the demo catalogue, campaigns and
-portal pages), serves it with daphne exactly as `make run` does (one process, DEBUG off), and drives
-four pages an anonymous visitor opens — the home page, a notice, the catalogue listing and a
-resource page — from a small asyncio HTTP/1.1 keep-alive client on loopback. It prints req/s and
-p50/p95 per page, first with the anonymous page cache on (the shipped configuration), then with it
-off (PORTAL_PAGE_CACHE_SECONDS=0) as the baseline measured in the same run.
+portal pages), serves it with daphne exactly as `make run` does (one process, DEBUG off,
+``portal.asgi:application``), and drives four pages an anonymous visitor opens — the home page, a
+notice, the catalogue listing and a resource page — from a small asyncio HTTP/1.1 keep-alive client
+on loopback. Every request is a first visit (no cookies), so each response also makes a new CSRF
+cookie. It prints req/s, p50/p95 and the server's CPU time per request per page, first with the
+anonymous page cache off (PORTAL_PAGE_CACHE_SECONDS=0) as the baseline, then on (the shipped
+configuration: portal.caching, and portal.cache_asgi in front of Django when portal/asgi.py
+installs it). The CPU column depends less on what else the machine runs than req/s does.
+``--redis`` starts a throwaway redis-server and serves with REDIS_URL: the shared cache a node
+needs once other processes (management commands, a second server) change what pages show.
 
 Why not locust: it brings gevent and a web UI, and its Python workers would take most of a 2-core
 machine away from the server; this client is one asyncio loop using a few percent of a core.
@@ -13,10 +18,12 @@ machine away from the server; this client is one asyncio loop using a few percen
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -93,10 +100,47 @@ def prepare(workdir: Path, *, copy_of: Path | None = None) -> dict[str, str]:
     return {"home": "/", "notice": notice, "catalogue": "/catalog/", "resource": f"/catalog/r/{resource}/"}
 
 
+class Redis:
+    """A throwaway redis-server on a free loopback port (no persistence), for --redis."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self):
+        server = shutil.which("redis-server")
+        if server is None:
+            raise RuntimeError("--redis needs redis-server (apt-get install redis-server)")
+        self.process = subprocess.Popen(
+            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("redis-server did not start")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
 class Server:
-    def __init__(self, workdir: Path, *, cache_seconds: int):
+    def __init__(self, workdir: Path, *, cache_seconds: int, redis_url: str = ""):
         self.port = free_port()
         self.env = _env(workdir, cache_seconds=cache_seconds)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url  # shared cache and channel layer, as several processes need
         self.process = None
 
     def __enter__(self):
@@ -173,24 +217,42 @@ async def load(port: int, path: str, *, seconds: float, concurrency: int) -> dic
     }
 
 
-def run(workdir: Path, pages: dict[str, str], *, cache_seconds: int, seconds: float, concurrency: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc); NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(
+    workdir: Path, pages: dict[str, str], *, cache_seconds: int, seconds: float, concurrency: int, redis_url: str = ""
+) -> dict:
     results = {}
-    with Server(workdir, cache_seconds=cache_seconds) as server:
+    with Server(workdir, cache_seconds=cache_seconds, redis_url=redis_url) as server:
+        pid = server.process.pid
         for name, path in pages.items():
             asyncio.run(load(server.port, path, seconds=min(2.0, seconds), concurrency=2))  # warm up
+            cpu_before = cpu_seconds(pid)
             results[name] = asyncio.run(load(server.port, path, seconds=seconds, concurrency=concurrency))
+            requests = results[name]["requests"]
+            results[name]["cpu_ms"] = (cpu_seconds(pid) - cpu_before) * 1000 / requests if requests else 0.0
     return results
 
 
 def report(title: str, results: dict, baseline: dict | None = None) -> bool:
     print(f"\n{title}")
-    print(f"{'page':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}  {'vs baseline':>11}")
+    print(
+        f"{'page':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
+        f" {'cpu ms/req':>11}  {'vs baseline':>11}"
+    )
     ok = True
     for name, row in results.items():
         ratio = f"{row['rps'] / baseline[name]['rps']:.1f}x" if baseline and baseline[name]["rps"] else ""
         print(
             f"{name:<10} {row['requests']:>9} {row['rps']:>8.0f} {row['p50']:>8.1f} {row['p95']:>8.1f}"
-            f" {row['errors']:>7}  {ratio:>11}"
+            f" {row['errors']:>7} {row['cpu_ms']:>11.2f}  {ratio:>11}"
         )
         ok = ok and row["errors"] == 0 and row["rps"] >= TARGET_RPS and row["p95"] <= TARGET_P95_MS
     return ok
@@ -203,6 +265,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the run with the page cache off")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database directory")
     parser.add_argument("--copy-of", type=Path, help="use a copy of this seeded SQLite database instead of seeding")
+    parser.add_argument(
+        "--redis", action="store_true", help="start a throwaway redis-server and serve with REDIS_URL (shared cache)"
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
@@ -212,13 +277,17 @@ def main(argv=None) -> int:
         print(f"seeded a throwaway database in {time.perf_counter() - started:.0f} s: {workdir}")
         print("pages: " + ", ".join(f"{name} {path}" for name, path in pages.items()))
         print(f"cpu cores: {os.cpu_count()}, load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        baseline = None
-        if not args.no_baseline:
-            baseline = run(workdir, pages, cache_seconds=0, seconds=args.seconds / 2, concurrency=args.concurrency)
-        cached = run(workdir, pages, cache_seconds=300, seconds=args.seconds, concurrency=args.concurrency)
+        with contextlib.ExitStack() as stack:
+            redis_url = stack.enter_context(Redis()).url if args.redis else ""
+            cache = "Redis (REDIS_URL, a redis-server this run started)" if redis_url else "per-process memory"
+            timing = {"seconds": args.seconds, "concurrency": args.concurrency, "redis_url": redis_url}
+            baseline = None
+            if not args.no_baseline:
+                baseline = run(workdir, pages, cache_seconds=0, **{**timing, "seconds": args.seconds / 2})
+            cached = run(workdir, pages, cache_seconds=300, **timing)
         if baseline:
             report("baseline: anonymous page cache off (PORTAL_PAGE_CACHE_SECONDS=0)", baseline)
-        ok = report("shipped: anonymous page cache on (daphne, one process)", cached, baseline)
+        ok = report(f"shipped: anonymous page cache on (daphne, one process; cache: {cache})", cached, baseline)
         print(f"\ntarget: >= {TARGET_RPS} req/s and p95 <= {TARGET_P95_MS} ms per page: {'met' if ok else 'NOT met'}")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through channels (served by daphne)."""
+"""ASGI entry point: HTTP through Django (cached anonymous pages straight from the page cache,
+portal/cache_asgi.py), websockets through channels (served by daphne)."""
 
 import os
 
@@ -11,11 +12,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from portal.cache_asgi import AnonymousPageCacheASGI  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": AnonymousPageCacheASGI(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -2,43 +2,51 @@
 
 A view (``@cache_for_anonymous``) or a Wagtail page (``PortalPageMixin.serve``) marks its response as
 cacheable and names what it depends on: ``"pages"`` (published Wagtail content, campaigns) and/or
-``"catalog"`` (providers, sites, records, identifiers). ``AnonymousPageCacheMiddleware`` — the
-innermost middleware, so every other middleware still runs on a cache hit (sessions, CSRF cookie,
-CSP header with a fresh nonce, X-Frame-Options) — stores such responses and serves them again,
-before URL resolution, until the entry expires or a dependency's *generation* changes.
+``"catalog"`` (providers, sites, records, identifiers).
+
+``AnonymousPageCacheMiddleware`` is the *first* middleware: it stores the finished response, with
+every header the rest of the chain set, and serves it again before any other middleware runs (in
+the event loop under ASGI: no sync middleware, session, authentication, CSRF, locale or Wagtail
+work on a hit). Django's ASGI handler around it still costs a thread and two thread hops per
+request, so ``portal.cache_asgi.AnonymousPageCacheASGI`` serves the same entries one step earlier,
+in front of that handler, when ``portal/asgi.py`` wraps the HTTP application with it. What an entry
+holds, which requests qualify and how the per-visitor parts (CSP nonce, CSRF token and cookie) are
+made fresh for each response: ``portal.cache_entries``.
 
 Generations are counters in the cache, bumped after commit by the catalogue's ``record_changed``
-hook and by Wagtail's publish/unpublish/move/delete signals (``portal.apps``). A live price never
-outlives its change: the record_changed announcement bumps the catalogue generation, so the next
-request renders afresh, and open pages get the new figure over the websocket (live.js).
-
-Per-visitor parts of a cached page are placeholders: the CSRF token of the language switch and
-the CSP nonce are substituted for each response. Only requests without a session or messages
-cookie are served from or stored in the cache, so signed-in users always get a fresh page.
-With several server processes the cache must be shared (``REDIS_URL`` switches CACHES to Redis),
-otherwise a change made in one process is invalidated only there (the TTL still bounds it).
+hook and by Wagtail's publish/unpublish/move/delete signals (``portal.cache_invalidation``). A live
+price never outlives its change: the record_changed announcement bumps the catalogue generation,
+so the next request renders afresh, and open pages get the new figure over the websocket (live.js).
+Only requests without a session or messages cookie (and without an Authorization header) are
+served from or stored in the cache, so signed-in users always get a fresh page. With several
+server processes the cache must be shared (``REDIS_URL`` switches CACHES to Redis), otherwise a
+change made in one process is invalidated only there (the TTL still bounds it).
 """
 
 import functools
-import hashlib
-import re
 import time
 from collections.abc import Iterable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils import translation
 
-KEY_PREFIX = "portal-page:"
-GENERATION_PREFIX = "portal-gen:"
-DEPENDENCIES = ("pages", "catalog")
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
-CSRF_PLACEHOLDER = b"__portal_csrf_token__"
-NONCE_PLACEHOLDER = b"__portal_csp_nonce__"
-SKIPPED_HEADERS = {"set-cookie", "content-length"}
+from portal.cache_entries import (
+    DEPENDENCIES,
+    Replay,
+    Visitor,
+    csrf_cookie_set,
+    entry_build,
+    entry_get,
+    entry_replay,
+    entry_set,
+    generations_read,
+    generations_set,
+    visitor_from_request,
+)
+
+HIT_ROUTE = "portal:page-cache"  # the route label of cache hits in node_http_request_duration_seconds
 
 
 def page_cache_seconds(depends_on: Iterable[str]) -> int:
@@ -49,19 +57,9 @@ def page_cache_seconds(depends_on: Iterable[str]) -> int:
     return max(seconds, 0)
 
 
-def generations(depends_on: Iterable[str]) -> dict[str, int]:
-    keys = {GENERATION_PREFIX + name: name for name in depends_on}
-    found = cache.get_many(list(keys))
-    return {name: found.get(key, 0) for key, name in keys.items()}
-
-
 def generation_bump(*names: str) -> None:
     """Invalidate every cached page that depends on one of these (after the current transaction)."""
-
-    def bump():
-        cache.set_many({GENERATION_PREFIX + name: time.time_ns() for name in names}, None)
-
-    transaction.on_commit(bump)
+    transaction.on_commit(lambda: generations_set(names))
 
 
 def mark_cacheable(response, *, depends_on: Iterable[str]):
@@ -86,66 +84,85 @@ def cache_for_anonymous(*, depends_on: Iterable[str]):
     return decorator
 
 
-def _eligible(request) -> bool:
-    if request.method != "GET":
-        return False
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+def page_cache_enabled() -> bool:
+    return bool(getattr(settings, "PORTAL_PAGE_CACHE_SECONDS", 0))
 
 
-def _key(request) -> str:
-    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{translation.get_language()}"
-    return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+@functools.cache
+def _hit_latency():
+    from monitoring.metrics.prom import REQUEST_LATENCY
+
+    return REQUEST_LATENCY.labels("GET", HIT_ROUTE, "200")
+
+
+def hit_observe(started: float) -> None:
+    """Cache hits skip RequestMetricsMiddleware; they still count in the request latency histogram."""
+    _hit_latency().observe(time.perf_counter() - started)
+
+
+def hit_response(replay: Replay) -> HttpResponse:
+    response = HttpResponse(replay.body, status=replay.status)
+    for name, value in replay.headers:
+        response.headers[name.decode("ascii")] = value.decode("latin-1")
+    response.headers["Content-Length"] = str(len(replay.body))
+    if replay.csrf_secret is not None:
+        csrf_cookie_set(response, replay.csrf_secret)
+    return response
+
+
+def store(request, response, visitor: Visitor, generations_before: dict) -> None:
+    """Keep a finished response for other anonymous visitors if its view marked it cacheable."""
+    depends_on = getattr(response, "portal_cache_depends_on", None)
+    seconds = page_cache_seconds(depends_on) if depends_on else 0
+    if not seconds:
+        return
+    entry = entry_build(request, response, depends_on=depends_on, generations=generations_before)
+    if entry is not None:
+        entry_set(visitor, entry, seconds)
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve and store the pages marked cacheable; see the module docstring. Keep it last in MIDDLEWARE."""
+    """Serve and store the pages marked cacheable; see the module docstring. Keep it FIRST in MIDDLEWARE."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
     def __call__(self, request):
-        if not getattr(settings, "PORTAL_PAGE_CACHE_SECONDS", 0) or not _eligible(request):
+        if self.is_async:
+            return self.__acall__(request)
+        started = time.perf_counter()
+        visitor = visitor_from_request(request) if page_cache_enabled() else None
+        if visitor is None:
             return self.get_response(request)
-        key = _key(request)
-        entry = cache.get(key)
-        if entry is not None and generations(entry["depends_on"]) == entry["generations"]:
-            return self._replay(request, entry)
-        before = {name: generations((name,))[name] for name in DEPENDENCIES}
+        entry = entry_get(visitor)
+        if entry is not None:
+            return self._hit(entry, visitor, started)
+        before = generations_read()
         response = self.get_response(request)
-        depends_on = getattr(response, "portal_cache_depends_on", None)
-        if depends_on and response.status_code == 200 and not response.streaming and not response.cookies:
-            self._store(request, key, response, depends_on, {name: before[name] for name in depends_on})
+        store(request, response, visitor, before)
         return response
 
-    def _store(self, request, key, response, depends_on, seen_generations) -> None:
-        seconds = page_cache_seconds(depends_on)
-        if not seconds:
-            return
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
-        nonce = getattr(request, "_csp_nonce", None) or ""
-        if nonce:
-            content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-        headers = [(name, value) for name, value in response.headers.items() if name.lower() not in SKIPPED_HEADERS]
-        entry = {
-            "content": content,
-            "status": response.status_code,
-            "headers": headers,
-            "depends_on": depends_on,
-            "generations": seen_generations,
-        }
-        cache.set(key, entry, seconds)
+    async def __acall__(self, request):
+        started = time.perf_counter()
+        visitor = visitor_from_request(request) if page_cache_enabled() else None
+        if visitor is None:
+            return await self.get_response(request)
+        entry = entry_get(visitor)
+        if entry is not None:
+            return self._hit(entry, visitor, started)
+        before = generations_read()
+        response = await self.get_response(request)
+        store(request, response, visitor, before)
+        return response
 
-    def _replay(self, request, entry) -> HttpResponse:
-        content = entry["content"]
-        if CSRF_PLACEHOLDER in content:
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-        if NONCE_PLACEHOLDER in content:
-            content = content.replace(NONCE_PLACEHOLDER, str(request.csp_nonce).encode())
-        response = HttpResponse(content, status=entry["status"])
-        for name, value in entry["headers"]:
-            response[name] = value
-        response["X-Portal-Cache"] = "hit"
+    @staticmethod
+    def _hit(entry: dict, visitor: Visitor, started: float) -> HttpResponse:
+        response = hit_response(entry_replay(entry, visitor))
+        hit_observe(started)
         return response

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Whole pages for anonymous visitors (portal/caching.py), first so that a hit skips everything
+    # below; an entry keeps the headers the whole chain set (CSP with a fresh nonce per response).
+    "portal.caching.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "monitoring.metrics.middleware.RequestMetricsMiddleware",  # API counts, errors, latency (system E)
     "monitoring.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
@@ -90,9 +93,6 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Whole pages for anonymous visitors (portal/caching.py): a hit skips the middleware below,
-    # whose headers (X-Frame-Options) are stored with the page; sessions, locale, CSRF and CSP run.
-    "portal.caching.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
@@ -164,11 +164,21 @@ else:
 
 # --- Cache ----------------------------------------------------------------------------------
 # Shared by every process through Redis when there is one (API rate limits and identifier
-# resolution must count across workers); per-process memory otherwise.
+# resolution must count across workers); per-process memory otherwise. One connection pool per
+# process (portal/cache_redis.py): Django makes a cache backend per request under ASGI.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every public page in both languages (Django's default is 300 entries, culled by a third)
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    }
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")

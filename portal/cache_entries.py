@@ -1,0 +1,313 @@
+"""Entries of the anonymous page cache (``portal.caching``): which requests qualify, how a finished
+response is stored and how it is replayed for another visitor.
+
+An entry is the *final* response — status, every header the middleware chain set (CSP, HSTS when
+the request was secure, Permissions-Policy, X-Frame-Options, Vary, Content-Language, …) and the
+body — with the per-visitor parts cut out and their positions kept: the CSP nonce (body and
+headers) and the masked CSRF token (body). A replay only joins bytes around a fresh nonce and a
+token masked from the visitor's own CSRF cookie (or a new one, sent as ``Set-Cookie`` exactly as
+CsrfViewMiddleware would), so it needs neither a template, nor the session, nor the database.
+
+The key is made of every request input a cached page may depend on: scheme (as Django computes it
+behind ``SECURE_PROXY_SSL_HEADER``), host, path (which fixes the language: the site uses
+``i18n_patterns`` without a prefix for the default language, checked when storing) and query
+string. A visitor with a session or messages cookie, or an Authorization header, never qualifies.
+
+An entry is valid only while every dependency's *generation* in the cache still holds the value
+read before the page was rendered; a generation key that is missing (evicted) counts as changed.
+"""
+
+import base64
+import hashlib
+import os
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBase
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.utils import translation
+
+KEY_PREFIX = "portal-page:v2:"
+GENERATION_PREFIX = "portal-gen:"
+DEPENDENCIES = ("pages", "catalog")
+GENERATION_KEYS = {name: GENERATION_PREFIX + name for name in DEPENDENCIES}
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+CACHE_HEADER = (b"X-Portal-Cache", b"hit")
+NONCE, TOKEN = 0, 1  # the slots of a stored body or header value
+TOKEN_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % (2 * CSRF_SECRET_LENGTH))
+UNCACHEABLE_CONTROL = re.compile(r"\b(private|no-store|no-cache)\b", re.I)
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_CHAR_COUNT = len(CSRF_ALLOWED_CHARS)
+_UNBIASED = 256 - 256 % _CHAR_COUNT  # bytes below this map uniformly onto the characters
+
+
+# --- which requests qualify, and their key --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """What a cached page may depend on, read the same way from a Django request and an ASGI scope."""
+
+    key: str
+    csrf_cookie: str | None
+
+
+def visitor_get(*, method: str, scheme: str, host: str, path: str, query: str, cookies: dict, authorized: bool):
+    """The visitor's cache key, or None when this request must go through the whole site."""
+    if method != "GET" or authorized:
+        return None
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return None
+    raw = f"{scheme}|{host}|{path}|{query}"
+    return Visitor(
+        key=KEY_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest(),
+        csrf_cookie=cookies.get(settings.CSRF_COOKIE_NAME),
+    )
+
+
+def visitor_from_request(request) -> Visitor | None:
+    if request.method != "GET":
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # the site answers it (400) as usual
+    return visitor_get(
+        method=request.method,
+        scheme=request.scheme,
+        host=host,
+        path=request.path,
+        query=request.META.get("QUERY_STRING", ""),
+        cookies=request.COOKIES,
+        authorized="HTTP_AUTHORIZATION" in request.META,
+    )
+
+
+# --- the cache itself -----------------------------------------------------------------------------
+
+_backend: tuple[object, object] = (None, None)
+
+
+def page_cache():
+    """One backend for the whole process: ``django.core.cache.cache`` is made afresh for every asyncio
+    task (every request) under ASGI. Same storage as ``cache`` (the Redis server, or locmem's
+    process-wide dict); made again when settings.CACHES is replaced, as tests do."""
+    global _backend
+    configured, backend = _backend
+    if configured is not settings.CACHES or backend is None:
+        backend = caches.create_connection(DEFAULT_CACHE_ALIAS)
+        _backend = (settings.CACHES, backend)
+    return backend
+
+
+# --- generations ----------------------------------------------------------------------------------
+
+
+def generations_read() -> dict[str, int]:
+    """Every dependency's current generation; a missing one is created (so an evicted key never
+    brings an older entry back to life)."""
+    cache = page_cache()
+    found = cache.get_many(list(GENERATION_KEYS.values()))
+    missing = [key for key in GENERATION_KEYS.values() if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), None)
+        found.update(cache.get_many(missing))
+    return {name: found.get(key) for name, key in GENERATION_KEYS.items()}
+
+
+def generations_set(names) -> None:
+    page_cache().set_many({GENERATION_KEYS[name]: time.time_ns() for name in names}, None)
+
+
+def entry_get(visitor: Visitor) -> dict | None:
+    """The visitor's entry if it is still valid (one cache round trip: the entry and the generations)."""
+    found = page_cache().get_many([visitor.key, *GENERATION_KEYS.values()])
+    entry = found.get(visitor.key)
+    if entry is None:
+        return None
+    for name, seen in entry["generations"].items():
+        current = found.get(GENERATION_KEYS[name])
+        if current is None or current != seen:
+            return None
+    return entry
+
+
+# --- storing --------------------------------------------------------------------------------------
+
+
+def _language_fixed_by_path(request, response) -> bool:
+    """The page's language follows from its path alone (i18n_patterns, default language unprefixed)."""
+    used, prefixed_default = is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))
+    if not used or prefixed_default:
+        return False
+    expected = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    return response.get("Content-Language") == expected
+
+
+def _slots(data: bytes, found: list[tuple[int, int, int]]) -> tuple:
+    """``data`` as literal pieces and slot numbers, given (start, end, slot) spans."""
+    parts: list = []
+    position = 0
+    for start, end, slot in sorted(found):
+        if start < position:
+            continue
+        parts.append(data[position:start])
+        parts.append(slot)
+        position = end
+    parts.append(data[position:])
+    return tuple(part for part in parts if part != b"")
+
+
+def _spans(data: bytes, needle: bytes, slot: int) -> list[tuple[int, int, int]]:
+    spans = []
+    start = data.find(needle) if needle else -1
+    while start >= 0:
+        spans.append((start, start + len(needle), slot))
+        start = data.find(needle, start + len(needle))
+    return spans
+
+
+def entry_build(request, response, *, depends_on: tuple[str, ...], generations: dict) -> dict | None:
+    """The entry for a finished response, or None when it must not be shared between visitors."""
+    if response.status_code != 200 or response.streaming:
+        return None
+    if any(generations.get(name) is None for name in depends_on):
+        return None
+    if UNCACHEABLE_CONTROL.search(response.get("Cache-Control", "")):
+        return None
+    cookies = set(response.cookies)
+    if cookies - {settings.CSRF_COOKIE_NAME}:
+        return None
+    uses_csrf = settings.CSRF_COOKIE_NAME in cookies
+    if uses_csrf and settings.CSRF_USE_SESSIONS:
+        return None
+    if not _language_fixed_by_path(request, response):
+        return None
+    nonce = getattr(request, "_csp_nonce", None)
+    nonce = nonce.encode("ascii") if isinstance(nonce, str) else b""
+    body = response.content
+    spans = _spans(body, nonce, NONCE)
+    if uses_csrf:
+        secret = response.cookies[settings.CSRF_COOKIE_NAME].value
+        for match in TOKEN_CANDIDATE.finditer(body):
+            if _unmask(match.group().decode("ascii")) == secret:
+                spans.append((match.start(), match.end(), TOKEN))
+    headers = []
+    for name, value in response.items():
+        if name.lower() == "content-length":
+            continue
+        value = value.encode("latin-1")
+        headers.append((name.encode("ascii"), _slots(value, _spans(value, nonce, NONCE))))
+    return {
+        "status": response.status_code,
+        "headers": headers,
+        "body": _slots(body, spans),
+        "csrf": uses_csrf,
+        "generations": {name: generations[name] for name in depends_on},
+    }
+
+
+def entry_set(visitor: Visitor, entry: dict, seconds: int) -> None:
+    page_cache().set(visitor.key, entry, seconds)
+
+
+# --- replaying ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Replay:
+    status: int
+    headers: list[tuple[bytes, bytes]]  # without Content-Length and the CSRF cookie
+    body: bytes
+    csrf_secret: str | None  # send it as the CSRF cookie when set
+
+
+def _fill(parts: tuple, values: tuple[bytes, bytes]) -> bytes:
+    return b"".join(values[part] if part.__class__ is int else part for part in parts)
+
+
+def entry_replay(entry: dict, visitor: Visitor) -> Replay:
+    """The entry for this visitor: a fresh CSP nonce; a CSRF token masked from their cookie's secret."""
+    nonce = base64.b64encode(os.urandom(16))  # as django-csp makes it
+    secret = None
+    token = b""
+    if entry["csrf"]:
+        secret = visitor.csrf_cookie if _is_secret(visitor.csrf_cookie) else _random_string(CSRF_SECRET_LENGTH)
+        token = _mask(secret).encode("ascii")
+    values = (nonce, token)
+    headers = [(name, _fill(parts, values)) for name, parts in entry["headers"]]
+    headers.append(CACHE_HEADER)
+    return Replay(entry["status"], headers, _fill(entry["body"], values), secret)
+
+
+def csrf_cookie_set(response: HttpResponseBase, secret: str) -> None:
+    """Set the CSRF cookie the way CsrfViewMiddleware does (Vary: Cookie is in the stored headers)."""
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+
+
+_SECRET_PLACEHOLDER = "portalcsrfsecretplaceholder00000"  # alphanumeric: never quoted in the cookie
+_cookie_template: tuple[tuple, bytes] = ((), b"")
+
+
+def csrf_cookie_header(secret: str) -> bytes:
+    """The ``Set-Cookie`` value CsrfViewMiddleware would send (its Expires date is made once a second)."""
+    global _cookie_template
+    made_for = (
+        int(time.time()),
+        settings.CSRF_COOKIE_NAME,
+        settings.CSRF_COOKIE_AGE,
+        settings.CSRF_COOKIE_DOMAIN,
+        settings.CSRF_COOKIE_PATH,
+        settings.CSRF_COOKIE_SECURE,
+        settings.CSRF_COOKIE_HTTPONLY,
+        settings.CSRF_COOKIE_SAMESITE,
+    )
+    if _cookie_template[0] != made_for:
+        response = HttpResponseBase()
+        csrf_cookie_set(response, _SECRET_PLACEHOLDER)
+        output = response.cookies[settings.CSRF_COOKIE_NAME].output(header="").encode("ascii").strip()
+        _cookie_template = (made_for, output)
+    return _cookie_template[1].replace(_SECRET_PLACEHOLDER.encode("ascii"), secret.encode("ascii"), 1)
+
+
+# --- CSRF secrets and tokens (django.middleware.csrf's format, one urandom call each) --------------
+
+
+def _random_string(length: int) -> str:
+    chars = []
+    while len(chars) < length:
+        chars.extend(CSRF_ALLOWED_CHARS[byte % _CHAR_COUNT] for byte in os.urandom(length + 8) if byte < _UNBIASED)
+    return "".join(chars[:length])
+
+
+def _is_secret(value: str | None) -> bool:
+    return value is not None and len(value) == CSRF_SECRET_LENGTH and all(char in _CHAR_INDEX for char in value)
+
+
+def _mask(secret: str) -> str:
+    mask = _random_string(CSRF_SECRET_LENGTH)
+    index = _CHAR_INDEX
+    return mask + "".join(
+        CSRF_ALLOWED_CHARS[(index[char] + index[key]) % _CHAR_COUNT] for char, key in zip(secret, mask, strict=True)
+    )
+
+
+def _unmask(token: str) -> str:
+    index = _CHAR_INDEX
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return "".join(CSRF_ALLOWED_CHARS[index[char] - index[key]] for char, key in zip(cipher, mask, strict=True))
