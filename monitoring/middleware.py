@@ -1,4 +1,6 @@
-"""Security headers: Content-Security-Policy (django-csp) with a per-path policy, and Permissions-Policy.
+"""Security middleware (system F): headers, the second factor, and denied access on the security log.
+
+Security headers: Content-Security-Policy (django-csp) with a per-path policy, and Permissions-Policy.
 
 Project pages get the strict policy from ``CONTENT_SECURITY_POLICY`` with a fresh nonce on every
 HTML response. Screens rendered by third-party templates get their own policy by path prefix:
@@ -111,3 +113,55 @@ class SecondFactorMiddleware:
         from django_otp import user_has_device
 
         return user_has_device(user, confirmed=True)
+
+
+# Where Django's user_passes_test wrapper (behind login_required and permission_required) is defined.
+AUTH_DECORATORS = ("django/contrib/auth/decorators.py", "django\\contrib\\auth\\decorators.py")
+
+
+def _requires_a_user(match) -> bool:
+    """Whether the resolved view is closed to anonymous visitors: a DRF view without ``AllowAny``,
+    a class-based view with one of Django's access mixins, or a function behind Django's auth
+    decorators (``login_required``, ``permission_required``, ``user_passes_test``)."""
+    from django.contrib.auth.mixins import AccessMixin
+    from rest_framework.permissions import AllowAny
+    from rest_framework.views import APIView
+
+    view_class = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    if view_class is not None and issubclass(view_class, APIView):
+        return not any(issubclass(permission, AllowAny) for permission in view_class.permission_classes)
+    if view_class is not None and issubclass(view_class, AccessMixin):
+        return True
+    func, seen = match.func, 0
+    while func is not None and seen < 20:  # the decorators' chain of functools.wraps
+        code = getattr(func, "__code__", None)
+        if code is not None and code.co_filename.endswith(AUTH_DECORATORS):
+            return True
+        func, seen = getattr(func, "__wrapped__", None), seen + 1
+    return False
+
+
+class AccessDeniedMiddleware:
+    """An authenticated user answered 404 by a view closed to anonymous visitors is on the security log.
+
+    Outside a user's jurisdiction or provider the node answers "not found" rather than "forbidden"
+    (nothing is said about what exists), so such a 404 is how a denied object access shows: one
+    ``access_denied`` event (user, address, path, view). A 404 from a public page (catalogue,
+    Wagtail pages, open API endpoints) or for a URL that matches no view is a plain miss.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404:
+            user, match = getattr(request, "user", None), getattr(request, "resolver_match", None)
+            if user is not None and user.is_authenticated and match is not None and _requires_a_user(match):
+                from django.utils.translation import gettext
+
+                from .services import security_event_record
+
+                detail = gettext("对象不存在或不在权限范围内：%(view)s") % {"view": match.view_name or match._func_path}
+                security_event_record(kind="access_denied", request=request, detail=detail)
+        return response

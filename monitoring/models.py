@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,24 +167,28 @@ class Granularity(models.TextChoices):
 
 class ResourceSample(models.Model):
     """One observation of a compute resource (flow 7): pushed by its provider, taken from a status
-    update, or a snapshot the roll-up job takes of the catalogue. One per (resource, sampled_at)."""
+    update, or a snapshot the roll-up job takes of the catalogue. One per (resource, sampled_at).
+
+    The node's hottest table: only what a sample says is stored (the resource's provider, province
+    and class come from the resource when rolled up), with one index beside the primary key.
+    """
 
     class Source(models.TextChoices):
         PUSH = "push", _("服务商推送")
         STATUS = "status", _("状态更新")
         SNAPSHOT = "snapshot", _("目录快照")
 
+    # Only the unique (resource, sampled_at) index: it serves idempotency, the rebuild's reads by
+    # resource and time, and the cascade from a resource; every further index slows the insert.
     resource = models.ForeignKey(
-        "catalog.ComputeResource", verbose_name=_("算力资源"), on_delete=models.CASCADE, related_name="+"
+        "catalog.ComputeResource",
+        verbose_name=_("算力资源"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
-    # Denormalised from the resource so that roll-ups group plain columns.
-    provider = models.ForeignKey(
-        "catalog.Provider", verbose_name=_("服务商"), on_delete=models.CASCADE, related_name="+"
-    )
-    province_code = models.CharField(_("省级行政区划代码"), max_length=6)
-    resource_class = models.CharField(_("算力类型"), max_length=16)
     sampled_at = models.DateTimeField(_("采样时间"))
-    hour = models.DateTimeField(_("所属小时"), db_index=True)
+    hour = models.DateTimeField(_("所属小时"))
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
     installed_cards = models.PositiveIntegerField(_("装机加速卡（张）"))
     available_cards = models.PositiveIntegerField(_("可用加速卡（张）"))
@@ -199,6 +204,43 @@ class ResourceSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.sampled_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ResourceRollupPending(models.Model):
+    """What one write of samples adds to one (resource, hour) bucket, until the roll-up has added it.
+
+    Written in the transaction that stores the samples (sums over exactly the rows it inserted),
+    added to the hourly and daily rows and deleted by the roll-up. A queue rather than a cursor on
+    the sample id: on PostgreSQL a transaction can commit after one that took a later id, and a
+    cursor would have moved past its rows for good; an entry committed late is simply taken by the
+    next pass.
+    """
+
+    resource = models.ForeignKey(
+        "catalog.ComputeResource",
+        verbose_name=_("算力资源"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    hour = models.DateTimeField(_("所属小时"))
+    day = models.DateTimeField(_("所属日"))
+    samples = models.PositiveIntegerField(_("新增采样数"))
+    online_samples = models.PositiveIntegerField(_("在线采样数"))
+    state_changes = models.PositiveIntegerField(_("状态变化次数"))
+    installed_cards_sum = models.BigIntegerField(_("装机卡数之和"))
+    available_cards_sum = models.BigIntegerField(_("可用卡数之和"))
+    available_cards_min = models.PositiveIntegerField(_("最少可用卡数"))
+    utilisation_sum = models.FloatField(_("利用率之和"))
+    utilisation_samples = models.PositiveIntegerField(_("有利用率的采样数"))
+    created_at = models.DateTimeField(_("写入时间"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("待汇总采样")
+        verbose_name_plural = _("待汇总采样")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.hour:%Y-%m-%d %H}h +{self.samples}"
 
 
 class ResourceRollup(models.Model):

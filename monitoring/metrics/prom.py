@@ -6,7 +6,9 @@ Exposed series:
 - ``node_search_latency_seconds`` (histogram) — fed by ``monitoring.metrics.observe_search_latency``;
 - ``node_websocket_connections`` (gauge) — fed by ``websocket_connected`` / ``websocket_disconnected``;
 - ``node_outbox_backlog`` (gauge; label kind) — pending federation messages, read at scrape time;
-- ``node_outbox_oldest_pending_seconds`` (gauge) — age of the oldest pending message.
+- ``node_outbox_oldest_pending_seconds`` (gauge) — age of the oldest pending message;
+- ``node_metrics_rollup_backlog`` (gauge) — queued sample sums the resource roll-up has not added yet;
+- ``node_metrics_rollup_lag_seconds`` (gauge) — how long the oldest of them has waited (the roll-up lag).
 
 The registry is per process (daphne runs one); behind several processes, scrape each one.
 """
@@ -60,7 +62,29 @@ class OutboxCollector:
         return []
 
 
+class RollupCollector:
+    """Reads the roll-up queue at scrape time (one small query): how far the roll-ups are behind."""
+
+    def collect(self):
+        from django.utils import timezone
+
+        from .rollup import resource_rollup_backlog
+
+        entries, oldest = resource_rollup_backlog()
+        yield GaugeMetricFamily(
+            "node_metrics_rollup_backlog", "Queued sample sums not yet added to the roll-ups", value=entries
+        )
+        lag = max(0.0, (timezone.now() - oldest).total_seconds()) if oldest else 0.0
+        yield GaugeMetricFamily(
+            "node_metrics_rollup_lag_seconds", "How long the oldest queued sample sum has waited", value=lag
+        )
+
+    def describe(self):
+        return []
+
+
 REGISTRY.register(OutboxCollector())
+REGISTRY.register(RollupCollector())
 
 
 def render() -> bytes:

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
+    "monitoring.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",

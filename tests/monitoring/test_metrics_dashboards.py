@@ -165,3 +165,17 @@ def test_prometheus_endpoint_is_protected(operator, settings):
 def test_prometheus_token_is_off_when_unset(client, settings):
     settings.METRICS_SCRAPE_TOKEN = ""
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+
+
+def test_prometheus_shows_how_far_the_rollup_is_behind(operator_client):
+    from monitoring.metrics.rollup import resource_rollup
+
+    from .metrics_helpers import a100_resource, push, sh
+
+    push(a100_resource(), (sh(2026, 3, 2, 10, 0), 16), (sh(2026, 3, 2, 11, 0), 8))
+    body = operator_client.get("/metrics").content.decode()
+    assert "node_metrics_rollup_backlog 2.0" in body
+    assert "node_metrics_rollup_lag_seconds" in body
+    resource_rollup()
+    body = operator_client.get("/metrics").content.decode()
+    assert "node_metrics_rollup_backlog 0.0" in body and "node_metrics_rollup_lag_seconds 0.0" in body

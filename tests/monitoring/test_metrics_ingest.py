@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
 from monitoring.metrics.periods import hour_start
-from monitoring.models import ResourceSample
+from monitoring.models import ResourceRollupPending, ResourceSample
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_push_is_idempotent_per_sample_timestamp(resource, client_for):
     assert ResourceSample.objects.count() == 4
     sample = ResourceSample.objects.get(sampled_at=BASE + datetime.timedelta(minutes=5))
     assert (sample.installed_cards, sample.available_cards, sample.utilisation_percent) == (32, 20, 37.5)
-    assert sample.hour == BASE and sample.province_code == "510000"
+    assert sample.hour == BASE and sample.source == "push"
 
 
 def test_another_providers_key_cannot_push_samples(resource, client_for):
@@ -97,3 +97,96 @@ def test_status_update_becomes_a_sample_and_counts_state_changes(resource, djang
         ("status", 8, "maintenance", True),
         ("status", 8, "maintenance", False),
     ]
+
+
+def test_a_plainly_invalid_value_of_any_kind_is_a_field_error_not_a_crash(resource, client_for):
+    client = client_for(resource.provider)
+    batch = _batch(0, 5, 10, 15, 20, 25, 30)
+    samples = batch["samples"]
+    samples[0]["state"] = ["online"]  # not a string
+    samples[1]["sampled_at"] = "2026-13-45T10:00:00+08:00"  # well formed, not a date
+    samples[2]["utilisation_percent"] = 100.5
+    samples[3]["available_cards"] = True
+    samples[4]["resource"] = "   "
+    samples[5] = ["not", "an", "object"]
+    del samples[6]["available_cards"]
+    response = client.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert response.json()["samples"] == {
+        "0": {"state": ["运行状态应为 online、maintenance 或 offline。"]},
+        "1": {"sampled_at": ["请使用 ISO 8601 时间，如 2026-03-02T10:05:00+08:00。"]},
+        "2": {"utilisation_percent": ["请填写 0–100 之间的数。"]},
+        "3": {"available_cards": ["请填写非负整数（张）。"]},
+        "4": {"resource": ["请填写服务商侧编号。"]},
+        "5": {"non_field_errors": ["应为对象。"]},
+        "6": {"available_cards": ["该字段是必填项。"]},
+    }
+    assert ResourceSample.objects.count() == 0
+
+
+def test_whole_numbers_written_as_decimals_and_naive_local_times_are_accepted(resource, client_for):
+    client = client_for(resource.provider)
+    local = BASE.astimezone(datetime.timezone(datetime.timedelta(hours=8))).replace(tzinfo=None)
+    batch = {
+        "samples": [
+            {"resource": "A100-01", "sampled_at": local.isoformat(), "available_cards": 8.0, "utilisation_percent": 75}
+        ]
+    }
+    response = client.post(URL, batch, format="json")
+    assert response.status_code == 200, response.content
+    sample = ResourceSample.objects.get()
+    assert (sample.sampled_at, sample.available_cards, sample.utilisation_percent) == (BASE, 8, 75.0)
+
+
+def test_malformed_json_and_oversized_batches_are_refused(resource, client_for):
+    client = client_for(resource.provider)
+    broken = client.post(URL, data=b'{"samples": [', content_type="application/json")
+    assert broken.status_code == 400
+    assert "JSON parse error" in broken.json()["detail"]
+    too_many = client.post(URL, _batch(*range(5001)), format="json")
+    assert too_many.status_code == 400
+    assert too_many.json() == {"samples": {"": {"non_field_errors": ["每批最多 5000 条。"]}}}
+    assert ResourceSample.objects.count() == 0
+
+
+def test_one_foreign_record_in_a_batch_refuses_the_whole_batch(resource, client_for):
+    foreign = ComputeResourceFactory(external_id="OTHER-01")
+    batch = _batch(0, 5)
+    batch["samples"].append({**batch["samples"][0], "resource": foreign.external_id})
+    response = client_for(resource.provider).post(URL, batch, format="json")
+    assert response.status_code == 404
+    assert ResourceSample.objects.count() == 0
+
+
+def test_a_pushed_batch_queues_its_hours_for_the_rollup(resource, client_for):
+    client = client_for(resource.provider)
+    client.post(URL, _batch(0, 5, 65), format="json")  # two local hours
+    client.post(URL, _batch(0, 5, 65), format="json")  # a re-post queues nothing
+    assert sorted(ResourceRollupPending.objects.values_list("resource_id", "hour", "samples")) == [
+        (resource.pk, BASE, 2),
+        (resource.pk, BASE + datetime.timedelta(hours=1), 1),
+    ]
+
+
+def test_a_concurrent_duplicate_makes_the_ingest_start_over_with_exact_sums(resource, monkeypatch):
+    from monitoring.metrics import ingest
+
+    real, calls = ingest._execute_insert, []
+
+    def as_if_raced(model, columns, rows, **options):
+        inserted = real(model, columns, rows, **options)
+        calls.append(model)
+        if model is ResourceSample and calls.count(ResourceSample) == 1:
+            return inserted - 1  # as if a concurrent transaction had stored one of them first
+        return inserted
+
+    monkeypatch.setattr(ingest, "_execute_insert", as_if_raced)
+    samples = [
+        {"resource": "A100-01", "sampled_at": BASE + datetime.timedelta(minutes=m), "available_cards": 8}
+        for m in (0, 5, 10)
+    ]
+    result = ingest.resource_samples_ingest(resources={"A100-01": resource}, samples=samples)
+    assert result == ingest.IngestResult(accepted=3, duplicates=0)
+    assert calls.count(ResourceSample) == 2  # the first attempt was undone, the second stored them
+    assert ResourceSample.objects.count() == 3
+    assert list(ResourceRollupPending.objects.values_list("samples", "available_cards_sum")) == [(3, 24)]

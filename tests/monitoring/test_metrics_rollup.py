@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from monitoring.metrics import selectors
-from monitoring.metrics.rollup import metrics_prune, resource_rollup
-from monitoring.models import Granularity, ResourceRollup, ResourceSample
+from monitoring.metrics.rollup import RollupResult, metrics_prune, resource_rollup, resource_rollup_rebuild
+from monitoring.models import Granularity, ResourceRollup, ResourceRollupPending, ResourceSample
 
 from .metrics_helpers import a100_resource, push, sh
 
@@ -91,14 +91,92 @@ def test_breakdown_by_province_class_and_provider(chengdu):
     assert [row["key"] for row in selectors.resource_breakdown(scope=regulator, group="province")] == ["130000"]
 
 
-def test_prune_keeps_what_is_not_rolled_up_yet(chengdu, settings):
+def test_prune_deletes_old_raw_samples_and_not_what_is_queued(chengdu, settings):
     settings.METRICS_RAW_RETENTION_DAYS = 35
     settings.METRICS_HOURLY_RETENTION_DAYS = 60
     push(chengdu, (sh(2026, 1, 10, 9, 0), 16), (sh(2026, 3, 1, 9, 0), 8))
     resource_rollup()
-    push(chengdu, (sh(2026, 1, 10, 9, 30), 4))  # old, but not rolled up yet
+    push(chengdu, (sh(2026, 1, 10, 9, 30), 4))  # old, and not rolled up yet
     deleted = metrics_prune(now=sh(2026, 3, 20))
-    assert deleted["resource_samples"] == 1
+    assert deleted["resource_samples"] == 2
     assert deleted["hourly_rollups"] == 1  # January's hour; the daily row stays (kept forever)
-    assert sorted(ResourceSample.objects.values_list("available_cards", flat=True)) == [4, 8]
+    assert list(ResourceSample.objects.values_list("available_cards", flat=True)) == [8]
+    resource_rollup()  # what was queued is still added, although its raw sample is gone
+    day = ResourceRollup.objects.get(granularity=Granularity.DAY, period_start=sh(2026, 1, 10))
+    assert (day.samples, day.available_cards_sum, day.available_cards_min) == (2, 20, 4)
     assert ResourceRollup.objects.filter(granularity=Granularity.DAY).count() == 2
+
+
+def test_prune_cuts_raw_samples_at_a_whole_hour(chengdu, settings):
+    settings.METRICS_RAW_RETENTION_DAYS = 35
+    cutoff = sh(2026, 3, 20, 9, 40) - datetime.timedelta(days=35)  # 13 February 09:40
+    push(chengdu, (sh(2026, 2, 13, 8, 50), 16), (sh(2026, 2, 13, 9, 10), 8), (sh(2026, 2, 13, 9, 50), 4))
+    resource_rollup()
+    assert metrics_prune(now=cutoff + datetime.timedelta(days=35))["resource_samples"] == 1
+    assert sorted(ResourceSample.objects.values_list("available_cards", flat=True)) == [4, 8]
+
+
+def test_rollup_does_not_depend_on_the_order_in_which_batches_commit(chengdu):
+    # On PostgreSQL a transaction can commit after one that took later ids; the queue must not skip it.
+    push(chengdu, (sh(2026, 3, 2, 10, 0), 16))
+    push(chengdu, (sh(2026, 3, 2, 10, 20), 8))
+    first_entry = ResourceRollupPending.objects.order_by("pk").first().pk
+    resource_rollup()
+    # what a transaction that had taken the earliest ids would commit only now: a sample and its sums
+    ResourceSample.objects.create(
+        resource=chengdu,
+        sampled_at=sh(2026, 3, 2, 10, 40),
+        hour=sh(2026, 3, 2, 10),
+        source="push",
+        installed_cards=32,
+        available_cards=0,
+        utilisation_percent=100.0,
+        state="online",
+    )
+    ResourceRollupPending.objects.create(
+        pk=first_entry,
+        resource=chengdu,
+        hour=sh(2026, 3, 2, 10),
+        day=sh(2026, 3, 2),
+        samples=1,
+        online_samples=1,
+        state_changes=0,
+        installed_cards_sum=32,
+        available_cards_sum=0,
+        available_cards_min=0,
+        utilisation_sum=100.0,
+        utilisation_samples=1,
+    )
+    assert resource_rollup() == RollupResult(1, 1, 1)
+    hour = ResourceRollup.objects.get(granularity=Granularity.HOUR, period_start=sh(2026, 3, 2, 10))
+    day = ResourceRollup.objects.get(granularity=Granularity.DAY, period_start=sh(2026, 3, 2))
+    assert (hour.samples, hour.available_cards_sum, day.samples, day.available_cards_min) == (3, 24, 3, 0)
+    assert not ResourceRollupPending.objects.exists()
+    # and the incremental rows are what a recomputation from the raw samples gives
+    before = sorted(ResourceRollup.objects.values_list(*ROW))
+    resource_rollup_rebuild()
+    assert sorted(ResourceRollup.objects.values_list(*ROW)) == before
+
+
+ROW = (
+    "granularity",
+    "period_start",
+    "samples",
+    "online_samples",
+    "state_changes",
+    "installed_cards_sum",
+    "available_cards_sum",
+    "available_cards_min",
+    "utilisation_sum",
+    "utilisation_samples",
+)
+
+
+def test_rebuild_recomputes_every_rollup_from_the_raw_samples(chengdu):
+    push(chengdu, (sh(2026, 3, 1, 23, 10), 16), (sh(2026, 3, 2, 0, 5), 32), (sh(2026, 3, 2, 0, 55), 0))
+    resource_rollup()
+    before = sorted(ResourceRollup.objects.values_list("granularity", "period_start", "samples", "available_cards_sum"))
+    ResourceRollup.objects.all().delete()
+    assert resource_rollup_rebuild() == RollupResult(3, 2, 2)
+    after = sorted(ResourceRollup.objects.values_list("granularity", "period_start", "samples", "available_cards_sum"))
+    assert after == before and len(after) == 4
