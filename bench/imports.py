@@ -6,8 +6,12 @@ accelerator reference table), generates the CSV, then runs each path in its own 
 a fresh copy of that database, so every path starts from the same state and its peak memory
 (``ru_maxrss`` of the child, i.e. the whole Python process including Django) is its own:
 
-- fast:      ``catalog.imports.file_import`` (stream, bulk-validate, bulk_create in one transaction,
-             one version per record), then the same file again (nothing changes: no writes);
+- fast:      ``catalog.imports.file_import`` (stream; batches prepared — parsed, validated, version
+             payloads encoded — in a forked worker while this process writes them with executemany,
+             all in one transaction, one version per record), then the same file again (nothing
+             changes: no writes). The worker's CPU time and peak RSS are reported beside the
+             importing process's; the memory target is checked on their sum (which counts the pages
+             they share through fork twice);
 - defaults:  ``ComputeResourceResource(provider=...).import_data(dataset)``, a plain ModelResource
              with import-export's default options (row by row, one transaction), on the first
              ``--defaults-rows`` rows (10,000 by default: at ~500 rows/s 100k rows would take minutes).
@@ -191,13 +195,17 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
     if path_name == "fast":
         from catalog.imports import file_import
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open(csv_path, "rb") as stream:
             report = file_import(model=ComputeResource, provider=provider, stream=stream, fmt="csv")
         result["seconds"] = time.perf_counter() - started
+        result["cpu_s"] = time.process_time() - cpu
         result["rows"] = report.total_rows
         result["errors"] = [str(error) for error in report.errors[:5]]
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["worker_cpu_s"] = children.ru_utime + children.ru_stime
+        result["worker_peak_mb"] = children.ru_maxrss / 1024
         started = time.perf_counter()
         with open(csv_path, "rb") as stream:
             again = file_import(model=ComputeResource, provider=provider, stream=stream, fmt="csv")
@@ -297,6 +305,14 @@ def main(argv=None) -> int:
         f"   project fast path      {fast['rows']:>7,} rows  {fast['seconds']:7.2f} s  {fast['rate']:9,.0f} rows/s  "
         f"peak RSS {fast['peak_mb']:6.0f} MB (before import {fast['rss_before_mb']:.0f} MB)"
     )
+    if fast["worker_cpu_s"]:
+        print(
+            f"      CPU: importing process {fast['cpu_s']:.1f} s, preparing worker {fast['worker_cpu_s']:.1f} s "
+            f"(peak RSS {fast['worker_peak_mb']:.0f} MB, mostly pages shared with the importing process)"
+        )
+    else:
+        print(f"      CPU: {fast['cpu_s']:.1f} s, batches prepared in the importing process (no worker)")
+    fast_memory = fast["peak_mb"] + fast["worker_peak_mb"]
     note = "" if defaults["rows"] == fast["rows"] else f"  [defaults measured on the first {defaults['rows']:,} rows]"
     print(
         f"   import-export defaults {defaults['rows']:>7,} rows  {defaults['seconds']:7.2f} s  "
@@ -316,7 +332,7 @@ def main(argv=None) -> int:
     met = [
         ("rows/s", fast["rate"] >= TARGET_ROWS_PER_S, f">= {TARGET_ROWS_PER_S:,}"),
         ("ratio", ratio >= TARGET_RATIO, f">= {TARGET_RATIO:.0f}x"),
-        ("peak memory", fast["peak_mb"] < TARGET_PEAK_MB, f"< {TARGET_PEAK_MB} MB"),
+        ("peak memory", fast_memory < TARGET_PEAK_MB, f"< {TARGET_PEAK_MB} MB"),
     ]
     print("   targets: " + ", ".join(f"{name} {target} {'met' if ok else 'NOT met'}" for name, ok, target in met))
     return 1 if failed or not same else 0

@@ -1,8 +1,13 @@
-"""The fast import path: stream a file, validate every row against tables preloaded in dicts (sites,
-accelerators, cities; existing records fetched per batch of 2,000), then write in batches inside ONE
-transaction — new records and their versions with multi-row INSERTs (``_Inserter``: executemany,
-no model instances), changed records with ``bulk_update`` — one version per created or changed
-record, and ONE after-commit announcement per import.
+"""The fast import path: stream a file in batches of 2,000 rows, validate each against tables
+preloaded in dicts (sites, accelerators, cities) and the provider's existing records of that batch,
+then write it inside ONE transaction with plain ``executemany`` statements (``writer``: no model
+instances) — one version per created or changed record, and ONE after-commit announcement per import.
+
+A batch is first prepared without the database (``batches``: cells parsed column by column, each row's
+outcome as a new record, its version payload encoded once); large files are prepared in a forked
+worker while this process writes (``worker``). Then, here, rows whose record exists are merged with
+it and compared (identical rows are skipped: re-importing a file creates no version), and the batch
+is written.
 
 All or nothing: validation goes on to the end of the file so that every bad row is reported, but
 as soon as one row is bad nothing more is written and the transaction is rolled back. A dry run
@@ -12,16 +17,13 @@ only reads (the preloaded tables and the existing records), so it cannot write a
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
-import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
 from organizations.models import Division, User
@@ -30,7 +32,6 @@ from ..models import (
     AcceleratorModel,
     AppService,
     ComputeResource,
-    ListingState,
     NetworkLine,
     Provider,
     RecordVersion,
@@ -38,14 +39,16 @@ from ..models import (
     Site,
 )
 from ..services import records_changed_announce
-from ..services.records import DESCRIBE_FIELDS, REFERENCE_FIGURES
+from ..services.records import REFERENCE_FIGURES
+from . import worker
+from .batches import Preparer, Rules, sort_errors
 from .columns import COLUMNS, CellError, Column
 from .readers import FileError, Table
+from .writer import IMPORT_CHANGE, Statements, Writer
 
 BATCH_SIZE = 2000
 PREVIEW_LIMIT = 200
 MAX_REPORTED_ERRORS = 1000
-IMPORT_CHANGE = "imported"
 IMPORT_SOURCE = RecordVersion.Source.IMPORT
 FOREIGN_KEYS = {"site": "site_id", "from_city": "from_city_id", "to_site": "to_site_id"}
 
@@ -154,6 +157,7 @@ class _ResourceSpec(_Spec):
             row[0]: dict(zip(theirs, row[1:], strict=True))
             for row in AcceleratorModel.objects.values_list("name", *theirs)
         }
+        self.figures = tuple(REFERENCE_FIGURES.items())
 
     def lookup(self, column, text):
         key = text.lower()
@@ -164,12 +168,15 @@ class _ResourceSpec(_Spec):
         raise CellError(_("本服务商没有编号或名称为“%(value)s”的数据中心站点。") % {"value": text})
 
     def derive(self, data):
-        reference = self.accelerators.get((data.get("accelerator_model") or "").strip())
-        data["accelerator"] = reference["pk"] if reference else None
+        model = data.get("accelerator_model")
+        reference = self.accelerators.get(model.strip()) if model else None
         if reference:
-            for ours, theirs in REFERENCE_FIGURES.items():
+            data["accelerator"] = reference["pk"]
+            for ours, theirs in self.figures:
                 if data.get(ours) in (None, ""):
                     data[ours] = reference[theirs]
+        else:
+            data["accelerator"] = None
         data["province_code"], data["city_code"] = self.site_location.get(data.get("site"), ("", ""))
 
     def check(self, data):
@@ -230,84 +237,96 @@ def _match_columns(model, headers: list[str], report: ImportReport) -> list[tupl
     return matched
 
 
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class _Importer:
     def __init__(self, *, model, provider, actor, dry_run, source, report):
-        self.model, self.provider, self.actor, self.dry_run, self.source = model, provider, actor, dry_run, source
-        self.report = report
-        self.spec = SPECS[model](provider)
-        self.columns = {column.name: column for column in COLUMNS[model]}
-        self.describe = DESCRIBE_FIELDS[model]
-        self.stored = [name for name in self.describe if name != "resources"]
-        self.content_type_id = ContentType.objects.get_for_model(model).pk
-        self.defaults = {name: self.columns[name].default if name in self.columns else None for name in self.stored}
-        self.required = [(c.name, c.header) for c in self.columns.values() if c.required and c.name in self.stored]
-        self.fill = [(name, default) for name, default in self.defaults.items() if default is not None]
-        self.decimals = [c.name for c in self.columns.values() if c.kind == "decimal" and c.name in self.describe]
+        self.model, self.provider, self.dry_run, self.report = model, provider, dry_run, report
+        self.rules = Rules(model, SPECS[model](provider))
         # Nothing to merge with when the provider has no record of this kind yet (a first import).
         self.fresh = not model.objects.filter(provider=provider).exists()
-        self.seen: set[str] = set()
-        self.batch: list[tuple[int, dict]] = []
         self.changed_ids: list[int] = []
-        self.now = timezone.now()
-        self.records_inserter = _Inserter(model)
-        self.versions_inserter = _Inserter(RecordVersion)
+        self.statements = None
+        if not dry_run:
+            self.statements = Statements(
+                model=model,
+                stored=[*self.rules.stored, *self.rules.spec.derived],
+                provider_id=provider.pk,
+                actor_id=actor.pk if actor else None,
+                source=source,
+            )
+        self.writer = None
+        self.preparer = None
+        self.existing_query = None
 
-    # --- reading and per-cell validation -----------------------------------------------------
     def feed(self, table: Table) -> None:
         matched = _match_columns(self.model, table.headers, self.report)
         if matched is None:
             return
-        report, spec, add_error = self.report, self.spec, self.report.add_error
-        plan = [(index, column.name, column.parse, column.kind == "lookup", column) for index, column in matched]
-        width = max(index for index, _column in matched) + 1
-        for number, cells in table.rows:
-            report.total_rows += 1
-            values, bad = {}, False
-            if len(cells) < width:
-                cells = list(cells) + [None] * (width - len(cells))
-            for index, name, parse, is_lookup, column in plan:
-                try:
-                    value = parse(cells[index])
-                    if is_lookup:
-                        value = spec.lookup(column, value) if value else None
-                except CellError as error:
-                    add_error(number, column.header, str(error))
-                    bad = True
-                    continue
-                values[name] = value
-            external_id = values.get("external_id") or ""
-            if not bad and not external_id:
-                add_error(number, self.columns["external_id"].header, _("必填。"))
-                bad = True
-            if external_id:
-                if external_id in self.seen:
-                    add_error(
-                        number,
-                        self.columns["external_id"].header,
-                        _("服务商侧编号“%(value)s”在文件中重复出现。") % {"value": external_id},
-                    )
-                    bad = True
-                self.seen.add(external_id)
-            if not bad:
-                self.batch.append((number, values))
-            if len(self.batch) >= BATCH_SIZE:
-                self.flush()
-        self.flush()
-
-    # --- per-batch: merge with existing records, derive, check, write --------------------------
-    def _existing(self, external_ids: list[str]) -> dict[str, dict]:
-        if self.fresh:
-            return {}
-        attnames = [FOREIGN_KEYS.get(name, name) for name in self.stored]
-        rows = self.model.objects.filter(provider=self.provider, external_id__in=external_ids).values(
-            "pk", "external_id", "version", *attnames
+        statements = self.statements
+        large = (table.size_hint or 0) >= worker.PARALLEL_MIN_ROWS
+        known = None
+        if large and not self.fresh:  # a big file for a provider with records: likely a re-import
+            known = set(self.model.objects.filter(provider=self.provider).values_list("external_id", flat=True))
+        self.preparer = Preparer(
+            self.rules, matched, new_row=statements.new_row if statements else None, fresh=self.fresh, known=known
         )
-        existing = {}
+        if statements is not None:
+            self.writer = Writer(statements, expected_rows=table.size_hint)
+        batches = worker.prepared_batches(_batches(table.rows, BATCH_SIZE), self.preparer.prepare, parallel=large)
+        with contextlib.closing(batches):
+            for prepared in batches:
+                self._apply(prepared)
+
+    # --- per batch: merge with existing records, compare, write -------------------------------
+    def _existing_query(self) -> tuple[str, list]:
+        """SELECT of the provider's records by external id, with the converters the ORM would apply
+        to each column (so values are exactly what ``values_list`` gives, without its per-row cost)."""
+        meta, quote = self.model._meta, connection.ops.quote_name
+        fields = [meta.get_field(name) for name in ("external_id", "version", *self.rules.stored)]
+        fields.insert(1, meta.pk)
+        converters = []
+        for position, model_field in enumerate(fields):
+            column = Col(meta.db_table, model_field)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((position, found, column))
+        columns = ", ".join(quote(model_field.column) for model_field in fields)
+        provider, external_id = (quote(meta.get_field(name).column) for name in ("provider", "external_id"))
+        sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {provider} = %s AND {external_id} IN "
+        return sql, converters
+
+    def _existing(self, external_ids: list[str]) -> dict[str, dict]:
+        if self.fresh or not external_ids:
+            return {}
+        if self.existing_query is None:
+            self.existing_query = self._existing_query()
+        sql, converters = self.existing_query
+        with connection.cursor() as cursor:
+            cursor.execute(sql + f"({', '.join(['%s'] * len(external_ids))})", [self.provider.pk, *external_ids])
+            rows = cursor.fetchall()
+        stored, existing = self.rules.stored, {}
         for row in rows:
-            data = {name: row[FOREIGN_KEYS.get(name, name)] for name in self.stored}
-            data["_pk"], data["_version"] = row["pk"], row["version"]
-            existing[row["external_id"]] = data
-        if "resources" in self.describe and existing:
+            if converters:
+                row = list(row)
+                for position, functions, column in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, column, connection)
+                    row[position] = value
+            data = dict(zip(stored, row[3:], strict=True))
+            data["_pk"], data["_version"] = row[1], row[2]
+            existing[row[0]] = data
+        if "resources" in self.rules.describe and existing:
             through = self.model.resources.through
             links: dict[int, list[int]] = {}
             for owner, resource in through.objects.filter(
@@ -318,206 +337,54 @@ class _Importer:
                 data["resources"] = sorted(links.get(data["_pk"], []))
         return existing
 
-    def _payload(self, external_id: str, data: dict) -> dict:
-        get = data.get
-        payload = {"external_id": external_id}
-        payload.update(zip(self.describe, map(get, self.describe), strict=True))
-        for name in self.decimals:
-            value = payload[name]
-            if value is not None:
-                payload[name] = format(value.normalize(), "f")
-        if "resources" in payload and payload["resources"] is None:
-            payload["resources"] = []
-        return payload  # lists here are lists of str/int already
-
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        batch, self.batch = self.batch, []
-        report, add_error = self.report, self.report.add_error
-        existing = self._existing([values["external_id"] for _number, values in batch])
-        new_rows, updates = [], []
-        for number, values in batch:
-            external_id = values["external_id"]
+    def _apply(self, prepared) -> None:
+        report, rules, statements = self.report, self.rules, self.statements
+        report.total_rows += prepared.rows
+        errors = prepared.errors
+        existing = self._existing([external_id for _number, external_id, _values, _new in prepared.good])
+        writing = not self.dry_run and report.ok and not errors
+        new, changed = [], []
+        for number, external_id, values, outcome in prepared.good:
             before = existing.get(external_id)
-            data = dict(before) if before else dict(self.defaults)
-            data.update(values)
-            self.spec.derive(data)
-            bad = False
-            for name, header in self.required:
-                if data.get(name) in (None, ""):
-                    add_error(number, header, _("必填。"))
-                    bad = True
-            for name, default in self.fill:
-                if data.get(name) is None:
-                    data[name] = default  # a blank cell means the field's default
-            for name, message in self.spec.check(data):
-                add_error(number, self.columns[name].header, message)
-                bad = True
-            if bad:
-                continue
-            payload = self._payload(external_id, data)
             if before is None:
-                action, changed = "new", ()
+                if outcome is None:  # its record existed when the import started, and is gone
+                    outcome = self.preparer.outcome(number, external_id, values)
+                if outcome.__class__ is list:  # the row's errors as a new record
+                    errors.extend(outcome)
+                    writing = False
+                    continue
                 report.created += 1
-            else:
-                old = self._payload(external_id, before)
-                changed = tuple(name for name in self.describe if payload[name] != old[name])
-                action = "update" if changed else "skip"
-                if changed:
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
-            if len(report.preview) < PREVIEW_LIMIT:
-                report.preview.append(PreviewRow(number, action, external_id, data.get("name") or "", changed))
-            if self.dry_run or not report.ok:
+                name, record, version = outcome
+                if len(report.preview) < PREVIEW_LIMIT:
+                    report.preview.append(PreviewRow(number, "new", external_id, name))
+                if writing:
+                    new.append((record, version))
                 continue
-            if action == "new":
-                new_rows.append((external_id, data, payload))
-            elif action == "update":
-                version = before["_version"] + 1
-                updates.append((self._instance(before["_pk"], external_id, data, version=version), payload))
-        if not self.dry_run and report.ok:
-            self._write(new_rows, updates)
-
-    def _attribute_values(self, data: dict) -> dict:
-        values = {FOREIGN_KEYS.get(name, name): data.get(name) for name in self.stored}
-        for name in self.spec.derived:
-            values["accelerator_id" if name == "accelerator" else name] = data.get(name)
-        return values
-
-    def _instance(self, pk, external_id, data, *, version):
-        record = self.model(
-            pk=pk,
-            provider_id=self.provider.pk,
-            external_id=external_id,
-            version=version,
-            **self._attribute_values(data),
-        )
-        record.updated_at = self.now
-        return record
-
-    def _write(self, new_rows, updates) -> None:
-        versions = []
-        if new_rows:
-            common = {
-                "provider_id": self.provider.pk,
-                "listing_state": ListingState.PENDING.value,
-                "version": 1,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-            renames = [(FOREIGN_KEYS.get(name, name), name) for name in self.stored if name in FOREIGN_KEYS]
-            if "accelerator" in self.spec.derived:
-                renames.append(("accelerator_id", "accelerator"))
-            rows = []
-            for external_id, data, _payload in new_rows:
-                row = {**data, **common, "external_id": external_id}  # extra keys are ignored
-                for attname, name in renames:
-                    row[attname] = data.get(name)
-                rows.append(row)
-            last = self.model.objects.aggregate(last=models.Max("pk"))["last"] or 0
-            self.records_inserter.insert(rows)
-            # Our rows are the provider's rows above the previous maximum id (mapped by external id).
-            ids = dict(self.model.objects.filter(provider=self.provider, pk__gt=last).values_list("external_id", "pk"))
-            for external_id, _data, payload in new_rows:
-                versions.append(self._version(ids[external_id], 1, payload))
-                self.changed_ids.append(ids[external_id])
-        if updates:
-            fields = [FOREIGN_KEYS.get(name, name) for name in self.stored]
-            fields += ["accelerator_id" if name == "accelerator" else name for name in self.spec.derived]
-            fields += ["version", "updated_at"]
-            self.model.objects.bulk_update([record for record, _payload in updates], fields, batch_size=500)
-            for record, payload in updates:
-                versions.append(self._version(record.pk, record.version, payload))
-                self.changed_ids.append(record.pk)
-        self.versions_inserter.insert(versions, raw=("payload",) if connection.vendor == "sqlite" else ())
-
-    def _version(self, pk: int, version: int, payload: dict) -> dict:
-        text = payload_json(payload)
-        return {
-            "content_type_id": self.content_type_id,
-            "object_id": pk,
-            "version": version,
-            "change": IMPORT_CHANGE,
-            # SQLite stores JSON as text: the text already made for the digest is the value
-            "payload": text if connection.vendor == "sqlite" else payload,
-            "payload_hash": hashlib.sha256(text.encode()).hexdigest(),
-            "source": str(self.source),
-            "api_key_id": None,
-            "actor_id": self.actor.pk if self.actor else None,
-            "created_at": self.now,
-        }
-
-
-class _Inserter:
-    """INSERT … VALUES in executemany batches, straight from dicts of column values.
-
-    What bulk_create does per object (instantiate a model, pre_save and prepare every field) is done
-    here once per column: only fields whose Python value needs adapting for the database (JSON,
-    dates) are adapted; ints, text and Decimals (both sqlite3, as registered by Django, and psycopg
-    adapt them) pass as they are, and each row's parameters are picked with one C-level itemgetter.
-    Works on SQLite and PostgreSQL alike.
-    """
-
-    PASS_THROUGH = (
-        models.CharField,
-        models.TextField,
-        models.IntegerField,
-        models.DecimalField,
-        models.ForeignKey,
-        models.BooleanField,
-    )
-
-    def __init__(self, model):
-        concrete = [column for column in model._meta.concrete_fields if not column.primary_key]
-        self.attnames = [column.attname for column in concrete]
-        # A column the caller does not know about (added later) gets the field's default.
-        self.base = {column.attname: column.get_default() for column in concrete}
-        self.adapters = []
-        for column in concrete:
-            if isinstance(column, models.JSONField):
-                # Django's own adaptation on SQLite is json.dumps(value); elsewhere let the field do it
-                adapt = json.dumps if connection.vendor == "sqlite" and column.encoder is None else None
-                self.adapters.append((column.attname, adapt or self._field_adapter(column)))
-            elif not isinstance(column, self.PASS_THROUGH):
-                self.adapters.append((column.attname, self._field_adapter(column)))
-        self.pick = operator.itemgetter(*self.attnames)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(column.column) for column in concrete)
-        placeholders = ", ".join(["%s"] * len(concrete))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-
-    @staticmethod
-    def _field_adapter(field):
-        cache: dict = {}  # e.g. the same timestamp on every row is adapted once
-
-        def adapt(value):
-            try:
-                return cache[value]
-            except (KeyError, TypeError):
-                adapted = field.get_db_prep_save(value, connection)
-                if isinstance(value, dt.datetime):
-                    cache[value] = adapted
-                return adapted
-
-        return adapt
-
-    def insert(self, rows: list[dict], *, raw: tuple[str, ...] = ()) -> None:
-        """``raw``: columns whose values are already in database form (e.g. JSON text on SQLite)."""
-        if not rows:
-            return
-        base, pick = self.base, self.pick
-        adapters = [(name, adapt) for name, adapt in self.adapters if name not in raw]
-        params = []
-        for row in rows:
-            full = {**base, **row}
-            for name, adapt in adapters:
-                full[name] = adapt(full[name])
-            params.append(pick(full))
-        with connection.cursor() as cursor:
-            for start in range(0, len(params), BATCH_SIZE):
-                cursor.executemany(self.sql, params[start : start + BATCH_SIZE])
+            data = {**before, **values}
+            if not rules.complete(number, data, errors):
+                writing = False
+                continue
+            payload = rules.payload(external_id, data)
+            old = rules.payload(external_id, before)
+            changes = tuple(name for name in rules.describe if payload[name] != old[name])
+            if changes:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            if len(report.preview) < PREVIEW_LIMIT:
+                action = "update" if changes else "skip"
+                report.preview.append(PreviewRow(number, action, external_id, data.get("name") or "", changes))
+            if writing and changes:
+                data["_version"] = before["_version"] + 1
+                changed.append((*statements.changed_row(data, payload), before["_pk"]))
+        if errors:
+            errors.sort(key=sort_errors)
+            for number, _phase, _order, header, message in errors:
+                report.add_error(number, header, message)
+        elif writing and (new or changed):
+            self.changed_ids.extend(self.writer.write(rows=prepared.rows, new=new, changed=changed))
+        elif self.writer is not None:
+            self.writer.rows_seen += prepared.rows
 
 
 @contextlib.contextmanager
@@ -551,16 +418,22 @@ def records_import(
     external id; the provider is never read from the file). Returns the report; writes only if
     every row is valid and ``dry_run`` is false. New records arrive pending (operators approve)."""
     report = ImportReport(model=model, dry_run=dry_run)
-    importer = _Importer(model=model, provider=provider, actor=actor, dry_run=dry_run, source=source, report=report)
     try:
         if dry_run:
-            importer.feed(table)
+            _Importer(model=model, provider=provider, actor=actor, dry_run=True, source=source, report=report).feed(
+                table
+            )
             return report
         with _sqlite_page_cache(), transaction.atomic():
+            importer = _Importer(
+                model=model, provider=provider, actor=actor, dry_run=False, source=source, report=report
+            )
             importer.feed(table)
             if not report.ok:
                 transaction.set_rollback(True)
                 return report
+            if importer.writer is not None:
+                importer.writer.finish()
             report.record_ids = importer.changed_ids
             if importer.changed_ids:
                 records_changed_announce(model=model, record_ids=importer.changed_ids, change=IMPORT_CHANGE)

@@ -25,6 +25,16 @@ class FileError(ValueError):
 class Table:
     headers: list[str]
     rows: Iterator[tuple[int, list]]  # (spreadsheet row number, cell values); the header is row 1
+    size_hint: int | None = None  # about how many rows follow the header (for planning only), if known
+
+
+def _count_lines(stream) -> int:
+    """Line breaks in a seekable binary stream, read in chunks, then back to the start."""
+    count = 0
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        count += chunk.count(b"\n")
+    stream.seek(0)
+    return count
 
 
 def guess_format(name: str) -> str:
@@ -48,6 +58,7 @@ def _csv_encoding(stream) -> str:
 
 def _csv_table(stream) -> Table:
     encoding = _csv_encoding(stream)
+    lines = _count_lines(stream)  # quoted line breaks make it an overestimate, which is fine for a hint
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = csv.reader(text)
     try:
@@ -62,7 +73,7 @@ def _csv_table(stream) -> Table:
         try:
             for row in reader:
                 number += 1
-                if any(cell.strip() for cell in row):
+                if "".join(row).strip():  # not a blank line
                     yield number, row
         except UnicodeDecodeError:
             raise FileError(_("第 %(row)d 行附近的文字编码无法识别，请另存为 UTF-8 CSV。") % {"row": number}) from None
@@ -71,7 +82,7 @@ def _csv_table(stream) -> Table:
         finally:
             text.detach()  # leave the caller's stream open
 
-    return Table(headers=[header.strip() for header in headers], rows=rows())
+    return Table(headers=[header.strip() for header in headers], rows=rows(), size_hint=max(lines - 1, 0))
 
 
 def _xlsx_table(stream) -> Table:
@@ -100,7 +111,8 @@ def _xlsx_table(stream) -> Table:
         finally:
             workbook.close()
 
-    return Table(headers=headers, rows=rows())
+    size_hint = sheet.max_row - 1 if isinstance(sheet.max_row, int) and sheet.max_row > 0 else None
+    return Table(headers=headers, rows=rows(), size_hint=size_hint)
 
 
 def open_table(stream, fmt: str) -> Table:
@@ -121,4 +133,5 @@ def table_from_rows(headers: list[str], rows: list[list]) -> Table:
             for number, row in enumerate(rows, start=2)
             if any(cell not in (None, "") for cell in row)
         ),
+        size_hint=len(rows),
     )
