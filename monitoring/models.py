@@ -206,6 +206,19 @@ class ResourceSample(models.Model):
         return f"{self.resource_id} {self.sampled_at:%Y-%m-%d %H:%M:%S}"
 
 
+# The per-bucket figures a queue entry and a roll-up row both hold (a queue entry adds to them).
+BUCKET_SUMS = (
+    "samples",
+    "online_samples",
+    "state_changes",
+    "installed_cards_sum",
+    "available_cards_sum",
+    "available_cards_min",
+    "utilisation_sum",
+    "utilisation_samples",
+)
+
+
 class ResourceRollupPending(models.Model):
     """What one write of samples adds to one (resource, hour) bucket, until the roll-up has added it.
 

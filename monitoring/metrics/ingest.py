@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from catalog.models import AppService, BillingUnit, ComputeResource, ListingState, RecordState
 
-from ..models import AppServiceSample, ResourceRollupPending, ResourceSample
+from ..models import BUCKET_SUMS, AppServiceSample, ResourceRollupPending, ResourceSample
 from .periods import local_zone
 
 ONLINE = RecordState.ONLINE
@@ -171,19 +171,7 @@ def _execute_insert(model, columns: tuple[str, ...], rows: list[tuple], *, ignor
         return cursor.rowcount if cursor.rowcount >= 0 else len(rows)
 
 
-PENDING_COLUMNS = (
-    "resource_id",
-    "hour",
-    "day",
-    "samples",
-    "online_samples",
-    "state_changes",
-    "installed_cards_sum",
-    "available_cards_sum",
-    "available_cards_min",
-    "utilisation_sum",
-    "utilisation_samples",
-)
+PENDING_COLUMNS = ("resource_id", "hour", "day", *BUCKET_SUMS)
 
 
 def _bucket_sums(rows: list[tuple], days: dict) -> list[tuple]:

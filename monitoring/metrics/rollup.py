@@ -21,6 +21,7 @@ from django.utils import timezone
 from catalog.models import ComputeResource, RecordState
 
 from ..models import (
+    BUCKET_SUMS,
     ApiRequestStat,
     AppServiceSample,
     Granularity,
@@ -61,14 +62,7 @@ TARGET = [
     "provider_id",
     "province_code",
     "resource_class",
-    "samples",
-    "online_samples",
-    "state_changes",
-    "installed_cards_sum",
-    "available_cards_sum",
-    "available_cards_min",
-    "utilisation_sum",
-    "utilisation_samples",
+    *BUCKET_SUMS,
     "fp16_tflops_per_card",
     "fp32_tflops_per_card",
     "fp64_tflops_per_card",
@@ -104,16 +98,7 @@ SELECT %s, p.{period}, p.resource_id, r.provider_id, r.province_code, r.resource
  WHERE p.id IN ({ids})
  GROUP BY p.resource_id, p.{period}, r.provider_id, r.province_code, r.resource_class,
           r.fp16_tflops_per_card, r.fp32_tflops_per_card, r.fp64_tflops_per_card"""
-SUMS = {  # the columns a queue entry adds to (its minimum is kept as a minimum)
-    "samples",
-    "online_samples",
-    "state_changes",
-    "installed_cards_sum",
-    "available_cards_sum",
-    "available_cards_min",
-    "utilisation_sum",
-    "utilisation_samples",
-}
+SUMS = set(BUCKET_SUMS)  # the columns a queue entry adds to (its minimum is kept as a minimum)
 
 
 def _upsert_select(select: str, params: list, *, add: bool = False, **lists: int) -> None:

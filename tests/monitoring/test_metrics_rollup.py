@@ -6,7 +6,7 @@ import pytest
 
 from monitoring.metrics import selectors
 from monitoring.metrics.rollup import RollupResult, metrics_prune, resource_rollup, resource_rollup_rebuild
-from monitoring.models import Granularity, ResourceRollup, ResourceRollupPending, ResourceSample
+from monitoring.models import BUCKET_SUMS, Granularity, ResourceRollup, ResourceRollupPending, ResourceSample
 
 from .metrics_helpers import a100_resource, push, sh
 
@@ -158,18 +158,7 @@ def test_rollup_does_not_depend_on_the_order_in_which_batches_commit(chengdu):
     assert sorted(ResourceRollup.objects.values_list(*ROW)) == before
 
 
-ROW = (
-    "granularity",
-    "period_start",
-    "samples",
-    "online_samples",
-    "state_changes",
-    "installed_cards_sum",
-    "available_cards_sum",
-    "available_cards_min",
-    "utilisation_sum",
-    "utilisation_samples",
-)
+ROW = ("granularity", "period_start", *BUCKET_SUMS)
 
 
 def test_rebuild_recomputes_every_rollup_from_the_raw_samples(chengdu):
