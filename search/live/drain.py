@@ -4,7 +4,8 @@ layer, through the channel-layer groups ``live.<type>.<id>`` with channels_redis
 
 It starts with the first websocket connection and stops after ``LIVE_IDLE_SECONDS`` without one.
 Changes made in this process wake it at once; changes made elsewhere (management commands,
-imports, another worker) are seen at the next poll (``LIVE_POLL_SECONDS``, default 25 ms: one indexed query, ~40 a second per process).
+imports, another worker) are seen at the next poll (``LIVE_POLL_SECONDS``, default 25 ms: one
+indexed query, about 40 a second per process).
 
 With several ASGI processes on one Redis channel layer every drain sees every row; each row is
 published once, by whichever process claims it first in the shared cache (``cache.add``). With
