@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture
@@ -10,3 +11,12 @@ def media_on_disk(settings, tmp_path):
     }
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The anonymous page cache on (test settings turn it off), starting empty."""
+    settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    settings.PORTAL_CATALOG_CACHE_SECONDS = 60
+    cache.clear()
+    return settings

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -220,14 +219,6 @@ def test_notice_links_to_its_campaign_guide(client, sichuan_campaign):
 
 
 # --- the anonymous page cache ------------------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PORTAL_PAGE_CACHE_SECONDS = 300
-    settings.PORTAL_CATALOG_CACHE_SECONDS = 60
-    cache.clear()
-    return settings
 
 
 @pytest.mark.django_db(transaction=True)

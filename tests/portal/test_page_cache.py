@@ -26,14 +26,6 @@ PER_RESPONSE = {"content-security-policy", "set-cookie", "x-portal-cache", "cont
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PORTAL_PAGE_CACHE_SECONDS = 300
-    settings.PORTAL_CATALOG_CACHE_SECONDS = 60
-    cache.clear()
-    return settings
-
-
-@pytest.fixture
 def record(db):
     from tests.catalog.factories import ensure_reference_data
 
