@@ -49,6 +49,8 @@ lint: $(VENV)/.installed-dev
 
 checks: $(VENV)/.installed-dev
 	@mkdir -p var
+	@# a new dev database starts as a copy of the cached migrated template (bench/migrated.py)
+	$(PY) bench/migrated.py $${SQLITE_PATH:-var/db.sqlite3}
 	$(DEV) $(PY) manage.py migrate --noinput -v 0
 	$(DEV) $(PY) manage.py check
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run

@@ -4,7 +4,7 @@
 
 What it does, all on loopback with a throwaway SQLite database (no service needed):
 
-1. migrates a fresh SQLite file and seeds ``--resources`` published compute resources;
+1. copies a freshly migrated SQLite file (bench/migrated.py) and seeds ``--resources`` published compute resources;
 2. starts daphne (``portal.asgi:application``, in-memory channel layer unless ``--redis``) as a
    subprocess on a free port;
 3. opens ``--clients`` websocket clients (the ``websockets`` library), each subscribed to ``--keys``
@@ -22,12 +22,10 @@ machine, so client-side CPU is part of the latency measured.
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ import urllib.request
 from pathlib import Path
 
 from common import free_port, peak_rss_mb, percentile
+from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -144,28 +143,6 @@ def publish(db_path: str, changes: int, rate: float, out: str, seed_value: int, 
 
 
 # --- the orchestrator -------------------------------------------------------------------------------
-
-
-def migrated_database(db_path: str, env: dict) -> None:
-    """A freshly migrated SQLite file at ``db_path``. Migrating the whole project takes minutes on a
-    busy machine, so the migrated file is kept in var/bench/, keyed by the migrations' content,
-    and copied (written to a temporary name and renamed: concurrent runs never see half a file)."""
-    digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("*/migrations/*.py")) + sorted(ROOT.glob("workflows/*/migrations/*.py")):
-        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    cache = ROOT / "var" / "bench" / f"live-schema-{digest.hexdigest()[:16]}.sqlite3"
-    if not cache.exists():
-        subprocess.run(
-            [PYTHON, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT
-        )
-        with sqlite3.connect(db_path) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(f".{os.getpid()}.partial")
-        shutil.copyfile(db_path, partial)
-        os.replace(partial, cache)
-        return
-    shutil.copyfile(cache, db_path)
 
 
 async def run_clients(args, port: int, ids: list[int], env: dict, db_path: str, workdir: Path) -> dict:
@@ -318,7 +295,7 @@ def main(argv=None) -> int:
     server = None
     try:
         started = time.perf_counter()
-        migrated_database(db_path, env)
+        migrated_copy(db_path)
         seeded = subprocess.run(
             [PYTHON, __file__, "seed", "--db", db_path, "--resources", str(args.resources)],
             env=env,

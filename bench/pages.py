@@ -1,7 +1,8 @@
 """Load benchmark of the public portal pages: `make bench-pages`.
 
-Builds a throwaway SQLite database (migrate, reference data, the demo catalogue, campaigns and
-portal pages), serves it with daphne exactly as `make run` does (one process, DEBUG off,
+Builds a throwaway SQLite database (a migrated copy from bench/migrated.py, with the reference data
+its migrations load; the demo catalogue, campaigns and portal pages), serves it with daphne
+exactly as `make run` does (one process, DEBUG off,
 ``portal.asgi:application``), and drives four pages an anonymous visitor opens — the home page, a
 notice, the catalogue listing and a resource page — from a small asyncio HTTP/1.1 keep-alive client
 on loopback. Every request is a first visit (no cookies), so each response also makes a new CSRF
@@ -33,6 +34,7 @@ import urllib.request
 from pathlib import Path
 
 from common import free_port, percentile
+from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -75,18 +77,16 @@ print("NOTICE", notice.url)
 
 
 def prepare(workdir: Path, *, copy_of: Path | None = None) -> dict[str, str]:
-    """Migrate and seed a fresh database (or migrate a copy of a seeded one); return the pages to load."""
+    """Seed a freshly migrated database (or migrate a copy of a seeded one); return the pages to load."""
     env = _env(workdir, cache_seconds=0)
     manage = [PYTHON, str(ROOT / "manage.py")]
     seeders = SEEDERS
     if copy_of is not None:
         shutil.copyfile(copy_of, workdir / "bench.sqlite3")
         seeders = []
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0", "--skip-checks"], env=env, check=True, cwd=ROOT)
-    if seeders:
-        subprocess.run(
-            [*manage, "load_reference_data", "--skip-checks"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-        )
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0", "--skip-checks"], env=env, check=True, cwd=ROOT)
+    else:
+        migrated_copy(workdir / "bench.sqlite3")
     out = subprocess.run(
         [PYTHON, "-c", SEED_SCRIPT.replace("SEEDERS", repr(seeders))],
         env=env,

@@ -1,4 +1,5 @@
-"""`make run`'s path end to end: migrate a fresh SQLite file, seed twice, serve with daphne."""
+"""`make run`'s path end to end: a freshly migrated SQLite file (bench.migrated: `migrate` on an empty
+file, made once per migration content), `migrate` again, reference data, seed twice, serve with daphne."""
 
 import os
 import socket
@@ -9,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -36,6 +39,7 @@ def test_fresh_database_seeded_twice_and_served_by_daphne(tmp_path):
         "DEBUG": "false",
     }
     manage = [sys.executable, "manage.py"]
+    migrated_copy(tmp_path / "run.sqlite3")
     for command in (["migrate", "--noinput"], ["load_reference_data"], ["seed_demo"], ["seed_demo"]):
         result = subprocess.run(manage + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
