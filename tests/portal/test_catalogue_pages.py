@@ -120,6 +120,18 @@ def test_record_page_shows_specs_with_units_unknowns_and_live_markup(client, cat
     assert 'data-live-field="state_label">在线<' in html
 
 
+@pytest.mark.parametrize(
+    ("billing_unit", "zh", "en"),
+    [("card_hour", "卡", "cards"), ("node_hour", "节点", "nodes"), ("vcpu_hour", "vCPU", "vCPU")],
+)
+def test_available_units_are_named_in_both_languages(client, catalogue, billing_unit, zh, en):
+    resource = catalogue["a100"]
+    type(resource).objects.filter(pk=resource.pk).update(billing_unit=billing_unit, available_units=5)
+    for prefix, unit in (("", zh), ("/en", en)):
+        html = client.get(f"{prefix}/catalog/r/{resource.identifier.code}/").content.decode()
+        assert re.search(rf'data-live-field="available_units">5</span> {unit}</dd>', html), prefix
+
+
 def test_record_pages_of_pending_records_and_suspended_identifiers_are_404(client, catalogue):
     pending = catalogue["pending"]
     identifier = identifier_issue(record=pending, actor=None)
