@@ -9,3 +9,6 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from . import audit, receivers  # noqa: F401
         from .metrics import receivers as metrics_receivers  # noqa: F401  (system E: status → samples)
+        from .tiles import tiles_connect
+
+        tiles_connect()  # changes of the headline tiles' figures → TileVersion (live tiles)

@@ -3,7 +3,8 @@
 Operators see the whole node; a communications administration (regulatory view) sees the figures
 of its jurisdiction only (rows of other provinces, and node-wide figures such as API traffic, are not
 shown to a provincial regulator). Everyone else gets 404. Charts load from the JSON endpoints here;
-headline tiles poll ``metrics_headline`` every few seconds.
+headline tiles are pushed over the websocket ``ws/monitoring/tiles/`` whenever their figures change
+(monitoring.tiles), and fall back to polling ``metrics_headline`` while the socket is down.
 """
 
 import csv
@@ -33,19 +34,28 @@ from .reports import national_aggregate
 
 MAX_HOURLY_DAYS = 14
 MAX_DAYS = 400
-HEADLINE_POLL_SECONDS = 10
+HEADLINE_POLL_SECONDS = 10  # the tiles' polling while their websocket is down
+TILES_SOCKET_PATH = "/ws/monitoring/tiles/"
 
 
-def _viewer(request) -> tuple[bool, str]:
-    """(is operator, jurisdiction prefix); 404 for anyone without the permission."""
-    user = request.user
-    if not (user.is_authenticated and user.has_perm("monitoring.view_metrics")):
-        raise Http404
+def metrics_viewer(user) -> tuple[bool, str] | None:
+    """(is operator, jurisdiction prefix) of someone who may see the dashboards, else None.
+    The pages and the tiles' websocket share it."""
+    if not (user is not None and user.is_authenticated and user.has_perm("monitoring.view_metrics")):
+        return None
     from organizations.predicates import is_node_operator
 
     if user.is_superuser or is_node_operator(user):
         return True, ""
     return False, user.authority.jurisdiction_prefix
+
+
+def _viewer(request) -> tuple[bool, str]:
+    """(is operator, jurisdiction prefix); 404 for anyone without the permission."""
+    viewer = metrics_viewer(request.user)
+    if viewer is None:
+        raise Http404
+    return viewer
 
 
 class MetricFilterForm(forms.Form):
@@ -144,6 +154,7 @@ def metrics_dashboard(request):
             "scheduling_available": scheduling_available(),
             "poll_seconds": HEADLINE_POLL_SECONDS,
             "headline_url": reverse("monitoring:metrics-headline"),
+            "tiles_socket": TILES_SOCKET_PATH,
             "is_national": settings.NODE_ROLE == "national",
         },
     )
@@ -209,7 +220,8 @@ def _export(columns, rows, name: str, kind: str, *, title: str) -> HttpResponse:
 
 
 def headline_figures(*, operator: bool, prefix: str, now: datetime.datetime | None = None) -> dict:
-    """Live figures for the tiles, read from the catalogue and today's activity (not the roll-ups)."""
+    """Live figures for the tiles, read from the catalogue and today's activity; the day's measured
+    utilisation from today's roll-up (what the samples pushed and rolled up so far say)."""
     now = now or timezone.now()
     today = day_start(now)
     resources = ComputeResource.objects.filter(listing_state=ListingState.APPROVED)
@@ -233,6 +245,7 @@ def headline_figures(*, operator: bool, prefix: str, now: datetime.datetime | No
         "available_cards": available,
         "utilisation_percent": round(100.0 * (installed - available) / installed, 1) if installed else None,
         "identifiers_today": identifiers.count(),
+        "utilisation_today_percent": _utilisation_today(today, prefix),
         "updated_at": timezone.localtime(now).strftime("%H:%M:%S"),
     }
     if scheduling_available():
@@ -247,6 +260,11 @@ def headline_figures(*, operator: bool, prefix: str, now: datetime.datetime | No
         figures["api_requests_last_hour"] = hour["n"] or 0
         figures["api_errors_last_hour"] = hour["errors"] or 0
     return figures
+
+
+def _utilisation_today(today: datetime.datetime, prefix: str) -> float | None:
+    rows = selectors.resource_series(scope=selectors.day_scope(today.date(), jurisdiction_prefix=prefix))
+    return rows[0]["utilisation_percent"] if rows else None
 
 
 def metrics_headline(request):

@@ -206,20 +206,27 @@ class ResourceSample(models.Model):
         return f"{self.resource_id} {self.sampled_at:%Y-%m-%d %H:%M:%S}"
 
 
-# The per-bucket figures a queue entry and a roll-up row both hold (a queue entry adds to them).
-BUCKET_SUMS = (
-    "samples",
-    "online_samples",
-    "state_changes",
-    "installed_cards_sum",
-    "available_cards_sum",
-    "available_cards_min",
-    "utilisation_sum",
-    "utilisation_samples",
-)
+class ResourceBucketSums(models.Model):
+    """The per-bucket figures a queue entry and a roll-up row both hold (a queue entry adds to them)."""
+
+    samples = models.PositiveIntegerField(_("采样数"))
+    online_samples = models.PositiveIntegerField(_("在线采样数"))
+    state_changes = models.PositiveIntegerField(_("状态变化次数"))
+    installed_cards_sum = models.BigIntegerField(_("装机卡数之和"))
+    available_cards_sum = models.BigIntegerField(_("可用卡数之和"))
+    available_cards_min = models.PositiveIntegerField(_("最少可用卡数"))
+    utilisation_sum = models.FloatField(_("利用率之和"), default=0)
+    utilisation_samples = models.PositiveIntegerField(_("有利用率的采样数"), default=0)
+
+    class Meta:
+        abstract = True
 
 
-class ResourceRollupPending(models.Model):
+# Their names, in the order the queue's inserts and the roll-up's SQL list them.
+BUCKET_SUMS = tuple(field.name for field in ResourceBucketSums._meta.fields)
+
+
+class ResourceRollupPending(ResourceBucketSums):
     """What one write of samples adds to one (resource, hour) bucket, until the roll-up has added it.
 
     Written in the transaction that stores the samples (sums over exactly the rows it inserted),
@@ -238,14 +245,6 @@ class ResourceRollupPending(models.Model):
     )
     hour = models.DateTimeField(_("所属小时"))
     day = models.DateTimeField(_("所属日"))
-    samples = models.PositiveIntegerField(_("新增采样数"))
-    online_samples = models.PositiveIntegerField(_("在线采样数"))
-    state_changes = models.PositiveIntegerField(_("状态变化次数"))
-    installed_cards_sum = models.BigIntegerField(_("装机卡数之和"))
-    available_cards_sum = models.BigIntegerField(_("可用卡数之和"))
-    available_cards_min = models.PositiveIntegerField(_("最少可用卡数"))
-    utilisation_sum = models.FloatField(_("利用率之和"))
-    utilisation_samples = models.PositiveIntegerField(_("有利用率的采样数"))
     created_at = models.DateTimeField(_("写入时间"), db_default=Now())
 
     class Meta:
@@ -256,7 +255,7 @@ class ResourceRollupPending(models.Model):
         return f"{self.resource_id} {self.hour:%Y-%m-%d %H}h +{self.samples}"
 
 
-class ResourceRollup(models.Model):
+class ResourceRollup(ResourceBucketSums):
     """Per resource and hour (or day, Asia/Shanghai): sums over its samples; averages are sum / samples."""
 
     granularity = models.CharField(_("粒度"), max_length=4, choices=Granularity.choices)
@@ -269,14 +268,6 @@ class ResourceRollup(models.Model):
     )
     province_code = models.CharField(_("省级行政区划代码"), max_length=6)
     resource_class = models.CharField(_("算力类型"), max_length=16)
-    samples = models.PositiveIntegerField(_("采样数"))
-    online_samples = models.PositiveIntegerField(_("在线采样数"))
-    state_changes = models.PositiveIntegerField(_("状态变化次数"))
-    installed_cards_sum = models.BigIntegerField(_("装机卡数之和"))
-    available_cards_sum = models.BigIntegerField(_("可用卡数之和"))
-    available_cards_min = models.PositiveIntegerField(_("最少可用卡数"))
-    utilisation_sum = models.FloatField(_("利用率之和"), default=0)
-    utilisation_samples = models.PositiveIntegerField(_("有利用率的采样数"), default=0)
     # Per-card peak figures (TFLOPS) of the resource when rolled up, for PFLOPS = cards × TFLOPS / 1000.
     fp16_tflops_per_card = models.FloatField(default=0)
     fp32_tflops_per_card = models.FloatField(default=0)
@@ -422,3 +413,22 @@ class ReceivedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_prefix} {self.report_date}"
+
+
+class TileVersion(models.Model):
+    """How often the figures behind the dashboards' headline tiles changed, per area: the two-digit
+    province prefix of a change, "00" for node-wide figures only operators see, or "" for a change
+    that concerns every scope (or whose province is not known). Bumped by whichever process made the change, read
+    by the tiles poller of every ASGI process (monitoring.tiles): a small table (at most one row
+    per province) polled cheaply; versions only grow."""
+
+    area = models.CharField(_("范围"), max_length=2, unique=True, blank=True)
+    version = models.PositiveBigIntegerField(_("版本"), default=0)
+    changed_at = models.DateTimeField(_("变化时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("实时概况版本")
+        verbose_name_plural = _("实时概况版本")
+
+    def __str__(self) -> str:
+        return f"{self.area or '*'} v{self.version}"

@@ -1,6 +1,13 @@
 """ASGI entry point: HTTP through Django (cached anonymous pages straight from the page cache,
-portal/cache_asgi.py), websockets through channels (served by daphne)."""
+portal/cache_asgi.py), websockets through channels (served by daphne).
 
+Once everything is imported, ``gc.freeze()`` moves the ~250,000 start-up objects out of the
+collector's view. Finished requests are freed from reference cycles only by full collections, and
+CPython runs those less often the more long-lived objects it tracks: without the freeze a server
+taking 650 KB metric batches grew from 186 to 372 MB over 75 batches, with it to 217 MB.
+"""
+
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -21,3 +28,5 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+gc.freeze()

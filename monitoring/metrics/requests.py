@@ -77,6 +77,9 @@ def request_stats_flush() -> int:
                     buckets=merged,
                 )
             written += count
+    from ..tiles import NODE, tiles_touch_on_commit
+
+    tiles_touch_on_commit(areas=[NODE])  # the operators' API request tiles
     return written
 
 

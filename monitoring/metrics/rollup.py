@@ -211,6 +211,10 @@ def resource_rollup() -> RollupResult:
     totals = [0, 0, 0]
     while (step := _rollup_step()) is not None:
         totals = [total + part for total, part in zip(totals, (step.samples, step.hours, step.days), strict=True)]
+    if totals[0]:
+        from ..tiles import tiles_touch_on_commit
+
+        tiles_touch_on_commit()  # today's measured utilisation may have moved (every scope)
     return RollupResult(*totals)
 
 

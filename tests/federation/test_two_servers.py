@@ -1,30 +1,19 @@
 """Two real nodes on loopback: an identifier issued on a regional node ends up filed on the national
 node, including after the national node was down for a while (issue 3, item 6).
 
-Each node is a separate daphne process with its own throwaway SQLite file (SQLITE_PATH under
-tmp_path; DATABASE_URL and REDIS_URL are removed from the children's environment), so the test
-runs the same on the SQLite and the PostgreSQL CI passes and under pytest-xdist (free ports).
+Each node is a separate daphne process with its own throwaway SQLite file (tests/federation/nodes.py).
 The regional node's outbox is drained with the real ``federation_drain`` command.
 """
 
 import json
-import os
-import shutil
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.federation.nodes import Node, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "two-server-test-token"
 
 ISSUE_SCRIPT = """
@@ -48,120 +37,11 @@ print("IDENTIFIER=" + Identifier.objects.get(resource=resource).code)
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _env(db: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "UPSTREAM_NODE_URL", "NODE_ROLE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.test",
-        SQLITE_PATH=str(db),
-        PYTHONUNBUFFERED="1",
-        LOG_LEVEL="WARNING",
-        **extra,
-    )
-    return env
-
-
-def _manage(env: dict[str, str], *args: str, timeout: int = 900) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-class Node:
-    """One node: its database file, its environment and (while up) its daphne process."""
-
-    def __init__(self, name: str, db: Path, **env: str):
-        self.name, self.db, self.port = name, db, _free_port()
-        self.env = _env(db, ALLOWED_HOSTS="127.0.0.1", **env)
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.log = db.with_suffix(".log")
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"{self.name} node exited:\n{self.log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.3)
-        pytest.fail(f"{self.name} node did not answer on {self.url}:\n{self.log.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
-        self.process = None
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        connection = sqlite3.connect(self.db, timeout=20)
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
-
-    def get_json(self, path: str) -> tuple[int, dict]:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
-
-
-def _copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of a WAL-mode SQLite file (the backup API, not a file copy)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
 @pytest.fixture
-def nodes(tmp_path):
-    template = tmp_path / "migrated.sqlite3"
-    _manage(_env(template), "migrate", "--noinput", timeout=1800)
-    national = Node(
-        "national",
-        tmp_path / "national.sqlite3",
-        NODE_ROLE="national",
-        FEDERATION_INBOUND_TOKENS=TOKEN,
-    )
-    regional = Node(
+def nodes(loopback_nodes):  # noqa: F811
+    national = loopback_nodes("national", NODE_ROLE="national", FEDERATION_INBOUND_TOKENS=TOKEN)
+    regional = loopback_nodes(
         "regional",
-        tmp_path / "regional.sqlite3",
         NODE_ROLE="regional",
         NODE_IDENTIFIER_PREFIX="CN.510000",
         UPSTREAM_NODE_URL=national.url,
@@ -169,18 +49,11 @@ def nodes(tmp_path):
         OUTBOX_BACKOFF_BASE_SECONDS="600",  # long enough that a loaded machine never makes it due early
         UPSTREAM_TIMEOUT_SECONDS="3",
     )
-    _copy_database(template, national.db)
-    _copy_database(template, regional.db)
-    yield regional, national
-    regional.stop()
-    national.stop()
-    for node in (regional, national):
-        if node.log.exists() and os.environ.get("TWO_SERVER_KEEP_LOGS"):
-            shutil.copy(node.log, ROOT / "var" / node.log.name)
+    return regional, national
 
 
-def _outbox(regional: Node) -> tuple[str, int, str, str]:
-    (row,) = regional.query("SELECT status, attempts, last_error, next_attempt_at FROM federation_outboxmessage")
+def _outbox(regional: Node) -> tuple[str, int, str, float]:
+    (row,) = outbox_rows(regional, "identifier_filing")
     return row
 
 
@@ -188,39 +61,33 @@ def test_identifier_issued_on_a_regional_node_is_filed_on_the_national_node_afte
     regional, national = nodes
     regional.start()  # the national node is down
 
-    output = _manage(regional.env, "shell", "-c", ISSUE_SCRIPT)
-    code = next(line.split("=", 1)[1] for line in output.splitlines() if line.startswith("IDENTIFIER="))
+    output = regional.shell(ISSUE_SCRIPT)
+    code = printed(output, "IDENTIFIER")
     assert code.startswith("CN.510000/")
     assert regional.query("SELECT state FROM catalog_identifier WHERE code = ?", code) == [("issued",)]
     assert _outbox(regional)[:2] == ("pending", 0)
 
     # the national node is unreachable: the message stays pending, with the error and a back-off
-    assert "0 sent, 1 failed" in _manage(regional.env, "federation_drain")
-    status, attempts, last_error, next_attempt_at = _outbox(regional)
+    assert "0 sent, 1 failed" in regional.manage("federation_drain")
+    status, attempts, last_error, due_in = _outbox(regional)
     assert (status, attempts) == ("pending", 1)
     assert "URLError" in last_error or "Connection" in last_error
-    (due_in,) = regional.query(
-        "SELECT (julianday(next_attempt_at) - julianday('now')) * 86400 FROM federation_outboxmessage"
-    )[0]
     assert 300 < due_in <= 601  # OUTBOX_BACKOFF_BASE_SECONDS=600 after the first failure
     # not due yet: a second drain does not even try
-    assert "0 sent, 0 failed" in _manage(regional.env, "federation_drain")
+    assert "0 sent, 0 failed" in regional.manage("federation_drain")
     assert _outbox(regional)[1] == 1
     # the regional node still resolves its own identifier, not yet filed
-    status_code, body = regional.get_json("/api/v1/identifiers/" + urllib.parse.quote(code, safe="/") + "/")
+    status_code, body = regional.request("/api/v1/identifiers/" + urllib.parse.quote(code, safe="/") + "/")
     assert status_code == 200, body
     assert national.query("SELECT COUNT(*) FROM federation_identifierfiling") == [(0,)]
 
     # the national node comes up; the operator's "retry now" makes the message due
     national.start()
-    _manage(
-        regional.env,
-        "shell",
-        "-c",
+    regional.shell(
         "from django.utils import timezone; from federation.models import OutboxMessage; "
-        "OutboxMessage.objects.filter(status='pending').update(next_attempt_at=timezone.now())",
+        "OutboxMessage.objects.filter(status='pending').update(next_attempt_at=timezone.now())"
     )
-    assert "1 sent, 0 failed" in _manage(regional.env, "federation_drain")
+    assert "1 sent, 0 failed" in regional.manage("federation_drain")
 
     # the national node recorded the filing once, under the regional node's prefix
     filings = national.query(
@@ -244,5 +111,5 @@ def test_identifier_issued_on_a_regional_node_is_filed_on_the_national_node_afte
     assert events == [("issued",), ("filed",)]
 
     # a later drain sends nothing again; the national node still has exactly one filing
-    assert "0 sent, 0 failed" in _manage(regional.env, "federation_drain")
+    assert "0 sent, 0 failed" in regional.manage("federation_drain")
     assert national.query("SELECT COUNT(*) FROM federation_identifierfiling") == [(1,)]

@@ -1,12 +1,19 @@
 /* Operation monitoring dashboards (system E): charts from the JSON endpoints (Chart.js, vendored under
-   static/vendor/chartjs), drill-down on click, headline tiles polled every few seconds. No inline code:
+   static/vendor/chartjs), drill-down on click, headline tiles pushed over the websocket
+   ws/monitoring/tiles/ (polled from the JSON endpoint while the socket is down). No inline code:
    everything is wired from data- attributes (strict CSP). */
 (function () {
   "use strict";
+  var RETRY_MIN = 1000;
+  var RETRY_MAX = 30000;
 
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      if (!r.ok) {
+        var error = new Error("HTTP " + r.status);
+        error.status = r.status;
+        throw error;
+      }
       return r.json();
     });
   }
@@ -20,19 +27,82 @@
   }
 
   // --- headline tiles --------------------------------------------------------------------------
-  function pollHeadline(section) {
+  // The server pushes {type: "tiles", stamp, figures} on connect and whenever the figures change
+  // (always every figure). <section data-live="open|closed|polling|off"> tells the state.
+  function liveHeadline(section) {
     var url = section.getAttribute("data-headline-url");
+    var path = section.getAttribute("data-tiles-socket");
     var seconds = parseInt(section.getAttribute("data-poll-seconds"), 10) || 10;
-    function refresh() {
-      getJSON(url).then(function (figures) {
-        section.querySelectorAll("[data-tile]").forEach(function (node) {
-          var key = node.getAttribute("data-tile");
-          if (key in figures) { node.textContent = text(figures[key]); }
-        });
-      }).catch(function () { /* keep the last figures; try again at the next tick */ });
+    var timer = null;
+    var retry = RETRY_MIN;
+    var stopped = false;
+
+    function show(figures) {
+      section.querySelectorAll("[data-tile]").forEach(function (node) {
+        var key = node.getAttribute("data-tile");
+        if (!(key in figures)) { return; }
+        var value = text(figures[key]);
+        var before = node.textContent;
+        if (before === value) { return; }
+        node.textContent = value;
+        var tile = node.closest("li");
+        if (tile && before !== "…") { // a change, not the first fill
+          tile.classList.add("live-updated");
+          window.setTimeout(function () { tile.classList.remove("live-updated"); }, 2000);
+        }
+      });
     }
-    refresh();
-    window.setInterval(refresh, seconds * 1000);
+
+    function stop() {
+      stopped = true;
+      section.setAttribute("data-live", "off");
+      if (timer !== null) { window.clearInterval(timer); timer = null; }
+    }
+
+    function poll() {
+      getJSON(url).then(show).catch(function (error) {
+        if (error.status === 404 || error.status === 403) { stop(); } // signed out, or no longer allowed
+      });
+    }
+
+    function startPolling() {
+      if (timer === null && !stopped) {
+        section.setAttribute("data-live", "polling");
+        poll();
+        timer = window.setInterval(poll, seconds * 1000);
+      }
+    }
+
+    function stopPolling() {
+      if (timer !== null) { window.clearInterval(timer); timer = null; }
+    }
+
+    function connect() {
+      if (stopped) { return; }
+      var stamp = -1; // per socket: a fresh socket's first snapshot is current
+      var socket = new WebSocket((window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + path);
+      socket.addEventListener("open", function () {
+        retry = RETRY_MIN;
+        stopPolling();
+        section.setAttribute("data-live", "open");
+      });
+      socket.addEventListener("message", function (event) {
+        var message;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        if (message.type !== "tiles" || message.stamp < stamp) { return; }
+        stamp = message.stamp;
+        show(message.figures);
+      });
+      socket.addEventListener("close", function (event) {
+        if (event.code === 4403) { stop(); return; }
+        section.setAttribute("data-live", "closed");
+        startPolling();
+        window.setTimeout(connect, retry);
+        retry = Math.min(retry * 2, RETRY_MAX);
+      });
+    }
+
+    if (path && "WebSocket" in window) { connect(); } else { startPolling(); }
   }
 
   // --- drill-down ------------------------------------------------------------------------------
@@ -104,7 +174,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var headline = document.querySelector(".metrics-headline");
-    if (headline) { pollHeadline(headline); }
+    if (headline) { liveHeadline(headline); }
     if (window.Chart) { document.querySelectorAll("canvas[data-chart-url]").forEach(draw); }
   });
 })();
