@@ -158,10 +158,11 @@ class AccessDeniedMiddleware:
         if response.status_code == 404:
             user, match = getattr(request, "user", None), getattr(request, "resolver_match", None)
             if user is not None and user.is_authenticated and match is not None and _requires_a_user(match):
-                from django.utils.translation import gettext
+                from django.utils.translation import gettext_noop
 
-                from .services import security_event_record
+                from .services import event_detail, security_event_record
 
-                detail = gettext("对象不存在或不在权限范围内：%(view)s") % {"view": match.view_name or match._func_path}
+                view = match.view_name or match.route
+                detail = event_detail(gettext_noop("对象不存在或不在权限范围内：%(view)s"), view=view)
                 security_event_record(kind="access_denied", request=request, detail=detail)
         return response

@@ -4,27 +4,27 @@
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import SecurityEvent
 
 
 @receiver(user_login_failed, dispatch_uid="monitoring.login_failed")
 def record_login_failed(sender, credentials, request=None, **kwargs):
-    from .services import security_event_record
+    from .services import event_detail, security_event_record
 
     username = str(credentials.get("username", "") or "")
-    detail = _("被锁定期间的登录尝试") if getattr(request, "axes_locked_out", False) else ""
+    detail = event_detail(gettext_noop("被锁定期间的登录尝试")) if getattr(request, "axes_locked_out", False) else ""
     security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username, detail=detail)
 
 
 @receiver(user_locked_out, dispatch_uid="monitoring.locked_out")
 def record_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    from .services import security_event_record
+    from .services import event_detail, security_event_record
 
     security_event_record(
         kind=SecurityEvent.Kind.LOCKOUT,
         request=request,
         username=str(username or ""),
-        detail=_("连续登录失败，已锁定"),
+        detail=event_detail(gettext_noop("连续登录失败，已锁定")),
     )

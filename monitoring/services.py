@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from organizations.models import User
@@ -39,6 +40,14 @@ def _client_ip(request: HttpRequest | None) -> str | None:
         except Exception:  # an unusual request object (e.g. a bare RequestFactory one) has no client
             ip = request.META.get("REMOTE_ADDR")
     return ip or None
+
+
+def event_detail(message: str, **params) -> str:
+    """``message`` (a msgid marked with ``gettext_noop``) in the node's default language, so the log
+    reads the same whichever language the requester uses."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(message)
+    return text % params if params else text
 
 
 def security_event_record(
@@ -276,7 +285,12 @@ def second_factor_verify(*, request: HttpRequest, token: str) -> bool:
 
     device = match_token(request.user, token)
     if device is None:
-        security_event_record(kind=Kind.LOGIN_FAILED, request=request, user=request.user, detail=_("动态口令错误"))
+        security_event_record(
+            kind=Kind.LOGIN_FAILED,
+            request=request,
+            user=request.user,
+            detail=event_detail(gettext_noop("动态口令错误")),
+        )
         return False
     django_otp.login(request, device)
     return True

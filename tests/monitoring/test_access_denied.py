@@ -31,6 +31,14 @@ def test_another_providers_key_is_a_404_and_an_access_denied_event(client, make_
     assert event.detail == "对象不存在或不在权限范围内：catalog:api-key-revoke"
 
 
+def test_the_event_reads_the_same_whatever_language_the_intruder_uses(client, make_user):
+    provider, other = ProviderFactory(), ProviderFactory()
+    other_key, _ = catalog_services.api_key_create(provider=other, name="B", actor=make_user("provider"))
+    client.force_login(make_user("provider", organization=provider.organization))
+    assert client.post(f"/en/catalog/provider/api-keys/{other_key.pk}/revoke/").status_code == 404
+    assert SecurityEvent.objects.get().detail == "对象不存在或不在权限范围内：catalog:api-key-revoke"
+
+
 def test_a_pushed_sample_for_another_providers_resource_is_recorded_against_the_key(make_user):
     resource = ComputeResourceFactory(external_id="THEIRS-01")
     provider = ProviderFactory()
