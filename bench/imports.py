@@ -1,27 +1,37 @@
 """make bench-import: bulk import of 100,000 compute resources — the project's fast path vs
 django-import-export with its default settings, on the same CSV file.
 
-The parent process migrates a throwaway SQLite database once (one provider with 20 sites; the
+The parent process creates a throwaway SQLite database once (one provider with 20 sites; the
 accelerator reference table), generates the CSV, then runs each path in its own child process on
 a fresh copy of that database, so every path starts from the same state and its peak memory
 (``ru_maxrss`` of the child, i.e. the whole Python process including Django) is its own:
 
-- fast:      ``catalog.imports.file_import`` (stream; batches prepared — parsed, validated, version
-             payloads encoded — in a forked worker while this process writes them with executemany,
-             all in one transaction, one version per record), then the same file again (nothing
-             changes: no writes). The worker's CPU time and peak RSS are reported beside the
-             importing process's; the memory target is checked on their sum (which counts the pages
-             they share through fork twice);
+- fast:      ``catalog.imports.file_import`` (stream; batches prepared column-wise — parsed,
+             validated, INSERT parameters and version payloads built — in a forked worker while
+             this process writes them with executemany, all in one transaction, one version per
+             record), then the same file again (nothing changes: no writes). The worker's CPU time
+             and peak RSS are reported beside the importing process's; the memory target is checked
+             on their sum (which counts the pages they share through fork twice);
 - defaults:  ``ComputeResourceResource(provider=...).import_data(dataset)``, a plain ModelResource
              with import-export's default options (row by row, one transaction), on the first
-             ``--defaults-rows`` rows (10,000 by default: at ~500 rows/s 100k rows would take minutes).
+             ``--defaults-rows`` rows (10,000 by default: at ~50-500 rows/s 100k rows would take
+             minutes).
 
 Both paths produce the same records and versions: the child prints a digest of the version
 payloads of the common prefix and the parent compares them. Receivers of ``record_changed``
 (search indexing, live updates, cache) are detached in the children: their cost is measured by
 their own benches.
 
-    .venv/bin/python bench/imports.py [--rows 100000] [--defaults-rows 10000]
+The schema (``--schema``): ``models`` (default) creates the tables straight from the current models
+(``migrate --run-syncdb`` with migrations off: the same tables, constraints and indexes as the
+migrations give — CI checks ``makemigrations --check`` — in seconds) and loads the reference data
+the data migrations load; ``migrations`` runs every migration (a minute or more).
+
+Other processes share the machine: the load average is printed before and after, and CPU seconds
+per process beside wall time (wall time is what the targets are about, CPU time is what a busy
+machine does not distort).
+
+    .venv/bin/python bench/imports.py [--rows 100000] [--defaults-rows 10000] [--schema models|migrations]
 """
 
 import argparse
@@ -77,13 +87,32 @@ def _django(db_path: str):
     django.setup()
 
 
-def prepare(workdir: Path) -> dict:
-    """Child: migrate the template database, create the provider and its sites."""
+def _schema_from_models() -> None:
+    """The tables of every installed app from the current models, and the reference data that the
+    data migrations load (divisions, industry categories, role groups, accelerators)."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+    from organizations.models import Division, IndustryCategory
+    from organizations.reference_data import load_all
+
+    load_all(Division=Division, IndustryCategory=IndustryCategory, Group=Group)
+
+
+def prepare(workdir: Path, schema: str) -> dict:
+    """Child: create the template database's schema, the provider and its sites."""
     _django(str(workdir / "template.sqlite3"))
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
+    if schema == "models":
+        _schema_from_models()
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
     migrate_s = time.perf_counter() - started
     from catalog.models import AcceleratorModel, Provider, Site
     from catalog.reference_data import load_accelerators
@@ -206,21 +235,25 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         result["worker_cpu_s"] = children.ru_utime + children.ru_stime
         result["worker_peak_mb"] = children.ru_maxrss / 1024
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open(csv_path, "rb") as stream:
             again = file_import(model=ComputeResource, provider=provider, stream=stream, fmt="csv")
         result["reimport_seconds"] = time.perf_counter() - started
+        result["reimport_cpu_s"] = time.process_time() - cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["reimport_worker_cpu_s"] = children.ru_utime + children.ru_stime - result["worker_cpu_s"]
         result["reimport_unchanged"] = again.unchanged
     else:
         from import_export.formats.base_formats import CSV
 
         from catalog.imports.resources import ComputeResourceResource
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open(csv_path, "rb") as stream:
             dataset = CSV(encoding="utf-8-sig").create_dataset(stream.read())
         outcome = ComputeResourceResource(provider=provider).import_data(dataset)
         result["seconds"] = time.perf_counter() - started
+        result["cpu_s"] = time.process_time() - cpu
         result["rows"] = len(dataset)
         result["errors"] = [str(row.error) for row in outcome.invalid_rows[:5]] + [
             str(error.error) for _n, errors in outcome.row_errors()[:5] for error in errors
@@ -242,6 +275,10 @@ def _child(args: list[str]) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _copy_db(source: Path, target: Path) -> None:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
@@ -251,11 +288,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--defaults-rows", type=int, default=10_000)
+    parser.add_argument("--schema", choices=("models", "migrations"), default="models")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         if args.child[0] == "prepare":
-            print(json.dumps(prepare(Path(args.child[1]))))
+            print(json.dumps(prepare(Path(args.child[1]), args.child[2])))
         else:
             name, db, path, provider, prefix = args.child
             print(json.dumps(measure(name, db, path, int(provider), int(prefix))))
@@ -267,11 +305,11 @@ def main(argv=None) -> int:
     yardstick = time.perf_counter() - started
     print(
         f"bench-import: {args.rows:,} compute-resource rows (CSV, one provider, {SITES} sites), SQLite; "
-        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, CPU yardstick sum(range(1e7)) {yardstick:.2f} s"
+        f"{os.cpu_count()} CPUs, load average {_load()}, CPU yardstick sum(range(1e7)) {yardstick:.2f} s"
     )
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         workdir = Path(tmp)
-        setup = _child(["--child", "prepare", str(workdir)])
+        setup = _child(["--child", "prepare", str(workdir), args.schema])
         csv_path, prefix_path = workdir / "resources.csv", workdir / "resources-prefix.csv"
         started = time.perf_counter()
         generate(csv_path, args.rows, setup["accelerators"])
@@ -280,20 +318,22 @@ def main(argv=None) -> int:
                 if n > defaults_rows:
                     break
                 part.write(line)
+        schema = "tables from the models" if args.schema == "models" else "migrations"
         print(
-            f"   setup: migrate {setup['migrate_s']:.1f} s, generate CSV {time.perf_counter() - started:.1f} s "
-            f"({csv_path.stat().st_size / 2**20:.1f} MB)"
+            f"   setup: schema ({schema}) {setup['migrate_s']:.1f} s, "
+            f"generate CSV {time.perf_counter() - started:.1f} s ({csv_path.stat().st_size / 2**20:.1f} MB)"
         )
         results = {}
         for name, path in (("fast", csv_path), ("defaults", prefix_path)):
             db = workdir / f"{name}.sqlite3"
             _copy_db(workdir / "template.sqlite3", db)
             results[name] = _child(["--child", name, str(db), str(path), str(setup["provider"]), str(defaults_rows)])
+            results[name]["load_after"] = _load()
             db.unlink()
         shutil.rmtree(workdir, ignore_errors=True)
 
     fast, defaults = results["fast"], results["defaults"]
-    print(f"   load average after the runs: {os.getloadavg()[0]:.2f}")
+    print(f"   load average after the fast path: {fast['load_after']}; after the defaults: {defaults['load_after']}")
     failed = False
     for result in (fast, defaults):
         result["rate"] = result["rows"] / result["seconds"]
@@ -307,11 +347,11 @@ def main(argv=None) -> int:
     )
     if fast["worker_cpu_s"]:
         print(
-            f"      CPU: importing process {fast['cpu_s']:.1f} s, preparing worker {fast['worker_cpu_s']:.1f} s "
+            f"      CPU: importing process {fast['cpu_s']:.2f} s, preparing worker {fast['worker_cpu_s']:.2f} s "
             f"(peak RSS {fast['worker_peak_mb']:.0f} MB, mostly pages shared with the importing process)"
         )
     else:
-        print(f"      CPU: {fast['cpu_s']:.1f} s, batches prepared in the importing process (no worker)")
+        print(f"      CPU: {fast['cpu_s']:.2f} s, batches prepared in the importing process (no worker)")
     fast_memory = fast["peak_mb"] + fast["worker_peak_mb"]
     note = "" if defaults["rows"] == fast["rows"] else f"  [defaults measured on the first {defaults['rows']:,} rows]"
     print(
@@ -319,6 +359,8 @@ def main(argv=None) -> int:
         f"{defaults['rate']:9,.0f} rows/s  "
         f"peak RSS {defaults['peak_mb']:6.0f} MB (before import {defaults['rss_before_mb']:.0f} MB){note}"
     )
+    per_cpu_s = defaults["rows"] / max(defaults["cpu_s"], 1e-9)
+    print(f"      CPU: {defaults['cpu_s']:.2f} s ({per_cpu_s:,.0f} rows per CPU second)")
     ratio = fast["rate"] / defaults["rate"]
     same = fast["digest"] == defaults["digest"]
     print(
@@ -326,7 +368,8 @@ def main(argv=None) -> int:
         f"{'yes' if same else 'NO'}"
     )
     print(
-        f"   fast re-import of the same file: {fast['reimport_seconds']:.2f} s, "
+        f"   fast re-import of the same file: {fast['reimport_seconds']:.2f} s "
+        f"(CPU {fast['reimport_cpu_s']:.2f} s + worker {fast['reimport_worker_cpu_s']:.2f} s), "
         f"{fast['reimport_unchanged']:,} rows unchanged, no new versions ({fast['versions']:,} versions in all)"
     )
     met = [

@@ -1,12 +1,18 @@
-"""One batch of an import file made ready without the database.
+"""One batch of an import file made ready without the database, column by column.
 
 ``Rules`` are a record type's import rules (defaults, derived fields, required fields, cross-field
 checks, the version payload). ``Preparer.prepare`` takes a batch of raw rows and returns a picklable
-``Prepared``: the cells parsed column by column (each column's parser mapped over the batch; a
-column with a bad cell is parsed again cell by cell so that every bad cell is reported), lookups
-resolved against the tables preloaded in the spec, duplicate external ids found, and each row's
-outcome *as a new record* — the errors it would have, or its INSERT parameters and its version's
-(payload encoded and digested once). The importer merges the rows whose record exists itself.
+``Prepared``. It works on columns, not rows: each column's cells are parsed at once (``Column.many``,
+C-level loops, or cell by cell for a column that needs it, which reports every bad cell), lookups are
+resolved through per-import memos, duplicate external ids are found with set operations, and the
+outcome of the batch's rows *as new records* is worked out with one list operation per column:
+derived fields, required fields, defaults, cross-field checks, the INSERT parameters (``NewRows``:
+columns, not row tuples, so that little crosses the pipe from the worker and the writer zips them in
+C) and each version's payload, encoded from per-column JSON fragments with one ``%`` per row — the
+same text as ``json.dumps(payload, sort_keys=True, ensure_ascii=False)`` — and digested.
+
+Rows whose record exists are merged with it by the importer (``catalog.imports.engine``), row by row,
+with the same rules (``Rules.complete``, ``Rules.payload``).
 
 A preparer runs in the importing process or in a forked worker (``catalog.imports.worker``), so
 nothing here may touch the database.
@@ -15,16 +21,62 @@ nothing here may touch the database.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import operator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from json.encoder import encode_basestring
+from types import NoneType
 
 from django.utils.translation import gettext as _
 
 from ..services.records import DESCRIBE_FIELDS
-from .columns import COLUMNS, CellError, Column
+from .columns import COLUMNS, CellError, Column, Memo, all_text
 
 BAD = object()  # a cell that failed to parse (its row is reported, never written)
 CELL, ROW = 0, 1  # error phases: a cell (or the row's key) / the row as a whole record
+
+_hexdigest = operator.methodcaller("hexdigest")
+
+
+@dataclass
+class NewRows:
+    """Rows of a batch as new records, column-wise: ``positions`` are their indexes among the batch's
+    good rows (None: all of them, in order). ``records``: the INSERT's data columns, in the order of
+    ``Statements.data_keys`` (the id and the constant columns are added by the writer); ``payloads``
+    and ``digests``: their first version's. The three are None on a dry run (nothing is written)."""
+
+    count: int
+    positions: list[int] | None
+    names: list[str]
+    records: list[list] | None = None
+    payloads: list[str] | None = None
+    digests: list[str] | None = None
+
+    def take(self, indexes: list[int]) -> NewRows:
+        """The rows at these indexes (of this object's rows), in that order."""
+
+        def pick(column):
+            return list(map(column.__getitem__, indexes))
+
+        return NewRows(
+            count=len(indexes),
+            positions=None,
+            names=pick(self.names),
+            records=None if self.records is None else [pick(column) for column in self.records],
+            payloads=None if self.payloads is None else pick(self.payloads),
+            digests=None if self.digests is None else pick(self.digests),
+        )
+
+    def extend(self, other: NewRows) -> None:
+        self.count += other.count
+        self.names += other.names
+        if self.records is not None:
+            for column, more in zip(self.records, other.records, strict=True):
+                column += more
+            self.payloads += other.payloads
+            self.digests += other.digests
 
 
 @dataclass
@@ -32,10 +84,20 @@ class Prepared:
     rows: int = 0  # rows read (blank lines are skipped by the readers)
     # (row number, phase, column order, header, message); the importer reports them sorted
     errors: list[tuple] = field(default_factory=list)
-    # (row number, external id, parsed values or None when the import is known to be all new,
-    #  outcome as a new record: a list of errors, or (name, record parameters, version parameters),
-    #  or None for a row whose record existed when the import started)
-    good: list[tuple] = field(default_factory=list)
+    # The good rows (no bad cell, a unique external id), in file order:
+    numbers: list[int] = field(default_factory=list)
+    external_ids: list[str] = field(default_factory=list)
+    # Their parsed cells by column name, for merging with existing records; None when the provider has
+    # no record of this type (every row is new).
+    values: dict[str, list] | None = None
+    # Their outcomes as new records: the rows with errors (position -> errors), those to be created
+    # (``NewRows``), and those not worked out because their record existed when the import started.
+    problems: dict[int, list] = field(default_factory=dict)
+    new: NewRows | None = None
+    known: set[int] = field(default_factory=set)
+
+    def row_values(self, position: int) -> dict:
+        return {name: column[position] for name, column in self.values.items()}
 
 
 class Rules:
@@ -52,9 +114,16 @@ class Rules:
         self.required = [(c.name, c.header) for c in self.columns.values() if c.required and c.name in self.stored]
         self.fill = [(name, default) for name, default in self.defaults.items() if default is not None]
         self.decimals = [c.name for c in self.columns.values() if c.kind == "decimal" and c.name in self.describe]
+        self.decimal_names = frozenset(self.decimals)
         self.pick_payload = operator.itemgetter(*self.payload_names)
-        self.canonical: dict = {}  # Decimal -> its payload text; equal numbers share one form
+        # A Decimal's payload text (canonical: no exponent, no trailing zeros), by its str()
+        self.canonical = Memo(lambda text: format(Decimal(text).normalize(), "f"), 65536)
+        self.decimal_texts = Memo(lambda text: None if text == "None" else self.canonical[text], 65536)  # or None
+        # A version payload's JSON text, column-wise: one "%s" per key, in sorted key order.
+        self.payload_template = "{" + ", ".join(f"{encode_basestring(name)}: %s" for name in self.payload_names) + "}"
+        self.fragments = {name: self._fragments(name) for name in self.payload_names}
 
+    # --- one row (records that exist: the importer merges them) ---------------------------------
     def complete(self, number: int, data: dict, errors: list) -> bool:
         """Derive, check required fields, fill defaults for blanks, apply cross-field rules (in place)."""
         self.spec.derive(data)
@@ -71,6 +140,9 @@ class Rules:
             ok = False
         return ok
 
+    def _decimal_text(self, value: Decimal) -> str:
+        return self.canonical[str(value)]  # (keyed by its text: -0 == 0, yet their texts differ)
+
     def payload(self, external_id: str, data: dict) -> dict:
         """The version payload (as catalog.services.records stores it). Its keys are in sorted order
         (inserted so, and only ever replaced), which its JSON encoding relies on (writer)."""
@@ -80,19 +152,96 @@ class Rules:
             values = tuple(map(data.get, self.payload_names))
         payload = dict(zip(self.payload_names, values, strict=True))
         payload["external_id"] = external_id
-        canonical = self.canonical
         for name in self.decimals:
             value = payload[name]
             if value is not None:
-                try:
-                    payload[name] = canonical[value]
-                except KeyError:
-                    text = payload[name] = format(value.normalize(), "f")
-                    if len(canonical) < 65536:
-                        canonical[value] = text
+                payload[name] = self._decimal_text(value)
         if "resources" in payload and payload["resources"] is None:
             payload["resources"] = []
         return payload  # lists here are lists of str/int already
+
+    # --- columns (new records) ----------------------------------------------------------------
+    def complete_columns(self, numbers: list[int], columns: dict[str, list], count: int) -> dict[int, list]:
+        """``complete`` on columns: the same rules in the same order, one list operation per column.
+        Returns the errors by position (rows without errors are not in it)."""
+        self.spec.derive_columns(columns, count)
+        problems: dict[int, list] = {}
+        for name, header in self.required:
+            column = columns[name]
+            types = set(map(type, column))  # (not ``None in column``: Decimal == None is slow)
+            if NoneType in types or (str in types and "" in column):
+                message = _("必填。")
+                for position, value in enumerate(column):
+                    if value is None or value == "":
+                        problems.setdefault(position, []).append((numbers[position], ROW, 0, header, message))
+        for name, default in self.fill:
+            column = columns[name]
+            if NoneType in set(map(type, column)):
+                columns[name] = [default if value is None else value for value in column]
+        for position, name, message in self.spec.check_columns(columns, count):
+            problems.setdefault(position, []).append((numbers[position], ROW, 1, self.headers[name], message))
+        return problems
+
+    def _fragments(self, name: str):
+        """How a payload column becomes JSON fragments: a function of the column (a list)."""
+        kind = self.columns[name].kind if name in self.columns else None
+        if name == "external_id" or kind == "text":
+
+            def strings(column):
+                try:
+                    return list(map(encode_basestring, column))
+                except TypeError:  # not all str (a default, a derived value): value by value
+                    return list(map(_json_fragment, column))
+
+            return strings
+        if kind == "decimal":  # by str(value) (see _decimal_text); a number's text has nothing to escape
+            memo = Memo(lambda text: "null" if text == "None" else f'"{self.canonical[text]}"', 65536)
+            return lambda column: list(map(memo.__getitem__, map(str, column)))
+        if kind == "list":
+            memo = Memo(lambda items: json.dumps(list(items), ensure_ascii=False))
+            return lambda column: list(map(memo.__getitem__, map(tuple, column)))
+        if name == "resources":  # app services: a new one has none
+            return lambda column: ["[]" if value is None else _json_fragment(value) for value in column]
+        if kind in ("int", "choice", "lookup"):  # hashable values of one type per column
+            memo = Memo(_json_fragment, 65536)
+            return lambda column: list(map(memo.__getitem__, column))
+        return lambda column: list(map(_json_fragment, column))
+
+    def differences(self, new: dict[str, list], old: dict[str, list], count: int) -> list[tuple[str, ...]]:
+        """Row by row, the described fields whose payload value differs between two sets of columns
+        (what comparing ``payload`` of each row gives), worked out column by column."""
+        names, flags = [], []
+        for name in self.describe:
+            after, before = new[name], old[name]
+            differs = list(map(operator.ne, after, before))
+            if name in self.decimal_names and (0 in after or 0 in before):
+                # Decimals are compared as their payload texts, which differ exactly when the numbers do
+                # (12.50 and 12.5 are one) — but for zero: -0 == 0, yet "-0" != "0".
+                texts = self.decimal_texts.__getitem__
+                differs = list(map(operator.ne, map(texts, map(str, after)), map(texts, map(str, before))))
+            if True in differs:
+                names.append(name)
+                flags.append(differs)
+        if not names:
+            return [()] * count
+        return [tuple(itertools.compress(names, row)) for row in zip(*flags, strict=True)]
+
+    def payload_texts(self, external_ids: list[str], columns: dict[str, list], count: int) -> list[str]:
+        """The version payloads' JSON texts of new records (what ``payload`` then ``json.dumps`` with
+        sorted keys and ensure_ascii=False give, row by row)."""
+        encoded = []
+        for name in self.payload_names:
+            column = external_ids if name == "external_id" else columns.get(name)
+            if column is None:
+                column = [None] * count
+            encoded.append(self.fragments[name](column))
+        return list(map(self.payload_template.__mod__, zip(*encoded, strict=True)))
+
+
+def _json_fragment(value) -> str:
+    if isinstance(value, Decimal):
+        value = format(value.normalize(), "f")
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _map_column(function, cells, numbers, order: int, header: str, errors: list, bad: set) -> list:
@@ -116,12 +265,12 @@ def _map_column(function, cells, numbers, order: int, header: str, errors: list,
 class Preparer:
     """Turns raw batches into ``Prepared`` ones; remembers the external ids seen so far in the file.
 
-    ``new_row``: builds a new record's (record parameters, version parameters) from its external id,
-    data and payload (``catalog.imports.writer.Statements.new_row``), or None on a dry run.
-    ``fresh``: the provider has no record of this type, so every row is new and the parsed values
-    need not travel back with the outcome. ``known``: the external ids of the provider's records when
-    the import started, if loaded: no outcome as a new record is worked out for those rows (the
-    importer merges them, or works the outcome out itself if the record has gone meanwhile).
+    ``statements``: the import's ``catalog.imports.writer.Statements`` (they build the INSERT
+    parameters), or None on a dry run. ``fresh``: the provider has no record of this type, so every
+    row is new and the parsed values need not travel back with the outcome. ``known``: the external
+    ids of the provider's records when the import started, if loaded: no outcome as a new record is
+    worked out for those rows (the importer merges them, or works the outcome out itself if the
+    record has gone meanwhile).
     """
 
     def __init__(
@@ -129,45 +278,93 @@ class Preparer:
         rules: Rules,
         matched: list[tuple[int, Column]],
         *,
-        new_row=None,
+        statements=None,
         fresh: bool = False,
         known: set[str] | None = None,
+        text_only: bool = False,
     ):
-        self.rules, self.matched, self.new_row, self.fresh, self.known = rules, matched, new_row, fresh, known
+        self.rules, self.matched, self.statements, self.fresh, self.known = rules, matched, statements, fresh, known
+        self.text_only = text_only  # every cell is a str (a CSV file): no need to check each column
         self.width = max(index for index, _column in matched) + 1
         self.names = [column.name for _index, column in matched]
         self.seen: set[str] = set()
+        # Lookups (sites, cities) of this import's spec by cell: each distinct cell resolved once.
+        self.lookups = {column.name: self._resolvers(column) for _index, column in matched if column.kind == "lookup"}
 
-    def _resolver(self, column: Column):
-        lookup = self.rules.spec.lookup
+    def _resolvers(self, column: Column) -> tuple[Memo, object]:
+        """(a memo of the resolved value by raw cell, the resolver of a parsed cell)."""
+        lookup, parse = self.rules.spec.lookup, column.parse
 
         def resolve(text):
             if not text:
                 return None
             return BAD if text is BAD else lookup(column, text)
 
-        return resolve
+        return Memo(lambda cell: resolve(parse(cell))), resolve
 
-    def prepare(self, raw: list[tuple[int, list]]) -> Prepared:
-        rules, width = self.rules, self.width
-        prepared = Prepared(rows=len(raw))
+    def _parse(self, column: Column, cells, numbers, order: int, errors: list, bad: set) -> list:
+        text = self.text_only or all_text(cells)
+        if column.kind == "lookup":
+            memo, resolve = self.lookups[column.name]
+            if text:
+                try:
+                    return list(map(memo.__getitem__, cells))
+                except CellError:
+                    pass
+            values = _map_column(column.parse, cells, numbers, order, column.header, errors, bad)
+            return _map_column(resolve, values, numbers, order, column.header, errors, bad)
+        values = column.many(cells) if text and column.many is not None else None
+        if values is None:
+            values = _map_column(column.parse, cells, numbers, order, column.header, errors, bad)
+        return values
+
+    def prepare(self, batch) -> Prepared:
+        numbers, cells = batch
+        width = self.width
+        prepared = Prepared(rows=len(cells))
         errors = prepared.errors
-        numbers = [number for number, _cells in raw]
-        cells = [row if len(row) >= width else [*row, *[None] * (width - len(row))] for _number, row in raw]
-        by_index = list(zip(*cells, strict=False))
+        if cells and min(map(len, cells)) < width:  # short rows: blank cells ("" parses as None would)
+            cells = [row if len(row) >= width else [*row, *[""] * (width - len(row))] for row in cells]
+        by_index = list(zip(*cells, strict=False)) if cells else [()] * width
         bad: set[int] = set()  # positions of rows with a bad cell
-        parsed = []
+        parsed = {}
         for order, (index, column) in enumerate(self.matched):
-            values = _map_column(column.parse, by_index[index], numbers, order, column.header, errors, bad)
-            if column.kind == "lookup":
-                values = _map_column(self._resolver(column), values, numbers, order, column.header, errors, bad)
-            parsed.append(values)
-        id_header, late = rules.headers["external_id"], len(self.matched)
-        seen, names, known, keep_values = self.seen, self.names, self.known, not self.fresh
-        for position, row in enumerate(zip(*parsed, strict=True)):
-            values = dict(zip(names, row, strict=True))
-            number, external_id = numbers[position], values.get("external_id") or ""
-            is_bad = position in bad
+            parsed[column.name] = self._parse(column, by_index[index], numbers, order, errors, bad)
+        external_ids = parsed["external_id"]
+        seen, count = self.seen, len(cells)
+        if not bad and "" not in external_ids and len(set(external_ids)) == count and seen.isdisjoint(external_ids):
+            seen.update(external_ids)  # the common case: every row good
+            good = None
+        else:
+            good = self._good_rows(numbers, external_ids, bad, errors)
+            numbers = [numbers[position] for position in good]
+            parsed = {name: [column[position] for position in good] for name, column in parsed.items()}
+            external_ids, count = parsed["external_id"], len(good)
+        prepared.numbers, prepared.external_ids = numbers, external_ids
+        if not self.fresh:
+            prepared.values = parsed
+        # The outcome as new records, of the rows whose record did not exist when the import started
+        positions = None
+        known = self.known
+        if known is not None and not known.isdisjoint(external_ids):
+            prepared.known = {position for position, key in enumerate(external_ids) if key in known}
+            positions = [position for position in range(count) if position not in prepared.known]
+            numbers = [numbers[position] for position in positions]
+            external_ids = [external_ids[position] for position in positions]
+            parsed = {name: [column[position] for position in positions] for name, column in parsed.items()}
+        problems, new = self.outcomes(numbers, external_ids, parsed)
+        if positions is not None:  # positions among the rows worked out -> among the good rows
+            problems = {positions[position]: found for position, found in problems.items()}
+            new.positions = [positions[position] for position in (new.positions or range(new.count))]
+        prepared.problems, prepared.new = problems, new
+        return prepared
+
+    def _good_rows(self, numbers, external_ids, bad: set, errors: list) -> list[int]:
+        """Row by row: the key checks (required, unique in the file); the positions of the good rows."""
+        id_header, late = self.rules.headers["external_id"], len(self.matched)
+        seen, good = self.seen, []
+        for position, external_id in enumerate(external_ids):
+            number, is_bad = numbers[position], position in bad
             if external_id is BAD:
                 external_id = ""
             elif not is_bad and not external_id:
@@ -179,23 +376,37 @@ class Preparer:
                     errors.append((number, CELL, late, id_header, message))
                     is_bad = True
                 seen.add(external_id)
-            if is_bad:
-                continue
-            # The outcome if no record has this external id yet (the importer checks).
-            outcome = None if known is not None and external_id in known else self.outcome(number, external_id, values)
-            prepared.good.append((number, external_id, values if keep_values else None, outcome))
-        return prepared
+            if not is_bad:
+                good.append(position)
+        return good
 
-    def outcome(self, number: int, external_id: str, values: dict):
-        """A row's outcome as a new record: its errors, or (name, record and version parameters)."""
-        rules = self.rules
-        data = {**rules.defaults, **values}
-        problems: list[tuple] = []
-        if not rules.complete(number, data, problems):
-            return problems
-        if self.new_row is None:
-            return (data.get("name") or "", None, None)
-        return (data.get("name") or "", *self.new_row(external_id, data, rules.payload(external_id, data)))
+    def outcomes(
+        self, numbers: list[int], external_ids: list[str], values: dict[str, list]
+    ) -> tuple[dict[int, list], NewRows]:
+        """Rows' outcomes as new records: their errors by position, and the others' ``NewRows``."""
+        rules, count = self.rules, len(external_ids)
+        # (columns are only ever replaced in this dict, never changed in place: ``values`` stays as is)
+        columns = {}
+        for name, default in rules.defaults.items():
+            column = values.get(name)
+            columns[name] = column if column is not None else [default] * count
+        problems = rules.complete_columns(numbers, columns, count)
+        positions = None
+        if problems:
+            positions = [position for position in range(count) if position not in problems]
+            external_ids = [external_ids[position] for position in positions]
+            columns = {name: [column[position] for position in positions] for name, column in columns.items()}
+            count = len(positions)
+        names = [name or "" for name in columns["name"]] if "name" in columns else [""] * count
+        new = NewRows(count=count, positions=positions, names=names)
+        statements = self.statements
+        if statements is not None and count:
+            new.records = statements.record_columns(external_ids, columns, count)
+            new.payloads = rules.payload_texts(external_ids, columns, count)
+            new.digests = list(map(_hexdigest, map(hashlib.sha256, map(str.encode, new.payloads))))
+        elif statements is not None:
+            new.records, new.payloads, new.digests = [[] for _key in statements.data_keys], [], []
+        return problems, new
 
 
 def version_digest(text: str) -> str:

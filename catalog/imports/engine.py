@@ -3,11 +3,11 @@ preloaded in dicts (sites, accelerators, cities) and the provider's existing rec
 then write it inside ONE transaction with plain ``executemany`` statements (``writer``: no model
 instances) — one version per created or changed record, and ONE after-commit announcement per import.
 
-A batch is first prepared without the database (``batches``: cells parsed column by column, each row's
-outcome as a new record, its version payload encoded once); large files are prepared in a forked
-worker while this process writes (``worker``). Then, here, rows whose record exists are merged with
-it and compared (identical rows are skipped: re-importing a file creates no version), and the batch
-is written.
+A batch is first prepared without the database (``batches``: cells parsed and rows checked column by
+column, the new records' parameters and version payloads built column-wise); large files are prepared
+in a forked worker while this process writes (``worker``). Then, here, rows whose record exists are
+merged with it and compared (identical rows are skipped: re-importing a file creates no version), and
+the batch is written.
 
 All or nothing: validation goes on to the end of the file so that every bad row is reported, but
 as soon as one row is bad nothing more is written and the transaction is rolled back. A dry run
@@ -17,10 +17,12 @@ only reads (the preloaded tables and the existing records), so it cannot write a
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import Col
@@ -41,8 +43,8 @@ from ..models import (
 from ..services import records_changed_announce
 from ..services.records import REFERENCE_FIGURES
 from . import worker
-from .batches import Preparer, Rules, sort_errors
-from .columns import COLUMNS, CellError, Column
+from .batches import NewRows, Preparer, Rules, sort_errors
+from .columns import COLUMNS, CellError, Column, Memo
 from .readers import FileError, Table
 from .writer import IMPORT_CHANGE, Statements, Writer
 
@@ -135,6 +137,29 @@ class _Spec:
         """Cross-field rules as (field name, message)."""
         return []
 
+    # Column-wise twins (``batches.Rules.complete_columns``): the same rules over a batch's columns,
+    # by name. These defaults go row by row; specs with rules override them with list operations.
+    def derive_columns(self, columns: dict[str, list], count: int) -> None:
+        """``derive`` on columns (replacing lists in ``columns``, never changing one in place)."""
+        if type(self).derive is _Spec.derive:
+            return
+        rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        for data in rows:
+            self.derive(data)
+        names = dict.fromkeys(name for data in rows for name in data) if rows else dict.fromkeys(self.derived)
+        for name in names:
+            columns[name] = [data.get(name) for data in rows]
+
+    def check_columns(self, columns: dict[str, list], count: int) -> list[tuple[int, str, str]]:
+        """``check`` on columns: (position, field name, message)."""
+        if type(self).check is _Spec.check:
+            return []
+        out = []
+        for position, values in enumerate(zip(*columns.values(), strict=True)):
+            for name, message in self.check(dict(zip(columns, values, strict=True))):
+                out.append((position, name, message))
+        return out
+
 
 class _ResourceSpec(_Spec):
     model = ComputeResource
@@ -183,6 +208,40 @@ class _ResourceSpec(_Spec):
         if data.get("resource_class") == ResourceClass.INTELLIGENT and not data.get("accelerators_per_node"):
             return [("accelerators_per_node", _("智能算力资源请填写每节点加速卡数。"))]
         return []
+
+    def derive_columns(self, columns, count):
+        models = [model.strip() if model else None for model in columns["accelerator_model"]]
+        references = list(map(self.accelerators.get, models))
+        if any(references):
+            columns["accelerator"] = [reference["pk"] if reference else None for reference in references]
+            for ours, theirs in self.figures:
+                # (blank: None or ""; ``value == ""`` only for str: comparing a Decimal with a str is slow)
+                columns[ours] = [
+                    reference[theirs]
+                    if reference is not None and (value is None or (value.__class__ is str and value == ""))
+                    else value
+                    for value, reference in zip(columns[ours], references, strict=True)
+                ]
+        else:
+            columns["accelerator"] = [None] * count
+        location = self.site_location.get
+        places = list(map(location, columns["site"], repeat(("", ""), count)))
+        columns["province_code"] = [place[0] for place in places]
+        columns["city_code"] = [place[1] for place in places]
+
+    def check_columns(self, columns, count):
+        intelligent = ResourceClass.INTELLIGENT
+        wrong = [
+            position
+            for position, (resource_class, cards) in enumerate(
+                zip(columns["resource_class"], columns["accelerators_per_node"], strict=True)
+            )
+            if not cards and resource_class == intelligent
+        ]
+        if not wrong:
+            return []
+        message = _("智能算力资源请填写每节点加速卡数。")
+        return [(position, "accelerators_per_node", message) for position in wrong]
 
 
 class _LineSpec(_Spec):
@@ -237,17 +296,6 @@ def _match_columns(model, headers: list[str], report: ImportReport) -> list[tupl
     return matched
 
 
-def _batches(rows, size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class _Importer:
     def __init__(self, *, model, provider, actor, dry_run, source, report):
         self.model, self.provider, self.dry_run, self.report = model, provider, dry_run, report
@@ -267,6 +315,7 @@ class _Importer:
         self.writer = None
         self.preparer = None
         self.existing_query = None
+        self.converted: dict[int, Memo] = {}  # the ORM's converters' results by stored value, per column
 
     def feed(self, table: Table) -> None:
         matched = _match_columns(self.model, table.headers, self.report)
@@ -278,11 +327,11 @@ class _Importer:
         if large and not self.fresh:  # a big file for a provider with records: likely a re-import
             known = set(self.model.objects.filter(provider=self.provider).values_list("external_id", flat=True))
         self.preparer = Preparer(
-            self.rules, matched, new_row=statements.new_row if statements else None, fresh=self.fresh, known=known
+            self.rules, matched, statements=statements, fresh=self.fresh, known=known, text_only=table.text_only
         )
         if statements is not None:
             self.writer = Writer(statements, expected_rows=table.size_hint)
-        batches = worker.prepared_batches(_batches(table.rows, BATCH_SIZE), self.preparer.prepare, parallel=large)
+        batches = worker.prepared_batches(table.batches(BATCH_SIZE), self.preparer.prepare, parallel=large)
         with contextlib.closing(batches):
             for prepared in batches:
                 self._apply(prepared)
@@ -305,86 +354,169 @@ class _Importer:
         sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {provider} = %s AND {external_id} IN "
         return sql, converters
 
-    def _existing(self, external_ids: list[str]) -> dict[str, dict]:
+    def _existing(self, external_ids: list[str]) -> _Existing | None:
+        """The provider's records among these external ids, column-wise in their order (None: none)."""
         if self.fresh or not external_ids:
-            return {}
+            return None
         if self.existing_query is None:
             self.existing_query = self._existing_query()
         sql, converters = self.existing_query
         with connection.cursor() as cursor:
             cursor.execute(sql + f"({', '.join(['%s'] * len(external_ids))})", [self.provider.pk, *external_ids])
             rows = cursor.fetchall()
-        stored, existing = self.rules.stored, {}
-        for row in rows:
-            if converters:
-                row = list(row)
-                for position, functions, column in converters:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, column, connection)
-                    row[position] = value
-            data = dict(zip(stored, row[3:], strict=True))
-            data["_pk"], data["_version"] = row[1], row[2]
-            existing[row[0]] = data
-        if "resources" in self.rules.describe and existing:
+        if not rows:
+            return None
+        found = {row[0]: index for index, row in enumerate(rows)}
+        positions = [position for position, key in enumerate(external_ids) if key in found]
+        rows = [rows[found[external_ids[position]]] for position in positions]
+        fetched = [list(column) for column in zip(*rows, strict=True)]
+        for position, functions, column in converters:
+            memo = self.converted.get(position)
+            if memo is None:
+                memo = self.converted[position] = Memo(functools.partial(_convert, functions, column), 65536)
+            try:
+                fetched[position] = list(map(memo.__getitem__, fetched[position]))
+            except TypeError:  # a value that cannot be a key (the driver gave a list, a dict)
+                fetched[position] = [memo.function(value) for value in fetched[position]]
+        existing = _Existing(
+            positions=positions,
+            columns=dict(zip(self.rules.stored, fetched[3:], strict=True)),
+            pks=fetched[1],
+            versions=fetched[2],
+        )
+        if "resources" in self.rules.describe:
             through = self.model.resources.through
             links: dict[int, list[int]] = {}
-            for owner, resource in through.objects.filter(
-                appservice_id__in=[data["_pk"] for data in existing.values()]
-            ).values_list("appservice_id", "computeresource_id"):
+            for owner, resource in through.objects.filter(appservice_id__in=existing.pks).values_list(
+                "appservice_id", "computeresource_id"
+            ):
                 links.setdefault(owner, []).append(resource)
-            for data in existing.values():
-                data["resources"] = sorted(links.get(data["_pk"], []))
+            existing.columns["resources"] = [sorted(links.get(pk, [])) for pk in existing.pks]
         return existing
 
     def _apply(self, prepared) -> None:
-        report, rules, statements = self.report, self.rules, self.statements
+        report = self.report
         report.total_rows += prepared.rows
         errors = prepared.errors
-        existing = self._existing([external_id for _number, external_id, _values, _new in prepared.good])
+        existing = self._existing(prepared.external_ids)
         writing = not self.dry_run and report.ok and not errors
-        new, changed = [], []
-        for number, external_id, values, outcome in prepared.good:
-            before = existing.get(external_id)
-            if before is None:
-                if outcome is None:  # its record existed when the import started, and is gone
-                    outcome = self.preparer.outcome(number, external_id, values)
-                if outcome.__class__ is list:  # the row's errors as a new record
-                    errors.extend(outcome)
-                    writing = False
-                    continue
-                report.created += 1
-                name, record, version = outcome
-                if len(report.preview) < PREVIEW_LIMIT:
-                    report.preview.append(PreviewRow(number, "new", external_id, name))
-                if writing:
-                    new.append((record, version))
-                continue
-            data = {**before, **values}
-            if not rules.complete(number, data, errors):
+        new = prepared.new
+        if existing is None and not prepared.known:
+            # Every good row is new (a first import, or new rows only): the prepared outcomes as they are.
+            if prepared.problems:
+                for problems in prepared.problems.values():
+                    errors.extend(problems)
                 writing = False
-                continue
-            payload = rules.payload(external_id, data)
-            old = rules.payload(external_id, before)
-            changes = tuple(name for name in rules.describe if payload[name] != old[name])
-            if changes:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-            if len(report.preview) < PREVIEW_LIMIT:
-                action = "update" if changes else "skip"
-                report.preview.append(PreviewRow(number, action, external_id, data.get("name") or "", changes))
-            if writing and changes:
-                data["_version"] = before["_version"] + 1
-                changed.append((*statements.changed_row(data, payload), before["_pk"]))
+            report.created += new.count
+            room = PREVIEW_LIMIT - len(report.preview)
+            if room > 0:
+                positions = new.positions if new.positions is not None else range(new.count)
+                for index, position in enumerate(positions[:room]):
+                    number, external_id = prepared.numbers[position], prepared.external_ids[position]
+                    report.preview.append(PreviewRow(number, "new", external_id, new.names[index]))
+            changed = []
+        else:
+            new, changed, writing = self._merge(prepared, existing, writing)
         if errors:
             errors.sort(key=sort_errors)
             for number, _phase, _order, header, message in errors:
                 report.add_error(number, header, message)
-        elif writing and (new or changed):
+        elif writing and ((new is not None and new.count) or changed):
             self.changed_ids.extend(self.writer.write(rows=prepared.rows, new=new, changed=changed))
         elif self.writer is not None:
             self.writer.rows_seen += prepared.rows
+
+    def _merge(self, prepared, existing: _Existing | None, writing: bool) -> tuple[NewRows | None, list, bool]:
+        """Rows whose record exists are merged with it (the file's cells over the stored values),
+        completed and compared column-wise: only changed ones get an UPDATE and a version. The
+        others keep their prepared outcome as new records (worked out here for those whose record
+        was known when the import started but has gone). Returns the new rows to write, the changed
+        ones, and whether to write."""
+        report, rules, statements, errors = self.report, self.rules, self.statements, prepared.errors
+        prepared_new = prepared.new
+        index_of = {}  # position among the good rows -> index among the prepared new rows
+        if prepared_new.count:
+            positions = prepared_new.positions
+            if positions is None:
+                positions = range(prepared_new.count)
+            index_of = dict(zip(positions, range(prepared_new.count), strict=True))
+        at, merged, problems, changes = {}, {}, {}, []
+        if existing is not None:
+            count = len(existing.positions)
+            at = dict(zip(existing.positions, range(count), strict=True))
+            for name, column in existing.columns.items():
+                given = prepared.values.get(name)
+                merged[name] = column if given is None else list(map(given.__getitem__, existing.positions))
+            numbers = list(map(prepared.numbers.__getitem__, existing.positions))
+            problems = rules.complete_columns(numbers, merged, count)
+            changes = rules.differences(merged, existing.columns, count)
+        keep, late, changed = [], None, []
+        for position, (number, external_id) in enumerate(zip(prepared.numbers, prepared.external_ids, strict=True)):
+            index = at.get(position)
+            if index is None:
+                if position in prepared.problems:
+                    errors.extend(prepared.problems[position])
+                    writing = False
+                    continue
+                if position in index_of:
+                    name = prepared_new.names[index_of[position]]
+                    keep.append(index_of[position])
+                else:  # its record existed when the import started, and is gone
+                    values = {key: [value] for key, value in prepared.row_values(position).items()}
+                    trouble, one = self.preparer.outcomes([number], [external_id], values)
+                    if trouble:
+                        errors.extend(trouble[0])
+                        writing = False
+                        continue
+                    if late is None:
+                        late = one
+                    else:
+                        late.extend(one)
+                    name = one.names[0]
+                report.created += 1
+                if len(report.preview) < PREVIEW_LIMIT:
+                    report.preview.append(PreviewRow(number, "new", external_id, name))
+                continue
+            if index in problems:
+                errors.extend(problems[index])
+                writing = False
+                continue
+            fields = changes[index]
+            if fields:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            if len(report.preview) < PREVIEW_LIMIT:
+                name = (merged["name"][index] if "name" in merged else "") or ""
+                action = "update" if fields else "skip"
+                report.preview.append(PreviewRow(number, action, external_id, name, fields))
+            if writing and fields:
+                data = {key: column[index] for key, column in merged.items()}
+                data["_pk"], data["_version"] = existing.pks[index], existing.versions[index] + 1
+                changed.append((*statements.changed_row(data, rules.payload(external_id, data)), data["_pk"]))
+        if not writing:
+            return None, [], False
+        new = prepared_new.take(keep) if len(keep) != prepared_new.count else prepared_new
+        if late is not None:
+            new.extend(late)
+        return new, changed, writing
+
+
+def _convert(functions, column, value):
+    for function in functions:
+        value = function(value, column, connection)
+    return value
+
+
+@dataclass
+class _Existing:
+    """A batch's rows whose record exists, column-wise: their positions among the batch's good rows,
+    the records' stored fields (as the ORM reads them; "resources" for app services), ids, versions."""
+
+    positions: list[int]
+    columns: dict[str, list]
+    pks: list[int]
+    versions: list[int]
 
 
 @contextlib.contextmanager

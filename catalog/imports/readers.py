@@ -7,8 +7,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -21,11 +22,41 @@ class FileError(ValueError):
     """The file as a whole cannot be read (wrong format, encoding, no header)."""
 
 
+# (spreadsheet row numbers — a list or a range —, their cell values), blank rows left out
+Batch = tuple[list[int] | range, list[list]]
+
+
 @dataclass
 class Table:
     headers: list[str]
     rows: Iterator[tuple[int, list]]  # (spreadsheet row number, cell values); the header is row 1
     size_hint: int | None = None  # about how many rows follow the header (for planning only), if known
+    # The rows in batches, if the reader has a faster way than grouping ``rows`` (read one or the other)
+    chunks: Callable[[int], Iterator[Batch]] | None = None
+    text_only: bool = False  # every cell is a str (CSV)
+
+    def batches(self, size: int) -> Iterator[Batch]:
+        """The rows, ``size`` at a time."""
+        if self.chunks is not None:
+            return self.chunks(size)
+        return _grouped(self.rows, size)
+
+
+def _grouped(rows: Iterator[tuple[int, list]], size: int) -> Iterator[Batch]:
+    while True:
+        batch = list(itertools.islice(rows, size))
+        if not batch:
+            return
+        yield [number for number, _cells in batch], [cells for _number, cells in batch]
+
+
+def _not_blank(rows: list[list]) -> Batch | None:
+    """None if no row of ``rows`` is blank (the common case, checked in C), else the rows that are not
+    with their offsets."""
+    if all(map(str.strip, map("".join, rows))):
+        return None
+    kept = [(offset, row) for offset, row in enumerate(rows) if "".join(row).strip()]
+    return [offset for offset, _row in kept], [row for _offset, row in kept]
 
 
 def _count_lines(stream) -> int:
@@ -82,7 +113,42 @@ def _csv_table(stream) -> Table:
         finally:
             text.detach()  # leave the caller's stream open
 
-    return Table(headers=[header.strip() for header in headers], rows=rows(), size_hint=max(lines - 1, 0))
+    def chunks(size: int) -> Iterator[Batch]:
+        number = 1  # the last row read (records, as ``rows`` counts them)
+        try:
+            while True:
+                try:
+                    block = list(itertools.islice(reader, size))
+                except UnicodeDecodeError:
+                    # The rows read before the bad bytes are lost with the block: the reader's line
+                    # count says how far it got (equal to the row count without multi-line cells).
+                    near = max(number, reader.line_num)
+                    raise FileError(
+                        _("第 %(row)d 行附近的文字编码无法识别，请另存为 UTF-8 CSV。") % {"row": near}
+                    ) from None
+                except csv.Error as error:
+                    near = max(number, reader.line_num)
+                    raise FileError(
+                        _("第 %(row)d 行 CSV 格式错误：%(error)s") % {"row": near, "error": error}
+                    ) from None
+                if not block:
+                    return
+                first, number = number + 1, number + len(block)
+                blanks = _not_blank(block)
+                if blanks is None:
+                    yield range(first, number + 1), block
+                elif blanks[0]:
+                    yield [first + offset for offset in blanks[0]], blanks[1]
+        finally:
+            text.detach()  # leave the caller's stream open
+
+    return Table(
+        headers=[header.strip() for header in headers],
+        rows=rows(),
+        size_hint=max(lines - 1, 0),
+        chunks=chunks,
+        text_only=True,
+    )
 
 
 def _xlsx_table(stream) -> Table:

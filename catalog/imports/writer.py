@@ -1,14 +1,17 @@
 """The import's SQL: built once per import, run with ``executemany``, no model instances.
 
-``Statements`` holds the INSERT and UPDATE statements of one record type and of its versions and
-builds their parameter tuples from an import's data dicts (one C-level itemgetter per row). It is
-built in the importing process (it needs the connection's vendor and adapters) but building
+``Statements`` holds the INSERT and UPDATE statements of one record type and of its versions. New
+records' parameters are built column-wise (``record_columns``: only the columns that vary, in the
+order of ``data_keys``; the id and the columns that are the same for every row of an import are
+added here by ``Writer.write``, which zips them in C); a changed record's row by row (``changed_row``).
+It is built in the importing process (it needs the connection's vendor and adapters) but building
 parameters never touches the database, so a forked worker can do it (``catalog.imports.batches``).
 
 Only values that the driver cannot take as they are get adapted: JSON (Django's own text form,
 ``json.dumps``; cast to jsonb on PostgreSQL) and the import's one timestamp. ints, text and Decimals
-pass through (sqlite3, as registered by Django, and psycopg adapt them). A version payload is encoded
-once: that text is what the digest is taken of and what is stored.
+pass through (psycopg adapts them; on SQLite Decimals are passed as str, as Django's registered
+adapter would). A version payload is encoded once: that text is what the digest is taken of and
+what is stored.
 
 ``Writer`` runs them inside the import's transaction. New records get their ids up front, so no
 insert has to be read back: on SQLite the import holds the write lock from ``BEGIN IMMEDIATE`` (the
@@ -20,17 +23,21 @@ from __future__ import annotations
 import json
 import operator
 from decimal import Decimal
+from itertools import repeat
+from types import NoneType
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
 from ..models import ListingState, RecordVersion
-from .batches import version_digest
+from .batches import NewRows, version_digest
+from .columns import Memo
 
 IMPORT_CHANGE = "imported"
 # SQLite: an import expected to add at least this many records to a table holding no more rows than
-# that drops the table's plain secondary indexes and builds them again before commit (SqliteIndexes).
+# that drops the table's plain secondary indexes and builds them again before commit (SqliteIndexes);
+# the same for the version table (one version per new record).
 SQLITE_REINDEX_MIN_ROWS = 10_000
 
 # A payload's keys are already in sorted order (batches.Rules.payload), so this gives the same text as
@@ -72,7 +79,18 @@ class Statements:
         )
         # INSERT: the id first, given by the writer; the rest from the row's data.
         self.insert_sql = self._insert(model._meta.db_table, [pk, *others])
-        self.pick_insert = operator.itemgetter(*[key[f.attname] for f in others])
+        # Column-wise: the keys that come from an import's data (in INSERT order), and the INSERT's
+        # columns after the id as (True, index in data_keys) or (False, the value of every row).
+        varying = {"external_id", *stored}
+        self.data_keys = [key[f.attname] for f in others if key[f.attname] in varying]
+        position = {name: index for index, name in enumerate(self.data_keys)}
+        self.layout = [
+            (True, position[key[f.attname]]) if key[f.attname] in position else (False, self.base[key[f.attname]])
+            for f in others
+        ]
+        self.json_data = [name in self.json_keys for name in self.data_keys]
+        self.decimal_data = [name in self.decimal_keys for name in self.data_keys]
+        self.json_memo = Memo(lambda items: json.dumps(list(items)))
         # UPDATE of a changed record: the fields an import describes or derives, version, updated_at.
         names = set(stored)
         updated = [f for f in others if key[f.attname] in names]
@@ -122,20 +140,31 @@ class Statements:
                 pass
         return json.dumps(value)
 
+    def record_columns(self, external_ids: list[str], columns: dict[str, list], count: int) -> list[list]:
+        """New records' INSERT parameters that vary, column-wise in ``data_keys`` order."""
+        out = []
+        for name, is_json, is_decimal in zip(self.data_keys, self.json_data, self.decimal_data, strict=True):
+            column = external_ids if name == "external_id" else columns[name]
+            if is_json:
+                try:
+                    if not all(map(list.__instancecheck__, column)):
+                        raise TypeError
+                    column = list(map(self.json_memo.__getitem__, map(tuple, column)))
+                except TypeError:  # not all lists, or lists of unhashable items
+                    column = list(map(self._json, column))
+            elif is_decimal:
+                types = set(map(type, column))
+                if NoneType not in types:
+                    column = list(map(str, column))
+                elif len(types) > 1:
+                    column = [None if value is None else str(value) for value in column]
+            out.append(column)
+        return out
+
     def version_row(self, version: int, payload: dict) -> tuple:
         """A version's parameters after its record id."""
         text = _encode_payload(payload)
         return (version, text, version_digest(text), *self.version_constant)
-
-    def new_row(self, external_id: str, data: dict, payload: dict) -> tuple[tuple, tuple]:
-        """A new record's INSERT parameters after its id, and its first version's after the record id."""
-        row = {**self.base, **data, "external_id": external_id}
-        for name in self.json_keys:
-            row[name] = self._json(row[name])
-        for name in self.decimal_keys:
-            if row[name] is not None:
-                row[name] = str(row[name])
-        return self.pick_insert(row), self.version_row(1, payload)
 
     def changed_row(self, data: dict, payload: dict) -> tuple[tuple, tuple]:
         """A changed record's UPDATE parameters (its id last) and its new version's after the record id."""
@@ -151,7 +180,10 @@ class Writer:
         self.statements = statements
         self.model, self.vendor = statements.model, statements.vendor
         self.next_id: int | None = None
-        self.indexes = SqliteIndexes(self.model._meta.db_table) if self.vendor == "sqlite" else None
+        # SQLite: the record table's and the version table's (one version per new record)
+        self.indexes = []
+        if self.vendor == "sqlite":
+            self.indexes = [SqliteIndexes(self.model._meta.db_table), SqliteIndexes(RecordVersion._meta.db_table)]
         self.expected_rows = expected_rows
         self.rows_seen = 0
 
@@ -178,19 +210,27 @@ class Writer:
         start, self.next_id = self.next_id, self.next_id + count
         return list(range(start, start + count))
 
-    def write(self, *, rows: int, new: list[tuple[tuple, tuple]], changed: list[tuple[tuple, tuple, int]]) -> list[int]:
-        """Write one batch (``rows`` rows of the file): ``new`` as (record, version) parameters
-        without the id, ``changed`` as (UPDATE parameters, version parameters, id). Returns the ids
-        of the records created or changed."""
+    def write(self, *, rows: int, new: NewRows | None, changed: list[tuple[tuple, tuple, int]]) -> list[int]:
+        """Write one batch (``rows`` rows of the file): ``new`` records (column-wise) and ``changed``
+        ones as (UPDATE parameters, version parameters, id). Returns the ids of the records created
+        or changed."""
         statements = self.statements
-        if new and self.indexes is not None and self.expected_rows:
+        count = new.count if new is not None else 0
+        if count and self.indexes and self.expected_rows:
             remaining = max(self.expected_rows - self.rows_seen, rows)
-            self.indexes.consider(expected_new=remaining * len(new) // max(rows, 1))
+            for indexes in self.indexes:
+                indexes.consider(expected_new=remaining * count // max(rows, 1))
         self.rows_seen += rows
-        ids = self._ids(len(new)) if new else []
-        records = [(pk, *record) for pk, (record, _version) in zip(ids, new, strict=True)]
-        versions = [(pk, *version) for pk, (_record, version) in zip(ids, new, strict=True)]
-        versions += [(pk, *version) for _update, version, pk in changed]
+        ids = self._ids(count) if count else []
+        records = versions = ()
+        if count:
+            data = new.records
+            columns = [data[value] if varying else repeat(value, count) for varying, value in statements.layout]
+            records = list(zip(ids, *columns, strict=True))
+            constant = [repeat(value, count) for value in statements.version_constant]
+            versions = list(zip(ids, repeat(1, count), new.payloads, new.digests, *constant, strict=True))
+        if changed:
+            versions = [*versions, *((pk, *version) for _update, version, pk in changed)]
         with connection.cursor() as cursor:
             if records:
                 cursor.executemany(statements.insert_sql, records)
@@ -201,8 +241,8 @@ class Writer:
         return ids + [pk for _update, _version, pk in changed]
 
     def finish(self) -> None:
-        if self.indexes is not None:
-            self.indexes.restore()
+        for indexes in self.indexes:
+            indexes.restore()
 
 
 class SqliteIndexes:

@@ -183,38 +183,48 @@ def test_dry_run_through_the_worker_previews_and_writes_nothing(small_batches, i
     assert ComputeResource.objects.count() == 0 and RecordVersion.objects.count() == 0
 
 
-def _indexes():
+def _indexes(model=ComputeResource):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s ORDER BY name",
-            [ComputeResource._meta.db_table],
+            [model._meta.db_table],
         )
         return cursor.fetchall()
+
+
+def _plain(indexes) -> int:
+    return len([sql for _name, sql in indexes if sql and sql.startswith("CREATE INDEX")])
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's index rebuild only")
 def test_sqlite_indexes_dropped_for_a_bulk_load_are_back_after_commit_and_after_rollback(small_batches, monkeypatch):
     monkeypatch.setattr(writer, "SQLITE_REINDEX_MIN_ROWS", 1)
-    restore, rebuilt = writer.SqliteIndexes.restore, []
+    restore, rebuilt = writer.SqliteIndexes.restore, {}
 
     def spy(self):
-        rebuilt.append(len(self.dropped))
+        rebuilt[self.table] = len(self.dropped)
         return restore(self)
 
     monkeypatch.setattr(writer.SqliteIndexes, "restore", spy)
-    provider, before = make_provider(), _indexes()
-    assert len(before) > 10
+    provider, before, versions_before = make_provider(), _indexes(), _indexes(RecordVersion)
+    assert len(before) > 10 and _plain(versions_before) >= 1
     bad = rows(13)
     bad[11][6] = "x"  # found in the third batch, after two were written without the indexes
     report = run(provider, csv_bytes(HEADERS, bad))
-    assert not report.ok and ComputeResource.objects.count() == 0 and _indexes() == before and rebuilt == []
+    assert not report.ok and ComputeResource.objects.count() == 0 and rebuilt == {}
+    assert _indexes() == before and _indexes(RecordVersion) == versions_before
     report = run(provider, csv_bytes(HEADERS, rows(13)))
-    assert report.ok and report.created == 13 and _indexes() == before
-    assert rebuilt and rebuilt[0] == len([sql for _name, sql in before if sql and sql.startswith("CREATE INDEX")])
-    # A table already much bigger than what an import adds keeps its indexes.
+    assert report.ok and report.created == 13
+    assert _indexes() == before and _indexes(RecordVersion) == versions_before
+    assert rebuilt == {
+        ComputeResource._meta.db_table: _plain(before),
+        RecordVersion._meta.db_table: _plain(versions_before),
+    }
+    # Tables already much bigger than what an import adds keep their indexes.
     rebuilt.clear()
     assert run(provider, csv_bytes(HEADERS, rows(3, start=100))).created == 3
-    assert rebuilt == [0] and _indexes() == before
+    assert set(rebuilt.values()) == {0} and len(rebuilt) == 2
+    assert _indexes() == before and _indexes(RecordVersion) == versions_before
 
 
 def test_a_record_known_when_the_import_started_but_gone_is_created_again(small_batches, in_worker, monkeypatch):
@@ -233,3 +243,39 @@ def test_a_record_known_when_the_import_started_but_gone_is_created_again(small_
     again = ComputeResource.objects.get(provider=provider, external_id="P-004")
     assert again.version == 1 and report.record_ids == [again.pk]
     assert RecordVersion.objects.get(object_id=again.pk).payload == _snapshot(again)
+
+
+def test_reimport_merges_column_wise_like_a_payload_comparison(small_batches):
+    provider = make_provider()
+    assert run(provider, csv_bytes(HEADERS, rows(6))).created == 6
+    versions = RecordVersion.objects.count()
+    # Fewer columns, the same numbers spelled differently: nothing changes (a missing column keeps
+    # the stored value, 12.5 is 12.50, 0001.00 is 1.00).
+    short = ["服务商侧编号", "名称", "单价（元/计费单位）", "存储容量（TB）"]
+    same = [[row[0], row[1], row[7].zfill(7), row[8].rstrip("0")] for row in rows(6)]
+    report = run(provider, csv_bytes(short, same))
+    assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, 6), report.errors
+    assert RecordVersion.objects.count() == versions
+    # A blank cell over a stored value changes it; a blank required cell is an error for that row
+    # only (nothing is written); changes are named per row in the preview.
+    changed = [[row[0], row[1], row[7], row[8]] for row in rows(6)]
+    changed[1][3] = ""  # storage of P-001: stored -> unknown
+    changed[2][1] = "新名称"
+    report = run(provider, csv_bytes(short, changed), dry_run=True)
+    assert report.ok and (report.updated, report.unchanged) == (2, 4)
+    assert [(row.external_id, row.changed) for row in report.preview if row.action == "update"] == [
+        ("P-001", ("storage_tb",)),
+        ("P-002", ("name",)),
+    ]
+    changed[4][1] = ""
+    report = run(provider, csv_bytes(short, changed))
+    assert not report.ok and [(error.row, error.column) for error in report.errors] == [(6, "名称")]
+    assert RecordVersion.objects.count() == versions
+    del changed[4]
+    report = run(provider, csv_bytes(short, changed))
+    assert report.ok and (report.updated, report.unchanged) == (2, 3)
+    record = ComputeResource.objects.get(provider=provider, external_id="P-001")
+    assert record.storage_tb is None and record.version == 2
+    assert RecordVersion.objects.get(object_id=record.pk, version=2).payload == _snapshot(record)
+    assert ComputeResource.objects.get(provider=provider, external_id="P-002").name == "新名称"
+    assert RecordVersion.objects.count() == versions + 2
