@@ -108,8 +108,13 @@ def facet_label(name: str, value: str) -> str:
     return value
 
 
+_FACET_LABELS: dict[tuple[str | None, str, str], str] = {}
+
+
 def build_facets(raw: dict[str, dict[str, int]]) -> dict[str, list[dict]]:
-    """Raw counts per facet -> ordered lists: by count desc then value; price bands in band order."""
+    """Raw counts per facet -> ordered lists: by count desc then value; price bands in band order.
+    Labels are cached per language (a gettext per value would cost more than counting)."""
+    language = get_language()
     facets: dict[str, list[dict]] = {}
     for name in FACETS:
         counts = raw.get(name, {})
@@ -118,7 +123,14 @@ def build_facets(raw: dict[str, dict[str, int]]) -> dict[str, list[dict]]:
         else:
             items = sorted(((value, n) for value, n in counts.items() if n and value), key=lambda i: (-i[1], i[0]))
             items = items[:FACET_SIZE]
-        facets[name] = [{"value": value, "label": facet_label(name, value), "count": n} for value, n in items]
+        listed = []
+        for value, n in items:
+            key = (language, name, value)
+            label = _FACET_LABELS.get(key)
+            if label is None:
+                label = _FACET_LABELS[key] = facet_label(name, value)
+            listed.append({"value": value, "label": label, "count": n})
+        facets[name] = listed
     return facets
 
 

@@ -11,8 +11,11 @@ With several ASGI processes on one Redis channel layer every drain sees every ro
 published once, by whichever process claims it first in the shared cache (``cache.add``). With
 the in-memory layer every process delivers to its own consumers.
 Sequence gaps (PostgreSQL: a transaction that took a number commits later, or never) are waited
-for ``LIVE_GAP_SECONDS`` before they are given up. The drain also prunes the outbox
-(``live_changes_prune``) every ``LIVE_PRUNE_SECONDS``.
+for at least ``LIVE_GAP_SECONDS``, and on PostgreSQL also until every transaction that was running
+when the gap was seen has ended (the snapshot's xmin has passed the xmax noted then): a long
+transaction (a large import writing its outbox rows) is waited for however long it takes, a rolled
+back one is given up. Rows above a gap are published meanwhile; only the watermark waits. The
+drain also prunes the outbox (``live_changes_prune``) every ``LIVE_PRUNE_SECONDS``.
 """
 
 import asyncio
@@ -56,6 +59,8 @@ class Drain:
         self.watermark: int | None = None  # every seq <= watermark is done
         self.done_above: set[int] = set()  # published seqs above the watermark
         self.gap_since: float | None = None
+        # PostgreSQL: the next transaction id when the current gap was seen (0: nothing to wait for)
+        self.gap_horizon: int | None = None
         self.published = 0
         self.task: asyncio.Task | None = None
 
@@ -114,7 +119,13 @@ class Drain:
                 )
                 self.published += 1
             self.done_above.add(seq)
-        self.advance()
+        oldest_running = None
+        if self.gap_horizon and time.monotonic() - self.gap_since >= _setting("LIVE_GAP_SECONDS", 5):
+            oldest_running = (await database_sync_to_async(outbox.transaction_ids)())[0]
+        self.advance(oldest_running=oldest_running)
+        if self.gap_since is not None and self.gap_horizon is None:
+            ids = await database_sync_to_async(outbox.transaction_ids)()
+            self.gap_horizon = ids[1] if ids else 0
         return len(rows)
 
     def subscribe(self, key: str, consumer) -> None:
@@ -134,22 +145,29 @@ class Drain:
             logger.warning("live: cache unavailable for claim of %s", seq, exc_info=True)
             return True
 
-    def advance(self) -> None:
+    def advance(self, *, oldest_running: int | None = None) -> None:
+        """Move the watermark over the published seqs; give a gap up after LIVE_GAP_SECONDS once no
+        transaction that may hold it can still commit (``oldest_running``: the snapshot's xmin)."""
         gap_seconds = _setting("LIVE_GAP_SECONDS", 5)
         while self.done_above:
             following = self.watermark + 1
             if following in self.done_above:
                 self.done_above.remove(following)
                 self.watermark = following
-                self.gap_since = None
+                self.gap_since = self.gap_horizon = None
                 continue
             now = time.monotonic()
-            self.gap_since = self.gap_since or now
+            if self.gap_since is None:
+                self.gap_since, self.gap_horizon = now, None
             if now - self.gap_since < gap_seconds:
                 return
+            if self.gap_horizon is None or (
+                self.gap_horizon and (oldest_running is None or oldest_running < self.gap_horizon)
+            ):
+                return  # a transaction that was running when the gap was seen may still commit it
             logger.warning("live: giving up seqs %s..%s", following, min(self.done_above) - 1)
             self.watermark = min(self.done_above) - 1
-            self.gap_since = None
+            self.gap_since = self.gap_horizon = None
 
 
 _drains: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Drain]" = weakref.WeakKeyDictionary()

@@ -1,12 +1,21 @@
-"""The durable live-update outbox: written after every catalogue change commits, read by the drains
-of the ASGI processes and by reconnecting clients catching up."""
+"""The durable live-update outbox: one row per changed record with its current snapshot, read by the
+drains of the ASGI processes and by reconnecting clients catching up.
+
+Written by ``on_record_changed`` after the catalogue change commits (``record_changed``, the
+catalogue's after-commit hook): a crash between that commit and the outbox write loses the change
+for open pages (they catch up on the record's next change or reload). ``on_record_changing`` writes
+the rows inside the catalogue's own transaction instead (a transactional outbox: the change and
+its announcement commit or roll back together); ``live_connect`` subscribes it when the catalogue
+offers an in-transaction hook (``catalog.services.record_changing_subscribe``), the after-commit
+writer otherwise. The drain is ready for it: it waits for sequence gaps of transactions still
+running, however long they run (search/live/drain.py)."""
 
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import AppService, ComputeResource, NetworkLine
@@ -55,7 +64,7 @@ def live_changes_record(*, model: type, record_ids: Iterable[int], change: str) 
 
 
 def on_record_changed(sender, record_ids=(), change="", fields=(), **kwargs) -> None:
-    """Receiver of catalog's after-commit hook. Never lets an error reach the caller, whose change
+    """Receiver of the catalogue's after-commit hook. Never lets an error reach the caller, whose change
     is already committed: a failure is logged and pages catch up on their next change."""
     try:
         written = live_changes_record(model=sender, record_ids=record_ids, change=change)
@@ -66,6 +75,37 @@ def on_record_changed(sender, record_ids=(), change="", fields=(), **kwargs) -> 
         from .drain import wake_drains
 
         wake_drains()
+
+
+def transaction_ids() -> tuple[int, int] | None:
+    """PostgreSQL: (the oldest transaction id still running, the next one to be assigned), from the
+    current snapshot; None on databases whose writers commit in sequence order (SQLite: one writer
+    at a time). The drain uses them to tell a sequence gap of a transaction still running (wait) from
+    one of a transaction that rolled back (give up)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text"
+        )
+        oldest, following = cursor.fetchone()
+    return int(oldest), int(following)
+
+
+def on_record_changing(sender, record_ids=(), change="", fields=(), **kwargs) -> None:
+    """Receiver of an in-transaction announcement: the snapshots as this transaction sees them, in
+    a savepoint (an error here is logged and does not fail the catalogue change), the drains woken
+    once it commits."""
+    try:
+        with transaction.atomic():  # the snapshot queries too: a failed one must not abort the change
+            written = live_changes_record(model=sender, record_ids=record_ids, change=change)
+    except Exception:
+        logger.exception("live: could not record %s %s of %s", change, list(record_ids)[:10], sender)
+        return
+    if written:
+        from .drain import wake_drains
+
+        transaction.on_commit(wake_drains)
 
 
 def current_seq() -> int:

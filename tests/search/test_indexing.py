@@ -97,3 +97,14 @@ def test_search_reindex_rebuilds(catalogue, capsys):
     call_command("search_reindex")
 
     assert "7 published resource(s) indexed on the database backend" in capsys.readouterr().out
+
+
+def test_the_stamp_is_compared_every_search_on_sqlite_and_every_tenth_of_a_second_on_postgresql(settings):
+    from django.db import connection
+
+    from search.backends import freshness_seconds
+
+    settings.SEARCH_FRESHNESS_SECONDS = None  # (unset)
+    assert freshness_seconds() == (0.1 if connection.vendor == "postgresql" else 0.0)
+    settings.SEARCH_FRESHNESS_SECONDS = 2
+    assert freshness_seconds() == 2.0
