@@ -17,12 +17,13 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
+
+from portal.loop_workers import LoopWorkers
 
 from .tiles import TileScope, tile_versions
 
@@ -123,42 +124,8 @@ class TilesPoller:
             await self.layer.group_discard(scope.group, consumer.channel_name)
 
 
-_pollers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TilesPoller]" = weakref.WeakKeyDictionary()
-
-
-def tiles_poller_attach() -> TilesPoller:
-    """A tiles socket connected: make sure this loop's poller runs, and count the client."""
-    loop = asyncio.get_running_loop()
-    poller = _pollers.get(loop)
-    if poller is None or poller.task is None or poller.task.done():
-        poller = TilesPoller(loop)
-        _pollers[loop] = poller
-        poller.start()
-    poller.clients += 1
-    return poller
-
-
-def tiles_poller_detach(poller: TilesPoller) -> None:
-    poller.clients -= 1
-
-
-def wake_tile_pollers() -> None:
-    """Called (from any thread) after this process recorded a change: poll now, not at the next tick."""
-    try:
-        pollers = list(_pollers.items())
-    except RuntimeError:  # changed while copied (another loop started its poller)
-        return
-    for loop, poller in pollers:
-        try:
-            loop.call_soon_threadsafe(poller.wake.set)
-        except RuntimeError:  # the loop is closed
-            _pollers.pop(loop, None)
-
-
-async def tiles_pollers_stop() -> None:
-    """Stop the poller of the running loop (tests, shutdown)."""
-    poller = _pollers.pop(asyncio.get_running_loop(), None)
-    if poller and poller.task and not poller.task.done():
-        poller.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await poller.task
+_pollers = LoopWorkers(TilesPoller)
+tiles_poller_attach = _pollers.attach  # a consumer connected: this loop's worker runs, the client is counted
+tiles_poller_detach = _pollers.detach
+wake_tile_pollers = _pollers.wake_all  # from any thread, after this process changed what is polled: poll now
+tiles_pollers_stop = _pollers.stop  # stop the running loop's worker (tests, shutdown)

@@ -22,12 +22,13 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
+
+from portal.loop_workers import LoopWorkers
 
 from . import outbox
 from .snapshots import group_for
@@ -170,42 +171,8 @@ class Drain:
             self.gap_since = self.gap_horizon = None
 
 
-_drains: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Drain]" = weakref.WeakKeyDictionary()
-
-
-def drain_attach() -> Drain:
-    """A consumer connected: make sure this loop's drain runs, and count the client."""
-    loop = asyncio.get_running_loop()
-    drain = _drains.get(loop)
-    if drain is None or drain.task is None or drain.task.done():
-        drain = Drain(loop)
-        _drains[loop] = drain
-        drain.start()
-    drain.clients += 1
-    return drain
-
-
-def drain_detach(drain: Drain) -> None:
-    drain.clients -= 1
-
-
-def wake_drains() -> None:
-    """Called (from any thread) after this process wrote outbox rows: poll now, not at the next tick."""
-    try:
-        drains = list(_drains.items())
-    except RuntimeError:  # changed while copied (another loop started its drain): nothing to wake there
-        return
-    for loop, drain in drains:
-        try:
-            loop.call_soon_threadsafe(drain.wake.set)
-        except RuntimeError:  # the loop is closed
-            _drains.pop(loop, None)
-
-
-async def drains_stop() -> None:
-    """Stop the drain of the running loop (tests, shutdown)."""
-    drain = _drains.pop(asyncio.get_running_loop(), None)
-    if drain and drain.task and not drain.task.done():
-        drain.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await drain.task
+_drains = LoopWorkers(Drain)
+drain_attach = _drains.attach  # a consumer connected: this loop's worker runs, the client is counted
+drain_detach = _drains.detach
+wake_drains = _drains.wake_all  # from any thread, after this process changed what is polled: poll now
+drains_stop = _drains.stop  # stop the running loop's worker (tests, shutdown)

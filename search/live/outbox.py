@@ -3,12 +3,9 @@ drains of the ASGI processes and by reconnecting clients catching up.
 
 Written by ``on_record_changed`` after the catalogue change commits (``record_changed``, the
 catalogue's after-commit hook): a crash between that commit and the outbox write loses the change
-for open pages (they catch up on the record's next change or reload). ``on_record_changing`` writes
-the rows inside the catalogue's own transaction instead (a transactional outbox: the change and
-its announcement commit or roll back together); ``live_connect`` subscribes it when the catalogue
-offers an in-transaction hook (``catalog.services.record_changing_subscribe``), the after-commit
-writer otherwise. The drain is ready for it: it waits for sequence gaps of transactions still
-running, however long they run (search/live/drain.py)."""
+for open pages (they catch up on the record's next change or reload). Writing the rows inside the
+catalogue's transaction would close that gap; the drain already waits for sequence gaps of
+transactions still running, however long they run (search/live/drain.py)."""
 
 import logging
 from collections.abc import Iterable
@@ -90,22 +87,6 @@ def transaction_ids() -> tuple[int, int] | None:
         )
         oldest, following = cursor.fetchone()
     return int(oldest), int(following)
-
-
-def on_record_changing(sender, record_ids=(), change="", fields=(), **kwargs) -> None:
-    """Receiver of an in-transaction announcement: the snapshots as this transaction sees them, in
-    a savepoint (an error here is logged and does not fail the catalogue change), the drains woken
-    once it commits."""
-    try:
-        with transaction.atomic():  # the snapshot queries too: a failed one must not abort the change
-            written = live_changes_record(model=sender, record_ids=record_ids, change=change)
-    except Exception:
-        logger.exception("live: could not record %s %s of %s", change, list(record_ids)[:10], sender)
-        return
-    if written:
-        from .drain import wake_drains
-
-        transaction.on_commit(wake_drains)
 
 
 def current_seq() -> int:

@@ -1,6 +1,5 @@
-"""The live outbox inside the catalogue's transaction (search.live.outbox.on_record_changing) and the
-drain's handling of sequence gaps: a gap of a transaction still running is waited for however long
-it runs (PostgreSQL), a rolled-back one is given up."""
+"""The drain's handling of outbox sequence gaps: a gap of a transaction still running (a large import
+writing its outbox rows) is waited for however long it runs (PostgreSQL), a rolled-back one is given up."""
 
 import asyncio
 import threading
@@ -9,12 +8,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
-from catalog.models import ComputeResource
 from search.live import current_seq
-from search.live import outbox as live_outbox
 from search.live.drain import Drain
 from search.models import LiveChange
-from tests.catalog.factories import ComputeResourceFactory, ensure_reference_data
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has one writer at a time: its sequence has no gaps"
@@ -23,49 +19,6 @@ postgresql_only = pytest.mark.skipif(
 
 class Rollback(Exception):
     pass
-
-
-@pytest.mark.django_db
-def test_the_in_transaction_writer_commits_and_rolls_back_with_the_change(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    ensure_reference_data()
-    resource = ComputeResourceFactory(available_units=4)
-    woken = []
-    monkeypatch.setattr("search.live.drain.wake_drains", lambda: woken.append(True))
-
-    with pytest.raises(Rollback), transaction.atomic():
-        ComputeResource.objects.filter(pk=resource.pk).update(available_units=9)
-        live_outbox.on_record_changing(ComputeResource, record_ids=(resource.pk,), change="status")
-        raise Rollback
-    assert not LiveChange.objects.filter(record_id=resource.pk).exists() and woken == []
-
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        ComputeResource.objects.filter(pk=resource.pk).update(available_units=7)
-        live_outbox.on_record_changing(ComputeResource, record_ids=(resource.pk,), change="status")
-        assert LiveChange.objects.get(record_id=resource.pk).snapshot["available_units"] == 7
-        assert woken == []  # not before the commit: the drains could not see the row yet
-    assert woken == [True]
-
-
-@pytest.mark.django_db
-def test_a_failing_snapshot_does_not_fail_the_catalogue_change(monkeypatch):
-    ensure_reference_data()
-    resource = ComputeResourceFactory(available_units=4)
-
-    def broken(*, record_ids):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 / 0")  # PostgreSQL: an error that aborts the transaction it runs in
-        raise ZeroDivisionError
-
-    monkeypatch.setitem(live_outbox.RECORD_TYPES, ComputeResource, ("resource", broken))
-    with transaction.atomic():
-        ComputeResource.objects.filter(pk=resource.pk).update(available_units=9)
-        live_outbox.on_record_changing(ComputeResource, record_ids=(resource.pk,), change="status")
-        assert ComputeResource.objects.get(pk=resource.pk).available_units == 9  # still usable
-
-    assert ComputeResource.objects.get(pk=resource.pk).available_units == 9
-    assert not LiveChange.objects.filter(record_id=resource.pk).exists()
 
 
 def hold_a_transaction(*, commit: bool, inserted: threading.Event, release: threading.Event, seqs: list):
