@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
 
-.PHONY: run serve test lint checks security-scan clean
+.PHONY: run serve worker test lint checks security-scan clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,21 @@ serve:
 	@echo "  Wagtail admin http://$(HOST):$(PORT)/cms/"
 	@echo "  Django admin  http://$(HOST):$(PORT)/django-admin/"
 	@echo "  API docs      http://$(HOST):$(PORT)/api/docs/  (OpenAPI: /api/schema/)"
+	@echo "  worker        manage.py run_worker: queued and periodic tasks (restarted if it dies)"
 	@echo ""
+	@# The worker runs beside daphne in a restart loop; Ctrl-C (or daphne exiting) stops both. A worker
+	@# that dies (kill -9) comes back in a second and re-queues the task it was running (portal/worker/).
+	@trap 'kill $$loop 2>/dev/null; wait $$loop 2>/dev/null; exit 0' EXIT INT TERM; \
+	( trap 'kill $$worker 2>/dev/null; wait $$worker; exit 0' TERM; \
+	  while :; do \
+	    $(DEV) $(PY) manage.py run_worker & worker=$$!; wait $$worker && exit 0; \
+	    echo "worker stopped (status $$?), restarting in 1 s"; sleep 1; \
+	  done ) & loop=$$!; \
 	$(DEV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
+
+## worker: the background worker alone (e.g. beside a daphne started by hand)
+worker: $(VENV)/.installed
+	$(DEV) $(PY) manage.py run_worker
 
 ## test: install dev requirements and run the whole pytest suite on every core (pytest-xdist keeps
 ## pytest-django's order: transactional tests, which flush the database, run last on each worker)

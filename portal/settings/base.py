@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "axes",  # login lockout (system F); see settings/security.py
     "django_otp",  # optional TOTP second factor for reviewers and operators (system F)
     "django_otp.plugins.otp_totp",
+    "django_tasks",  # Django's tasks API (the backport Wagtail 8 enqueues through)
+    "django_tasks_db",  # its database-backed queue: `manage.py run_worker` (portal/worker/)
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -298,9 +300,24 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Wagtail's background tasks run inline by default and log every step at INFO.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # The task library logs every enqueue and every step at INFO.
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
+
+# --- Background work (README "Background work"; portal/worker/) ------------------------------
+# Django's tasks API (django-tasks, which Wagtail's own tasks use too) on django-tasks-db: the queue is
+# a table in the node's own database (SQLite for `make run`, PostgreSQL in production), so no broker.
+# `manage.py run_worker` runs the queue and enqueues the periodic tasks of portal/worker/schedule.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task whose worker died (kill -9, lost machine) is put back in the queue: at once when the worker ran
+# on this host (its process is gone), after this many seconds when it ran on another host.
+TASKS_ORPHAN_AFTER_SECONDS = env.int("TASKS_ORPHAN_AFTER_SECONDS", default=3600)
+# Finished task results are kept this many days (failed ones too), then pruned daily.
+TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 
 # --- Demo data ------------------------------------------------------------------------------
 # `manage.py seed_demo` calls seed() of each module in order; each returns lines to print.
@@ -349,5 +366,7 @@ METRICS_HOURLY_RETENTION_DAYS = env.int("METRICS_HOURLY_RETENTION_DAYS", default
 METRICS_DAILY_RETENTION_DAYS = env.int("METRICS_DAILY_RETENTION_DAYS", default=0)
 # Bearer token Prometheus scrapes /metrics with (node operators may also open it signed in).
 METRICS_SCRAPE_TOKEN = env.str("METRICS_SCRAPE_TOKEN", default="")
-# API request counts are buffered in each process and written every N requests (and by metrics_rollup).
+# API request counts are buffered in each process and written every N requests, and at the latest
+# S seconds after the first buffered request (a timer of the process that holds the buffer; 0: never).
 METRICS_REQUEST_FLUSH_EVERY = env.int("METRICS_REQUEST_FLUSH_EVERY", default=200)
+METRICS_REQUEST_FLUSH_SECONDS = env.float("METRICS_REQUEST_FLUSH_SECONDS", default=5.0)

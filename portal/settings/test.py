@@ -28,3 +28,12 @@ PORTAL_PAGE_CACHE_SECONDS = 0
 # pytest-xdist workers share one Redis in CI: give each its own channel-layer prefix.
 if "CONFIG" in CHANNEL_LAYERS["default"]:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+# Unit tests run tasks where they are enqueued (Wagtail's too); the "database" backend is the real
+# queue of `make run` and production, which tests/portal/test_worker.py drains with the real worker.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+# No flush timer thread in unit tests (tests/monitoring/test_worker_rollups.py turns it on).
+METRICS_REQUEST_FLUSH_SECONDS = 0

@@ -1,0 +1,66 @@
+"""When each periodic task runs: the one table an operator reads (and the README repeats).
+
+Every entry enqueues its task on the worker's backend; an entry whose task is still waiting or running
+is skipped (coalesced), so a slow run never piles up copies. ``when`` is a cheap read that must hold for
+the entry to enqueue (the per-second roll-up enqueues only when samples are queued). Times are
+Asia/Shanghai (TIME_ZONE).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    task: str  # dotted path of a django_tasks Task
+    trigger: str  # "interval" or "cron" (APScheduler triggers)
+    every: dict = field(default_factory=dict)  # the trigger's arguments
+    when: Callable[[], bool] | None = None
+    note: str = ""
+
+
+def _rollup_queued() -> bool:
+    from monitoring.models import ResourceRollupPending
+
+    return ResourceRollupPending.objects.exists()
+
+
+SCHEDULE: tuple[Entry, ...] = (
+    # --- system E: operation monitoring
+    Entry(
+        "metrics_resource_rollup",
+        "monitoring.tasks.metrics_resource_rollup",
+        "interval",
+        {"seconds": 1},
+        when=_rollup_queued,
+        note="ingested samples reach the hourly/daily roll-ups within seconds",
+    ),
+    Entry(
+        "metrics_rollup",
+        "monitoring.tasks.metrics_rollup",
+        "interval",
+        {"minutes": 5},
+        note="capacity snapshot, request counts, flows 8–10; yesterday's report queued upward once a day",
+    ),
+    Entry("metrics_prune", "monitoring.tasks.metrics_prune", "cron", {"hour": 3, "minute": 10}, note="retention"),
+    # --- system F: security
+    Entry(
+        "security_scan", "monitoring.tasks.security_scan", "cron", {"hour": 2, "minute": 30}, note="pip-audit + bandit"
+    ),
+    # --- the network: everything upstream goes through the outbox (its own back-off per message)
+    Entry("federation_outbox_drain", "federation.tasks.federation_outbox_drain", "interval", {"seconds": 10}),
+    # --- the Wagtail site
+    Entry("publish_scheduled", "portal.tasks.publish_scheduled", "cron", {"minute": "*"}, note="scheduled notices"),
+    # --- the change feed: its retention task goes here when the feed lands, e.g.
+    # Entry("feed_prune", "changes.tasks.feed_prune", "cron", {"hour": 4, "minute": 0}),
+    # --- the queue itself
+    Entry("task_results_prune", "portal.tasks.task_results_prune", "cron", {"hour": 3, "minute": 40}),
+)
+
+
+def entry_named(name: str) -> Entry:
+    for entry in SCHEDULE:
+        if entry.name == name:
+            return entry
+    raise KeyError(name)
