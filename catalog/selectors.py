@@ -70,3 +70,29 @@ def provider_records(*, model: type, provider: Provider) -> QuerySet:
 def public_records(*, model: type) -> QuerySet:
     """Records the public may see: approved for the catalogue."""
     return model.objects.filter(listing_state=ListingState.APPROVED)
+
+
+def import_runs(*, result_ids: list[str], provider) -> list[dict]:
+    """The queued web imports ``result_ids`` (newest first) that belong to ``provider``: status and outcome
+    as the task queue holds them (catalog.tasks.provider_import_run)."""
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    runs = []
+    for result_id in reversed(result_ids):
+        try:
+            result = default_task_backend.get_result(result_id)
+        except (TaskResultDoesNotExist, NotImplementedError):
+            continue
+        if result.kwargs.get("provider_id") != provider.pk:
+            continue
+        outcome = result.return_value if result.status == "SUCCESSFUL" else None
+        runs.append(
+            {
+                "filename": result.kwargs.get("filename", ""),
+                "status": str(result.status),
+                "enqueued_at": result.enqueued_at,
+                "outcome": outcome,
+            }
+        )
+    return runs

@@ -8,6 +8,7 @@ stored file again and re-validates everything: the preview is never trusted.
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,8 +25,10 @@ from ..exports import provider_records_export_response
 from ..imports import MODELS, file_import
 from ..imports.forms import ImportUploadForm
 from ..rules import is_provider_staff
+from ..tasks import provider_import_run
 
 SESSION_KEY = "catalog_import"
+QUEUED_KEY = "catalog_import_queued"  # ids of this session's imports queued for the worker (newest last)
 STORAGE_DIR = "imports"
 
 
@@ -65,6 +68,7 @@ def _render(request, provider, *, form, report=None, token=None, filename=""):
             "token": token,
             "filename": filename,
             "kinds": form.fields["kind"].choices,
+            "runs": selectors.import_runs(result_ids=request.session.get(QUEUED_KEY, []), provider=provider),
         },
     )
 
@@ -101,6 +105,7 @@ def provider_import(request):
             "kind": kind,
             "provider": provider.pk,
             "filename": upload.name,
+            "rows": report.total_rows,
         }
         request.session[SESSION_KEY] = pending
     return _render(request, provider, form=form, report=report, token=token, filename=upload.name)
@@ -116,6 +121,8 @@ def provider_import_confirm(request):
     if entry is None or entry["provider"] != provider.pk:
         messages.error(request, _("预览已失效，请重新上传文件。"))
         return redirect("catalog:provider-import")
+    if entry.get("rows", 0) >= settings.CATALOG_IMPORT_QUEUE_ROWS:
+        return _queue(request, provider, entry)
     storage = _storage()
     try:
         with storage.open(entry["name"], "rb") as stream:
@@ -140,6 +147,25 @@ def provider_import_confirm(request):
             "updated": report.updated,
             "unchanged": report.unchanged,
         },
+    )
+    return redirect("catalog:provider-import")
+
+
+def _queue(request, provider, entry):
+    """A large file: the worker imports it (catalog.tasks); the page shows how it went."""
+    result = provider_import_run.enqueue(
+        name=entry["name"],
+        fmt=entry["fmt"],
+        kind=entry["kind"],
+        provider_id=provider.pk,
+        actor_id=request.user.pk,
+        filename=entry["filename"],
+    )
+    request.session[QUEUED_KEY] = [*request.session.get(QUEUED_KEY, [])[-9:], str(result.id)]
+    messages.success(
+        request,
+        _("“%(file)s”共 %(rows)d 行，已交给后台导入；完成后结果显示在本页“后台导入”中。")
+        % {"file": entry["filename"], "rows": entry["rows"]},
     )
     return redirect("catalog:provider-import")
 

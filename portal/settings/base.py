@@ -316,6 +316,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A task whose worker died (kill -9, lost machine) is put back in the queue: at once when the worker ran
 # on this host (its process is gone), after this many seconds when it ran on another host.
 TASKS_ORPHAN_AFTER_SECONDS = env.int("TASKS_ORPHAN_AFTER_SECONDS", default=3600)
+# A provider's web import of at least this many rows runs on the worker after confirmation (the page
+# shows its progress); smaller ones run inside the request. The management command always runs inline.
+CATALOG_IMPORT_QUEUE_ROWS = env.int("CATALOG_IMPORT_QUEUE_ROWS", default=5000)
 # Finished task results are kept this many days (failed ones too), then pruned daily.
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 

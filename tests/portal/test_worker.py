@@ -37,7 +37,9 @@ def test_every_schedule_entry_names_a_task_and_a_trigger():
     assert entry_named("publish_scheduled").every == {"minute": "*"}
 
 
-@pytest.mark.django_db
+# The worker closes stale connections between tasks as in production: tests that run it are
+# transactional (a test wrapped in a transaction would lose its connection on PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_a_periodic_task_is_enqueued_once_while_it_waits():
     entry = entry_named("publish_scheduled")
     assert entry_enqueue(entry, backend_name=BACKEND) is True
@@ -48,7 +50,7 @@ def test_a_periodic_task_is_enqueued_once_while_it_waits():
     assert entry_enqueue(entry, backend_name=BACKEND) is True  # the last one finished: due again
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_per_second_rollup_is_enqueued_only_when_samples_wait():
     entry = entry_named("metrics_resource_rollup")
     assert entry_enqueue(entry, backend_name=BACKEND) is False
