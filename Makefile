@@ -100,10 +100,11 @@ bench-pages: $(VENV)/.installed-dev
 	$(PY) bench/pages.py --seconds $(or $(SECONDS),10) --concurrency $(or $(CONCURRENCY),8)
 
 ## bench-metrics: N provider samples through POST /api/v1/provider/metrics/ on loopback (throwaway SQLite) with the
-## roll-up running alongside; samples/s, roll-up lag, full roll-up time, dashboard p50/p95, peak RSS (SAMPLES=, RESOURCES=)
+## roll-ups running alongside (the worker, or ROLLER=loop: the old metrics_rollup --loop); samples/s, roll-up lag,
+## full roll-up time, dashboard p50/p95, peak RSS (SAMPLES=, RESOURCES=, ROLLER=)
 .PHONY: bench-metrics
 bench-metrics: $(VENV)/.installed-dev
-	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200)
+	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200) --roller $(or $(ROLLER),worker)
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search
