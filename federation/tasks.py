@@ -9,7 +9,7 @@ from django_tasks import task
 
 
 @task()
-def federation_outbox_drain(limit: int = 500) -> dict[str, int]:
+def federation_outbox_drain(*, limit: int = 500) -> dict[str, int]:
     from .services import outbox_drain
 
     return outbox_drain(limit=limit)

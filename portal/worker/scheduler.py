@@ -24,7 +24,7 @@ from .schedule import SCHEDULE, Entry
 logger = logging.getLogger(__name__)
 
 
-def entry_enqueue(entry: Entry, *, backend_name: str) -> bool:
+def entry_enqueue(*, entry: Entry, backend_name: str) -> bool:
     """Enqueue ``entry``'s task unless its condition is false or a copy is still waiting or running."""
     task = import_string(entry.task).using(backend=backend_name)
     pending = DBTaskResult.objects.filter(
@@ -38,11 +38,11 @@ def entry_enqueue(entry: Entry, *, backend_name: str) -> bool:
     return True
 
 
-def _guarded(function, *args, **kwargs) -> None:
+def _guarded(function, **kwargs) -> None:
     """Run one scheduler job on the scheduler's thread with a fresh database connection; log, never die."""
     close_old_connections()
     try:
-        function(*args, **kwargs)
+        function(**kwargs)
     except Exception:
         logger.exception("scheduler job %s failed", getattr(function, "__name__", function))
     finally:
@@ -63,8 +63,8 @@ def scheduler_build(*, backend_name: str) -> BackgroundScheduler:
         scheduler.add_job(
             _guarded,
             entry.trigger,
-            args=[entry_enqueue, entry],
-            kwargs={"backend_name": backend_name},
+            args=[entry_enqueue],
+            kwargs={"entry": entry, "backend_name": backend_name},
             id=entry.name,
             name=entry.name,
             **entry.every,

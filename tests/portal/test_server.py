@@ -3,6 +3,7 @@ file, made once per migration content), `migrate` again, reference data, seed tw
 and the worker beside it (`manage.py run_worker`) working off what the seed queued."""
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -111,3 +112,64 @@ def _worker_works_off_the_queue(env: dict, db: Path, base: str) -> None:
     finally:
         worker.terminate()
         assert worker.wait(timeout=30) == 0
+
+
+def _group(pgid: int) -> list[str]:
+    listed = subprocess.run(["pgrep", "-g", str(pgid), "-a"], capture_output=True, text=True).stdout
+    return listed.splitlines()
+
+
+def _worker_pid(pgid: int) -> int | None:
+    for line in _group(pgid):
+        pid, command = line.split(" ", 1)
+        if command.endswith("manage.py run_worker") and "python" in command.split()[0]:
+            return int(pid)
+    return None
+
+
+def test_make_serve_runs_the_worker_beside_daphne_and_ctrl_c_stops_both(tmp_path):
+    """`make run` ends in `make serve`: daphne and a worker; a worker killed with SIGKILL comes back, and
+    Ctrl-C (SIGINT to the terminal's process group) stops everything."""
+    migrated_copy(tmp_path / "serve.sqlite3")
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")},
+        "SQLITE_PATH": str(tmp_path / "serve.sqlite3"),
+        "DEBUG": "false",
+    }
+    port = free_port()
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _worker_pid(make.pid) is None or not _healthy(port):
+            assert time.monotonic() < deadline, _group(make.pid)
+            time.sleep(0.3)
+        first = _worker_pid(make.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while _worker_pid(make.pid) in (None, first):
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.2)
+        assert _healthy(port)  # daphne never noticed
+        os.killpg(make.pid, signal.SIGINT)
+        make.wait(timeout=60)
+        time.sleep(0.5)
+        assert _group(make.pid) == []
+    finally:
+        if make.poll() is None or _group(make.pid):
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait(timeout=10)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+    except OSError:
+        return False

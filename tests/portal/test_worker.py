@@ -42,22 +42,22 @@ def test_every_schedule_entry_names_a_task_and_a_trigger():
 @pytest.mark.django_db(transaction=True)
 def test_a_periodic_task_is_enqueued_once_while_it_waits():
     entry = entry_named("publish_scheduled")
-    assert entry_enqueue(entry, backend_name=BACKEND) is True
-    assert entry_enqueue(entry, backend_name=BACKEND) is False
+    assert entry_enqueue(entry=entry, backend_name=BACKEND) is True
+    assert entry_enqueue(entry=entry, backend_name=BACKEND) is False
     assert DBTaskResult.objects.filter(task_path="portal.tasks.publish_scheduled", status="READY").count() == 1
     call_command("run_worker", "--backend", BACKEND, "--batch")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
-    assert entry_enqueue(entry, backend_name=BACKEND) is True  # the last one finished: due again
+    assert entry_enqueue(entry=entry, backend_name=BACKEND) is True  # the last one finished: due again
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_per_second_rollup_is_enqueued_only_when_samples_wait():
     entry = entry_named("metrics_resource_rollup")
-    assert entry_enqueue(entry, backend_name=BACKEND) is False
+    assert entry_enqueue(entry=entry, backend_name=BACKEND) is False
     resource = a100_resource()
     push(resource, (timezone.now() - datetime.timedelta(minutes=1), 16))
     assert ResourceRollupPending.objects.exists()
-    assert entry_enqueue(entry, backend_name=BACKEND) is True
+    assert entry_enqueue(entry=entry, backend_name=BACKEND) is True
     call_command("run_worker", "--backend", BACKEND, "--batch")
     assert not ResourceRollupPending.objects.exists()
 

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(f"requeued {requeued} task(s) of dead workers")
         for name in options["enqueue"]:
             try:
-                entry_enqueue(entry_named(name), backend_name=backend)
+                entry_enqueue(entry=entry_named(name), backend_name=backend)
             except KeyError:
                 raise CommandError(f"no schedule entry {name!r}") from None
         worker = Worker(
