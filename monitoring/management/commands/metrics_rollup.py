@@ -1,4 +1,6 @@
-"""Roll up the metrics incrementally:
+"""Roll up the metrics incrementally. The worker does this on its schedule (monitoring/tasks.py,
+portal/worker/schedule.py); the command is for a one-off run by hand, and ``--loop`` for the old
+hand-started setup (``make bench-metrics ROLLER=loop`` compares it with the worker).
 
 manage.py metrics_rollup            # snapshot, roll-ups, flows 8–10, yesterday's report queued once
 manage.py metrics_rollup --loop 300 # the whole job every 300 s, and the resource roll-up every second
