@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
@@ -133,3 +133,9 @@ def test_a_worker_killed_with_sigkill_loses_no_queued_work(tmp_path):
     assert _status(db) == {"a.txt": ("SUCCESSFUL", 2), "b.txt": ("SUCCESSFUL", 1)}
     assert [line.split()[0] for line in a.read_text().splitlines()] == ["start", "start", "done"]
     assert [line.split()[0] for line in b.read_text().splitlines()] == ["start", "done"]
+
+
+@pytest.mark.parametrize(("backend", "message"), [("nope", "no task backend"), ("default", "not a django-tasks-db")])
+def test_the_worker_refuses_a_backend_that_is_not_a_queue(backend, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("run_worker", "--backend", backend, "--batch")

@@ -12,6 +12,7 @@ exclusive transaction on SQLite). Ctrl-C / SIGTERM finish the running task, then
 
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks import task_backends
+from django_tasks.exceptions import InvalidTaskBackendError
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -34,7 +35,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, backend: str, interval: float, no_schedule: bool, batch: bool, **options):
-        if not isinstance(task_backends[backend], DatabaseBackend):
+        try:
+            queue = task_backends[backend]
+        except InvalidTaskBackendError:
+            raise CommandError(f"no task backend {backend!r} in settings.TASKS") from None
+        if not isinstance(queue, DatabaseBackend):
             raise CommandError(f"backend {backend!r} is not a django-tasks-db backend")
         requeued = orphans_requeue(backend_name=backend)
         if requeued:
