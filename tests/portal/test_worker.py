@@ -139,3 +139,18 @@ def test_a_worker_killed_with_sigkill_loses_no_queued_work(tmp_path):
 def test_the_worker_refuses_a_backend_that_is_not_a_queue(backend, message):
     with pytest.raises(CommandError, match=message):
         call_command("run_worker", "--backend", backend, "--batch")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_rolled_back_transaction_never_runs():
+    from django.db import transaction
+
+    from portal.tasks import publish_scheduled
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish_scheduled.using(backend=BACKEND).enqueue()
+        raise RuntimeError("the write failed")
+    assert not DBTaskResult.objects.exists()
+    with transaction.atomic():
+        publish_scheduled.using(backend=BACKEND).enqueue()
+    assert DBTaskResult.objects.get().status == "READY"
