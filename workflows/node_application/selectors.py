@@ -1,6 +1,6 @@
 """Reads of the node application process: who may see what, inboxes, timelines."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from organizations.models import AuthorityLevel, User
 from organizations.roles import Role
@@ -8,9 +8,12 @@ from organizations.selectors import jurisdiction_q
 
 from .models import (
     ApplicationEvent,
+    ExpertAssignment,
+    ExpertScore,
     Material,
     NodeApplication,
     ReviewTask,
+    Stage,
     TaskStatus,
 )
 
@@ -147,6 +150,34 @@ def application_events(*, application: NodeApplication, for_applicant: bool) -> 
     if for_applicant:
         queryset = queryset.filter(visible_to_applicant=True)
     return queryset.order_by("at", "pk")
+
+
+def expert_assignment_list(*, user: User) -> QuerySet[ExpertAssignment]:
+    """The expert's own assignments, those still to score first (in expert review, no score yet), then the rest;
+    each carries ``my_score`` (None until scored) and ``to_score``."""
+    if not is_expert(user):
+        return ExpertAssignment.objects.none()
+    mine = ExpertScore.objects.filter(application=OuterRef("application"), expert=user)
+    return (
+        ExpertAssignment.objects.filter(expert=user)
+        .annotate(
+            my_score=Subquery(mine.values("score")[:1]),
+            scored=Exists(mine),
+            to_score=Case(
+                When(Q(application__stage=Stage.EXPERT_REVIEW) & ~Exists(mine), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related(
+            "application",
+            "application__campaign",
+            "application__organization",
+            "application__industry",
+            "application__region",
+        )
+        .order_by("-to_score", "-assigned_at", "-pk")
+    )
 
 
 def experts_available() -> QuerySet[User]:

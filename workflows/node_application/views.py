@@ -304,26 +304,6 @@ def milestone_record(request, reference: str):
 
 @login_required
 @require_POST
-def expert_score(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not selectors.is_expert(request.user):
-        raise Http404
-    form = ExpertScoreForm(request.POST)
-    if form.is_valid():
-        try:
-            services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
-            messages.success(request, _("评分已提交。"))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    else:
-        messages.error(request, _("请填写 0–100 之间的评分。"))
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
 def expert_assign(request, reference: str):
     application = _application_or_404(request, reference)
     if not _is_ministry(request.user):
@@ -380,6 +360,8 @@ def objection_resolve(request, reference: str, pk: int):
 @login_required
 def inbox(request):
     if not selectors.is_reviewer(request.user):
+        if selectors.is_expert(request.user):  # experts have their own inbox (old links land there)
+            return redirect("node_application:expert_inbox")
         raise Http404
     filters = {key: request.GET.get(key) or None for key in ("campaign", "node_type", "kind")}
     due = request.GET.get("due_before")

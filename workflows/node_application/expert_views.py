@@ -1,0 +1,53 @@
+"""The ministry's review experts: their inbox of assigned applications, and their score. Thin like views.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import ExpertScoreForm
+from .views import _application_or_404, _errors_to_messages
+
+INBOX_PAGE_SIZE = 50
+
+
+@login_required
+def expert_inbox(request):
+    """The applications the ministry assigned to this expert: to score first, then those already scored."""
+    if not selectors.is_expert(request.user):
+        raise Http404
+    assignments = selectors.expert_assignment_list(user=request.user)
+    page = Paginator(assignments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    to_score = sum(1 for a in page.object_list if a.to_score)
+    return render(
+        request,
+        "node_application/expert_assignment_list.html",
+        {"assignments": page.object_list, "page": page, "to_score": to_score},
+    )
+
+
+@login_required
+@require_POST
+def expert_score(request, reference: str):
+    application = _application_or_404(request, reference)
+    if not selectors.is_expert(request.user):
+        raise Http404
+    form = ExpertScoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写 0–100 之间的评分。"))
+        return redirect(reverse("node_application:detail", args=[application.reference]) + "#score")
+    try:
+        services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect(reverse("node_application:detail", args=[application.reference]) + "#score")
+    messages.success(request, _("评分已提交：%(reference)s。") % {"reference": application.reference})
+    return redirect("node_application:expert_inbox")
