@@ -1,4 +1,6 @@
-"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices. Idempotent.
+"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices, and one Sichuan campaign that is
+always open relative to the day the demo data is loaded (so that `make run` on any date lets a newcomer apply).
+Idempotent.
 
 A date-only deadline ("3月17日前") ends at 24:00 of that day, Asia/Shanghai; a window ("3月21日至3月25日")
 runs from 00:00 of its first day to 24:00 of its last.
@@ -59,6 +61,42 @@ CAMPAIGNS = {
         "min_expert_scores": 3,
     },
 }
+
+
+OPEN_CAMPAIGN_SLUG = "sc-open"
+
+
+def open_campaign_defaults(*, today: datetime.date) -> dict:
+    """A Sichuan campaign for next year whose window contains ``today``: it opened on the first day of this month
+    and takes materials until the last day of the month after next (so 2–3 months ahead); the review windows
+    and the ministry deadline follow. The dates move only when the month changes."""
+    first = today.replace(day=1)
+    after_next = (first + datetime.timedelta(days=95)).replace(day=1)  # the month after the month after next
+    last = after_next - datetime.timedelta(days=1)
+    year = today.year + 1
+    return {
+        "name": f"国家算力互联互通节点（四川）{year}年申报（演示批次）",
+        "province_id": "510000",
+        "year": year,
+        "accepts_regional": True,
+        "accepts_industry": True,
+        "has_municipal_review": True,
+        "opens_at": start(first.year, first.month, first.day),
+        "industry_name_prereview_deadline": None,
+        "materials_deadline": end(last.year, last.month, last.day),
+        "municipal_review_starts_at": start(first.year, first.month, first.day),
+        "municipal_review_ends_at": end(*_plus(last, 7)),
+        "provincial_review_starts_at": start(first.year, first.month, first.day),
+        "provincial_review_ends_at": end(*_plus(last, 14)),
+        "ministry_deadline": end(*_plus(last, 21)),
+        "publicity_days": 7,
+        "min_expert_scores": 3,
+    }
+
+
+def _plus(day: datetime.date, days: int) -> tuple[int, int, int]:
+    later = day + datetime.timedelta(days=days)
+    return later.year, later.month, later.day
 
 
 NARRATIVE = {
@@ -138,7 +176,8 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
 def seed() -> list[str]:
     lines = []
     campaigns = {}
-    for slug, defaults in CAMPAIGNS.items():
+    rolling = {OPEN_CAMPAIGN_SLUG: open_campaign_defaults(today=timezone.localdate())}
+    for slug, defaults in {**CAMPAIGNS, **rolling}.items():
         campaign, created = campaign_upsert(slug=slug, defaults=defaults)
         campaigns[slug] = campaign
         lines.append(f"{'created' if created else 'kept'} campaign {slug}: {campaign.name}")

@@ -193,3 +193,21 @@ def application_detail_prefetch(queryset: QuerySet[NodeApplication]) -> QuerySet
         "expert_assignments__expert",
         "objections",
     )
+
+
+def campaigns_for_organization(*, organization, now) -> tuple[list, list]:
+    """The campaigns of the organisation's province: (open ones, the others), each other one with
+    ``status`` "closed" or "upcoming", so that a page can say why it offers no "new" button."""
+    from .models import Campaign
+
+    if organization is None:
+        return [], []
+    open_, others = [], []
+    for campaign in Campaign.objects.filter(province_id=organization.province_id).select_related("province"):
+        if campaign.opens_at <= now < campaign.materials_deadline:
+            open_.append(campaign)
+        else:
+            campaign.status = "closed" if now >= campaign.materials_deadline else "upcoming"
+            others.append(campaign)
+    others.sort(key=lambda c: c.materials_deadline, reverse=True)
+    return open_, others

@@ -62,21 +62,20 @@ def application_list(request):
     applications = selectors.application_list_for_applicant(user=request.user)
     if selectors.is_reviewer(request.user) and not request.user.organization_id:
         return redirect("node_application:inbox")
-    campaigns = []
-    if request.user.organization_id:
-        now = timezone.now()
-        campaigns = [
-            c
-            for c in Campaign.objects.filter(province_id=request.user.organization.province_id).select_related(
-                "province"
-            )
-            if c.opens_at <= now < c.materials_deadline
-        ]
+    campaigns, other_campaigns = selectors.campaigns_for_organization(
+        organization=request.user.organization, now=timezone.now()
+    )
     notifications = request.user.node_notifications.select_related("application")[:10]
     return render(
         request,
         "node_application/node_application_list.html",
-        {"applications": applications, "campaigns": campaigns, "node_types": NodeType, "notifications": notifications},
+        {
+            "applications": applications,
+            "campaigns": campaigns,
+            "other_campaigns": other_campaigns,
+            "node_types": NodeType,
+            "notifications": notifications,
+        },
     )
 
 
