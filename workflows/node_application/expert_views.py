@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .feedback import errors_to_messages as _errors_to_messages
 from .forms import ExpertScoreForm
-from .views import _application_or_404, _errors_to_messages
+from .views import _application_or_404
 
 INBOX_PAGE_SIZE = 50
 

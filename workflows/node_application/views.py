@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import deadlines, eligibility, selectors, services
+from . import deadlines, eligibility, feedback, selectors, services
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -43,14 +43,7 @@ def _owned_or_404(request, reference: str) -> NodeApplication:
     return application
 
 
-def _errors_to_messages(request, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                messages.error(request, message if field == "__all__" else f"{field}: {message}")
-    else:
-        for message in error.messages:
-            messages.error(request, message)
+_errors_to_messages = feedback.errors_to_messages
 
 
 def _detail_url(application: NodeApplication) -> str:
@@ -170,7 +163,7 @@ def application_edit(request, reference: str):
         {
             "application": application,
             "form": form,
-            "submit_errors": errors,
+            "submit_errors": feedback.labelled(errors),
             "missing": missing,
             "findings": findings,
             "upload_form": MaterialUploadForm(),
@@ -238,9 +231,8 @@ def material_upload(request, reference: str):
             return redirect("node_application:edit", reference=reference)
         messages.success(request, _("材料已上传。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for line in feedback.labelled(form.errors):
+            messages.error(request, line)
     return redirect("node_application:edit", reference=reference)
 
 
@@ -316,9 +308,8 @@ def expert_assign(request, reference: str):
         except ValidationError as error:
             _errors_to_messages(request, error)
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for line in feedback.labelled(form.errors):
+            messages.error(request, line)
     return redirect(_detail_url(application))
 
 
