@@ -114,6 +114,8 @@ DEMO_APPLICATIONS = [
     ("applicant", "sc-2026", "industry", "391", "submitted"),
     ("applicant_mianyang", "sc-2026", "industry", "392", "recommended"),
     ("applicant_hebei", "hb-2026", "regional", None, "submitted"),
+    # In the campaign that is always open: a regional application the ministry has given to the demo experts
+    ("applicant_mianyang", OPEN_CAMPAIGN_SLUG, "regional", None, "expert_review"),
 ]
 
 
@@ -141,7 +143,11 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     ).first()
     if existing:
         return f"kept application {existing.reference}"
-    now = campaign.opens_at + datetime.timedelta(days=2, hours=10)
+    # two days into the campaign, or just now when the campaign opened less than that ago
+    now = max(
+        campaign.opens_at + datetime.timedelta(minutes=1),
+        min(campaign.opens_at + datetime.timedelta(days=2, hours=10), timezone.now()),
+    )
     application = services.application_create(campaign=campaign, node_type=node_type, actor=user, now=now)
     data = dict(
         NARRATIVE, contact_phone=user.phone or "028-00000000", contact_email=user.email or "demo@example.invalid"
@@ -169,8 +175,29 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
         if reviewer is not None:
             when = campaign.municipal_review_starts_at or timezone.now()
             services.task_act(task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when)
+    if progress == "expert_review":
+        _to_expert_review(application, now=now)
     application.refresh_from_db()
     return f"created application {application.reference} ({application.get_stage_display()})"
+
+
+def _to_expert_review(application, *, now) -> None:
+    """Both provincial departments approve, the communications administration reports to the ministry, and the
+    ministry names the demo experts (expert1–3), who then find it in their inbox."""
+    province = User.objects.filter(authority__level="province", authority__division_id=application.campaign.province_id)
+    for department in ("communications_administration", "industry_it"):
+        reviewer = province.filter(authority__department=department).first()
+        task = ReviewTask.objects.get(
+            application=application, kind=TaskKind.PROVINCIAL_REVIEW, department=department, status="open"
+        )
+        services.task_act(task=task, actor=reviewer, decision="approve", opinion="（示例）同意。", now=now)
+    task = ReviewTask.objects.get(application=application, kind=TaskKind.MINISTRY_SUBMISSION, status="open")
+    reporter = province.filter(authority__department="communications_administration").first()
+    services.task_act(task=task, actor=reporter, decision="submit", opinion="（示例）两部门联合复审同意推荐。", now=now)
+    ministry = User.objects.filter(authority__level="ministry").first()
+    experts = list(User.objects.filter(username__in=["expert1", "expert2", "expert3"]).order_by("username"))
+    application.refresh_from_db()
+    services.expert_assign(application=application, actor=ministry, experts=experts, now=now)
 
 
 def seed() -> list[str]:

@@ -88,3 +88,25 @@ def test_services_still_refuse_a_closed_campaign(people):
         services.application_create(
             campaign=Campaign.objects.get(slug="hb-2026"), node_type="regional", actor=people["applicant_hebei"]
         )
+
+
+def test_demo_experts_find_an_application_to_score_in_their_inbox(client):
+    from organizations import demo as organizations_demo
+    from organizations.models import User
+    from tests.catalog.factories import ensure_reference_data
+    from workflows.node_application.models import Stage
+
+    ensure_reference_data()
+    organizations_demo.seed()
+    demo.seed()
+    demo.seed()  # idempotent
+    application = Campaign.objects.get(slug=OPEN_CAMPAIGN_SLUG).applications.get()
+    assert application.stage == Stage.EXPERT_REVIEW and application.node_type == "regional"
+    assert sorted(application.expert_assignments.values_list("expert__username", flat=True)) == [
+        "expert1",
+        "expert2",
+        "expert3",
+    ]
+    client.force_login(User.objects.get(username="expert1"))
+    html = client.get(reverse("node_application:expert_inbox")).content.decode()
+    assert application.reference in html and "待评分 1 项" in html
