@@ -143,9 +143,7 @@ def _upstream(code: str) -> Resolution:
             body = {}
     except (urllib.error.URLError, TimeoutError, ValueError) as error:
         logger.warning("upstream resolution of %s failed: %s", code, error)
-        return Resolution(
-            502, {"identifier": code, "detail": _("上级节点暂时无法访问，请稍后再试。")}
-        )
+        return Resolution(502, {"identifier": code, "detail": _("上级节点暂时无法访问，请稍后再试。")})
     if status not in (200, 400, 404):
         return Resolution(502, {"identifier": code, "detail": _("上级节点返回了错误。")})
     cache.set(key, {"status": status, "body": body}, settings.IDENTIFIER_RESOLUTION_CACHE_SECONDS)

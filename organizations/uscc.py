@@ -64,9 +64,7 @@ def validate_uscc(value: str) -> None:
     bad = sorted({char for char in code if char not in VALUES})
     if bad:
         raise ValidationError(
-            _(
-                "统一社会信用代码含有不允许的字符：%(chars)s（只用数字和除 I、O、S、V、Z 以外的大写字母）。"
-            ),
+            _("统一社会信用代码含有不允许的字符：%(chars)s（只用数字和除 I、O、S、V、Z 以外的大写字母）。"),
             code="uscc_characters",
             params={"chars": "、".join(bad)},
         )

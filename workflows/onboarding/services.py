@@ -173,30 +173,17 @@ def _sites_create(*, application: ProviderApplication, provider: Provider) -> No
         declared.save(update_fields=["site"])
 
 
-def _provider_records(provider: Provider) -> list:
-    """The provider's records the node has not taken out of the catalogue (pending or listed)."""
-    records: list = []
-    for model in (ComputeResource, NetworkLine, AppService):
-        records += list(
-            model.objects.filter(provider=provider).exclude(listing_state=ListingState.DELISTED).order_by("pk")
-        )
-    return records
-
-
 def _records_name(*, application: ProviderApplication) -> None:
-    """The request names the records it covers: the provider's records as they stand when it is (re)submitted."""
-    records = _provider_records(application.provider)
-    application.resources.set([r for r in records if isinstance(r, ComputeResource)])
-    application.lines.set([r for r in records if isinstance(r, NetworkLine)])
-    application.app_services.set([r for r in records if isinstance(r, AppService)])
+    """The request names the records it covers: the provider's records not taken out of the catalogue (pending
+    or listed) as they stand when it is (re)submitted."""
+    named = ((application.resources, ComputeResource), (application.lines, NetworkLine))
+    for manager, model in (*named, (application.app_services, AppService)):
+        manager.set(model.objects.filter(provider=application.provider).exclude(listing_state=ListingState.DELISTED))
 
 
 def _named_records(application: ProviderApplication) -> list:
     """The records the request named that are still in the catalogue (not delisted since)."""
-    records: list = []
-    for manager in (application.resources, application.lines, application.app_services):
-        records += list(manager.exclude(listing_state=ListingState.DELISTED).order_by("pk"))
-    return records
+    return [record for record in application.named_records if record.listing_state != ListingState.DELISTED]
 
 
 @transaction.atomic

@@ -154,8 +154,7 @@ def test_provider_onboarding_end_to_end(
 
 
 def test_approval_lists_only_the_records_the_request_named(client, provider_user, operator):
-    """A resource the provider imports after submitting is not approved with the request: it keeps waiting
-    for its own review, gets no identifier and is not filed upstream."""
+    """A resource imported after submitting keeps waiting for its own review: no listing, identifier, filing."""
     provider = ProviderFactory(organization=provider_user.organization, onboarding_state=OnboardingState.APPLIED)
     site = SiteFactory(provider=provider)
     named = ComputeResourceFactory(site=site, listing_state=ListingState.PENDING, name="申请时的资源")
@@ -163,14 +162,10 @@ def test_approval_lists_only_the_records_the_request_named(client, provider_user
     imported = ComputeResourceFactory(site=site, listing_state=ListingState.PENDING, name="刚导入的资源")
     page = login(client, operator).get(process_url("provider", process)).content.decode()
     assert "申请时的资源" in page and "刚导入的资源" not in page  # the operator sees what approval lists
-
-    response = client.post(task_url("provider", open_task(process, "certify")), {"decision": "approve"})
-    assert response.status_code == 302
-    named.refresh_from_db()
-    imported.refresh_from_db()
+    assert client.post(task_url("provider", open_task(process, "certify")), {"decision": "approve"}).status_code == 302
+    named.refresh_from_db(), imported.refresh_from_db()
     assert named.listing_state == ListingState.APPROVED and Identifier.objects.filter(resource=named).exists()
-    assert imported.listing_state == ListingState.PENDING
-    assert not Identifier.objects.filter(resource=imported).exists()
+    assert imported.listing_state == ListingState.PENDING and not Identifier.objects.filter(resource=imported)
     assert OutboxMessage.objects.count() == 1
 
 
