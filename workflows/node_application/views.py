@@ -24,7 +24,7 @@ from .forms import (
     ObjectionForm,
     TaskDecisionForm,
 )
-from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Objection, Stage, TaskKind, format_deadline
+from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Stage, TaskKind, format_deadline
 
 INBOX_PAGE_SIZE = 50
 
@@ -290,57 +290,6 @@ def milestone_record(request, reference: str):
             messages.success(request, _("已登记。"))
         except ValidationError as error:
             _errors_to_messages(request, error)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def expert_assign(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not _is_ministry(request.user):
-        raise Http404
-    form = ExpertAssignForm(request.POST)
-    if form.is_valid():
-        try:
-            experts = list(form.cleaned_data["experts"])
-            services.expert_assign(application=application, actor=request.user, experts=experts)
-            messages.success(request, _("已指派评审专家。"))
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    else:
-        for line in feedback.labelled(form.errors):
-            messages.error(request, line)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def objection_lodge(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not _is_ministry(request.user):
-        raise Http404
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.objection_lodge(application=application, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def objection_resolve(request, reference: str, pk: int):
-    application = _application_or_404(request, reference)
-    objection = Objection.objects.filter(pk=pk, application=application).first()
-    if objection is None or not _is_ministry(request.user):
-        raise Http404
-    try:
-        services.objection_resolve(
-            objection=objection, actor=request.user, resolution=request.POST.get("resolution", "")
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
     return redirect(_detail_url(application))
 
 
