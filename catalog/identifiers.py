@@ -85,10 +85,7 @@ def validate_prefix(prefix: str) -> None:
     """The prefix grammar is rigid, so that a changed or moved separator is always a format error."""
     if not prefix or len(prefix) > MAX_PREFIX_LENGTH or any(char not in ALLOWED_PREFIX_CHARS for char in prefix):
         raise MalformedIdentifier(
-            _(
-                "节点前缀含有不允许的字符（只用数字、“.”和除 I、O、S、V、Z 以外的大写字母）。"
-                "(Bad character in the node prefix.)"
-            ),
+            _("节点前缀含有不允许的字符（只用数字、“.”和除 I、O、S、V、Z 以外的大写字母）。"),
             "prefix_characters",
         )
     if not PREFIX_PATTERN.fullmatch(prefix):
@@ -96,7 +93,6 @@ def validate_prefix(prefix: str) -> None:
             _(
                 "节点前缀格式不正确：应为国家代码（如 CN），其后可接“.省级行政区划代码”和“.行业代码”"
                 "（如 CN.510000.C39）。"
-                "(Malformed node prefix.)"
             ),
             "prefix",
         )
@@ -121,31 +117,25 @@ def parse_identifier(value: str) -> ParsedIdentifier:
     text = normalize(value)
     prefix, separator, suffix = text.rpartition(SEPARATOR)
     if not separator or SEPARATOR in prefix:
-        raise MalformedIdentifier(
-            _("算力标识应为“节点前缀/类别+序号+校验码”，缺少或多出“/”。(Expected <prefix>/<suffix>.)"), "structure"
-        )
+        raise MalformedIdentifier(_("算力标识应为“节点前缀/类别+序号+校验码”，缺少或多出“/”。"), "structure")
     validate_prefix(prefix)
     if len(suffix) != SERIAL_LENGTH + 2:
         raise MalformedIdentifier(
-            _("算力标识后缀应为%(length)d位（1位类别、%(serial)d位序号、1位校验码）。(Wrong suffix length.)")
+            _("算力标识后缀应为%(length)d位（1位类别、%(serial)d位序号、1位校验码）。")
             % {"length": SERIAL_LENGTH + 2, "serial": SERIAL_LENGTH},
             "suffix_length",
         )
     bad = sorted({char for char in suffix if char not in VALUES})
     if bad:
         raise MalformedIdentifier(
-            _("算力标识后缀含有不允许的字符：%(chars)s。(Bad character in the suffix.)") % {"chars": "、".join(bad)},
+            _("算力标识后缀含有不允许的字符：%(chars)s。") % {"chars": "、".join(bad)},
             "suffix_characters",
         )
     if check_character(text[:-1]) != text[-1]:
-        raise MalformedIdentifier(
-            _("算力标识校验码不正确，请核对是否有输错的字符。(The check character does not match.)"), "checksum"
-        )
+        raise MalformedIdentifier(_("算力标识校验码不正确，请核对是否有输错的字符。"), "checksum")
     class_code, serial = suffix[0], suffix[1:-1]
     if class_code not in CLASS_CODES:
-        raise MalformedIdentifier(
-            _("未知的算力标识类别“%(code)s”。(Unknown identifier class.)") % {"code": class_code}, "class"
-        )
+        raise MalformedIdentifier(_("未知的算力标识类别“%(code)s”。") % {"code": class_code}, "class")
     if not serial.isdigit() or int(serial) == 0:
-        raise MalformedIdentifier(_("算力标识序号应为非零的数字。(The serial must be digits.)"), "serial")
+        raise MalformedIdentifier(_("算力标识序号应为非零的数字。"), "serial")
     return ParsedIdentifier(prefix=prefix, class_code=class_code, serial=int(serial))

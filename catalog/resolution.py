@@ -64,7 +64,7 @@ def _details(record) -> dict:
 def _local(code: str) -> Resolution:
     identifier = selectors.identifier_get(code=code)
     if identifier is None:
-        return Resolution(404, {"identifier": code, "detail": _("本节点没有这个算力标识。(Unknown identifier.)")})
+        return Resolution(404, {"identifier": code, "detail": _("本节点没有这个算力标识。")})
     record = identifier.record
     visible = identifier.state in PUBLISHED_STATES and record.is_public
     body = {
@@ -94,7 +94,7 @@ def _filed(code: str) -> Resolution | None:
 
     filing = IdentifierFiling.objects.filter(identifier=code).first()
     if filing is None:
-        return Resolution(404, {"identifier": code, "detail": _("国家节点没有这个算力标识的备案。(Not filed.)")})
+        return Resolution(404, {"identifier": code, "detail": _("国家节点没有这个算力标识的备案。")})
     payload = filing.payload
     return Resolution(
         200,
@@ -123,7 +123,7 @@ def _upstream(code: str) -> Resolution:
             404,
             {
                 "identifier": code,
-                "detail": _("该算力标识不属于本节点，且未配置上级节点。(Not this node's identifier.)"),
+                "detail": _("该算力标识不属于本节点，且未配置上级节点。"),
             },
         )
     key = CACHE_PREFIX + code
@@ -143,11 +143,9 @@ def _upstream(code: str) -> Resolution:
             body = {}
     except (urllib.error.URLError, TimeoutError, ValueError) as error:
         logger.warning("upstream resolution of %s failed: %s", code, error)
-        return Resolution(
-            502, {"identifier": code, "detail": _("上级节点暂时无法访问，请稍后再试。(Upstream node unreachable.)")}
-        )
+        return Resolution(502, {"identifier": code, "detail": _("上级节点暂时无法访问，请稍后再试。")})
     if status not in (200, 400, 404):
-        return Resolution(502, {"identifier": code, "detail": _("上级节点返回了错误。(Upstream node error.)")})
+        return Resolution(502, {"identifier": code, "detail": _("上级节点返回了错误。")})
     cache.set(key, {"status": status, "body": body}, settings.IDENTIFIER_RESOLUTION_CACHE_SECONDS)
     return Resolution(status, {**body, "cached": False})
 

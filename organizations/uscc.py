@@ -57,33 +57,30 @@ def validate_uscc(value: str) -> None:
     code = normalize_uscc(value)
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位，当前为%(length)d位。(A unified social credit code has 18 characters.)"),
+            _("统一社会信用代码应为18位，当前为%(length)d位。"),
             code="uscc_length",
             params={"length": len(code)},
         )
     bad = sorted({char for char in code if char not in VALUES})
     if bad:
         raise ValidationError(
-            _(
-                "统一社会信用代码含有不允许的字符：%(chars)s（只用数字和除 I、O、S、V、Z 以外的大写字母）。"
-                "(Only digits and capital letters other than I, O, S, V, Z are allowed.)"
-            ),
+            _("统一社会信用代码含有不允许的字符：%(chars)s（只用数字和除 I、O、S、V、Z 以外的大写字母）。"),
             code="uscc_characters",
             params={"chars": "、".join(bad)},
         )
     if code[1] not in ENTITY_TYPES.get(code[0], ""):
         raise ValidationError(
-            _("统一社会信用代码的登记管理部门代码或机构类别代码无效。(Unknown registering authority or entity type.)"),
+            _("统一社会信用代码的登记管理部门代码或机构类别代码无效。"),
             code="uscc_authority",
         )
     if not code[2:8].isdigit():
         raise ValidationError(
-            _("统一社会信用代码第3-8位应为行政区划代码（6位数字）。(Positions 3-8 must be a division code.)"),
+            _("统一社会信用代码第3-8位应为行政区划代码（6位数字）。"),
             code="uscc_division",
         )
     if uscc_check_character(code[:17]) != code[17]:
         raise ValidationError(
-            _("统一社会信用代码校验码不正确，请核对是否有输错的字符。(The check character does not match.)"),
+            _("统一社会信用代码校验码不正确，请核对是否有输错的字符。"),
             code="uscc_checksum",
         )
 

@@ -250,6 +250,11 @@ def _add_policy(index: PolicyIndexPage, spec: dict) -> bool:
 
 
 SICHUAN_GUIDE_SLUG = "sichuan-2026-node-guide"
+OPEN_GUIDE_SLUG = "sichuan-demo-node-guide"
+OPEN_GUIDE_INTRO = (
+    "<p>本批次是演示数据：每次载入演示数据时，受理期按当天日期滚动（本月1日起至下下月月底），"
+    "便于在任何日期体验在线申报、审核和专家评审的全过程。条件和流程与四川2026年申报相同。</p>"
+)
 SICHUAN_GUIDE_INTRO = (
     "<p>国家算力互联互通节点（四川）2026年申报同步受理区域节点（全省1个）和行业节点（电子信息、装备制造、"
     "生物医药、白酒等重点领域）。区域节点上联国家节点、下联省内行业节点；行业节点接入区域节点。"
@@ -352,6 +357,16 @@ def seed() -> list[str]:
         title="国家算力互联互通节点（四川）2026年申报指南",
         intro=SICHUAN_GUIDE_INTRO,
         body=_sichuan_guide_body(),
+    )
+    if guide is not None:
+        lines.append(f"guide: {guide.title}")
+    guide = _add_guide(
+        home,
+        slug=OPEN_GUIDE_SLUG,
+        campaign_slug="sc-open",
+        title="国家算力互联互通节点（四川）演示批次申报指南",
+        intro=OPEN_GUIDE_INTRO,
+        body=[],
     )
     if guide is not None:
         lines.append(f"guide: {guide.title}")

@@ -15,23 +15,25 @@ class EntryPoint:
     url_name: str
     roles: frozenset[Role]
     permission: str = ""  # when set, the user must also hold it (e.g. a regulator's authority kind)
+    in_nav: bool = False  # the role's daily work list: also linked from the main navigation
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-REVIEWERS = frozenset({Role.MUNICIPAL_REVIEWER, Role.PROVINCIAL_REVIEWER, Role.MINISTRY_REVIEWER, Role.EXPERT})
+REVIEWERS = frozenset({Role.MUNICIPAL_REVIEWER, Role.PROVINCIAL_REVIEWER, Role.MINISTRY_REVIEWER})
 PROVIDERS = frozenset({Role.PROVIDER, Role.LINE_PROVIDER, Role.APP_SERVICE_PROVIDER})
 
 ENTRY_POINTS = [
-    EntryPoint(_("我的节点申报"), "node_application:list", frozenset({Role.APPLICANT})),
-    EntryPoint(_("审核待办"), "node_application:inbox", REVIEWERS),
+    EntryPoint(_("我的节点申报"), "node_application:list", frozenset({Role.APPLICANT}), in_nav=True),
+    EntryPoint(_("审核待办"), "node_application:inbox", REVIEWERS, in_nav=True),
+    EntryPoint(_("专家评审任务"), "node_application:expert_inbox", frozenset({Role.EXPERT}), in_nav=True),
     EntryPoint(_("接口密钥（标准接口接入）"), "catalog:api-keys", PROVIDERS),
     EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("安全运营"), "monitoring:security", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("审计日志"), "monitoring:audit-log", frozenset({Role.NODE_OPERATOR})),
-    EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.NODE_OPERATOR}),
+    EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.EXPERT, Role.NODE_OPERATOR}),
     EntryPoint(_("内容管理"), "wagtailadmin_home", frozenset({Role.EDITOR, Role.APPROVER})),
     EntryPoint(_("我的算力需求"), "demand:list", ORGANIZATION_ROLES),
     EntryPoint(_("调度确认"), "demand:scheduling-list", frozenset({Role.PROVIDER, Role.RESELLER})),
@@ -44,6 +46,11 @@ ENTRY_POINTS = [
         permission="monitoring.view_metrics",
     ),
 ]
+
+
+def nav_entry_points_for(*, user) -> list[EntryPoint]:
+    """The signed-in user's daily work lists, for the main navigation."""
+    return [entry for entry in entry_points_for(user=user) if entry.in_nav]
 
 
 def entry_points_for(*, user) -> list[EntryPoint]:

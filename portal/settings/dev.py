@@ -3,7 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless a developer sets DEBUG=1: `make run` serves the product as its users see it (the house
+# error pages, not the technical ones). WhiteNoise serves static files either way.
+DEBUG = env.bool("DEBUG", default=False)
 # A development-only key: production.py refuses to start without a real SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-only-for-local-development")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])

@@ -79,3 +79,14 @@ def alternate_urls(context) -> list[tuple[str, str]]:
         (hreflang.get(code, code), request.build_absolute_uri(localize_path(request.path, code)))
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.simple_tag(takes_context=True)
+def work_links(context) -> list:
+    """The signed-in user's daily work lists (portal.navigation), for the main navigation; none for visitors."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return []
+    from portal.navigation import nav_entry_points_for
+
+    return nav_entry_points_for(user=user)

@@ -64,6 +64,17 @@ def test_layout_has_skip_link_one_h1_labelled_nav_and_no_inline_script_or_style(
     assert 'aria-current="page">通知公告</a>' in client.get("/notices/node-call/").content.decode()
 
 
+def test_selection_is_linked_from_the_navigation_and_the_home_page(client, notice):
+    html = client.get("/").content.decode()
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/select/">算力选择</a>' in nav
+    main = html.split('<main id="main"', 1)[1]
+    assert 'href="/select/"' in main  # the home page itself offers selection, not only the menu
+    assert 'href="/select/" aria-current="page">算力选择</a>' in client.get("/select/").content.decode()
+    english = client.get("/en/").content.decode()
+    assert '<a href="/en/select/">Compute selection</a>' in english
+
+
 def test_english_interface_shows_english_navigation(client, notice):
     html = client.get("/en/").content.decode()
     for text in ("Home", "Notices", "Policies", "Standard API", "Skip to main content", "Latest notices", "Search"):

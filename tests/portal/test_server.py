@@ -1,8 +1,11 @@
 """`make run`'s path end to end: a freshly migrated SQLite file (bench.migrated: `migrate` on an empty
 file, made once per migration content), `migrate` again, reference data, seed twice, serve with daphne,
+with `make run`'s environment (no DEBUG set): static files are served and no answer is a DEBUG page;
 and the worker beside it (`manage.py run_worker`) working off what the seed queued."""
 
+import http.cookiejar
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -26,12 +29,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, str]:
+TECHNICAL = ("Using the URLconf defined in", "DEBUG = True", "Traceback", "Request Method:")
+
+
+def get(url: str, opener=None, **headers: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with (opener or urllib.request.build_opener()).open(request, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, error.read().decode()
+
+
+def sign_in(base: str, username: str, password: str):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    _, html = get(f"{base}/accounts/login/", opener)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    request = urllib.request.Request(f"{base}/accounts/login/", data=body.encode(), headers={"Referer": base + "/"})
+    with opener.open(request, timeout=10) as response:
+        assert response.url.endswith("/me/"), response.url
+    return opener
+
+
+def house_page(answer: tuple[int, str], status: int) -> str:
+    assert answer[0] == status
+    assert '<header class="site-header">' in answer[1]
+    for marker in TECHNICAL:
+        assert marker not in answer[1], marker
+    return answer[1]
 
 
 def test_fresh_database_seeded_twice_and_served_by_daphne(tmp_path):
@@ -39,14 +65,17 @@ def test_fresh_database_seeded_twice_and_served_by_daphne(tmp_path):
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")},
         "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
         "SQLITE_PATH": str(tmp_path / "run.sqlite3"),
-        "DEBUG": "false",
     }
+    env.pop("DEBUG", None)  # `make run` sets nothing: DEBUG is off unless a developer sets it
     manage = [sys.executable, "manage.py"]
     migrated_copy(tmp_path / "run.sqlite3")
+    seeded = ""
     for command in (["migrate", "--noinput"], ["load_reference_data"], ["seed_demo"], ["seed_demo"]):
         result = subprocess.run(manage + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
+        seeded += result.stdout
     assert "Node-demo-2026!" in result.stdout
+    sichuan_application = re.search(r"application (JD2026-51-I\d+)", seeded).group(1)
 
     port = free_port()
     daphne = Path(sys.executable).with_name("daphne")
@@ -74,6 +103,15 @@ def test_fresh_database_seeded_twice_and_served_by_daphne(tmp_path):
         assert get(f"{base}/api/docs/")[0] == 200
         assert get(f"{base}/api/schema/")[0] == 200
         assert get(f"{base}/static/css/site.css")[0] == 200
+        assert get(f"{base}/static/wagtailadmin/css/core.css")[0] == 200  # apps' static files too
+        assert get(f"{base}/static/admin/css/base.css")[0] == 200
+
+        # No DEBUG page: a missing URL, a bad Host, another province's application
+        assert "页面不存在" in house_page(get(f"{base}/no-such-page/"), 404)
+        assert "Page not found" in house_page(get(f"{base}/en/no-such-page/"), 404)
+        assert "请求有误" in house_page(get(f"{base}/", Host="evil.example"), 400)
+        hebei = sign_in(base, "applicant_hebei", "Node-demo-2026!")
+        house_page(get(f"{base}/applications/{sichuan_application}/", hebei), 404)
         _worker_works_off_the_queue(env, tmp_path / "run.sqlite3", base)
     finally:
         server.terminate()

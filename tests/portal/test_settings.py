@@ -11,7 +11,16 @@ import pytest
 from bench.migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parents[2]
-SWITCHES = ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "NODE_ROLE", "SECRET_KEY", "ALLOWED_HOSTS", "SQLITE_PATH")
+SWITCHES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ELASTICSEARCH_URL",
+    "NODE_ROLE",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SQLITE_PATH",
+    "DEBUG",
+)
 
 PROBE = """
 import json, django
@@ -61,6 +70,11 @@ def test_defaults_need_no_services():
     assert settings["node_role"] == "regional"
     assert settings["language"] == "zh-hans" and "en" in settings["languages"]
     assert settings["time_zone"] == "Asia/Shanghai"
+
+
+def test_make_run_serves_with_debug_off_unless_a_developer_sets_it():
+    assert probe()["debug"] is False
+    assert probe(DEBUG="1")["debug"] is True
 
 
 def test_environment_switches_to_the_production_services():

@@ -178,12 +178,19 @@ def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatc
 
 
 def _still_available(match: DemandMatch) -> None:
-    for allotment in match.allotments.select_related("resource"):
+    allotments = list(match.allotments.select_related("resource"))
+    confirmed = selectors.confirmed_cards_by_resource(resource_ids=[a.resource_id for a in allotments])
+    for allotment in allotments:
         resource = allotment.resource
+        taken = selectors.units_for_cards(
+            cards=confirmed.get(resource.pk, 0),
+            billing_unit=resource.billing_unit,
+            accelerators_per_node=resource.accelerators_per_node,
+        )
         if (
             resource.listing_state != ListingState.APPROVED
             or resource.state != RecordState.ONLINE
-            or resource.available_units < allotment.units
+            or resource.available_units - taken < allotment.units
         ):
             raise ValidationError(
                 {"match": _("方案中的资源“%(name)s”当前余量不足或已下线，请选择其他方案。") % {"name": resource.name}}

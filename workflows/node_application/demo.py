@@ -1,4 +1,6 @@
-"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices. Idempotent.
+"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices, and one Sichuan campaign that is
+always open relative to the day the demo data is loaded (so that `make run` on any date lets a newcomer apply).
+Idempotent.
 
 A date-only deadline ("3月17日前") ends at 24:00 of that day, Asia/Shanghai; a window ("3月21日至3月25日")
 runs from 00:00 of its first day to 24:00 of its last.
@@ -61,6 +63,42 @@ CAMPAIGNS = {
 }
 
 
+OPEN_CAMPAIGN_SLUG = "sc-open"
+
+
+def open_campaign_defaults(*, today: datetime.date) -> dict:
+    """A Sichuan campaign for next year whose window contains ``today``: it opened on the first day of this month
+    and takes materials until the last day of the month after next (so 2–3 months ahead); the review windows
+    and the ministry deadline follow. The dates move only when the month changes."""
+    first = today.replace(day=1)
+    after_next = (first + datetime.timedelta(days=95)).replace(day=1)  # the month after the month after next
+    last = after_next - datetime.timedelta(days=1)
+    year = today.year + 1
+    return {
+        "name": f"国家算力互联互通节点（四川）{year}年申报（演示批次）",
+        "province_id": "510000",
+        "year": year,
+        "accepts_regional": True,
+        "accepts_industry": True,
+        "has_municipal_review": True,
+        "opens_at": start(first.year, first.month, first.day),
+        "industry_name_prereview_deadline": None,
+        "materials_deadline": end(last.year, last.month, last.day),
+        "municipal_review_starts_at": start(first.year, first.month, first.day),
+        "municipal_review_ends_at": end(*_plus(last, 7)),
+        "provincial_review_starts_at": start(first.year, first.month, first.day),
+        "provincial_review_ends_at": end(*_plus(last, 14)),
+        "ministry_deadline": end(*_plus(last, 21)),
+        "publicity_days": 7,
+        "min_expert_scores": 3,
+    }
+
+
+def _plus(day: datetime.date, days: int) -> tuple[int, int, int]:
+    later = day + datetime.timedelta(days=days)
+    return later.year, later.month, later.day
+
+
 NARRATIVE = {
     "contact_gender": "male",
     "contact_title": "项目负责人",
@@ -76,6 +114,8 @@ DEMO_APPLICATIONS = [
     ("applicant", "sc-2026", "industry", "391", "submitted"),
     ("applicant_mianyang", "sc-2026", "industry", "392", "recommended"),
     ("applicant_hebei", "hb-2026", "regional", None, "submitted"),
+    # In the campaign that is always open: a regional application the ministry has given to the demo experts
+    ("applicant_mianyang", OPEN_CAMPAIGN_SLUG, "regional", None, "expert_review"),
 ]
 
 
@@ -103,7 +143,11 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     ).first()
     if existing:
         return f"kept application {existing.reference}"
-    now = campaign.opens_at + datetime.timedelta(days=2, hours=10)
+    # two days into the campaign, or just now when the campaign opened less than that ago
+    now = max(
+        campaign.opens_at + datetime.timedelta(minutes=1),
+        min(campaign.opens_at + datetime.timedelta(days=2, hours=10), timezone.now()),
+    )
     application = services.application_create(campaign=campaign, node_type=node_type, actor=user, now=now)
     data = dict(
         NARRATIVE, contact_phone=user.phone or "028-00000000", contact_email=user.email or "demo@example.invalid"
@@ -131,14 +175,36 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
         if reviewer is not None:
             when = campaign.municipal_review_starts_at or timezone.now()
             services.task_act(task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when)
+    if progress == "expert_review":
+        _to_expert_review(application, now=now)
     application.refresh_from_db()
     return f"created application {application.reference} ({application.get_stage_display()})"
+
+
+def _to_expert_review(application, *, now) -> None:
+    """Both provincial departments approve, the communications administration reports to the ministry, and the
+    ministry names the demo experts (expert1–3), who then find it in their inbox."""
+    province = User.objects.filter(authority__level="province", authority__division_id=application.campaign.province_id)
+    for department in ("communications_administration", "industry_it"):
+        reviewer = province.filter(authority__department=department).first()
+        task = ReviewTask.objects.get(
+            application=application, kind=TaskKind.PROVINCIAL_REVIEW, department=department, status="open"
+        )
+        services.task_act(task=task, actor=reviewer, decision="approve", opinion="（示例）同意。", now=now)
+    task = ReviewTask.objects.get(application=application, kind=TaskKind.MINISTRY_SUBMISSION, status="open")
+    reporter = province.filter(authority__department="communications_administration").first()
+    services.task_act(task=task, actor=reporter, decision="submit", opinion="（示例）两部门联合复审同意推荐。", now=now)
+    ministry = User.objects.filter(authority__level="ministry").first()
+    experts = list(User.objects.filter(username__in=["expert1", "expert2", "expert3"]).order_by("username"))
+    application.refresh_from_db()
+    services.expert_assign(application=application, actor=ministry, experts=experts, now=now)
 
 
 def seed() -> list[str]:
     lines = []
     campaigns = {}
-    for slug, defaults in CAMPAIGNS.items():
+    rolling = {OPEN_CAMPAIGN_SLUG: open_campaign_defaults(today=timezone.localdate())}
+    for slug, defaults in {**CAMPAIGNS, **rolling}.items():
         campaign, created = campaign_upsert(slug=slug, defaults=defaults)
         campaigns[slug] = campaign
         lines.append(f"{'created' if created else 'kept'} campaign {slug}: {campaign.name}")

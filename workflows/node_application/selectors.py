@@ -1,6 +1,6 @@
 """Reads of the node application process: who may see what, inboxes, timelines."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from organizations.models import AuthorityLevel, User
 from organizations.roles import Role
@@ -8,9 +8,12 @@ from organizations.selectors import jurisdiction_q
 
 from .models import (
     ApplicationEvent,
+    ExpertAssignment,
+    ExpertScore,
     Material,
     NodeApplication,
     ReviewTask,
+    Stage,
     TaskStatus,
 )
 
@@ -149,6 +152,34 @@ def application_events(*, application: NodeApplication, for_applicant: bool) -> 
     return queryset.order_by("at", "pk")
 
 
+def expert_assignment_list(*, user: User) -> QuerySet[ExpertAssignment]:
+    """The expert's own assignments, those still to score first (in expert review, no score yet), then the rest;
+    each carries ``my_score`` (None until scored) and ``to_score``."""
+    if not is_expert(user):
+        return ExpertAssignment.objects.none()
+    mine = ExpertScore.objects.filter(application=OuterRef("application"), expert=user)
+    return (
+        ExpertAssignment.objects.filter(expert=user)
+        .annotate(
+            my_score=Subquery(mine.values("score")[:1]),
+            scored=Exists(mine),
+            to_score=Case(
+                When(Q(application__stage=Stage.EXPERT_REVIEW) & ~Exists(mine), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related(
+            "application",
+            "application__campaign",
+            "application__organization",
+            "application__industry",
+            "application__region",
+        )
+        .order_by("-to_score", "-assigned_at", "-pk")
+    )
+
+
 def experts_available() -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.EXPERT.value, is_active=True).order_by("full_name", "pk")
 
@@ -162,3 +193,21 @@ def application_detail_prefetch(queryset: QuerySet[NodeApplication]) -> QuerySet
         "expert_assignments__expert",
         "objections",
     )
+
+
+def campaigns_for_organization(*, organization, now) -> tuple[list, list]:
+    """The campaigns of the organisation's province: (open ones, the others), each other one with
+    ``status`` "closed" or "upcoming", so that a page can say why it offers no "new" button."""
+    from .models import Campaign
+
+    if organization is None:
+        return [], []
+    open_, others = [], []
+    for campaign in Campaign.objects.filter(province_id=organization.province_id).select_related("province"):
+        if campaign.opens_at <= now < campaign.materials_deadline:
+            open_.append(campaign)
+        else:
+            campaign.status = "closed" if now >= campaign.materials_deadline else "upcoming"
+            others.append(campaign)
+    others.sort(key=lambda c: c.materials_deadline, reverse=True)
+    return open_, others

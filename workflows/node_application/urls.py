@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import expert_views, views
 
 app_name = "node_application"
 
@@ -19,13 +19,16 @@ urlpatterns = [
     path("applications/<str:reference>/package/", views.package_download, name="package"),
     path("applications/<str:reference>/trail.csv", views.events_export, name="trail"),
     path("applications/<str:reference>/milestones/", views.milestone_record, name="milestone"),
-    path("applications/<str:reference>/score/", views.expert_score, name="score"),
-    path("applications/<str:reference>/experts/", views.expert_assign, name="experts"),
-    path("applications/<str:reference>/objections/", views.objection_lodge, name="objection"),
+    path("applications/<str:reference>/score/", expert_views.expert_score, name="score"),
+    path("applications/<str:reference>/experts/", expert_views.expert_assign, name="experts"),
+    path("applications/<str:reference>/objections/", expert_views.objection_lodge, name="objection"),
     path(
-        "applications/<str:reference>/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"
+        "applications/<str:reference>/objections/<int:pk>/resolve/",
+        expert_views.objection_resolve,
+        name="objection_resolve",
     ),
     path("review/", views.inbox, name="inbox"),
+    path("review/expert/", expert_views.expert_inbox, name="expert_inbox"),
     path("review/tasks/<int:pk>/", views.task_detail, name="task"),
     path("review/batch-recommend/", views.batch_recommend, name="batch_recommend"),
 ]

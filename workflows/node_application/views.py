@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import deadlines, eligibility, selectors, services
+from . import deadlines, eligibility, feedback, selectors, services
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -24,7 +24,7 @@ from .forms import (
     ObjectionForm,
     TaskDecisionForm,
 )
-from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Objection, Stage, TaskKind, format_deadline
+from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Stage, TaskKind, format_deadline
 
 INBOX_PAGE_SIZE = 50
 
@@ -43,14 +43,7 @@ def _owned_or_404(request, reference: str) -> NodeApplication:
     return application
 
 
-def _errors_to_messages(request, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                messages.error(request, message if field == "__all__" else f"{field}: {message}")
-    else:
-        for message in error.messages:
-            messages.error(request, message)
+_errors_to_messages = feedback.errors_to_messages
 
 
 def _detail_url(application: NodeApplication) -> str:
@@ -62,21 +55,20 @@ def application_list(request):
     applications = selectors.application_list_for_applicant(user=request.user)
     if selectors.is_reviewer(request.user) and not request.user.organization_id:
         return redirect("node_application:inbox")
-    campaigns = []
-    if request.user.organization_id:
-        now = timezone.now()
-        campaigns = [
-            c
-            for c in Campaign.objects.filter(province_id=request.user.organization.province_id).select_related(
-                "province"
-            )
-            if c.opens_at <= now < c.materials_deadline
-        ]
+    campaigns, other_campaigns = selectors.campaigns_for_organization(
+        organization=request.user.organization, now=timezone.now()
+    )
     notifications = request.user.node_notifications.select_related("application")[:10]
     return render(
         request,
         "node_application/node_application_list.html",
-        {"applications": applications, "campaigns": campaigns, "node_types": NodeType, "notifications": notifications},
+        {
+            "applications": applications,
+            "campaigns": campaigns,
+            "other_campaigns": other_campaigns,
+            "node_types": NodeType,
+            "notifications": notifications,
+        },
     )
 
 
@@ -171,7 +163,7 @@ def application_edit(request, reference: str):
         {
             "application": application,
             "form": form,
-            "submit_errors": errors,
+            "submit_errors": feedback.labelled(errors),
             "missing": missing,
             "findings": findings,
             "upload_form": MaterialUploadForm(),
@@ -239,9 +231,8 @@ def material_upload(request, reference: str):
             return redirect("node_application:edit", reference=reference)
         messages.success(request, _("材料已上传。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for line in feedback.labelled(form.errors):
+            messages.error(request, line)
     return redirect("node_application:edit", reference=reference)
 
 
@@ -302,84 +293,14 @@ def milestone_record(request, reference: str):
     return redirect(_detail_url(application))
 
 
-@login_required
-@require_POST
-def expert_score(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not selectors.is_expert(request.user):
-        raise Http404
-    form = ExpertScoreForm(request.POST)
-    if form.is_valid():
-        try:
-            services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
-            messages.success(request, _("评分已提交。"))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    else:
-        messages.error(request, _("请填写 0–100 之间的评分。"))
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def expert_assign(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not _is_ministry(request.user):
-        raise Http404
-    form = ExpertAssignForm(request.POST)
-    if form.is_valid():
-        try:
-            experts = list(form.cleaned_data["experts"])
-            services.expert_assign(application=application, actor=request.user, experts=experts)
-            messages.success(request, _("已指派评审专家。"))
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def objection_lodge(request, reference: str):
-    application = _application_or_404(request, reference)
-    if not _is_ministry(request.user):
-        raise Http404
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.objection_lodge(application=application, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def objection_resolve(request, reference: str, pk: int):
-    application = _application_or_404(request, reference)
-    objection = Objection.objects.filter(pk=pk, application=application).first()
-    if objection is None or not _is_ministry(request.user):
-        raise Http404
-    try:
-        services.objection_resolve(
-            objection=objection, actor=request.user, resolution=request.POST.get("resolution", "")
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    return redirect(_detail_url(application))
-
-
 # --- reviewers --------------------------------------------------------------------------------
 
 
 @login_required
 def inbox(request):
     if not selectors.is_reviewer(request.user):
+        if selectors.is_expert(request.user):  # experts have their own inbox (old links land there)
+            return redirect("node_application:expert_inbox")
         raise Http404
     filters = {key: request.GET.get(key) or None for key in ("campaign", "node_type", "kind")}
     due = request.GET.get("due_before")

@@ -72,6 +72,18 @@ class ProviderApplication(Reviewed):
     document = models.FileField(
         _("申请材料（PDF）"), storage=private_storage, upload_to="onboarding/documents/%Y/%m/", blank=True
     )
+    # The records this request covers: the provider's records in the catalogue when it was submitted (or
+    # revised). Approval issues identifiers to, files and lists these only; a record imported later goes
+    # through its own review.
+    resources = models.ManyToManyField(
+        "catalog.ComputeResource", verbose_name=_("申请上架的算力资源"), related_name="+", blank=True
+    )
+    lines = models.ManyToManyField(
+        "catalog.NetworkLine", verbose_name=_("申请上架的网络线路"), related_name="+", blank=True
+    )
+    app_services = models.ManyToManyField(
+        "catalog.AppService", verbose_name=_("申请上架的应用服务"), related_name="+", blank=True
+    )
 
     class Meta:
         verbose_name = _("入网入市申请")
@@ -80,6 +92,11 @@ class ProviderApplication(Reviewed):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def named_records(self) -> list:
+        """The records this request covers (see ``resources``), for display."""
+        return [*self.resources.all(), *self.lines.all(), *self.app_services.all()]
 
     @property
     def kinds_display(self) -> list[str]:

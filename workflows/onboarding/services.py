@@ -93,6 +93,7 @@ def provider_application_submit(
     )
     for site in sites:
         ApplicationSite.objects.create(application=application, **site)
+    _records_name(application=application)
     event_record(process=process, action=_("提交入网入市申请"), actor=actor)
     return application
 
@@ -113,6 +114,7 @@ def provider_application_revise(
         application.document = document
     application.decision, application.opinion = "", ""
     application.save()
+    _records_name(application=application)
     Provider.objects.filter(pk=application.provider_id, onboarding_state=OnboardingState.RETURNED).update(
         onboarding_state=OnboardingState.APPLIED
     )
@@ -171,22 +173,25 @@ def _sites_create(*, application: ProviderApplication, provider: Provider) -> No
         declared.save(update_fields=["site"])
 
 
-def _provider_records(provider: Provider) -> list:
-    """The provider's records the node has not taken out of the catalogue (pending or listed)."""
-    records: list = []
-    for model in (ComputeResource, NetworkLine, AppService):
-        records += list(
-            model.objects.filter(provider=provider).exclude(listing_state=ListingState.DELISTED).order_by("pk")
-        )
-    return records
+def _records_name(*, application: ProviderApplication) -> None:
+    """The request names the records it covers: the provider's records not taken out of the catalogue (pending
+    or listed) as they stand when it is (re)submitted."""
+    named = ((application.resources, ComputeResource), (application.lines, NetworkLine))
+    for manager, model in (*named, (application.app_services, AppService)):
+        manager.set(model.objects.filter(provider=application.provider).exclude(listing_state=ListingState.DELISTED))
+
+
+def _named_records(application: ProviderApplication) -> list:
+    """The records the request named that are still in the catalogue (not delisted since)."""
+    return [record for record in application.named_records if record.listing_state != ListingState.DELISTED]
 
 
 @transaction.atomic
 def provider_identifiers_issue(*, application: ProviderApplication, actor: User | None) -> list[str]:
-    """Issue an identifier to each of the certified provider's records (once for life)."""
+    """Issue an identifier to each record the request named (once for life)."""
     codes = [
         catalog_services.identifier_issue(record=record, actor=actor, reason=_("入网入市认证通过，发放算力标识。")).code
-        for record in _provider_records(application.provider)
+        for record in _named_records(application)
     ]
     event_record(
         process=application.process,
@@ -202,7 +207,7 @@ def provider_identifiers_file(*, application: ProviderApplication) -> int:
     """Queue the filing of the provider's issued identifiers with the national node (durable outbox;
     the ``federation_drain`` job delivers them, with retries, whether or not the national node is up)."""
     count = 0
-    for record in _provider_records(application.provider):
+    for record in _named_records(application):
         identifier = Identifier.objects.filter(**{_record_field(record): record}, state=IdentifierState.ISSUED).first()
         if identifier is not None:
             identifier_filing_enqueue(identifier_id=identifier.pk)
@@ -221,8 +226,8 @@ def _record_field(record) -> str:
 
 @transaction.atomic
 def provider_records_list(*, application: ProviderApplication, actor: User | None) -> int:
-    """List the certified provider's records in the public catalogue."""
-    records = _provider_records(application.provider)
+    """List the records the request named in the public catalogue (nothing else of the provider's)."""
+    records = _named_records(application)
     for record in records:
         catalog_services.record_approve(record=record, actor=actor)
     event_record(

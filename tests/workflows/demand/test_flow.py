@@ -217,3 +217,45 @@ def test_province_city_is_refused(market):
     with pytest.raises(ValidationError) as error:
         services.demand_submit(user=market.user, data=demand_data(city=Division.objects.get(code="510000")))
     assert "city" in error.value.message_dict
+
+
+def test_cards_confirmed_to_one_user_are_not_offered_to_the_next(market, submit, client):
+    """Chengdu reports 8 A100s; once 6 are confirmed to one user, a second demand for 4 is not offered Chengdu
+    (8 − 6 = 2 left), and its record page shows the reported 8 beside the 6 confirmed."""
+    from workflows.demand import selectors
+
+    resource = market.resources["chengdu"]
+    first = submit(max_latency_ms="5", card_count=6)
+    match = first.matches.get(rank=1)
+    assert list(match.resources.values_list("pk", flat=True)) == [resource.pk]
+    services.demand_accept(demand=first, match_id=match.pk, actor=market.user)
+    services.scheduling_confirm(record=SchedulingRecord.objects.get(demand=first), actor=market.staff["chengdu"])
+    assert selectors.confirmed_cards_by_resource(resource_ids=[resource.pk]) == {resource.pk: 6}
+
+    resource.refresh_from_db()
+    assert resource.available_units == 8  # the provider's report is not rewritten ...
+    second = submit(max_latency_ms="5", card_count=4)
+    offered = {pk for m in second.matches.all() for pk in m.resources.values_list("pk", flat=True)}
+    assert resource.pk not in offered  # ... but matching offers at most 8 − 6 = 2 of it
+    assert second.status == DemandStatus.MATCHED  # Mianyang still has 16
+
+    # A match made before the confirmation cannot be accepted beyond what is left
+    small = submit(max_latency_ms="5", card_count=2)
+    assert resource.pk in {pk for m in small.matches.all() for pk in m.resources.values_list("pk", flat=True)}
+
+
+def test_record_page_shows_reported_and_confirmed_cards(market, submit, client):
+    from catalog.models import Identifier
+    from catalog.services import record_approve
+
+    resource = market.resources["chengdu"]
+    record_approve(record=resource, actor=None)
+    code = Identifier.objects.get(resource=resource).code
+    page = client.get(f"/catalog/r/{code}/").content.decode()
+    assert "当前可用数量" in page and "已确认调度" not in page
+    demand = submit(max_latency_ms="5", card_count=6)
+    services.demand_accept(demand=demand, match_id=demand.matches.get(rank=1).pk, actor=market.user)
+    services.scheduling_confirm(record=SchedulingRecord.objects.get(demand=demand), actor=market.staff["chengdu"])
+    page = client.get(f"/catalog/r/{code}/").content.decode()
+    assert "服务商上报可用数量" in page and ">8</span> 卡" in page
+    assert "6 张卡已确认给其他用户" in page and "不超过 2 卡" in page

@@ -153,6 +153,22 @@ def test_provider_onboarding_end_to_end(
     assert "算力标识与国家节点备案" in page and "待发送" in page  # filing queued, national node not reached yet
 
 
+def test_approval_lists_only_the_records_the_request_named(client, provider_user, operator):
+    """A resource imported after submitting keeps waiting for its own review: no listing, identifier, filing."""
+    provider = ProviderFactory(organization=provider_user.organization, onboarding_state=OnboardingState.APPLIED)
+    site = SiteFactory(provider=provider)
+    named = ComputeResourceFactory(site=site, listing_state=ListingState.PENDING, name="申请时的资源")
+    process = apply_as_provider(client, provider_user)
+    imported = ComputeResourceFactory(site=site, listing_state=ListingState.PENDING, name="刚导入的资源")
+    page = login(client, operator).get(process_url("provider", process)).content.decode()
+    assert "申请时的资源" in page and "刚导入的资源" not in page  # the operator sees what approval lists
+    assert client.post(task_url("provider", open_task(process, "certify")), {"decision": "approve"}).status_code == 302
+    named.refresh_from_db(), imported.refresh_from_db()
+    assert named.listing_state == ListingState.APPROVED and Identifier.objects.filter(resource=named).exists()
+    assert imported.listing_state == ListingState.PENDING and not Identifier.objects.filter(resource=imported)
+    assert OutboxMessage.objects.count() == 1
+
+
 def test_returned_application_goes_back_to_the_applicant_then_is_rejected(
     client, provider_user, operator, other_provider_user
 ):

@@ -16,11 +16,12 @@ from .applications import (
 )
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
 from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
-from .tasks import ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
+from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
 
 __all__ = [
     "APPLICANT_EXPECTED",
     "APPLICANT_STAGE_LABELS",
+    "DECISIONS",
     "EDITABLE_REQUIRED",
     "FINAL_STAGES",
     "OPEN_STAGES",

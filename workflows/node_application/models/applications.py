@@ -68,6 +68,15 @@ class Campaign(models.Model):
         return self.name
 
     @property
+    def deadline_display(self) -> str:
+        """The materials deadline in Beijing time ("2026-03-25 24:00")."""
+        return format_deadline(self.materials_deadline)
+
+    @property
+    def opens_display(self) -> str:
+        return f"{timezone.localtime(self.opens_at):%Y-%m-%d %H:%M}"
+
+    @property
     def node_types(self) -> list[str]:
         return [
             t

@@ -20,6 +20,24 @@ class TaskKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("验收")
 
 
+# Decisions per task kind (value, label).
+DECISIONS = {  # labels are lazy: evaluated in the language of the request
+    TaskKind.NAME_PREREVIEW: [("approve", _("同意行业名称")), ("return", _("不同意，请调整行业名称"))],
+    TaskKind.MUNICIPAL_REVIEW: [
+        ("recommend", _("推荐")),
+        ("return", _("退回修改")),
+        ("not_recommend", _("不予推荐")),
+    ],
+    TaskKind.PROVINCIAL_REVIEW: [("approve", _("同意")), ("return", _("退回修改"))],
+    TaskKind.MINISTRY_SUBMISSION: [("submit", _("形成复审意见并报送工业和信息化部"))],
+    TaskKind.EXPERT_REVIEW: [("publicize", _("评审通过，进入公示")), ("reject", _("评审未通过"))],
+    TaskKind.PUBLICITY: [("approve", _("公示期满，批准")), ("reject", _("不予批准"))],
+    TaskKind.CONSTRUCTION: [("complete", _("建设完成，进入对接联调"))],
+    TaskKind.INTEGRATION_TESTING: [("pass", _("联调通过，申请验收")), ("fail", _("联调未通过，继续联调"))],
+    TaskKind.ACCEPTANCE: [("accept", _("验收通过")), ("fail", _("验收未通过，整改后复验"))],
+}
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("待办")
     DONE = "done", _("已办")
@@ -84,6 +102,11 @@ class ReviewTask(models.Model):
     @property
     def due_display(self) -> str:
         return format_deadline(self.due_at)
+
+    @property
+    def decision_label(self) -> str:
+        """The decision as the reviewer chose it ("推荐"), never its code."""
+        return str(dict(DECISIONS.get(self.kind, [])).get(self.decision, "")) if self.decision else ""
 
     @property
     def department_label(self) -> str:

@@ -6,6 +6,7 @@ Each function is keyword-only, runs in one transaction, locks the application ro
 nothing.
 """
 
+from ..models import DECISIONS
 from .applicant import (
     application_create,
     application_request_name_prereview,
@@ -18,7 +19,7 @@ from .applicant import (
     submit_problems,
 )
 from .campaigns import campaign_upsert
-from .common import DECISIONS, FORM_FIELDS, REQUIRED_ON_SUBMIT
+from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
 from .experts import expert_assign, expert_score_submit
 from .package import application_form_data, build_submission_package
 from .review import (

@@ -7,7 +7,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from organizations.models import User
 from organizations.roles import Role
@@ -17,7 +16,6 @@ from ..models import (
     NodeApplication,
     Notification,
     ReviewTask,
-    TaskKind,
 )
 
 # Fields an applicant may edit in a draft (the whole of 附件2 / 附件3).
@@ -66,22 +64,6 @@ REQUIRED_ON_SUBMIT = [
     "operating_entity",
 ]
 
-# Decisions per task kind (value, label).
-DECISIONS = {  # labels are lazy: evaluated in the language of the request
-    TaskKind.NAME_PREREVIEW: [("approve", _l("同意行业名称")), ("return", _l("不同意，请调整行业名称"))],
-    TaskKind.MUNICIPAL_REVIEW: [
-        ("recommend", _l("推荐")),
-        ("return", _l("退回修改")),
-        ("not_recommend", _l("不予推荐")),
-    ],
-    TaskKind.PROVINCIAL_REVIEW: [("approve", _l("同意")), ("return", _l("退回修改"))],
-    TaskKind.MINISTRY_SUBMISSION: [("submit", _l("形成复审意见并报送工业和信息化部"))],
-    TaskKind.EXPERT_REVIEW: [("publicize", _l("评审通过，进入公示")), ("reject", _l("评审未通过"))],
-    TaskKind.PUBLICITY: [("approve", _l("公示期满，批准")), ("reject", _l("不予批准"))],
-    TaskKind.CONSTRUCTION: [("complete", _l("建设完成，进入对接联调"))],
-    TaskKind.INTEGRATION_TESTING: [("pass", _l("联调通过，申请验收")), ("fail", _l("联调未通过，继续联调"))],
-    TaskKind.ACCEPTANCE: [("accept", _l("验收通过")), ("fail", _l("验收未通过，整改后复验"))],
-}
 RETURN_DECISIONS = {"return", "not_recommend", "reject", "fail"}
 
 
