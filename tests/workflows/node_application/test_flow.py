@@ -429,8 +429,8 @@ def test_only_assigned_experts_score_and_the_average_is_theirs(hebei, people, cl
 
 def test_every_decision_offered_has_an_outcome_and_every_step_a_node():
     from workflows.node_application.flows import NodeApplicationFlow
-    from workflows.node_application.nodes import Review
     from workflows.node_application.models import DECISIONS
+    from workflows.node_application.nodes import Review
     from workflows.node_application.services.review import OUTCOMES
 
     assert {(kind, value) for kind, choices in DECISIONS.items() for value, _label in choices} == set(OUTCOMES)
