@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "monitoring.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "monitoring.middleware.AuditlogMiddleware",  # auditlog's, with the client address of monitoring.client_ip
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a login lockout into a 429 page (system F)
 ]
