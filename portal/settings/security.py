@@ -2,7 +2,8 @@
 
 Environment switches (all optional):
 
-- ``AXES_FAILURE_LIMIT`` (5), ``AXES_COOLOFF_MINUTES`` (30): login lockout.
+- ``AXES_FAILURE_LIMIT`` (5) per account and address, ``AXES_IP_FAILURE_LIMIT`` (20) per address across
+  usernames, ``AXES_COOLOFF_MINUTES`` (30): login lockout.
 - ``TRUSTED_PROXY_COUNT`` (0): number of our own reverse proxies in front of the node. The one setting
   for the client address (``monitoring.client_ip``): rate limits, login lockout, audit trail and
   security log all read it from there. (``AXES_IPWARE_PROXY_COUNT`` is still read as a fallback.)
@@ -26,8 +27,13 @@ _env = environ.Env()
 AXES_ENABLED = _env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = _env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env.int("AXES_COOLOFF_MINUTES", default=30))
-# Lock the account as used from that address: an attacker elsewhere cannot lock a reviewer out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Lock the account as used from that address (an attacker elsewhere cannot lock a reviewer out), and
+# the address itself after AXES_IP_FAILURE_LIMIT failures across usernames (password spraying); the
+# two limits are applied by monitoring.lockout.LockoutHandler, and the 429 says when to retry.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_IP_FAILURE_LIMIT = _env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "monitoring.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "monitoring.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "monitoring/lockout.html"
