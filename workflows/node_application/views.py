@@ -1,7 +1,5 @@
 """Pages of the node application process. Thin: look up what the user may see (404 otherwise), call a service."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from catalog.exports import SpreadsheetCSVWriter
 
 from . import deadlines, eligibility, selectors, services
 from .forms import (
@@ -271,7 +271,7 @@ def events_export(request, reference: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-trail.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SpreadsheetCSVWriter(response)
     writer.writerow([_("时间"), _("动作"), _("操作人"), _("操作单位"), _("原环节"), _("新环节"), _("意见")])
     for event in selectors.application_events(application=application, for_applicant=for_applicant):
         writer.writerow(
