@@ -25,6 +25,7 @@ from .forms import (
     TaskDecisionForm,
 )
 from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Objection, Stage, TaskKind, format_deadline
+from .uploads import CONTENT_TYPES
 
 INBOX_PAGE_SIZE = 50
 
@@ -250,8 +251,13 @@ def material_download(request, reference: str, pk: int):
     material = selectors.material_get_for_user(user=request.user, pk=pk)
     if material is None or material.application.reference != reference:
         raise Http404
+    # The type found by content when it was uploaded, never one guessed from the applicant's file name;
+    # always an attachment (SecurityMiddleware adds X-Content-Type-Options: nosniff).
     return FileResponse(
-        material.file.open("rb"), as_attachment=True, filename=material.original_name or material.file.name
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=material.original_name or material.file.name,
+        content_type=CONTENT_TYPES.get(material.detected_type, "application/octet-stream"),
     )
 
 
@@ -260,7 +266,12 @@ def package_download(request, reference: str):
     application = _application_or_404(request, reference)
     if not application.package:
         raise Http404
-    return FileResponse(application.package.open("rb"), as_attachment=True, filename=f"{application.reference}.zip")
+    return FileResponse(
+        application.package.open("rb"),
+        as_attachment=True,
+        filename=f"{application.reference}.zip",
+        content_type="application/zip",
+    )
 
 
 @login_required
