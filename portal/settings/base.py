@@ -167,18 +167,35 @@ else:
 # Shared by every process through Redis when there is one (API rate limits and identifier
 # resolution must count across workers); per-process memory otherwise. One connection pool per
 # process (portal/cache_redis.py): Django makes a cache backend per request under ASGI.
+#
+# The anonymous page cache (portal/caching.py) has its own alias "pages", so that visitors filling it
+# cannot evict rate-limit counters or lockout state. Its memory is bounded: at most
+# PORTAL_PAGE_CACHE_MAX_ENTRIES entries (locmem culls the least recently used third when full) of at
+# most PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES each (larger pages are not stored), i.e. 2,000 × 256 KiB =
+# 500 MiB at worst per process (typical pages are 20-60 KiB); with Redis, the server's maxmemory
+# (with an LRU policy) bounds it. Query parameters no cached page reads never create entries.
+PORTAL_PAGE_CACHE_MAX_ENTRIES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRIES", default=2000)
+PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024)
+# Every query parameter a cached page reads (the catalogue's and the notice list's filters, paging);
+# tests/portal/test_page_cache_bounds.py checks the list against the pages' forms.
+PORTAL_PAGE_CACHE_PARAMS = frozenset(
+    {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state"}
+)
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
-        }
+    _REDIS_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
     }
+    CACHES = {"default": _REDIS_CACHE, "pages": {**_REDIS_CACHE, "KEY_PREFIX": "pages"}}
 else:
-    # Room for every public page in both languages (Django's default is 300 entries, culled by a third)
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": PORTAL_PAGE_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 3},
+        },
     }
 
 # --- Search ---------------------------------------------------------------------------------
