@@ -275,6 +275,8 @@ WAGTAIL_SITE_NAME = NODE_NAME
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Every document download is an attachment (never rendered in the node's origin), with nosniff.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name"]
 
 # --- API ------------------------------------------------------------------------------------

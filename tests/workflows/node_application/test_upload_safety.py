@@ -108,3 +108,21 @@ def test_ordinary_files_pass_and_downloads_carry_the_type_found_by_content(clien
     response = client.get(f"/applications/{draft.reference}/materials/{editable.pk}/")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_cms_documents_are_served_as_attachments(client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    settings.MEDIA_ROOT = str(tmp_path)
+    document = Document(title="指南")
+    document.file.save("guide.pdf", ContentFile(real_pdf()), save=False)
+    document.save()
+    response = client.get(document.url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
