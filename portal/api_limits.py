@@ -96,3 +96,29 @@ class LimitOffsetPagination(LimitOffsetPagination):
                 }
             )
         return value
+
+
+def json_loads_bounded(text: str | bytes):
+    """``json.loads`` with the same nesting bound as the API (raises ParseError with a Chinese message)."""
+    body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise too_deep_error() from None
+    except ValueError as exc:
+        raise parse_error(exc) from None
+    json_depth_check(body, data)
+    return data
+
+
+class BoundedJsonWebsocketMixin:
+    """For channels' ``AsyncJsonWebsocketConsumer``: a message that is not JSON, or nests too deep, gets an
+    error message back instead of an exception that ends the consumer."""
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = json_loads_bounded(text_data or "")
+        except ParseError as error:
+            await self.send_json({"type": "error", "errors": {"__all__": [str(error.detail)]}})
+            return
+        await self.receive_json(content, **kwargs)
