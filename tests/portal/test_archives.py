@@ -19,6 +19,17 @@ from tests.catalog.test_imports import GOOD, HEADERS, xlsx_bytes
 SHEET = "xl/worksheets/sheet1.xml"
 
 
+def stored_files() -> set[str]:
+    storage = storages["private"]
+    found, pending = set(), [""]
+    while pending:
+        folder = pending.pop()
+        dirs, files = storage.listdir(folder)
+        found |= {f"{folder}/{name}" for name in files}
+        pending += [f"{folder}/{name}".lstrip("/") for name in dirs]
+    return found
+
+
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
     """A valid workbook whose sheet inflates to 24 MB of whitespace (about 25 kB on disk)."""
@@ -54,13 +65,14 @@ def test_the_providers_import_page_refuses_a_bomb_with_a_field_error_and_stores_
     provider = ProviderFactory()
     SiteFactory(provider=provider, code="CD-01", city_id="510100")
     client.force_login(make_user("provider", organization=provider.organization))
+    before = stored_files()
     response = client.post(
         "/catalog/provider/import/", {"kind": "resource", "file": SimpleUploadedFile("r.xlsx", bomb)}
     )
     assert response.status_code == 200
     assert "疑似解压炸弹" in " ".join(response.context["form"].errors["file"])
     assert response.context["token"] is None
-    assert storages["private"].listdir("")[1] == [] and not any(storages["private"].listdir("")[0])
+    assert stored_files() == before
     assert ComputeResource.objects.count() == 0
 
 
