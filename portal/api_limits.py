@@ -46,21 +46,13 @@ class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, with the nesting bound and Chinese errors (a deep body was a RecursionError 500)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         body = stream.read() if stream is not None else b""
         try:
-            data = json.loads(body.decode(encoding), parse_constant=self._refuse_constant)
-        except RecursionError:
-            raise too_deep_error() from None
-        except ValueError as exc:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as exc:
             raise parse_error(exc) from None
-        json_depth_check(body, data)
-        return data
-
-    @staticmethod
-    def _refuse_constant(name):
-        raise ValueError(f"{name} is not valid JSON")
+        return json_loads_bounded(text)
 
 
 class LimitOffsetPagination(LimitOffsetPagination):
@@ -98,11 +90,15 @@ class LimitOffsetPagination(LimitOffsetPagination):
         return value
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def json_loads_bounded(text: str | bytes):
     """``json.loads`` with the same nesting bound as the API (raises ParseError with a Chinese message)."""
     body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise too_deep_error() from None
     except ValueError as exc:

@@ -7,22 +7,10 @@ from rest_framework.test import APIClient
 from catalog import services
 from catalog.models import ComputeResource, OnboardingState
 from tests.catalog.factories import ProviderFactory, SiteFactory
+from tests.catalog.test_provider_api import PAYLOAD
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-
-PAYLOAD = {
-    "name": "A100 智算集群",
-    "site": "SITE-A",
-    "resource_class": "intelligent",
-    "accelerator_model": "NVIDIA A100 80GB (SXM4)",
-    "accelerators_per_node": 8,
-    "node_count": 16,
-    "cpu_architecture": "x86",
-    "billing_unit": "card_hour",
-    "price_yuan": "12.00",
-    "available_units": 96,
-}
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.imports import FileError, open_table
@@ -15,19 +14,9 @@ from portal.archives import archive_check
 from tests.archive_bombs import inflated, many_members
 from tests.catalog.factories import ProviderFactory, SiteFactory
 from tests.catalog.test_imports import GOOD, HEADERS, xlsx_bytes
+from tests.workflows.node_application.test_rules import stored_files
 
 SHEET = "xl/worksheets/sheet1.xml"
-
-
-def stored_files() -> set[str]:
-    storage = storages["private"]
-    found, pending = set(), [""]
-    while pending:
-        folder = pending.pop()
-        dirs, files = storage.listdir(folder)
-        found |= {f"{folder}/{name}" for name in files}
-        pending += [f"{folder}/{name}".lstrip("/") for name in dirs]
-    return found
 
 
 @pytest.fixture(scope="module")
