@@ -7,6 +7,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from portal.archives import archive_check
+
 from . import services
 from .exports import identifier_csv_response
 from .imports.resources import FAST_RESOURCES
@@ -89,6 +91,12 @@ class ProviderImportForm(ImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = _providers()
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload is not None:
+            archive_check(upload, purpose="spreadsheet")  # before import-export's XLSX reader opens it
+        return upload
 
 
 class ProviderConfirmImportForm(ConfirmImportForm):

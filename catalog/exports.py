@@ -10,8 +10,9 @@ from django.utils import timezone
 from .models import ComputeResource, Identifier, IdentifierClass, IdentifierState
 
 HEADER = ["算力标识", "类别", "状态", "记录名称", "服务商", "所在地区代码", "发放时间", "备案时间"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection); WPS and
+# Excel in Chinese locales also take the full-width signs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def spreadsheet_cell(value):
@@ -22,6 +23,20 @@ def spreadsheet_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+class SpreadsheetCSVWriter:
+    """``csv.writer`` whose every cell goes through ``spreadsheet_cell``: the one way the node writes CSV."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row):
+        return self._writer.writerow([spreadsheet_cell(value) for value in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
 
 
 def _cell(value) -> str:
@@ -58,7 +73,7 @@ def identifier_csv_response(queryset: QuerySet[Identifier]) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="identifiers-{stamp}.csv"'
     response.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly
-    writer = csv.writer(response)
+    writer = SpreadsheetCSVWriter(response)
     for row in identifier_rows(queryset):
         writer.writerow(row)
     return response
@@ -161,7 +176,7 @@ def _csv_stream(header: list[str], rows):
         def write(self, value):
             return value
 
-    writer = csv.writer(Echo())
+    writer = SpreadsheetCSVWriter(Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
         yield writer.writerow(["" if cell is None else cell for cell in row])

@@ -7,7 +7,6 @@ headline tiles are pushed over the websocket ``ws/monitoring/tiles/`` whenever t
 (monitoring.tiles), and fall back to polling ``metrics_headline`` while the socket is down.
 """
 
-import csv
 import datetime
 import io
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.exports import spreadsheet_cell
+from catalog.exports import SpreadsheetCSVWriter, spreadsheet_cell
 from catalog.models import ComputeResource, Identifier, ListingState, Provider, RecordState, ResourceClass
 from organizations.models import Division
 
@@ -198,9 +197,9 @@ def _export(columns, rows, name: str, kind: str, *, title: str) -> HttpResponse:
     filename = f"{name}-{stamp}.{kind}"
     if kind == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SpreadsheetCSVWriter(buffer)
         writer.writerow(columns)
-        writer.writerows([[spreadsheet_cell(value) for value in row] for row in rows])
+        writer.writerows(rows)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.roles import Role
 
+from .client_ip import client_ip
 from .models import RiskAssessment, SecurityAlert, SecurityEvent, VulnerabilityFinding, VulnerabilityScan
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,7 @@ Kind = SecurityEvent.Kind
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    ip = getattr(request, "axes_ip_address", None)
-    if not ip:
-        try:
-            ip = get_client_ip_address(request)
-        except Exception:  # an unusual request object (e.g. a bare RequestFactory one) has no client
-            ip = request.META.get("REMOTE_ADDR")
-    return ip or None
+    return getattr(request, "axes_ip_address", None) or client_ip(request)
 
 
 def event_detail(message: str, **params) -> str:

@@ -1,7 +1,6 @@
 """Operators' security pages. Everyone who is not a node operator gets 404: the pages do not exist for them."""
 
 import base64
-import csv
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +12,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from catalog.exports import SpreadsheetCSVWriter
 
 from . import selectors, services
 from .forms import AuditLogFilterForm, SecurityEventFilterForm, TokenForm, UnlockForm
@@ -103,7 +104,7 @@ class _Echo:
 
 
 def _audit_csv(entries) -> HttpResponse:
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetCSVWriter(_Echo())
 
     def rows():
         yield "\ufeff" + writer.writerow(AUDIT_CSV_HEADER)  # BOM: Excel opens UTF-8 Chinese correctly

@@ -10,8 +10,11 @@ CsrfViewMiddleware would), so it needs neither a template, nor the session, nor 
 
 The key is made of every request input a cached page may depend on: scheme (as Django computes it
 behind ``SECURE_PROXY_SSL_HEADER``), host, path (which fixes the language: the site uses
-``i18n_patterns`` without a prefix for the default language, checked when storing) and query
-string. A visitor with a session or messages cookie, or an Authorization header, never qualifies.
+``i18n_patterns`` without a prefix for the default language, checked when storing) and the query
+parameters cached pages read (``PORTAL_PAGE_CACHE_PARAMS``), sorted. Any other parameter is left out
+of the key, and a request carrying one is never stored (``Visitor.canonical``): ``?cb=1``, ``?cb=2``…
+get the page of the URL without them when it is cached, and never add an entry. A visitor with a
+session or messages cookie, or an Authorization header, never qualifies.
 
 An entry is valid only while every dependency's *generation* in the cache still holds the value
 read before the page was rendered; a generation key that is missing (evicted) counts as changed.
@@ -23,6 +26,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -32,7 +36,8 @@ from django.http import HttpResponseBase
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import translation
 
-KEY_PREFIX = "portal-page:v2:"
+KEY_PREFIX = "portal-page:v3:"
+PAGE_CACHE_ALIAS = "pages"  # its own bounded cache when configured (settings/base.py), else the default one
 GENERATION_PREFIX = "portal-gen:"
 DEPENDENCIES = ("pages", "catalog")
 GENERATION_KEYS = {name: GENERATION_PREFIX + name for name in DEPENDENCIES}
@@ -55,6 +60,21 @@ class Visitor:
 
     key: str
     csrf_cookie: str | None
+    canonical: bool = True  # every query parameter is one cached pages read: the response may be stored
+
+
+MAX_QUERY_PARAMS = 20
+
+
+def query_normalise(query: str) -> tuple[str, bool]:
+    """The query string reduced to the parameters cached pages read, sorted by name (values of one name
+    keep their order), and whether nothing else was in it."""
+    if not query:
+        return "", True
+    known = settings.PORTAL_PAGE_CACHE_PARAMS
+    pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=None)
+    kept = sorted(((name, value) for name, value in pairs if name in known), key=lambda pair: pair[0])
+    return urlencode(kept), len(kept) == len(pairs) and len(pairs) <= MAX_QUERY_PARAMS
 
 
 def visitor_get(*, method: str, scheme: str, host: str, path: str, query: str, cookies: dict, authorized: bool):
@@ -63,10 +83,12 @@ def visitor_get(*, method: str, scheme: str, host: str, path: str, query: str, c
         return None
     if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
         return None
-    raw = f"{scheme}|{host}|{path}|{query}"
+    normalised, canonical = query_normalise(query)
+    raw = f"{scheme}|{host}|{path}|{normalised}"
     return Visitor(
         key=KEY_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest(),
         csrf_cookie=cookies.get(settings.CSRF_COOKIE_NAME),
+        canonical=canonical,
     )
 
 
@@ -100,7 +122,8 @@ def page_cache():
     global _backend
     configured, backend = _backend
     if configured is not settings.CACHES or backend is None:
-        backend = caches.create_connection(DEFAULT_CACHE_ALIAS)
+        alias = PAGE_CACHE_ALIAS if PAGE_CACHE_ALIAS in settings.CACHES else DEFAULT_CACHE_ALIAS
+        backend = caches.create_connection(alias)
         _backend = (settings.CACHES, backend)
     return backend
 
@@ -174,8 +197,11 @@ def _spans(data: bytes, needle: bytes, slot: int) -> list[tuple[int, int, int]]:
 
 
 def entry_build(request, response, *, depends_on: tuple[str, ...], generations: dict) -> dict | None:
-    """The entry for a finished response, or None when it must not be shared between visitors."""
+    """The entry for a finished response, or None when it must not be shared between visitors (or is
+    larger than ``PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES``: the cache's memory bound is entries × that size)."""
     if response.status_code != 200 or response.streaming:
+        return None
+    if len(response.content) > settings.PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES:
         return None
     if any(generations.get(name) is None for name in depends_on):
         return None

@@ -114,8 +114,8 @@ def store(request, response, visitor: Visitor, generations_before: dict) -> None
     """Keep a finished response for other anonymous visitors if its view marked it cacheable."""
     depends_on = getattr(response, "portal_cache_depends_on", None)
     seconds = page_cache_seconds(depends_on) if depends_on else 0
-    if not seconds:
-        return
+    if not seconds or not visitor.canonical:
+        return  # a query parameter no cached page reads: served, never stored
     entry = entry_build(request, response, depends_on=depends_on, generations=generations_before)
     if entry is not None:
         entry_set(visitor, entry, seconds)

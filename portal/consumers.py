@@ -1,7 +1,9 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from portal.api_limits import BoundedJsonWebsocketMixin
 
-class PingConsumer(AsyncJsonWebsocketConsumer):
+
+class PingConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
     """Liveness of the websocket path: answers every message with the node role. Writes nothing."""
 
     async def receive_json(self, content, **kwargs):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from monitoring.metrics import websocket_connected, websocket_disconnected
+from portal.api_limits import BoundedJsonWebsocketMixin
 from search.live import outbox
 from search.live.drain import drain_attach, drain_detach
 from search.live.snapshots import for_language, group_for
@@ -19,7 +20,7 @@ KEY = re.compile(r"^(resource|line|app_service):[1-9][0-9]{0,17}$")
 MAX_KEYS = 500
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
     """``ws/live/``: live snapshots of public catalogue records.
 
     Client -> server: ``{"subscribe": ["resource:12", ...], "since": <seq or null>, "lang": "zh-hans"}``

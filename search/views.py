@@ -5,7 +5,6 @@ back button works without any script. The export takes the same query string, pa
 it contains exactly the rows on screen.
 """
 
-import csv
 import json
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalog.exports import spreadsheet_cell
+from catalog.exports import SpreadsheetCSVWriter, spreadsheet_cell
 from catalog.models import CpuArchitecture, ResourceClass
 from organizations.selectors import division_list
 
@@ -222,7 +221,7 @@ def selection_export(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="compute-selection-{stamp}-p{result.page}.csv"'
     response.write("\ufeff")  # so that spreadsheet programs read the Chinese text as UTF-8
-    writer = csv.writer(response)
+    writer = SpreadsheetCSVWriter(response)
     writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
     for row in result.results:
         writer.writerow([_cell(value(row)) for _title, value in EXPORT_COLUMNS])

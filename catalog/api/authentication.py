@@ -21,7 +21,9 @@ class ProviderApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Authorization 头格式应为：Api-Key <密钥>。"))
         api_key = api_key_authenticate(raw_key=header[1])
         if api_key is None:
-            raise exceptions.AuthenticationFailed(_("API 密钥无效或已吊销。"))
+            raise exceptions.AuthenticationFailed(
+                _("API 密钥无效、已吊销或已失效（创建人账号已停用，或服务商被暂停、未通过认证）。")
+            )
         return api_key.created_by, api_key
 
     def authenticate_header(self, request):

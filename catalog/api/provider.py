@@ -229,10 +229,17 @@ AppServiceListView, AppServiceDetailView, AppServiceStatusView = _views(
 )
 
 
-@extend_schema(tags=["provider-lines"], summary="可作为线路终点的数据中心站点")
+@extend_schema(tags=["provider-lines"], summary="本服务商的数据中心站点（可作为线路终点）")
 class SiteListView(generics.ListAPIView):
+    """The key's own provider's sites only, like every other provider endpoint."""
+
     authentication_classes = [ProviderApiKeyAuthentication]
     permission_classes = [HasProviderApiKey]
     throttle_scope = "provider"
     serializer_class = SiteSerializer
-    queryset = Site.objects.select_related("provider__organization", "city").order_by("pk")
+
+    def get_queryset(self):
+        provider = getattr(self.request.auth, "provider", None)  # None while the OpenAPI schema is generated
+        if provider is None:
+            return Site.objects.none()
+        return Site.objects.filter(provider=provider).select_related("provider__organization", "city").order_by("pk")

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.archives import archive_check
+
 from .readers import FileError, guess_format
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # about 200,000 rows of CSV
@@ -32,5 +34,7 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("这不是有效的 XLSX 文件。"))
         if fmt == "csv" and head.startswith(XLSX_MAGIC):
             raise forms.ValidationError(_("文件内容是 XLSX，请将扩展名改为 .xlsx。"))
+        if fmt == "xlsx":
+            archive_check(upload, purpose="spreadsheet")  # a decompression bomb is refused before it is stored
         upload.import_format = fmt
         return upload

@@ -12,7 +12,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from portal.archives import archive_check
 
 FORMATS = ("csv", "xlsx")
 SNIFF_BYTES = 64 * 1024
@@ -154,6 +157,10 @@ def _csv_table(stream) -> Table:
 def _xlsx_table(stream) -> Table:
     from openpyxl import load_workbook
 
+    try:
+        archive_check(stream, purpose="spreadsheet")  # before openpyxl inflates anything
+    except ValidationError as error:
+        raise FileError(error.messages[0]) from None
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

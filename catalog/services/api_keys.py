@@ -5,11 +5,12 @@ import hmac
 import secrets
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from organizations.models import User
 
-from ..models import Provider, ProviderApiKey
+from ..models import OnboardingState, Provider, ProviderApiKey
 
 KEY_PREFIX = "cnk"
 
@@ -39,14 +40,28 @@ def api_key_revoke(*, api_key: ProviderApiKey, actor: User) -> ProviderApiKey:
     return api_key
 
 
+# A key lives only while its provider may use the interface: suspended or rejected providers' keys are dead.
+DEAD_PROVIDER_STATES = (OnboardingState.SUSPENDED, OnboardingState.REJECTED)
+
+
 def api_key_authenticate(*, raw_key: str) -> ProviderApiKey | None:
-    """The active key matching ``raw_key``, or None. Records the time of use (at most once a minute)."""
+    """The live key matching ``raw_key``, or None. Records the time of use (at most once a minute).
+
+    Checked on every request, from the database (nothing cached): a key dies at once with its creator's
+    account (deactivated, or no longer a member of the provider's organisation) and with its provider's
+    certification (suspended or rejected), as well as when it is revoked."""
     parts = raw_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     api_key = (
         ProviderApiKey.objects.select_related("provider__organization", "created_by")
-        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .filter(
+            prefix=parts[1],
+            revoked_at__isnull=True,
+            created_by__is_active=True,
+            created_by__organization_id=F("provider__organization_id"),
+        )
+        .exclude(provider__onboarding_state__in=DEAD_PROVIDER_STATES)
         .first()
     )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, _digest(raw_key.strip())):

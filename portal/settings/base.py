@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "monitoring.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "monitoring.middleware.AuditlogMiddleware",  # auditlog's, with the client address of monitoring.client_ip
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a login lockout into a 429 page (system F)
 ]
@@ -169,18 +169,35 @@ else:
 # Shared by every process through Redis when there is one (API rate limits and identifier
 # resolution must count across workers); per-process memory otherwise. One connection pool per
 # process (portal/cache_redis.py): Django makes a cache backend per request under ASGI.
+#
+# The anonymous page cache (portal/caching.py) has its own alias "pages", so that visitors filling it
+# cannot evict rate-limit counters or lockout state. Its memory is bounded: at most
+# PORTAL_PAGE_CACHE_MAX_ENTRIES entries (locmem culls the least recently used third when full) of at
+# most PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES each (larger pages are not stored), i.e. 2,000 × 256 KiB =
+# 500 MiB at worst per process (typical pages are 20-60 KiB); with Redis, the server's maxmemory
+# (with an LRU policy) bounds it. Query parameters no cached page reads never create entries.
+PORTAL_PAGE_CACHE_MAX_ENTRIES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRIES", default=2000)
+PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024)
+# Every query parameter a cached page reads (the catalogue's and the notice list's filters, paging);
+# tests/portal/test_page_cache_bounds.py checks the list against the pages' forms.
+PORTAL_PAGE_CACHE_PARAMS = frozenset(
+    {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state"}
+)
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
-        }
+    _REDIS_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
     }
+    CACHES = {"default": _REDIS_CACHE, "pages": {**_REDIS_CACHE, "KEY_PREFIX": "pages"}}
 else:
-    # Room for every public page in both languages (Django's default is 300 entries, culled by a third)
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": PORTAL_PAGE_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 3},
+        },
     }
 
 # --- Search ---------------------------------------------------------------------------------
@@ -260,6 +277,8 @@ WAGTAIL_SITE_NAME = NODE_NAME
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Every document download is an attachment (never rendered in the node's origin), with nosniff.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name"]
 
 # --- API ------------------------------------------------------------------------------------
@@ -267,7 +286,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bounded for every endpoint (portal/api_limits.py): nesting depth of JSON bodies, limit and offset.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api_limits.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "portal.api_limits.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

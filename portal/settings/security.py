@@ -2,8 +2,11 @@
 
 Environment switches (all optional):
 
-- ``AXES_FAILURE_LIMIT`` (5), ``AXES_COOLOFF_MINUTES`` (30): login lockout.
-- ``AXES_IPWARE_PROXY_COUNT``: number of reverse proxies in front of the node (client IP from X-Forwarded-For).
+- ``AXES_FAILURE_LIMIT`` (5) per account and address, ``AXES_IP_FAILURE_LIMIT`` (20) per address across
+  usernames, ``AXES_COOLOFF_MINUTES`` (30): login lockout.
+- ``TRUSTED_PROXY_COUNT`` (0): number of our own reverse proxies in front of the node. The one setting
+  for the client address (``monitoring.client_ip``): rate limits, login lockout, audit trail and
+  security log all read it from there. (``AXES_IPWARE_PROXY_COUNT`` is still read as a fallback.)
 - ``API_THROTTLE_ANON`` / ``API_THROTTLE_USER`` / ``API_THROTTLE_PROVIDER``: DRF rates (``N/second|minute|hour|day``).
 - ``SECURITY_ALERT_EMAILS``: extra addresses that receive security alerts (operators always do).
 """
@@ -24,16 +27,23 @@ _env = environ.Env()
 AXES_ENABLED = _env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = _env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env.int("AXES_COOLOFF_MINUTES", default=30))
-# Lock the account as used from that address: an attacker elsewhere cannot lock a reviewer out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Lock the account as used from that address (an attacker elsewhere cannot lock a reviewer out), and
+# the address itself after AXES_IP_FAILURE_LIMIT failures across usernames (password spraying); the
+# two limits are applied by monitoring.lockout.LockoutHandler, and the 429 says when to retry.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_IP_FAILURE_LIMIT = _env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "monitoring.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "monitoring.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "monitoring/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = _env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# The client address comes from one place (monitoring/client_ip.py), configured by the number of
+# trusted proxies; axes, DRF's throttles and the audit trail all agree on it.
+TRUSTED_PROXY_COUNT = _env.int("TRUSTED_PROXY_COUNT", default=_env.int("AXES_IPWARE_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "monitoring.client_ip.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 
 # Optional TOTP second factor (django-otp) for reviewers and operators: /security/otp/.
@@ -103,6 +113,7 @@ CSP_HASHED_PREFIXES = ("/api/docs/", "/api/redoc/")
 # a bilingual message, and is recorded as a security event (monitoring.api.exception_handler).
 REST_FRAMEWORK = {
     **_BASE_REST_FRAMEWORK,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # monitoring.throttles asks monitoring.client_ip anyway
     "DEFAULT_THROTTLE_CLASSES": [
         "monitoring.throttles.AnonThrottle",
         "monitoring.throttles.UserThrottle",

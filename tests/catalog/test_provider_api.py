@@ -209,5 +209,5 @@ def test_a_suspended_provider_cannot_use_its_keys(provider_a, client_for):
     client = client_for(provider_a)
     provider_a.onboarding_state = "suspended"
     provider_a.save()
-    assert client.put("/api/v1/provider/resources/gpu-01/", PAYLOAD, format="json").status_code == 403
+    assert client.put("/api/v1/provider/resources/gpu-01/", PAYLOAD, format="json").status_code == 401
     assert ComputeResource.objects.count() == 0

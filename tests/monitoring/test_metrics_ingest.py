@@ -142,7 +142,7 @@ def test_malformed_json_and_oversized_batches_are_refused(resource, client_for):
     client = client_for(resource.provider)
     broken = client.post(URL, data=b'{"samples": [', content_type="application/json")
     assert broken.status_code == 400
-    assert "JSON parse error" in broken.json()["detail"]
+    assert "请求体不是有效的 JSON" in broken.json()["detail"]
     too_many = client.post(URL, _batch(*range(5001)), format="json")
     assert too_many.status_code == 400
     assert too_many.json() == {"samples": {"": {"non_field_errors": ["每批最多 5000 条。"]}}}

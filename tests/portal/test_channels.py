@@ -38,3 +38,18 @@ async def test_websocket_from_a_foreign_origin_is_refused():
     communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[(b"origin", b"https://evil.example")])
     connected, _ = await communicator.connect()
     assert not connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/ws/ping/", "/ws/live/"])
+async def test_deeply_nested_or_broken_json_messages_get_an_error_and_the_socket_lives_on(path):
+    communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_to(text_data="[" * 5000 + "]" * 5000)
+    reply = await communicator.receive_json_from()
+    assert reply["type"] == "error" and "嵌套层数过多" in reply["errors"]["__all__"][0]
+    await communicator.send_to(text_data="{not json")
+    assert "不是有效的 JSON" in (await communicator.receive_json_from())["errors"]["__all__"][0]
+    await communicator.disconnect()

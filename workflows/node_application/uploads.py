@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from portal.archives import archive_check
+from portal.pdfs import upload_pdf_check
+
 from .models import MaterialFormat
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -15,6 +18,13 @@ OLE_HEADER = bytes.fromhex("D0CF11E0A1B11AE1")
 _OOXML_MAIN = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+# What a material is served as, by the type its content was found to be (``Material.detected_type``).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 ALLOWED = {MaterialFormat.PDF: {"pdf"}, MaterialFormat.EDITABLE: {"doc", "docx", "xlsx"}}
 
@@ -61,6 +71,9 @@ def check_upload(upload: UploadedFile | None, *, fmt: str) -> tuple[str, str]:
         raise ValidationError(
             _("文件过大：不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}, code="too_large"
         )
+    upload.seek(0)
+    if upload.read(4) == b"PK\x03\x04":
+        archive_check(upload, purpose="document")  # before the archive is opened to find its type
     detected = detect_type(upload)
     if detected not in ALLOWED[fmt]:
         if fmt == MaterialFormat.PDF:
@@ -68,6 +81,8 @@ def check_upload(upload: UploadedFile | None, *, fmt: str) -> tuple[str, str]:
         else:
             message = _("文件内容不是 DOC、DOCX 或 XLSX 可编辑文档（按文件内容识别，与文件名无关）。")
         raise ValidationError(message, code="bad_type")
+    if detected == "pdf":
+        upload_pdf_check(upload)  # active content (scripts, automatic actions, attachments) or HTML
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -1,7 +1,5 @@
 """Pages of the node application process. Thin: look up what the user may see (404 otherwise), call a service."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalog.exports import SpreadsheetCSVWriter
+
 from . import deadlines, eligibility, feedback, selectors, services
 from .forms import (
     ApplicationForm,
@@ -25,6 +25,7 @@ from .forms import (
     TaskDecisionForm,
 )
 from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Stage, TaskKind, format_deadline
+from .uploads import CONTENT_TYPES
 
 INBOX_PAGE_SIZE = 50
 
@@ -241,8 +242,13 @@ def material_download(request, reference: str, pk: int):
     material = selectors.material_get_for_user(user=request.user, pk=pk)
     if material is None or material.application.reference != reference:
         raise Http404
+    # The type found by content when it was uploaded, never one guessed from the applicant's file name;
+    # always an attachment (SecurityMiddleware adds X-Content-Type-Options: nosniff).
     return FileResponse(
-        material.file.open("rb"), as_attachment=True, filename=material.original_name or material.file.name
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=material.original_name or material.file.name,
+        content_type=CONTENT_TYPES.get(material.detected_type, "application/octet-stream"),
     )
 
 
@@ -251,7 +257,12 @@ def package_download(request, reference: str):
     application = _application_or_404(request, reference)
     if not application.package:
         raise Http404
-    return FileResponse(application.package.open("rb"), as_attachment=True, filename=f"{application.reference}.zip")
+    return FileResponse(
+        application.package.open("rb"),
+        as_attachment=True,
+        filename=f"{application.reference}.zip",
+        content_type="application/zip",
+    )
 
 
 @login_required
@@ -262,7 +273,7 @@ def events_export(request, reference: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-trail.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SpreadsheetCSVWriter(response)
     writer.writerow([_("时间"), _("动作"), _("操作人"), _("操作单位"), _("原环节"), _("新环节"), _("意见")])
     for event in selectors.application_events(application=application, for_applicant=for_applicant):
         writer.writerow(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import NetworkLine, OnboardingState, Site
 from organizations.models import Division
+from portal.pdfs import upload_pdf_check
 
 from .models import Decision, ProviderApplication, ResellerApplication
 
@@ -31,6 +32,7 @@ class DocumentField(forms.FileField):
             upload.seek(0)
             if head != b"%PDF-":
                 raise ValidationError(_("请上传 PDF 文件。"))
+            upload_pdf_check(upload)  # no scripts, automatic actions, attachments or HTML
         return upload
 
 
