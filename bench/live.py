@@ -113,9 +113,7 @@ def publish(db_path: str, changes: int, rate: float, out: str, seed_value: int, 
 
     from catalog.models import ComputeResource
     from catalog.services import record_update_status
-    from search.live import live_connect
 
-    live_connect()  # what SearchConfig.ready() does in a running node
     rng = random.Random(seed_value)
     ids = list(ComputeResource.objects.order_by("pk").values_list("pk", flat=True))
     interval = 1.0 / rate if rate > 0 else 0.0

@@ -20,7 +20,7 @@ from ..models import (
     ProviderApiKey,
     RecordVersion,
 )
-from .announcements import records_changed_announce
+from .changes import records_changed_append
 from .identifiers import identifier_issue
 
 Record = ComputeResource | NetworkLine | AppService
@@ -104,7 +104,7 @@ class RecordChange:
 
 
 def _announce(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
-    records_changed_announce(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
+    records_changed_append(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
 
 
 def _canonical(value):
