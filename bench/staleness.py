@@ -207,8 +207,8 @@ def run_engine(engine: str, args) -> bool:
             env["SQLITE_PATH"] = str(Path(workdir) / "unused.sqlite3")
             child_env = {**env, "SQLITE_PATH": database}
         else:
-            database = f"bench_staleness_{os.getpid()}"
-            base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+            base, own = os.environ["DATABASE_URL"].rsplit("/", 1)
+            database = f"{own.split('?')[0]}_staleness"  # named after DATABASE_URL's database, dropped at the end
             child_env = {**env, "DATABASE_URL": f"{base}/{database}"}
         common = ["--workdir", workdir, "--database", database, "--size", str(args.size)]
         common += ["--import-rows", str(args.import_rows), "--import-seconds", str(args.import_seconds)]

@@ -26,7 +26,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
-from .registry import live_topics, snapshots_build
+from .registry import live_topics, snapshot_builders, snapshots_build
 from .selectors import FeedReader, FeedRow
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ class Fanout:
         self.local_only = isinstance(self.layer, InMemoryChannelLayer)
         self.local: dict[str, set] = {}  # record key -> sockets of this process
         self.topics = live_topics()
+        self.record_types = frozenset(snapshot_builders())  # the records sockets subscribe to
         self.states: dict[str, object] = {}  # per topic: its sockets in this process
         self.wake = asyncio.Event()
         self.ready = asyncio.Event()  # set once the reader knows where it starts
@@ -122,9 +123,11 @@ class Fanout:
             return 0
         if not rows:
             return 0
-        wanted = [row for row in rows if self.local_only and key_for(row.record_type, row.record_id) in self.local]
-        if not self.local_only:
-            wanted = rows
+        if self.local_only:  # only what this process's sockets subscribed to
+            wanted = [row for row in rows if key_for(row.record_type, row.record_id) in self.local]
+        else:  # every process's sockets may want a record: whichever process claims its change publishes it
+            records = [row for row in rows if row.record_type in self.record_types]
+            wanted = [row for row in records if await self.claim(f"changes.live.claim.{row.seq}")]
         if wanted:
             wanted = await database_sync_to_async(with_snapshots)(wanted)
         for row in wanted:
@@ -136,12 +139,11 @@ class Fanout:
                         await consumer.push(row.seq, key, row.snapshot, encoded)
                     except Exception:  # a socket closing meanwhile: its disconnect cleans up
                         logger.debug("live: push to a closing consumer failed", exc_info=True)
-                self.published += 1
-            elif await self.claim(f"changes.live.claim.{row.seq}"):
+            else:
                 await self.layer.group_send(
                     group_for(key), {"type": "live.snapshot", "seq": row.seq, "key": key, "record": row.snapshot}
                 )
-                self.published += 1
+            self.published += 1
         for topic in self.topics.values():
             await topic.changed(self, rows)
         return len(rows)
