@@ -337,7 +337,7 @@ def main(argv=None) -> int:
 
     latencies = result["latencies"]
     layer = "channels_redis" if args.redis else "in-memory"
-    print(f"bench-live: daphne on loopback, {layer} channel layer, SQLite outbox, poll 25 ms (LIVE_POLL_SECONDS)")
+    print(f"bench-live: daphne on loopback, {layer} channel layer, SQLite change feed, poll 25 ms (LIVE_POLL_SECONDS)")
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"clients {args.clients} x {args.keys} subscriptions over {args.resources} resources; "

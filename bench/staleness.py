@@ -228,7 +228,8 @@ def run_engine(engine: str, args) -> bool:
         if engine == "postgres":
             import psycopg
 
-            with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
+            maintenance = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+            with psycopg.connect(maintenance, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
         if not out.exists():
             print(f"\n== {engine}: FAILED")

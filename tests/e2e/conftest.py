@@ -118,6 +118,7 @@ def asgi_server(transactional_db, settings, monkeypatch):
     from django.db import connections
 
     from portal.asgi import application
+
     settings.LIVE_POLL_SECONDS = 0.05
     channel_layers.backends.clear()
     shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
