@@ -21,6 +21,7 @@ import asyncio
 import logging
 import threading
 import time
+import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -65,7 +66,7 @@ class PageCacheTopic:
         return None
 
 
-_followed: set[int] = set()  # ids of the event loops whose fan-out the page cache keeps running
+_followed: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()  # loops whose fan-out runs for good
 
 
 def feed_follow() -> None:
@@ -73,8 +74,8 @@ def feed_follow() -> None:
     from changes.live import live_attach
 
     loop = asyncio.get_running_loop()
-    if id(loop) not in _followed:
-        _followed.add(id(loop))
+    if loop not in _followed:
+        _followed.add(loop)
         live_attach()  # never detached: the process follows the feed from now on
 
 
