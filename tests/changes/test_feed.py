@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from changes.models import Change, ConsumerCursor
 from changes.selectors import FeedReader, changes_since, current_position
-from changes.services import change_append, changes_append, cursor_commit, feed_prune
+from changes.services import change_append, changes_append, cursor_commit, cursor_reset, feed_prune
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has one writer at a time: commit order is sequence order"
@@ -150,3 +150,21 @@ def test_a_gap_of_a_rolled_back_writer_is_given_up_once_it_ended():
     assert reader.read() == []
     assert reader.position == current_position()  # the gap is final: the position moves over it
     assert [row.record_id for row in changes_since(cursor="peer:x").rows] == [3]
+
+
+@pytest.mark.django_db
+def test_a_durable_cursor_filters_record_types_and_learns_when_the_feed_was_pruned_past_it():
+    append(1)
+    changes_since(cursor="peer:slow")
+    with transaction.atomic():
+        change_append(record_type="site", record_id=7, kind="described")
+    append(2)
+    batch = changes_since(cursor="peer:slow", record_types={"resource"})
+    assert [row.record_id for row in batch.rows] == [2] and batch.position == current_position()
+
+    cursor_commit(name="peer:slow", position=batch.position)
+    Change.objects.update(created_at=timezone.now() - timedelta(days=2))
+    append(3)
+    assert feed_prune() == 2  # what the only cursor has passed (its own position stays)
+    cursor_reset(name="peer:slow", position=1)  # a full resync asked from a position the feed no longer has
+    assert changes_since(cursor="peer:slow").behind  # resync from the records themselves
