@@ -106,6 +106,13 @@ bench-pages: $(VENV)/.installed-dev
 bench-metrics: $(VENV)/.installed-dev
 	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200) --roller $(or $(ROLLER),worker)
 
+## bench-staleness: time from a commit in another process to the first search that sees it, two concurrent
+## writer processes (status changes + a long import updating existing rows); p50/p95/max and misses; also on
+## PostgreSQL with DATABASE_URL (SIZE=, CHANGES=, IMPORT_ROWS=)
+.PHONY: bench-staleness
+bench-staleness: $(VENV)/.installed-dev
+	$(PY) bench/staleness.py --size $(or $(SIZE),20000) --status-changes $(or $(CHANGES),2000) --import-rows $(or $(IMPORT_ROWS),8000) $(ARGS)
+
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search
 bench-search: $(VENV)/.installed-dev

@@ -113,9 +113,7 @@ def publish(db_path: str, changes: int, rate: float, out: str, seed_value: int, 
 
     from catalog.models import ComputeResource
     from catalog.services import record_update_status
-    from search.live import live_connect
 
-    live_connect()  # what SearchConfig.ready() does in a running node
     rng = random.Random(seed_value)
     ids = list(ComputeResource.objects.order_by("pk").values_list("pk", flat=True))
     interval = 1.0 / rate if rate > 0 else 0.0
@@ -339,7 +337,7 @@ def main(argv=None) -> int:
 
     latencies = result["latencies"]
     layer = "channels_redis" if args.redis else "in-memory"
-    print(f"bench-live: daphne on loopback, {layer} channel layer, SQLite outbox, poll 25 ms (LIVE_POLL_SECONDS)")
+    print(f"bench-live: daphne on loopback, {layer} channel layer, SQLite change feed, poll 25 ms (LIVE_POLL_SECONDS)")
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"clients {args.clients} x {args.keys} subscriptions over {args.resources} resources; "

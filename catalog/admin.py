@@ -56,12 +56,22 @@ class ProviderAdmin(admin.ModelAdmin):
     raw_id_fields = ["organization"]
     inlines = [SiteInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Site:  # renamed or moved sites reach search through the feed
+            services.sites_changed_append(
+                site_ids=[site.pk for site in formset.new_objects + [site for site, _fields in formset.changed_objects]]
+            )
+
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "provider", "province", "city", "pue", "tier"]
     list_filter = ["province", "tier"]
     search_fields = ["name", "code", "provider__organization__name"]
+
+    def save_model(self, request, obj, form, change):
+        services.site_save(site=obj)
 
 
 @admin.action(description=_("审核通过并发放算力标识"))

@@ -11,4 +11,4 @@ class MonitoringConfig(AppConfig):
         from .metrics import receivers as metrics_receivers  # noqa: F401  (system E: status → samples)
         from .tiles import tiles_connect
 
-        tiles_connect()  # changes of the headline tiles' figures → TileVersion (live tiles)
+        tiles_connect()  # the headline tiles: a topic of the change feed's live fan-out

@@ -6,10 +6,11 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from changes.live import live_attach, live_detach
+
 from . import tiles
 from .metrics import websocket_connected, websocket_disconnected
-from .tiles import TileScope
-from .tiles_poller import tiles_poller_attach, tiles_poller_detach
+from .tiles import TOPIC, TileScope
 
 FORBIDDEN = 4403  # close code of a refused socket (HTTP 403 at the handshake)
 
@@ -48,7 +49,7 @@ class TilesConsumer(AsyncWebsocketConsumer):
     a client may ignore a message with a lower one. Messages from the client are ignored.
     """
 
-    poller = None
+    fanout = None
     tiles_scope: TileScope | None = None
 
     async def connect(self):
@@ -58,24 +59,24 @@ class TilesConsumer(AsyncWebsocketConsumer):
             return
         self.tiles_scope, self.stamp, self.figures = scope, -1, None
         await self.accept()
-        self.poller = tiles_poller_attach()
+        self.fanout = live_attach()
         websocket_connected()
-        await self.poller.subscribe(scope, self)  # before the first snapshot: no change falls in between
+        await TOPIC.subscribe(self.fanout, scope, self)  # before the first snapshot: no change falls in between
         stamp, figures = await database_sync_to_async(tiles.tiles_snapshot)(scope)
         await self.push(stamp, figures)
 
     async def disconnect(self, code):
-        poller, self.poller = self.poller, None
-        if poller is not None:
-            await poller.unsubscribe(self.tiles_scope, self)
-            tiles_poller_detach(poller)
+        fanout, self.fanout = self.fanout, None
+        if fanout is not None:
+            await TOPIC.unsubscribe(fanout, self.tiles_scope, self)
+            live_detach(fanout)
             websocket_disconnected()
 
     async def receive(self, text_data=None, bytes_data=None):
         """Nothing to ask: the server pushes."""
 
     async def tiles_snapshot(self, event):
-        """A snapshot through the channel layer (channels_redis; the in-memory layer's poller calls push)."""
+        """A snapshot through the channel layer (channels_redis; with the in-memory layer the fan-out calls push)."""
         await self.push(event["stamp"], event["figures"])
 
     async def push(self, stamp: int, figures: dict) -> None:

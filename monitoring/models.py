@@ -413,22 +413,3 @@ class ReceivedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_prefix} {self.report_date}"
-
-
-class TileVersion(models.Model):
-    """How often the figures behind the dashboards' headline tiles changed, per area: the two-digit
-    province prefix of a change, "00" for node-wide figures only operators see, or "" for a change
-    that concerns every scope (or whose province is not known). Bumped by whichever process made the change, read
-    by the tiles poller of every ASGI process (monitoring.tiles): a small table (at most one row
-    per province) polled cheaply; versions only grow."""
-
-    area = models.CharField(_("范围"), max_length=2, unique=True, blank=True)
-    version = models.PositiveBigIntegerField(_("版本"), default=0)
-    changed_at = models.DateTimeField(_("变化时间"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("实时概况版本")
-        verbose_name_plural = _("实时概况版本")
-
-    def __str__(self) -> str:
-        return f"{self.area or '*'} v{self.version}"

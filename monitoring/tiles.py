@@ -1,38 +1,44 @@
-"""Live headline tiles of the operation monitoring dashboards (issue 7, item 2).
+"""Live headline tiles of the operation monitoring dashboards (issue 7, item 2), fed by the change
+feed (changes/) like every other live page.
 
 Path of a change, across processes (the roll-up, imports and management commands run elsewhere):
 
-1. whatever changes a figure behind a tile calls ``tiles_touch`` once its change is committed: the
-   catalogue's after-commit hook (status updates, approvals, imports: ``on_record_changed``), a demand
-   saved (``on_demand_saved``), samples rolled up (``metrics.rollup.resource_rollup``), API request
-   counts written (``metrics.requests.request_stats_flush``);
-2. ``tiles_touch`` adds one to the ``TileVersion`` row of each area the change concerns (the
-   two-digit province prefix; "00" for node-wide figures only operators see; "" for every scope),
-   in the database, and wakes this process's pollers;
-3. the tiles poller of every ASGI process (monitoring.tiles_poller) reads those few rows every
-   ``TILES_POLL_SECONDS``; for each scope (operator, or a regulator's jurisdiction) with dashboards
-   open whose versions moved, it computes the figures once and pushes the full snapshot to their
-   sockets (monitoring.consumers.TilesConsumer, ``ws/monitoring/tiles/``).
+1. a catalogue change appends its rows to the feed in its own transaction (its ``area`` is the
+   resource's province; bulk imports carry none: every scope); whatever else changes a figure behind
+   a tile appends a ``tiles`` change with ``tiles_changed_append``: a demand saved
+   (``on_demand_saved``), samples rolled up (``metrics.rollup.resource_rollup``), API request counts
+   written (``metrics.requests.request_stats_flush``);
+2. the live fan-out of every ASGI process (changes.live: one drain for records and tiles) hands each
+   batch of new changes to ``TilesTopic.changed``; for each scope (operator, or a regulator's
+   jurisdiction) with dashboards open in that process that a change concerns, the figures are computed
+   once and pushed in full to its sockets (monitoring.consumers.TilesConsumer, ``ws/monitoring/tiles/``);
+   every ``TILES_REFRESH_SECONDS`` they are computed again anyway ("today" and "the last hour" move
+   with the clock).
 
-A scope's *stamp* is the sum of the versions of the areas it covers: it only grows, so a socket
-never replaces newer figures with older ones.
+A snapshot's *stamp* is the feed position it was computed at: it only grows, so a socket never
+replaces newer figures with older ones.
 """
 
 import logging
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from .models import TileVersion
+from changes.registry import live_topic_register
+from changes.selectors import current_position
+from changes.services import changes_append
 
 logger = logging.getLogger(__name__)
 
 ALL = ""  # the area of a change that concerns every scope
 NODE = "00"  # the area of node-wide figures only operators see (API traffic); no province has it
-MAX_IDS_LOOKED_UP = 500  # larger catalogue changes (imports) touch every scope instead of looking up provinces
+TILES = "tiles"  # the record type of feed changes that only move monitoring figures
+# catalogue record types whose changes move the tiles' figures
+CATALOGUE = frozenset({"resource"})
 
 
 @dataclass(frozen=True)
@@ -52,93 +58,123 @@ class TileScope:
         return f"monitoring.tiles.{'operator' if self.operator else 'regulator'}.{self.prefix or 'all'}"
 
     def covers(self, area: str) -> bool:
+        area = (area or ALL)[:2]
         if area == NODE:
             return self.operator
         return area == ALL or not self.area or area == self.area
 
-    def stamp(self, versions: dict[str, int]) -> int:
-        return sum(version for area, version in versions.items() if self.covers(area))
-
-
-def tile_versions() -> dict[str, int]:
-    """Every area's version (one query over at most one row per province)."""
-    return dict(TileVersion.objects.values_list("area", "version"))
-
 
 def tiles_snapshot(scope: TileScope) -> tuple[int, dict]:
-    """(stamp, figures) of a scope now. The versions are read first, so the figures are at least as
+    """(stamp, figures) of a scope now. The position is read first, so the figures are at least as
     new as the stamp says."""
     from .dashboards import headline_figures
 
-    stamp = scope.stamp(tile_versions())
+    stamp = current_position()
     return stamp, headline_figures(operator=scope.operator, prefix=scope.prefix)
 
 
-def tiles_touch(*, areas: Iterable[str] | None = None) -> None:
-    """The figures of ``areas`` (province codes or prefixes, ``NODE``; None: every scope) changed and
-    that change is committed. Never raises: the change itself is done; dashboards catch up at their next change
-    or periodic refresh."""
-    try:
-        keys = {ALL} if areas is None else {str(area or ALL)[:2] for area in areas}
-        if ALL in keys:
-            keys = {ALL}  # reaches every scope anyway
-        now = timezone.now()
-        for area in sorted(keys):
-            if not TileVersion.objects.filter(area=area).update(version=F("version") + 1, changed_at=now):
-                # the area's first change (a concurrent first change may win the insert: its bump counts)
-                first = TileVersion(area=area, version=1, changed_at=now)
-                TileVersion.objects.bulk_create([first], ignore_conflicts=True)
-    except Exception:
-        logger.exception("tiles: could not record a change of %s", areas)
-        return
-    from .tiles_poller import wake_tile_pollers
-
-    wake_tile_pollers()
+def tiles_changed_append(*, areas: Iterable[str] | None = None) -> None:
+    """The figures of ``areas`` (province codes or prefixes, ``NODE``; None: every scope) change with
+    the current transaction: append that to the feed in it (outside a transaction, in one of its own:
+    the roll-up's steps have committed already; a lost nudge only delays a tile to its next refresh)."""
+    keys = sorted({ALL} if areas is None else {str(area or ALL)[:2] for area in areas})
+    if ALL in keys:
+        keys = [ALL]  # reaches every scope anyway
+    with transaction.atomic():
+        changes_append(record_type=TILES, record_ids=[0] * len(keys), kind="figures", areas=keys)
 
 
-def tiles_touch_on_commit(*, areas: Iterable[str] | None = None) -> None:
-    """``tiles_touch`` once the current transaction commits (at once outside a transaction)."""
-    areas = None if areas is None else list(areas)
-    transaction.on_commit(lambda: tiles_touch(areas=areas))
+@dataclass
+class _Sockets:
+    """The tiles sockets of one live fan-out (one ASGI process / event loop)."""
+
+    local: dict[TileScope, set] = field(default_factory=dict)
+    computed: dict[TileScope, float] = field(default_factory=dict)  # monotonic time, per scope
+
+
+class TilesTopic:
+    """The monitoring tiles as a topic of the live fan-out (changes.live.Fanout)."""
+
+    @staticmethod
+    def sockets(fanout) -> _Sockets:
+        return fanout.states.setdefault(TILES, _Sockets())
+
+    async def subscribe(self, fanout, scope: TileScope, consumer) -> None:
+        self.sockets(fanout).local.setdefault(scope, set()).add(consumer)
+        if not fanout.local_only:
+            await fanout.layer.group_add(scope.group, consumer.channel_name)
+
+    async def unsubscribe(self, fanout, scope: TileScope, consumer) -> None:
+        state = self.sockets(fanout)
+        sockets = state.local.get(scope)
+        if sockets is not None:
+            sockets.discard(consumer)
+            if not sockets:
+                del state.local[scope]
+                state.computed.pop(scope, None)
+        if not fanout.local_only:
+            await fanout.layer.group_discard(scope.group, consumer.channel_name)
+
+    async def changed(self, fanout, rows) -> None:
+        state = self.sockets(fanout)
+        if not state.local:
+            return
+        areas = {row.area for row in rows if row.record_type == TILES or row.record_type in CATALOGUE}
+        if not areas:
+            return
+        stamp = max(row.seq for row in rows)
+        for scope in [scope for scope, sockets in state.local.items() if sockets]:
+            if any(scope.covers(area) for area in areas):
+                await self.publish(fanout, scope, stamp)
+
+    async def tick(self, fanout) -> None:
+        """Compute every scope again once its figures are ``TILES_REFRESH_SECONDS`` old."""
+        state = self.sockets(fanout)
+        refresh = float(getattr(settings, "TILES_REFRESH_SECONDS", 60))
+        now = time.monotonic()
+        for scope in [scope for scope, sockets in state.local.items() if sockets]:
+            if now - state.computed.get(scope, now) >= refresh:
+                await self.publish(fanout, scope, fanout.position, claim_window=int(time.time() // max(refresh, 1)))
+
+    async def publish(self, fanout, scope: TileScope, stamp: int, claim_window: int = 0) -> None:
+        state = self.sockets(fanout)
+        state.computed[scope] = time.monotonic()
+        if not fanout.local_only and not await fanout.claim(
+            f"monitoring.tiles.claim.{scope.group}.{stamp}.{claim_window}", timeout=120
+        ):
+            return  # another process publishes this one to the group
+        from .dashboards import headline_figures
+
+        figures = await database_sync_to_async(headline_figures)(operator=scope.operator, prefix=scope.prefix)
+        if fanout.local_only:
+            for consumer in list(state.local.get(scope, ())):
+                try:
+                    await consumer.push(stamp, figures)
+                except Exception:  # a socket closing meanwhile: its disconnect cleans up
+                    logger.debug("tiles: push to a closing consumer failed", exc_info=True)
+        else:
+            await fanout.layer.group_send(scope.group, {"type": "tiles.snapshot", "stamp": stamp, "figures": figures})
+        fanout.published += 1
+
+
+TOPIC = TilesTopic()
 
 
 # --- receivers ---------------------------------------------------------------------------------
 
 
-def on_record_changed(sender, record_ids=(), change="", fields=(), **kwargs) -> None:
-    """The catalogue's after-commit hook: a compute resource changed (listing, state, availability,
-    identifier issued on approval)."""
-    from catalog.models import ComputeResource
-
-    if sender is not ComputeResource:
-        return
-    ids = list(record_ids)
-    if not ids:
-        return
-    areas = None
-    if len(ids) <= MAX_IDS_LOOKED_UP:
-        try:
-            found = ComputeResource.objects.filter(pk__in=ids).values_list("province_code", flat=True).distinct()
-            areas = [code or ALL for code in found] or None
-        except Exception:
-            logger.exception("tiles: could not look up the provinces of %s", ids[:10])
-    tiles_touch(areas=areas)
-
-
 def on_demand_saved(sender, instance, **kwargs) -> None:
     """A demand was submitted, matched, accepted, confirmed… (its city's province)."""
-    tiles_touch_on_commit(areas=[str(getattr(instance, "city_id", "") or ALL)])
+    tiles_changed_append(areas=[str(getattr(instance, "city_id", "") or ALL)])
 
 
 def tiles_connect() -> None:
-    """Subscribe the receivers (MonitoringConfig.ready; idempotent)."""
+    """Register the tiles with the live fan-out and subscribe the receivers (MonitoringConfig.ready)."""
     from django.db.models.signals import post_save
-
-    from catalog.services import record_changed_subscribe
 
     from .metrics.collectors import _demand_model
 
-    record_changed_subscribe(on_record_changed, dispatch_uid="monitoring.tiles.record_changed")
+    live_topic_register(TILES, TOPIC)
     demand = _demand_model("Demand")
     if demand is not None:
         post_save.connect(on_demand_saved, sender=demand, dispatch_uid="monitoring.tiles.demand_saved")

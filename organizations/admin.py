@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Authority, Division, IndustryCategory, Organization, TelecomLicence, User
+from .services import organization_save
 
 
 @admin.register(Division)
@@ -31,6 +32,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["province", "city"]
     inlines = [TelecomLicenceInline]
+
+    def save_model(self, request, obj, form, change):
+        organization_save(organization=obj)
 
 
 @admin.register(Authority)

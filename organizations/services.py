@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from changes.services import change_append
+
 from .models import Authority, Organization, User
 from .roles import AUTHORITY_ROLES, ORGANIZATION_ROLES, Role
 
@@ -71,4 +73,18 @@ def organization_create(**fields) -> Organization:
     organization = Organization(**fields)
     organization.full_clean()
     organization.save()
+    return organization
+
+
+ORGANIZATION = "organization"
+
+
+@transaction.atomic
+def organization_save(*, organization: Organization) -> Organization:
+    """Save an edited organisation (the back office) and append the change to the feed: its name is
+    its provider's name in search text and hits."""
+    organization.save()
+    change_append(
+        record_type=ORGANIZATION, record_id=organization.pk, kind="described", area=organization.province_id or ""
+    )
     return organization

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.http.cookie import parse_cookie
 
 from portal.cache_entries import Visitor, csrf_cookie_header, entry_get, entry_replay, visitor_get
+from portal.cache_invalidation import feed_follow
 from portal.caching import hit_observe, page_cache_enabled
 
 
@@ -81,6 +82,7 @@ class AnonymousPageCacheASGI:
         if scope["type"] != "http" or not page_cache_enabled():
             return await self.app(scope, receive, send)
         started = time.perf_counter()
+        feed_follow()  # this process's live fan-out drops what changes committed anywhere made stale
         visitor = visitor_from_scope(scope)
         entry = entry_get(visitor) if visitor is not None else None
         if entry is None:

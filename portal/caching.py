@@ -13,14 +13,15 @@ in front of that handler, when ``portal/asgi.py`` wraps the HTTP application wit
 holds, which requests qualify and how the per-visitor parts (CSP nonce, CSRF token and cookie) are
 made fresh for each response: ``portal.cache_entries``.
 
-Generations are counters in the cache, bumped after commit by the catalogue's ``record_changed``
-hook and by Wagtail's publish/unpublish/move/delete signals (``portal.cache_invalidation``). A live
-price never outlives its change: the record_changed announcement bumps the catalogue generation,
-so the next request renders afresh, and open pages get the new figure over the websocket (live.js).
+Generations are counters in the cache, bumped by every process when it reads a change from the
+change feed (``portal.cache_invalidation``): catalogue writes and Wagtail publishing append their
+changes there in their own transactions. A live price never outlives its change by more than a
+poll of the feed, whichever process made it, and open pages get the new figure over the websocket
+(live.js).
 Only requests without a session or messages cookie (and without an Authorization header) are
 served from or stored in the cache, so signed-in users always get a fresh page. With several
-server processes the cache must be shared (``REDIS_URL`` switches CACHES to Redis), otherwise a
-change made in one process is invalidated only there (the TTL still bounds it).
+server processes each process's own cache is invalidated from the feed too; ``REDIS_URL`` shares one
+cache (and its entries) between them.
 """
 
 import functools
@@ -29,7 +30,6 @@ from collections.abc import Iterable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 
 from portal.cache_entries import (
@@ -42,9 +42,9 @@ from portal.cache_entries import (
     entry_replay,
     entry_set,
     generations_read,
-    generations_set,
     visitor_from_request,
 )
+from portal.cache_invalidation import feed_check, feed_follow
 
 HIT_ROUTE = "portal:page-cache"  # the route label of cache hits in node_http_request_duration_seconds
 
@@ -55,11 +55,6 @@ def page_cache_seconds(depends_on: Iterable[str]) -> int:
     if "catalog" in depends_on:
         seconds = min(seconds, int(getattr(settings, "PORTAL_CATALOG_CACHE_SECONDS", 60)))
     return max(seconds, 0)
-
-
-def generation_bump(*names: str) -> None:
-    """Invalidate every cached page that depends on one of these (after the current transaction)."""
-    transaction.on_commit(lambda: generations_set(names))
 
 
 def mark_cacheable(response, *, depends_on: Iterable[str]):
@@ -140,6 +135,7 @@ class AnonymousPageCacheMiddleware:
         visitor = visitor_from_request(request) if page_cache_enabled() else None
         if visitor is None:
             return self.get_response(request)
+        feed_check()  # drop what changes committed anywhere since made stale
         entry = entry_get(visitor)
         if entry is not None:
             return self._hit(entry, visitor, started)
@@ -153,6 +149,7 @@ class AnonymousPageCacheMiddleware:
         visitor = visitor_from_request(request) if page_cache_enabled() else None
         if visitor is None:
             return await self.get_response(request)
+        feed_follow()  # this process's live fan-out drops what changes committed anywhere made stale
         entry = entry_get(visitor)
         if entry is not None:
             return self._hit(entry, visitor, started)

@@ -8,8 +8,6 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from . import indexing, warmup
-        from .live import live_connect
 
-        indexing.connect()  # the selection index follows every catalogue change, after commit
-        live_connect()  # open pages get each changed record's snapshot through the LiveChange outbox
+        indexing.connect()  # this process's backends hear of its own catalogue changes at once, after commit
         warmup.connect()  # an ASGI server builds its index in the background on its first request

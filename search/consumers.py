@@ -10,14 +10,35 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from catalog.snapshots import for_language
+from changes.live import group_for, live_attach, live_detach
+from changes.registry import snapshots_build
+from changes.selectors import current_position, latest_changes
 from monitoring.metrics import websocket_connected, websocket_disconnected
 from portal.api_limits import BoundedJsonWebsocketMixin
-from search.live import outbox
-from search.live.drain import drain_attach, drain_detach
-from search.live.snapshots import for_language, group_for
 
 KEY = re.compile(r"^(resource|line|app_service):[1-9][0-9]{0,17}$")
 MAX_KEYS = 500
+
+
+def _catch_up(*, keys: list[str], since: int) -> list[tuple[int, str, dict]]:
+    """The newest change per key since ``since``, with snapshots (built for changes that carry none)."""
+    missed = latest_changes(keys=keys, since=since)
+    built: dict[str, dict[int, dict]] = {}
+    for _seq, key, snapshot in missed:
+        if snapshot is None:
+            record_type, _, pk = key.partition(":")
+            built.setdefault(record_type, {})[int(pk)] = {}
+    for record_type, wanted in built.items():
+        wanted.update(snapshots_build(record_type=record_type, record_ids=list(wanted)))
+    result = []
+    for seq, key, snapshot in missed:
+        if snapshot is None:
+            record_type, _, pk = key.partition(":")
+            snapshot = built[record_type].get(int(pk)) or None
+        if snapshot is not None:
+            result.append((seq, key, snapshot))
+    return result
 
 
 class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
@@ -36,7 +57,7 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
         self.keys: set[str] = set()
         self.seen: dict[str, int] = {}
         self.language = settings.LANGUAGE_CODE
-        self.drain = drain_attach()
+        self.drain = live_attach()
         await self.accept()
         websocket_connected()
 
@@ -46,7 +67,7 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
             await self.leave(key)
         self.keys = set()
         if drain is not None:
-            drain_detach(drain)
+            live_detach(drain)
             websocket_disconnected()
 
     async def join(self, key: str) -> None:
@@ -93,10 +114,10 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
         # the drain knows its starting point before we look back (nothing falls in between)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.drain.ready.wait(), timeout=5)
-        seq = await database_sync_to_async(outbox.current_seq)()
+        seq = await database_sync_to_async(current_position)()
         await self.send_json({"type": "subscribed", "keys": sorted(self.keys), "seq": seq})
         if since is not None and added:
-            missed = await database_sync_to_async(outbox.catch_up)(keys=added, since=since)
+            missed = await database_sync_to_async(_catch_up)(keys=added, since=since)
             for row_seq, key, snapshot in missed:
                 await self.push(row_seq, key, snapshot)
 

@@ -13,10 +13,8 @@ from django.conf import settings
 from django.db.models import Q
 from elasticsearch_dsl import Boolean, Document, Double, Integer, Keyword, Long, Text
 
-from catalog.models import ComputeResource, IdentifierState, ListingState
-
-# Identifier states under which a record stays out of the selection (and out of the index).
-HIDDEN_IDENTIFIER_STATES = (IdentifierState.SUSPENDED, IdentifierState.REVOKED)
+from catalog.models import ComputeResource, ListingState
+from catalog.snapshots import HIDDEN_IDENTIFIER_STATES
 
 # Price bands (yuan per billing unit): key, lower bound (inclusive), upper bound (exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (

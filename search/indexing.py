@@ -1,16 +1,14 @@
-"""Keeping the selection index in step with the catalogue, after commit.
+"""Telling this process's search backends at once that the catalogue changed, after commit.
 
-Every published-record change reaches ``on_record_changed`` through the catalogue's one hook
-(``catalog.services.record_changed_subscribe``): one call per API or admin change, one call per
-import batch, one call per identifier suspension or revocation. Site edits arrive through a
-``post_save`` receiver that only schedules the same reindex with ``transaction.on_commit`` (the
-accepted signal use). Indexing never fails the change that triggered it: errors are logged, and
+The database backend follows the change feed by itself (search/backends/database.py: every
+process's index reads the changes committed by any process); this hook only makes the writing
+process read them without waiting for its next search. The Elasticsearch backend is told here
+which resources to re-index (it has no feed reader yet: a durable feed consumer run by the worker
+is its next step). Indexing never fails the change that triggered it: errors are logged, and
 ``manage.py search_reindex`` rebuilds from scratch.
 """
 
 import logging
-
-from django.db import transaction
 
 from catalog.models import ComputeResource, NetworkLine
 
@@ -41,22 +39,7 @@ def on_record_changed(sender, record_ids=(), **kwargs) -> None:
             backend.lines_changed()
 
 
-def on_site_saved(sender, instance, created=False, **kwargs) -> None:
-    if created:
-        return
-    site_id = instance.pk
-
-    def reindex():
-        resources_reindex(ids=ComputeResource.objects.filter(site_id=site_id).values_list("pk", flat=True))
-
-    transaction.on_commit(reindex)
-
-
 def connect() -> None:
-    from django.db.models.signals import post_save
-
-    from catalog.models import Site
     from catalog.services import record_changed_subscribe
 
     record_changed_subscribe(on_record_changed, dispatch_uid="search.indexing.record_changed")
-    post_save.connect(on_site_saved, sender=Site, dispatch_uid="search.indexing.site_saved")

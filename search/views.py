@@ -18,9 +18,9 @@ from django.views.decorators.http import require_safe
 
 from catalog.exports import SpreadsheetCSVWriter, spreadsheet_cell
 from catalog.models import CpuArchitecture, ResourceClass
+from changes.selectors import current_position
 from organizations.selectors import division_list
 
-from .live import current_seq
 from .query import SORTS, ComputeQuery, QueryError
 from .selectors import resource_search
 
@@ -170,7 +170,7 @@ def selection(request):
         "cities": _division_choices("city"),
         "vendors": [item["value"] for item in result.facets.get("vendor", [])],
         "models": [item["value"] for item in result.facets.get("model", [])],
-        "live_since": current_seq(),
+        "live_since": current_position(),
         "live_filters": _live_filters(query),
         "has_filters": bool({k for k in query.to_params() if k not in {"sort", "page", "page_size"}}),
     }

@@ -40,7 +40,7 @@ from ..models import (
     ResourceClass,
     Site,
 )
-from ..services import records_changed_announce
+from ..services import records_changed_append
 from ..services.records import REFERENCE_FIGURES
 from . import worker
 from .batches import NewRows, Preparer, Rules, sort_errors
@@ -568,7 +568,7 @@ def records_import(
                 importer.writer.finish()
             report.record_ids = importer.changed_ids
             if importer.changed_ids:
-                records_changed_announce(model=model, record_ids=importer.changed_ids, change=IMPORT_CHANGE)
+                records_changed_append(model=model, record_ids=importer.changed_ids, change=IMPORT_CHANGE)
     except FileError as error:
         report.add_error(0, "", str(error))
     except IntegrityError:

@@ -21,7 +21,7 @@ from import_export.results import Error, Result, RowResult
 
 from ..exports import spreadsheet_cell
 from ..models import AppService, ComputeResource, NetworkLine, RecordVersion
-from ..services import records_changed_announce
+from ..services import records_changed_append
 from .columns import COLUMNS, CellError, Column
 from .engine import (
     FOREIGN_KEYS,
@@ -173,7 +173,7 @@ class RecordResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         if self.changed_ids:  # discarded with the transaction on a dry run or an error
-            records_changed_announce(model=self._meta.model, record_ids=self.changed_ids, change=IMPORT_CHANGE)
+            records_changed_append(model=self._meta.model, record_ids=self.changed_ids, change=IMPORT_CHANGE)
 
     # --- export -------------------------------------------------------------------------------
     def dehydrate_provider_name(self, record):

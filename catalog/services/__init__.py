@@ -1,7 +1,8 @@
-"""Writes of the catalogue (keyword-only, typed, one transaction each; side effects after commit)."""
+"""Writes of the catalogue (keyword-only, typed, one transaction each; each change appended to the
+change feed in that transaction)."""
 
-from .announcements import record_changed_subscribe, records_changed_announce
 from .api_keys import api_key_authenticate, api_key_create, api_key_revoke
+from .changes import record_changed_subscribe, records_changed_append, site_save, sites_changed_append
 from .identifiers import identifier_issue, identifier_transition
 from .records import (
     RecordChange,
@@ -26,6 +27,8 @@ __all__ = [
     "record_changed_subscribe",
     "record_delist",
     "record_update_status",
-    "records_changed_announce",
+    "records_changed_append",
     "resource_upsert",
+    "site_save",
+    "sites_changed_append",
 ]

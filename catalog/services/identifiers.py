@@ -20,7 +20,7 @@ from ..models import (
     NetworkLine,
 )
 from ..models.identifiers import TRANSITIONS
-from .announcements import records_changed_announce
+from .changes import records_changed_append
 
 Record = ComputeResource | NetworkLine | AppService
 
@@ -78,6 +78,7 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
         actor=actor,
         reason=reason or _("记录审核通过，发放算力标识。"),
     )
+    records_changed_append(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     transaction.on_commit(lambda: _after_issue(identifier.pk))
     return identifier
 
@@ -118,5 +119,5 @@ def identifier_transition(*, identifier: Identifier, to_state: str, actor: User 
         identifier=identifier, from_state=from_state, to_state=to_state, actor=actor, reason=reason.strip()
     )
     record = identifier.record  # a suspended or revoked identifier takes its record out of selection
-    records_changed_announce(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
+    records_changed_append(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     return identifier

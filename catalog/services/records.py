@@ -1,4 +1,5 @@
-"""Upserting published records (idempotent, versioned), live status, approval, and the change hook."""
+"""Upserting published records (idempotent, versioned), live status and approval; each change is
+appended to the change feed in its own transaction."""
 
 import hashlib
 import json
@@ -20,7 +21,7 @@ from ..models import (
     ProviderApiKey,
     RecordVersion,
 )
-from .announcements import records_changed_announce
+from .changes import records_changed_append
 from .identifiers import identifier_issue
 
 Record = ComputeResource | NetworkLine | AppService
@@ -103,8 +104,9 @@ class RecordChange:
         return self.created or bool(self.changed_fields)
 
 
-def _announce(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
-    records_changed_announce(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
+def _change_append(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
+    """The record's change into the change feed, in the caller's transaction."""
+    records_changed_append(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
 
 
 def _canonical(value):
@@ -199,7 +201,7 @@ def _upsert(
     _save_version(
         record=record, change="created" if created else "described", source=source, actor=actor, api_key=api_key
     )
-    _announce(record, "created" if created else "described", changed)
+    _change_append(record, "created" if created else "described", changed)
     return RecordChange(record=record, created=created, changed_fields=changed)
 
 
@@ -260,7 +262,7 @@ def record_update_status(
     record.version += 1
     record.save(update_fields=[*changed, "version", "updated_at"])
     _save_version(record=record, change="status", source=source, actor=actor, api_key=api_key)
-    _announce(record, "status", changed)
+    _change_append(record, "status", changed)
     return RecordChange(record=record, created=False, changed_fields=changed)
 
 
@@ -271,7 +273,7 @@ def record_approve(*, record: Record, actor: User | None, reason: str = "") -> R
     if record.listing_state != ListingState.APPROVED:
         record.listing_state = ListingState.APPROVED
         record.save(update_fields=["listing_state", "updated_at"])
-        _announce(record, "approved", ("listing_state",))
+        _change_append(record, "approved", ("listing_state",))
     identifier_issue(record=record, actor=actor, reason=reason)
     return record
 
@@ -283,5 +285,5 @@ def record_delist(*, record: Record, actor: User | None) -> Record:
     if record.listing_state != ListingState.DELISTED:
         record.listing_state = ListingState.DELISTED
         record.save(update_fields=["listing_state", "updated_at"])
-        _announce(record, "delisted", ("listing_state",))
+        _change_append(record, "delisted", ("listing_state",))
     return record

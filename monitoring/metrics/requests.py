@@ -103,9 +103,9 @@ def request_stats_flush() -> int:
                     buckets=merged,
                 )
             written += count
-    from ..tiles import NODE, tiles_touch_on_commit
+        from ..tiles import NODE, tiles_changed_append
 
-    tiles_touch_on_commit(areas=[NODE])  # the operators' API request tiles
+        tiles_changed_append(areas=[NODE])  # the operators' API request tiles, in the same transaction
     return written
 
 

@@ -212,9 +212,9 @@ def resource_rollup() -> RollupResult:
     while (step := _rollup_step()) is not None:
         totals = [total + part for total, part in zip(totals, (step.samples, step.hours, step.days), strict=True)]
     if totals[0]:
-        from ..tiles import tiles_touch_on_commit
+        from ..tiles import tiles_changed_append
 
-        tiles_touch_on_commit()  # today's measured utilisation may have moved (every scope)
+        tiles_changed_append()  # today's measured utilisation may have moved (every scope)
     return RollupResult(*totals)
 
 

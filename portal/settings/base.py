@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # daphne first so that `runserver` serves ASGI (websockets) too.
     "daphne",
     # project apps
+    "changes",
     "organizations",
     "portal",
     "catalog",

@@ -52,8 +52,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry("federation_outbox_drain", "federation.tasks.federation_outbox_drain", "interval", {"seconds": 10}),
     # --- the Wagtail site
     Entry("publish_scheduled", "portal.tasks.publish_scheduled", "cron", {"minute": "*"}, note="scheduled notices"),
-    # --- the change feed: its retention task goes here when the feed lands, e.g.
-    # Entry("feed_prune", "changes.tasks.feed_prune", "cron", {"hour": 4, "minute": 0}),
+    # --- the change feed: retention (changes every durable cursor passed, older than the catch-up window)
+    Entry("feed_prune", "changes.tasks.feed_prune", "cron", {"minute": 20}, note="change-feed retention, hourly"),
     # --- the queue itself
     Entry("task_results_prune", "portal.tasks.task_results_prune", "cron", {"hour": 3, "minute": 40}),
 )

@@ -23,22 +23,21 @@ Instead each process keeps every resource as numpy columns (``ColumnIndex``):
   parts. Shared parts are matched once per distinct value and mapped to rows through their codes;
   names and identifiers are searched in one newline-joined string each (built once, then only the
   rows changed since are checked one by one, until enough changed to build it again);
-- kept in step: ``resources_changed`` (called after commit by search/indexing.py, a whole import
-  batch at once) re-reads just those rows. A freshness stamp (newest id and ``updated_at`` of
-  resources, newest id and ``changed_at`` of identifiers, newest line and record-version ids: index
-  look-ups) is compared before answering, so changes committed by other processes (management
-  commands, a second worker) are seen too: rows with a newer id or change time are re-read. The
-  stamp is compared at most every ``SEARCH_FRESHNESS_SECONDS`` outside transactions (default: every
-  search on SQLite, where it costs ~0.05 ms; every 0.1 s on PostgreSQL, where the query costs ~2 ms:
-  see ``backends.freshness_seconds``); changes made through the catalogue services of this process reach
-  the index through the after-commit hook at once either way. Inside a transaction (services,
-  tests) the stamp is always compared and the row count as well, and the index is rebuilt when rows
-  went away.
+- kept in step by the change feed (changes/): every catalogue write appends its changes in its own
+  transaction; the index keeps a ``FeedReader`` positioned where it was loaded and, before
+  answering, reads the changes committed since (by any process) and re-reads just those rows: a
+  resource, every resource of a renamed site or organisation (provider), the lines per city after
+  a line changed. The reader never skips a change that commits late with a lower sequence number
+  (see changes.selectors). The feed is read at most every ``SEARCH_FRESHNESS_SECONDS`` outside
+  transactions (default: every search on SQLite, where the read costs ~0.05 ms; every 0.1 s on
+  PostgreSQL: see ``backends.freshness_seconds``), always inside a transaction. When the reader's
+  position is gone from the feed (pruned past it, or a transaction that searched rolled back) the
+  index is rebuilt.
 - warm: ``DatabaseBackend.warm()`` builds the index and everything the first queries would
   otherwise build (sort orders, ranks, the text and site groupings); an ASGI server process runs it
   in a background thread on its first request (search/warmup.py), so no user query pays the build.
 
-The index works the same on SQLite and PostgreSQL: only the loading and stamp queries touch the
+The index works the same on SQLite and PostgreSQL: only the loading and feed queries touch the
 database, and both are ORM-compiled / ANSI SQL.
 """
 
@@ -47,15 +46,12 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from datetime import UTC, timedelta
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from catalog.models import ComputeResource, Identifier, ListingState, NetworkLine, Provider, RecordVersion, Site
+from catalog.models import ComputeResource, ListingState, Provider, Site
+from changes.selectors import FeedReader
 
 from ..documents import HIDDEN_IDENTIFIER_STATES, PRICE_BANDS
 from ..query import ComputeQuery
@@ -119,17 +115,8 @@ TERM_CACHE_SIZE = 64
 TEXT_REBUILD_SHARE = 0.02
 HIDDEN = frozenset(str(state) for state in HIDDEN_IDENTIFIER_STATES)
 BAND_LOWS = np.array([low for _key, low, _high in PRICE_BANDS], dtype=np.float64)
-# Re-read this much before the newest change already seen (clock skew between writers).
-STAMP_OVERLAP = timedelta(seconds=5)
-
-
-def _datetime(value):
-    """SQLite answers raw MAX(datetime) as text: make it a datetime like PostgreSQL's."""
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
-    return value
+# Changes read from the feed per query while catching up.
+FEED_BATCH = 20_000
 
 
 def _two_places(value: float) -> str | None:
@@ -819,35 +806,20 @@ class DatabaseBackend(SearchBackend):
     name = "database"
 
     def __init__(self, *, freshness_interval: float = 0.0):
-        # 0: compare the stamp before every search; >0: at most that often outside transactions
+        # 0: read the feed before every search; >0: at most that often outside transactions
         self.freshness_interval = freshness_interval
         self._index: ColumnIndex | None = None
-        self._stamp: tuple | None = None
+        self._feed: FeedReader | None = None
         self._checked_at = 0.0
         self._lock = threading.RLock()
-        self._lines: dict[str, dict] = {}  # user city -> lines_from_city(), until the stamp changes
+        self._lines: dict[str, dict] = {}  # user city -> lines_from_city(), until a line changes
 
     # --- keeping in step -----------------------------------------------------------------------
-    def stamp(self) -> tuple:
-        """Newest id and change time of resources and of identifiers: one query of four index
-        look-ups (with the ``updated_at`` / ``changed_at`` indexes; see README)."""
-        resource = ComputeResource._meta.db_table
-        identifier = Identifier._meta.db_table
-        line = NetworkLine._meta.db_table
-        version = RecordVersion._meta.db_table  # every described / status change of a line adds one
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT MAX(id) FROM {resource}), (SELECT MAX(updated_at) FROM {resource}), "
-                f"(SELECT MAX(id) FROM {identifier}), (SELECT MAX(changed_at) FROM {identifier}), "
-                f"(SELECT MAX(id) FROM {line}), (SELECT MAX(id) FROM {version})"
-            )
-            return tuple(_datetime(value) for value in cursor.fetchone())
-
     def rebuild(self) -> int:
         with self._lock:
-            stamp = self.stamp()
+            feed = FeedReader.from_now()  # before loading: what commits meanwhile is read again
             self._index = ColumnIndex.load()
-            self._stamp = stamp
+            self._feed = feed
             self._checked_at = time.monotonic()
             self._lines.clear()
             return int(self._index.column("published").sum())
@@ -861,13 +833,15 @@ class DatabaseBackend(SearchBackend):
         """Forget the index (the next search rebuilds it)."""
         with self._lock:
             self._index = None
-            self._stamp = None
+            self._feed = None
 
     def resources_changed(self, ids) -> None:
+        """This process changed resources (after commit): read the feed now rather than at the next
+        search (the feed says which rows, and ``ids`` are among them)."""
         with self._lock:
-            if self._index is None:
-                return
-            self._refresh(set(ids))
+            if self._index is not None:
+                self._catch_up()
+                self._checked_at = time.monotonic()
 
     def lines_changed(self) -> None:
         with self._lock:
@@ -886,35 +860,41 @@ class DatabaseBackend(SearchBackend):
             index._changed(None)
         index.drop(ids - found)
 
-    def _catch_up(self, *, exact: bool = False) -> None:
-        """Pick up what other processes (or unannounced writes in this one) changed since the stamp:
-        rows with a newer id or change time (index range scans), re-read like any other change."""
-        if exact and ComputeResource.objects.count() != self._index.existing:
-            self.rebuild()  # rows went away (a rollback, a flush, a delete): start over
-            return
-        stamp = self.stamp()
-        if stamp == self._stamp:
-            return
-        previous = self._stamp
-        self._lines.clear()  # lines or identifiers changed: forget the lines per city
-        if previous is not None and stamp[:4] == previous[:4]:
-            self._stamp = stamp
-            return
-        if previous is None or previous[1] is None:
-            self.rebuild()
-            return
-        resources = ComputeResource.objects.filter(
-            Q(pk__gt=previous[0]) | Q(updated_at__gte=previous[1] - STAMP_OVERLAP)
-        )
-        changed = set(resources.order_by().values_list("pk", flat=True))
-        identifiers = Identifier.objects.filter(resource__isnull=False)
-        if previous[3] is not None:
-            identifiers = identifiers.filter(
-                Q(pk__gt=previous[2] or 0) | Q(changed_at__gte=previous[3] - STAMP_OVERLAP)
-            )
-        changed |= set(identifiers.order_by().values_list("resource_id", flat=True))
-        self._refresh(changed)
-        self._stamp = stamp
+    def _catch_up(self) -> None:
+        """Apply what was committed since the index's feed position (by any process)."""
+        while True:
+            rows = self._feed.read(limit=FEED_BATCH)
+            if rows is None:  # the feed no longer reaches back to the index's position
+                self.rebuild()
+                return
+            self._apply(rows)
+            if len(rows) < FEED_BATCH:
+                return
+
+    def _apply(self, rows) -> None:
+        resources: set[int] = set()
+        sites: set[int] = set()
+        organizations: set[int] = set()
+        for row in rows:
+            if row.record_type == "resource":
+                resources.add(row.record_id)
+            elif row.record_type == "site":
+                sites.add(row.record_id)
+            elif row.record_type == "organization":
+                organizations.add(row.record_id)
+            elif row.record_type == "line":
+                self._lines.clear()
+        index = self._index
+        if sites:  # a renamed or moved site: its name and place in every row at it
+            index.sites.update(_places(sites))
+            resources.update(ComputeResource.objects.filter(site_id__in=sites).values_list("pk", flat=True))
+        if organizations:  # a renamed provider
+            providers = list(Provider.objects.filter(organization_id__in=organizations).values_list("pk", flat=True))
+            index.providers.update(_provider_names(providers))
+            resources.update(ComputeResource.objects.filter(provider_id__in=providers).values_list("pk", flat=True))
+        if sites or organizations:
+            index._changed(None)
+        self._refresh(resources)
 
     def index(self) -> ColumnIndex:
         with self._lock:
@@ -925,9 +905,7 @@ class DatabaseBackend(SearchBackend):
                 or connection.in_atomic_block
                 or time.monotonic() - self._checked_at >= self.freshness_interval
             ):
-                # inside a transaction also count rows: cheap on what a transaction sees in tests and
-                # services, and it notices rows that went away without an announcement
-                self._catch_up(exact=connection.in_atomic_block)
+                self._catch_up()
                 self._checked_at = time.monotonic()
             return self._index
 

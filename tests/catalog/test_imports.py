@@ -16,6 +16,7 @@ from catalog.imports.resources import ComputeResourceResource
 from catalog.models import ComputeResource, ListingState, NetworkLine, RecordVersion
 from catalog.services import record_changed_subscribe
 from catalog.services.records import _snapshot
+from changes.models import Change
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,17 @@ def test_an_error_after_many_batches_still_writes_nothing(provider, monkeypatch)
     assert report.error_rows == {11} and report.errors[0].column == "数据中心站点编号"
     assert "NO-SUCH-SITE" in report.errors[0].message
     assert ComputeResource.objects.count() == 0 and versions_of().count() == 0
+    assert Change.objects.count() == 0  # no change in the feed either
+
+
+def test_an_import_appends_one_feed_change_per_changed_record_in_its_transaction(provider):
+    report = run(provider, csv_bytes(HEADERS, GOOD))
+    ids = set(ComputeResource.objects.values_list("pk", flat=True))
+    changes = list(Change.objects.values_list("record_type", "record_id", "kind"))
+    assert report.ok and len(ids) == 3
+    assert sorted(changes) == sorted(("resource", pk, "imported") for pk in ids)
+    run(provider, csv_bytes(HEADERS, GOOD))  # the same file again: nothing changed, nothing appended
+    assert Change.objects.count() == 3
 
 
 def test_dry_run_writes_nothing_and_previews_the_actions(provider):

@@ -118,11 +118,8 @@ def asgi_server(transactional_db, settings, monkeypatch):
     from django.db import connections
 
     from portal.asgi import application
-    from search.live import live_connect
 
     settings.LIVE_POLL_SECONDS = 0.05
-    settings.LIVE_PRUNE_SECONDS = 3600
-    live_connect()
     channel_layers.backends.clear()
     shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
     for conn in shared.values():

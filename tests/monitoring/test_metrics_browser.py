@@ -26,7 +26,7 @@ def test_dashboard_charts_live_tiles_and_drill_down(asgi_server, page, make_user
     from monitoring.metrics.rollup import resource_rollup
     from tests.catalog.factories import ensure_reference_data
 
-    settings.TILES_POLL_SECONDS = 0.2
+    settings.LIVE_POLL_SECONDS = 0.2
     ensure_reference_data()
     resource = a100_resource(name="浏览器测试集群")  # 32 cards, 16 available
     now = timezone.now()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services
-from monitoring.models import TileVersion
-from monitoring.tiles_poller import tiles_pollers_stop
+from changes.live import live_stop
+from changes.models import Change
 from portal.asgi import application
 from tests.catalog.factories import ensure_reference_data
 from tests.factories import AuthorityFactory
@@ -31,11 +31,11 @@ SHOWN = ("resources", "installed_cards", "available_cards", "utilisation_percent
 
 @pytest.fixture(autouse=True)
 def _fresh_layer(settings):
-    """A fast poll, and a fresh channel layer per test (the in-memory layer's queues belong to the
-    previous test's event loop)."""
+    """A fast poll of the feed, and a fresh channel layer per test (the in-memory layer's queues belong
+    to the previous test's event loop)."""
     from channels.layers import channel_layers
 
-    settings.TILES_POLL_SECONDS = 0.05
+    settings.LIVE_POLL_SECONDS = 0.05
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
@@ -111,13 +111,13 @@ async def test_an_operator_gets_the_figures_then_a_status_patch_through_the_prov
     assert response.status_code == 200, response.content
     assert shown(await next_figures(socket)) == (2, 48, 20, 58.3, 50.0)
     await socket.disconnect()
-    await tiles_pollers_stop()
+    await live_stop()
 
 
 async def test_a_rollup_run_by_another_process_reaches_the_socket_by_polling(make_user, monkeypatch):
     """The roll-up command runs on another thread and database connection, and the in-process wake-up
-    is switched off: only the poller's reading of the version rows can deliver it, as for another process."""
-    monkeypatch.setattr("monitoring.tiles_poller.wake_tile_pollers", lambda: None)
+    is switched off: only the fan-out's reading of the change feed can deliver it, as for another process."""
+    monkeypatch.setattr("changes.live.live_wake", lambda: None)
     chengdu, _hebei = await sync_to_async(_catalogue)()
     operator = await sync_to_async(make_user)("node_operator")
     socket = await tiles_of(operator)
@@ -130,9 +130,9 @@ async def test_a_rollup_run_by_another_process_reaches_the_socket_by_polling(mak
     figures = await next_figures(socket)
     assert figures["utilisation_today_percent"] == 75.0
     assert shown(figures) == (2, 48, 32, 33.3, 100.0)  # the catalogue did not change
-    assert await sync_to_async(TileVersion.objects.filter(area="").count)() == 1
+    assert await sync_to_async(Change.objects.filter(record_type="tiles", area="").count)() == 1
     await socket.disconnect()
-    await tiles_pollers_stop()
+    await live_stop()
 
 
 async def test_a_regulator_only_gets_their_jurisdiction(make_user, sichuan_comms):
@@ -157,7 +157,7 @@ async def test_a_regulator_only_gets_their_jurisdiction(make_user, sichuan_comms
     assert shown(await next_figures(ops)) == (2, 48, 8, 83.3, 100.0)
     for socket in (ops, sichuan):
         await socket.disconnect()
-    await tiles_pollers_stop()
+    await live_stop()
 
 
 async def test_whoever_may_not_see_the_dashboard_is_refused(make_user):
@@ -183,4 +183,4 @@ async def test_whoever_may_not_see_the_dashboard_is_refused(make_user):
     socket = await tiles_of(operator, **{DEVICE_ID_SESSION_KEY: device.persistent_id})
     assert (await next_figures(socket))["resources"] == 0
     await socket.disconnect()
-    await tiles_pollers_stop()
+    await live_stop()

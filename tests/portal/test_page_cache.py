@@ -294,3 +294,19 @@ def test_django_asgi_handler_behind_the_front_renders_stores_and_is_then_skipped
     second = asgi_get(front, "/catalog/providers/")
     assert first[0] == second[0] == 200 and calls == ["/catalog/providers/"]
     assert ("x-portal-cache", "hit") in second[1] and ("x-portal-cache", "hit") not in first[1]
+
+
+def test_a_change_another_process_committed_drops_the_page_through_the_change_feed(
+    client, page_cache, record, settings
+):
+    """The change's after-commit callbacks never run here (as for a change committed by another
+    process, with no shared cache): only this process's reading of the change feed can tell."""
+    settings.PORTAL_CACHE_FEED_SECONDS = 0
+    url = f"/catalog/r/{record.identifier.code}/"
+    assert 'data-live-field="price_yuan">12.00<' in client.get(url).content.decode()
+    assert client.get(url)["X-Portal-Cache"] == "hit"
+
+    record_update_status(record=record, changes={"price_yuan": Decimal("9.50")})
+
+    page = client.get(url)
+    assert page.get("X-Portal-Cache") is None and 'data-live-field="price_yuan">9.50<' in page.content.decode()

@@ -1,21 +1,24 @@
-"""The current snapshot of a catalogue record, as live updates send it (never a delta)."""
+"""The current snapshot of a catalogue record, as the change feed carries it and live updates send
+it (never a delta). Registered with the feed (changes.registry) for changes appended without one."""
 
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import translation
 
-from catalog.models import (
+from .models import (
     AppService,
     BillingUnit,
     ComputeResource,
+    IdentifierState,
     ListingState,
     NetworkLine,
     RecordState,
     ResourceClass,
 )
 
-from ..documents import HIDDEN_IDENTIFIER_STATES
+# Identifier states under which a record stays out of the selection and out of public snapshots.
+HIDDEN_IDENTIFIER_STATES = (IdentifierState.SUSPENDED, IdentifierState.REVOKED)
 
 RESOURCE = "resource"
 LINE = "line"

@@ -1,4 +1,4 @@
-"""Live updates: a committed catalogue change reaches subscribed websockets through the outbox,
+"""Live updates: a committed catalogue change reaches subscribed websockets through the change feed,
 whichever process made it; reconnecting clients catch up with ``since``. Browser-free
 (channels' WebsocketCommunicator); runs on the in-memory layer and on Redis (REDIS_URL)."""
 
@@ -9,15 +9,17 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from catalog import services
 from catalog.models import ComputeResource, RecordState
+from changes.live import live_stop
+from changes.models import Change
+from changes.selectors import current_position
+from changes.services import feed_prune
 from portal.asgi import application
-from search.live import current_seq, live_changes_prune, live_connect
-from search.live.drain import drains_stop
-from search.models import LiveChange
 from tests.catalog.factories import ComputeResourceFactory, ensure_reference_data
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -27,12 +29,10 @@ ORIGIN = [(b"origin", b"http://127.0.0.1")]
 
 @pytest.fixture(autouse=True)
 def _live(settings):
-    """The outbox writer is subscribed (SearchConfig.ready does it in the running node) and every test
-    gets a fresh channel layer: the in-memory layer's queues belong to the previous test's loop."""
+    """Every test gets a fresh channel layer: the in-memory layer's queues belong to the previous test's loop."""
     from channels.layers import channel_layers
 
     settings.LIVE_POLL_SECONDS = 0.02
-    live_connect()
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
@@ -73,7 +73,7 @@ async def next_snapshot(communicator: WebsocketCommunicator, timeout: float = 15
 async def close(*communicators: WebsocketCommunicator) -> None:
     for communicator in communicators:
         await communicator.disconnect()
-    await drains_stop()
+    await live_stop()
 
 
 async def test_status_patch_through_the_provider_api_reaches_a_subscribed_socket():
@@ -91,7 +91,7 @@ async def test_status_patch_through_the_provider_api_reaches_a_subscribed_socket
     assert response.status_code == 200, response.content
 
     message = await next_snapshot(watcher)
-    assert message["key"] == key and message["seq"] == await sync_to_async(current_seq)()
+    assert message["key"] == key and message["seq"] == await sync_to_async(current_position)()
     record = message["record"]
     assert (record["available_units"], record["price_yuan"], record["state"]) == (3, "9.50", "maintenance")
     assert record["state_label"] == "维护中" and record["public"] is True and record["version"] == 2
@@ -102,8 +102,8 @@ async def test_status_patch_through_the_provider_api_reaches_a_subscribed_socket
 
 async def test_a_change_made_by_a_management_command_reaches_the_socket_by_polling(monkeypatch):
     """The command runs on another thread and database connection, and the in-process wake-up is
-    switched off: only the drain's polling of the outbox can deliver it, as for another process."""
-    monkeypatch.setattr("search.live.drain.wake_drains", lambda: None)
+    switched off: only the fan-out's polling of the feed can deliver it, as for another process."""
+    monkeypatch.setattr("changes.live.live_wake", lambda: None)
     resource = await sync_to_async(make_resource)(available_units=16)
     watcher = await connect(subscribe=[f"resource:{resource.pk}"], since=None, lang="en")
     script = (
@@ -117,14 +117,14 @@ async def test_a_change_made_by_a_management_command_reaches_the_socket_by_polli
     with translation.override("en"):
         offline = str(RecordState.OFFLINE.label)
     assert (record["available_units"], record["state"], record["state_label"]) == (0, "offline", offline)
-    assert await sync_to_async(LiveChange.objects.filter(record_id=resource.pk, change="status").count)() == 1
+    assert await sync_to_async(Change.objects.filter(record_id=resource.pk, kind="status").count)() == 1
     await close(watcher)
 
 
 async def test_a_reconnecting_client_catches_up_with_the_newest_snapshot_only():
     resource = await sync_to_async(make_resource)(available_units=16)
     other = await sync_to_async(make_resource)(available_units=5)
-    since = await sync_to_async(current_seq)()
+    since = await sync_to_async(current_position)()
 
     def change(record, units):
         services.record_update_status(record=record, changes={"available_units": units})
@@ -138,7 +138,7 @@ async def test_a_reconnecting_client_catches_up_with_the_newest_snapshot_only():
     assert (await watcher.receive_json_from(timeout=15))["type"] == "subscribed"
     caught_up = await next_snapshot(watcher)
     newest = await sync_to_async(
-        LiveChange.objects.filter(record_id=resource.pk).order_by("-seq").values_list("seq", flat=True).first
+        Change.objects.filter(record_id=resource.pk).order_by("-seq").values_list("seq", flat=True).first
     )()
     # Sequence numbers are not consecutive on PostgreSQL (a rolled-back or truncated table keeps its
     # sequence), so the catch-up is checked against the row itself, not against since + 2.
@@ -156,10 +156,10 @@ async def test_catch_up_beyond_the_retention_sends_a_fresh_snapshot():
     resource = await sync_to_async(make_resource)(available_units=16)
     for units in (10, 9, 8):
         await sync_to_async(services.record_update_status)(record=resource, changes={"available_units": units})
-    assert await sync_to_async(live_changes_prune)(older_than_seconds=0) == 2  # the newest row stays
+    assert await sync_to_async(feed_prune)(window_seconds=0) >= 2  # the newest change stays
     watcher = await connect(subscribe=[f"resource:{resource.pk}"], since=0)
     message = await next_snapshot(watcher)
-    assert message["record"]["available_units"] == 8 and message["seq"] == await sync_to_async(current_seq)()
+    assert message["record"]["available_units"] == 8 and message["seq"] == await sync_to_async(current_position)()
     await close(watcher)
 
 
@@ -173,22 +173,23 @@ async def test_a_delisted_resource_is_sent_without_its_commercial_details():
     await close(watcher)
 
 
-async def test_a_bulk_import_batch_writes_one_snapshot_per_record_and_reaches_every_subscriber():
+async def test_a_bulk_import_batch_appends_one_change_per_record_and_reaches_every_subscriber():
     first = await sync_to_async(make_resource)(available_units=1)
     second = await sync_to_async(make_resource)(available_units=2)
     watchers = [await connect(subscribe=[f"resource:{first.pk}", f"resource:{second.pk}"], since=None)]
     watchers.append(await connect(subscribe=[f"resource:{second.pk}"], since=None))
 
+    @transaction.atomic
     def bulk():
         ComputeResource.objects.filter(pk__in=[first.pk, second.pk]).update(available_units=50)
-        services.records_changed_announce(model=ComputeResource, record_ids=[first.pk, second.pk], change="imported")
+        services.records_changed_append(model=ComputeResource, record_ids=[first.pk, second.pk], change="imported")
 
     await sync_to_async(bulk)()
     both = {(await next_snapshot(watchers[0]))["key"] for _ in range(2)}
     assert both == {f"resource:{first.pk}", f"resource:{second.pk}"}
     only = await next_snapshot(watchers[1])
     assert only["key"] == f"resource:{second.pk}" and only["record"]["available_units"] == 50
-    assert await sync_to_async(LiveChange.objects.filter(change="imported").count)() == 2
+    assert await sync_to_async(Change.objects.filter(kind="imported").count)() == 2
     await close(*watchers)
 
 
@@ -210,9 +211,9 @@ async def test_bad_subscriptions_get_field_errors_and_subscribe_nothing():
 async def test_consumers_never_write_and_many_clients_get_one_change_each():
     resource = await sync_to_async(make_resource)(available_units=16)
     watchers = [await connect(subscribe=[f"resource:{resource.pk}"], since=None) for _ in range(20)]
-    rows_before = await sync_to_async(LiveChange.objects.count)()
+    rows_before = await sync_to_async(Change.objects.count)()
     await asyncio.sleep(0.1)
-    assert await sync_to_async(LiveChange.objects.count)() == rows_before  # connecting wrote nothing
+    assert await sync_to_async(Change.objects.count)() == rows_before  # connecting wrote nothing
     await sync_to_async(services.record_update_status)(record=resource, changes={"price_yuan": Decimal("8.8")})
     prices = [(await next_snapshot(watcher))["record"]["price_yuan"] for watcher in watchers]
     assert prices == ["8.80"] * 20
