@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -28,6 +28,7 @@ urlpatterns = [
     # Wagtail's API v2 for other front ends: inside /api/v1/, the one versioned, documented interface.
     path("api/v1/content/", content_api_router.urls),
     path("api/v1/", include(("portal.api_urls", "v1"), namespace="v1")),
+    re_path(r"^api/(?P<rest>(?s:.*))$", views.api_not_found),  # unknown API paths: JSON 404, not the HTML page
 ]
 
 # Pages people read: Chinese at /, English under /en/.

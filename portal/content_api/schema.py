@@ -17,13 +17,11 @@ PAGE_TYPES = ["portal.NoticePage", "portal.PolicyPage", "portal.GuidePage", "por
               "portal.PolicyIndexPage", "portal.HomePage"]  # fmt: skip
 
 
-def _optional(field):
-    field.required = False
-    return field
-
-
 class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField(help_text="错误说明 (what was wrong)")
+    """Wagtail's errors carry ``message``; a path that is no endpoint at all answers ``detail``."""
+
+    message = serializers.CharField(required=False, help_text="错误说明 (what was wrong)")
+    detail = serializers.CharField(required=False)
 
 
 class ListMetaSerializer(serializers.Serializer):
@@ -69,36 +67,36 @@ class CampaignOutSerializer(serializers.Serializer):
 
 
 class PageMetaSerializer(serializers.Serializer):
-    type = _optional(serializers.CharField(help_text="页面类型，如 portal.NoticePage"))
-    detail_url = _optional(serializers.URLField())
-    html_url = _optional(serializers.URLField(allow_null=True, help_text="中文页面；英文界面在 /en/ 下"))
-    slug = _optional(serializers.CharField())
-    first_published_at = _optional(serializers.DateTimeField(allow_null=True))
-    locale = _optional(serializers.CharField(help_text="zh-hans 或 en"))
-    show_in_menus = _optional(serializers.BooleanField())
-    seo_title = _optional(serializers.CharField(allow_blank=True))
-    search_description = _optional(serializers.CharField(allow_blank=True))
-    parent = _optional(serializers.JSONField(allow_null=True))
-    alias_of = _optional(serializers.JSONField(allow_null=True))
+    type = serializers.CharField(required=False, help_text="页面类型，如 portal.NoticePage")
+    detail_url = serializers.URLField(required=False)
+    html_url = serializers.URLField(required=False, allow_null=True, help_text="中文页面；英文界面在 /en/ 下")
+    slug = serializers.CharField(required=False)
+    first_published_at = serializers.DateTimeField(required=False, allow_null=True)
+    locale = serializers.CharField(required=False, help_text="zh-hans 或 en")
+    show_in_menus = serializers.BooleanField(required=False)
+    seo_title = serializers.CharField(required=False, allow_blank=True)
+    search_description = serializers.CharField(required=False, allow_blank=True)
+    parent = serializers.JSONField(required=False, allow_null=True)
+    alias_of = serializers.JSONField(required=False, allow_null=True)
 
 
 class PageItemSerializer(serializers.Serializer):
     """A page; notices and policies carry the official document fields, guides their campaign."""
 
     id = serializers.IntegerField()
-    meta = _optional(PageMetaSerializer())
-    title = _optional(serializers.CharField())
-    document_number = _optional(serializers.CharField(allow_blank=True, help_text="文号"))
-    issued_on = _optional(serializers.DateField(help_text="成文日期"))
-    issuing_authorities = _optional(AuthorityOutSerializer(many=True, help_text="发文机关"))
-    issuer_names = _optional(serializers.CharField(allow_blank=True, help_text="发文机关署名"))
-    disclosure = _optional(ChoiceSerializer(help_text="公开属性"))
-    category = _optional(ChoiceSerializer(help_text="类别（政策文件）"))
-    summary = _optional(serializers.CharField(allow_blank=True))
-    intro = _optional(serializers.CharField(allow_blank=True))
-    body = _optional(serializers.JSONField(help_text="正文（StreamField 块）"))
-    attachments = _optional(AttachmentOutSerializer(many=True, help_text="附件（不含非公开文件）"))
-    campaign = _optional(CampaignOutSerializer(allow_null=True, help_text="申报批次"))
+    meta = PageMetaSerializer(required=False)
+    title = serializers.CharField(required=False)
+    document_number = serializers.CharField(required=False, allow_blank=True, help_text="文号")
+    issued_on = serializers.DateField(required=False, help_text="成文日期")
+    issuing_authorities = AuthorityOutSerializer(required=False, many=True, help_text="发文机关")
+    issuer_names = serializers.CharField(required=False, allow_blank=True, help_text="发文机关署名")
+    disclosure = ChoiceSerializer(required=False, help_text="公开属性")
+    category = ChoiceSerializer(required=False, help_text="类别（政策文件）")
+    summary = serializers.CharField(required=False, allow_blank=True)
+    intro = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.JSONField(required=False, help_text="正文（StreamField 块）")
+    attachments = AttachmentOutSerializer(required=False, many=True, help_text="附件（不含非公开文件）")
+    campaign = CampaignOutSerializer(required=False, allow_null=True, help_text="申报批次")
 
 
 class PageListSerializer(serializers.Serializer):
@@ -107,18 +105,18 @@ class PageListSerializer(serializers.Serializer):
 
 
 class FileMetaSerializer(serializers.Serializer):
-    type = _optional(serializers.CharField())
-    detail_url = _optional(serializers.URLField())
-    tags = _optional(serializers.ListField(child=serializers.CharField()))
-    download_url = _optional(serializers.CharField())
+    type = serializers.CharField(required=False)
+    detail_url = serializers.URLField(required=False)
+    tags = serializers.ListField(required=False, child=serializers.CharField())
+    download_url = serializers.CharField(required=False)
 
 
 class FileItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    meta = _optional(FileMetaSerializer())
-    title = _optional(serializers.CharField())
-    width = _optional(serializers.IntegerField())
-    height = _optional(serializers.IntegerField())
+    meta = FileMetaSerializer(required=False)
+    title = serializers.CharField(required=False)
+    width = serializers.IntegerField(required=False)
+    height = serializers.IntegerField(required=False)
 
 
 class FileListSerializer(serializers.Serializer):

@@ -25,6 +25,10 @@ from portal.caching import mark_cacheable
 from .schema import DOCUMENT_SCHEMA, IMAGE_SCHEMA, PAGE_SCHEMA, FileItemSerializer, PageItemSerializer
 
 
+def _is_id(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and len(raw) <= 18
+
+
 class OfficialDocumentFilter(BaseFilterBackend):
     """``?year=2026`` (成文日期) and ``?authority=<id>`` (发文机关) on notices and policies."""
 
@@ -34,7 +38,7 @@ class OfficialDocumentFilter(BaseFilterBackend):
             raw = request.GET.get(name)
             if raw is None:
                 continue
-            if not raw.isdigit() or len(raw) > 9:
+            if not _is_id(raw):
                 raise BadRequestError(f"{name}: 请填写整数 (an integer is expected)")
             values[name] = int(raw)
         if not values:
@@ -62,6 +66,12 @@ class PublicReadMixin:
     permission_classes = [AllowAny]
     authentication_classes = []
     schema_serializer = None  # what drf-spectacular is shown: Wagtail builds serializers per request
+
+    def find_object(self, queryset, request):
+        raw = request.GET.get("id")
+        if raw is not None and not _is_id(raw):
+            raise BadRequestError("id: 请填写整数 (an integer is expected)")
+        return super().find_object(queryset, request)
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False):

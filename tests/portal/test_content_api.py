@@ -137,3 +137,12 @@ def test_content_endpoints_are_in_the_one_schema(client):
         assert path in paths
     parameters = {p["name"] for p in paths["/api/v1/content/pages/"]["get"]["parameters"]}
     assert {"type", "year", "authority", "locale", "limit", "offset"} <= parameters
+
+
+def test_bad_ids_and_unknown_api_paths_are_json_client_errors(client):
+    # found by the schema fuzzing (test_api_fuzz.py): Wagtail's find view answered 500 to ?id=abc
+    response = client.get(f"{DOCUMENTS}find/", {"id": "abc"})
+    assert response.status_code == 400 and "id" in response.json()["message"]
+    assert client.get(f"{PAGES}find/", {"id": "9" * 30}).status_code == 400
+    missing = client.get("/api/v1/content/documents/null/")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
