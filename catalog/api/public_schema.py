@@ -61,6 +61,13 @@ RESOURCE_EXAMPLE = {
     "certifications": ["等保三级"],
 }
 EXAMPLES = {"resources": RESOURCE_EXAMPLE}
+SUMMARIES = {  # (list, detail)
+    "providers": ("服务商名录 · provider directory", "一个服务商 · one provider"),
+    "sites": ("数据中心站点 · data-centre sites", "一个站点 · one site"),
+    "resources": ("已上架的算力资源 · compute resources", "按算力标识取一个资源 · one resource by identifier"),
+    "lines": ("已上架的网络线路 · network lines", "按算力标识取一条线路 · one line by identifier"),
+    "app_services": ("已上架的应用服务 · app services", "按算力标识取一个应用服务 · one app service by identifier"),
+}
 PATH_KEYS = {
     "id": OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="id"),
     "identifier": OpenApiParameter(
@@ -79,6 +86,7 @@ def list_schema(name: str, serializer, *, filterset=None):
     return extend_schema_view(
         get=extend_schema(
             operation_id=f"catalog_{name}_list",
+            summary=SUMMARIES[name][0],
             tags=["catalog"],
             parameters=[IF_NONE_MATCH],
             responses={
@@ -98,6 +106,7 @@ def detail_schema(name: str, serializer, *, key: str = "identifier"):
     return extend_schema_view(
         get=extend_schema(
             operation_id=f"catalog_{name}_retrieve",
+            summary=SUMMARIES[name][1],
             tags=["catalog"],
             parameters=[PATH_KEYS[key], IF_NONE_MATCH, IF_MODIFIED_SINCE],
             responses={200: serializer, 304: NOT_MODIFIED, 404: ErrorOut},

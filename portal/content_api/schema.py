@@ -182,6 +182,7 @@ def _view_schema(*, name: str, item, listing, params, examples=()):
     schemas = {
         "listing_view": extend_schema(
             operation_id=f"content_{name}_list",
+            summary=f"{name}: 列表 · list",
             tags=["content"],
             parameters=COMMON + params,
             responses={200: listing, **ERRORS},
@@ -189,6 +190,7 @@ def _view_schema(*, name: str, item, listing, params, examples=()):
         ),
         "detail_view": extend_schema(
             operation_id=f"content_{name}_retrieve",
+            summary=f"{name}: 详情 · detail",
             tags=["content"],
             parameters=[
                 OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
@@ -198,6 +200,7 @@ def _view_schema(*, name: str, item, listing, params, examples=()):
         ),
         "find_view": extend_schema(
             operation_id=f"content_{name}_find",
+            summary=f"{name}: 按 id 或站点路径查找，转到详情 · find by id or site path",
             tags=["content"],
             parameters=[_param("id", int, "id")]
             + ([_param("html_path", str, "站点上的路径，如 /notices/hebei-2026/")] if name == "pages" else []),
