@@ -67,6 +67,16 @@ class PublicReadMixin:
     authentication_classes = []
     schema_serializer = None  # what drf-spectacular is shown: Wagtail builds serializers per request
 
+    def handle_exception(self, exc):
+        """Wagtail's ``message`` (English) stays; ``detail`` says it in Chinese, like the rest of /api/v1/."""
+        response = super().handle_exception(exc)
+        if isinstance(getattr(response, "data", None), dict) and "message" in response.data:
+            if response.status_code == 404:
+                response.data["detail"] = "没有这个公开的内容。"
+            elif response.status_code == 400:
+                response.data["detail"] = f"参数有误：{response.data['message']}"
+        return response
+
     def find_object(self, queryset, request):
         raw = request.GET.get("id")
         if raw is not None and not _is_id(raw):

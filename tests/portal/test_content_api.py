@@ -143,6 +143,8 @@ def test_bad_ids_and_unknown_api_paths_are_json_client_errors(client):
     # found by the schema fuzzing (test_api_fuzz.py): Wagtail's find view answered 500 to ?id=abc
     response = client.get(f"{DOCUMENTS}find/", {"id": "abc"})
     assert response.status_code == 400 and "id" in response.json()["message"]
+    assert response.json()["detail"].startswith("参数有误")
+    assert client.get(f"{PAGES}999999/").json()["detail"] == "没有这个公开的内容。"
     assert client.get(f"{PAGES}find/", {"id": "9" * 30}).status_code == 400
     missing = client.get("/api/v1/content/documents/null/")
     assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
