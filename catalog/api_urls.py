@@ -2,9 +2,20 @@
 
 from django.urls import path
 
-from .api import identifiers, provider
+from .api import identifiers, provider, public
 
 urlpatterns = [
+    # the public catalogue, read-only (api/public.py)
+    path("catalog/providers/", public.ProviderList.as_view(), name="catalog-providers"),
+    path("catalog/providers/<int:pk>/", public.ProviderDetail.as_view(), name="catalog-provider"),
+    path("catalog/sites/", public.SiteList.as_view(), name="catalog-sites"),
+    path("catalog/sites/<int:pk>/", public.SiteDetail.as_view(), name="catalog-site"),
+    path("catalog/resources/", public.ResourceList.as_view(), name="catalog-resources"),
+    path("catalog/resources/<path:identifier>/", public.ResourceDetail.as_view(), name="catalog-resource"),
+    path("catalog/lines/", public.LineList.as_view(), name="catalog-lines"),
+    path("catalog/lines/<path:identifier>/", public.LineDetail.as_view(), name="catalog-line"),
+    path("catalog/app-services/", public.AppServiceList.as_view(), name="catalog-app-services"),
+    path("catalog/app-services/<path:identifier>/", public.AppServiceDetail.as_view(), name="catalog-app-service"),
     path("identifiers/<path:identifier>/", identifiers.IdentifierResolveView.as_view(), name="identifier-resolve"),
     path("provider/sites/", provider.SiteListView.as_view(), name="provider-sites"),
     path("provider/resources/", provider.ResourceListView.as_view(), name="provider-resources"),

@@ -102,21 +102,40 @@ def directory_provider_get(*, pk: int) -> Provider | None:
 
 
 def provider_sites(*, provider: Provider) -> QuerySet[Site]:
-    return (
-        Site.objects.filter(provider=provider)
-        .select_related("province", "city")
+    return public_sites(provider_id=provider.pk)
+
+
+def public_sites(*, provider_id: int | None = None, province_code: str = "") -> QuerySet[Site]:
+    """Sites of directory providers (sites of providers not in the directory are not public), with how many
+    public resources each has; by provider, then site code."""
+    queryset = (
+        Site.objects.filter(provider__onboarding_state__in=DIRECTORY_STATES)
+        .select_related("provider__organization", "province", "city")
         .annotate(public_resource_count=Count("resources", filter=Q(resources__listing_state=ListingState.APPROVED)))
-        .order_by("code")
     )
+    if provider_id:
+        queryset = queryset.filter(provider_id=provider_id)
+    if province_code:
+        queryset = queryset.filter(province_id=province_code)
+    return queryset.order_by("provider__organization__name", "code", "pk")
 
 
 def public_site_get(*, pk: int) -> Site | None:
-    """A site of a directory provider (sites of providers not in the directory are not public)."""
-    return (
-        Site.objects.filter(pk=pk, provider__onboarding_state__in=DIRECTORY_STATES)
-        .select_related("provider__organization", "province", "city")
-        .first()
-    )
+    return public_sites().filter(pk=pk).first()
+
+
+def public_identifier_get(*, code: str):
+    """A public identifier, with its record: an issued, filed or active identifier of an approved record
+    (suspended and revoked identifiers are not public); None otherwise. A malformed code raises
+    ``MalformedIdentifier``. The record page and the catalogue read API both read here."""
+    from .identifiers import parse_identifier
+    from .resolution import PUBLISHED_STATES
+    from .selectors import identifier_get
+
+    identifier = identifier_get(code=str(parse_identifier(code)))
+    if identifier is None or identifier.state not in PUBLISHED_STATES or not identifier.record.is_public:
+        return None
+    return identifier
 
 
 def filter_provinces() -> QuerySet[Division]:

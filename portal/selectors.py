@@ -92,3 +92,55 @@ def guide_list() -> list:
 def notices_for_campaign(*, campaign) -> list[NoticePage]:
     """Published notices that deploy this campaign, newest first."""
     return list(NoticePage.objects.live().public().filter(campaign=campaign).order_by("-issued_on", "-pk"))
+
+
+def _private_collections_q():
+    """Documents or images in a collection with a view restriction (or under one), as a Q on ``collection``."""
+    from django.db.models import Q
+    from wagtail.models import CollectionViewRestriction
+
+    condition = Q()
+    for path in CollectionViewRestriction.objects.values_list("collection__path", flat=True):
+        condition |= Q(collection__path__startswith=path)
+    return condition
+
+
+def documents_public() -> QuerySet:
+    """Documents a visitor may download: those in collections without view restrictions."""
+    from wagtail.documents import get_document_model
+
+    condition = _private_collections_q()
+    documents = get_document_model().objects.all()
+    return documents.exclude(condition) if condition else documents
+
+
+def document_ids_private() -> set[int]:
+    from wagtail.documents import get_document_model
+
+    condition = _private_collections_q()
+    if not condition:
+        return set()
+    return set(get_document_model().objects.filter(condition).values_list("pk", flat=True))
+
+
+def images_public() -> QuerySet:
+    """Images outside restricted collections (the same rule as documents)."""
+    from wagtail.images import get_image_model
+
+    condition = _private_collections_q()
+    images = get_image_model().objects.all()
+    return images.exclude(condition) if condition else images
+
+
+def official_document_ids(*, year: int | None = None, authority_id: int | None = None) -> QuerySet:
+    """Page ids of notices and policies of that year (成文日期) and/or issuing authority (发文机关)."""
+    from django.db.models import Q
+
+    condition = Q()
+    if year is not None:
+        condition &= Q(issued_on__year=year)
+    if authority_id is not None:
+        condition &= Q(issuing_authorities=authority_id)
+    notices = NoticePage.objects.filter(condition).values("pk")
+    policies = PolicyPage.objects.filter(condition).values("pk")
+    return Page.objects.filter(Q(pk__in=notices) | Q(pk__in=policies)).values("pk")

@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from monitoring import views as monitoring_views
 from portal import page_views, views
+from portal.content_api.views import router as content_api_router
 
 admin.site.site_header = "算力互联互通节点平台 · 运营管理"
 admin.site.site_title = "节点运营管理"
@@ -24,7 +25,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Wagtail's API v2 for other front ends: inside /api/v1/, the one versioned, documented interface.
+    path("api/v1/content/", content_api_router.urls),
     path("api/v1/", include(("portal.api_urls", "v1"), namespace="v1")),
+    re_path(r"^api/(?P<rest>(?s:.*))$", views.api_not_found),  # unknown API paths: JSON 404, not the HTML page
 ]
 
 # Pages people read: Chinese at /, English under /en/.

@@ -25,3 +25,8 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok", "node_role": settings.NODE_ROLE, "database": connection.vendor})
+
+
+def api_not_found(request, rest: str = ""):
+    """Any other path under /api/: a JSON 404 for API clients, not the site's HTML page."""
+    return JsonResponse({"detail": "没有这个接口。No such endpoint."}, status=404)

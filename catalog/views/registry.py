@@ -12,23 +12,21 @@ from django.views.decorators.http import require_POST
 
 from portal.caching import cache_for_anonymous
 
-from .. import selectors, services
+from .. import selectors, selectors_public, services
 from ..exports import identifier_csv_response
 from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
-from ..identifiers import MalformedIdentifier, parse_identifier
+from ..identifiers import MalformedIdentifier
 from ..models import Identifier, ProviderApiKey
-from ..resolution import PUBLISHED_STATES
 
 
 @cache_for_anonymous(depends_on=("catalog",))
 def record_detail(request, code: str):
     """The public page an identifier's access path points to (approved records, live identifiers only)."""
     try:
-        code = str(parse_identifier(code))
+        identifier = selectors_public.public_identifier_get(code=code)
     except MalformedIdentifier as error:
         raise Http404(str(error.reason)) from error
-    identifier = selectors.identifier_get(code=code)
-    if identifier is None or identifier.state not in PUBLISHED_STATES or not identifier.record.is_public:
+    if identifier is None:
         raise Http404(_("没有这个公开的算力标识。"))
     return render(request, "catalog/record_detail.html", {"identifier": identifier, "record": identifier.record})
 

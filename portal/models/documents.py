@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.api import APIField
 from wagtail.models import Orderable
+
+from portal.content_api.fields import AuthoritySerializer, LabelledChoiceField
 
 DOCUMENT_NUMBER = re.compile(r"^\S.*〔\d{4}〕\d+号$")
 
@@ -18,6 +21,17 @@ class DisclosureAttribute(models.TextChoices):
 
 class OfficialDocumentFields(models.Model):
     """Fields of a government document as a portal publishes it."""
+
+    # What the content API (/api/v1/content/pages/) shows of a notice or a policy; subclasses add theirs.
+    api_fields = [
+        APIField("document_number"),
+        APIField("issued_on"),
+        APIField("issuing_authorities", serializer=AuthoritySerializer(many=True, read_only=True)),
+        APIField("issuer_names"),
+        APIField("disclosure", serializer=LabelledChoiceField(choices=DisclosureAttribute.choices)),
+        APIField("summary"),
+        APIField("body"),
+    ]
 
     document_number = models.CharField(
         _("文号"), max_length=64, blank=True, help_text=_("如：冀通信联〔2026〕4号；没有文号时留空。")

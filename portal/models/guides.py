@@ -3,11 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import NoticeBodyBlock
+from portal.content_api.fields import CampaignSerializer
 
 from .base import PortalPageMixin
 
@@ -32,6 +34,11 @@ class GuidePage(PortalPageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("campaign"), FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("search_text")]
+    api_fields = [
+        APIField("campaign", serializer=CampaignSerializer(read_only=True)),
+        APIField("intro"),
+        APIField("body"),
+    ]
     parent_page_types = ["portal.HomePage"]
     subpage_types = []
 

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -17,6 +18,7 @@ class HomePage(PortalPageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("search_text")]
+    api_fields = [APIField("intro"), APIField("body")]
     max_count = 1
     cache_depends_on = ("pages", "catalog")  # the headline figures
     parent_page_types = ["wagtailcore.Page"]

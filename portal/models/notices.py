@@ -5,12 +5,14 @@ from django.forms import CheckboxSelectMultiple
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import NoticeBodyBlock
+from portal.content_api.fields import CampaignSerializer, attachments_field
 
 from .base import PortalPageMixin
 from .documents import AttachmentFields, OfficialDocumentFields
@@ -45,6 +47,7 @@ class NoticeIndexPage(RoutablePageMixin, PortalPageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("search_text")]
+    api_fields = [APIField("intro")]
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["portal.NoticePage"]
     max_count = 1
@@ -102,6 +105,10 @@ class NoticePage(OfficialDocumentFields, PortalPageMixin, Page):
 
     content_panels = Page.content_panels + DOCUMENT_PANELS + [FieldPanel("campaign")]
     search_fields = DOCUMENT_SEARCH_FIELDS
+    api_fields = OfficialDocumentFields.api_fields + [
+        APIField("attachments", serializer=attachments_field()),
+        APIField("campaign", serializer=CampaignSerializer(read_only=True, allow_null=True)),
+    ]
     parent_page_types = ["portal.NoticeIndexPage"]
     subpage_types = []
 

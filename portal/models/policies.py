@@ -4,11 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import NoticeBodyBlock
+from portal.content_api.fields import LabelledChoiceField, attachments_field
 
 from .base import PortalPageMixin
 from .documents import AttachmentFields, OfficialDocumentFields
@@ -28,6 +30,7 @@ class PolicyIndexPage(PortalPageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("search_text")]
+    api_fields = [APIField("intro")]
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["portal.PolicyPage"]
     max_count = 1
@@ -51,6 +54,10 @@ class PolicyPage(OfficialDocumentFields, PortalPageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("category")] + DOCUMENT_PANELS
     search_fields = DOCUMENT_SEARCH_FIELDS + [index.FilterField("category")]
+    api_fields = OfficialDocumentFields.api_fields + [
+        APIField("category", serializer=LabelledChoiceField(choices=PolicyCategory.choices)),
+        APIField("attachments", serializer=attachments_field()),
+    ]
     parent_page_types = ["portal.PolicyIndexPage"]
     subpage_types = []
 
