@@ -1,0 +1,497 @@
+"""Mixed open-loop load on the node, one process vs the production topology: `make bench-load`.
+
+Builds a throwaway SQLite database (a migrated copy from bench/migrated.py with the demo catalogue,
+campaigns and portal pages, and one provider API key), collects the static files, and serves it under
+``portal.settings.production`` twice, one server after the other:
+
+(a) ``make run``'s server: one daphne process (``daphne portal.asgi:application``), no REDIS_URL;
+(b) the production topology: deploy/serve.sh (uvicorn, one worker process per core, WEB_CONCURRENCY=)
+    with REDIS_URL carrying the cache and the channel layer (a throwaway redis-server this run starts on
+    a free loopback port, unless REDIS_URL is given).
+
+A load generator in its own process (this file with ``generate``) sends requests at a fixed rate
+whatever the answers do (open loop: request i leaves at start + i/RATE; a slow server meets more
+requests, not fewer), on keep-alive HTTP/1.1 connections it opens as needed, as the TLS proxy forwards
+them (``Host`` in ALLOWED_HOSTS, ``X-Forwarded-Proto: https``). The mix:
+
+- 40 % public pages of anonymous visitors (home, a notice, the catalogue, record pages; cached pages);
+- 35 % the search API ``/api/v1/search/resources/`` with varied filters, sorts and pages;
+- 15 % the selection page ``/select/`` with varied filters;
+- 10 % provider status PATCHes ``/api/v1/provider/resources/<id>/status/`` with an API key (each a real
+  change of available units or price, which also drops the cached catalogue pages).
+
+Latency is counted from when a request was due, not from when it was sent (no coordinated omission).
+It prints offered and achieved req/s, p50/p95/p99 per kind, errors (anything but 200, and time-outs),
+the server's RSS summed over its processes (peak during the run) and CPU seconds, and the load average.
+The generator shares the machine with the server; so does anything else running.
+
+API rate limits are raised for the run (API_THROTTLE_ANON / API_THROTTLE_PROVIDER): every request comes
+from one loopback address, which the shipped limits would rightly refuse; the bench measures serving.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import Redis, free_port, load_average, percentile, process_tree, rss_mb
+from migrated import migrated_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "node.example.cn"
+SEEDERS = ["organizations.demo", "catalog.demo", "workflows.node_application.demo", "portal.demo"]
+MIX = (("page", 0.40), ("search", 0.35), ("select", 0.15), ("patch", 0.10))
+TARGET_RPS = 60
+TARGET_P95_MS = 300
+REQUEST_TIMEOUT = 30.0
+
+SEED_SCRIPT = """
+import importlib, json, django
+django.setup()
+from django.db import transaction
+from catalog.models import ComputeResource, Identifier, Provider
+from catalog.services.api_keys import api_key_create
+from organizations.models import User
+from portal.models import NoticePage
+for name in SEEDERS:
+    with transaction.atomic():
+        importlib.import_module(name).seed()
+listed = ComputeResource.objects.filter(listing_state="approved")
+provider = Provider.objects.filter(pk__in=listed.values("provider")).order_by("pk").first()
+staff = User.objects.filter(organization=provider.organization, is_active=True).order_by("pk").first()
+_key, raw_key = api_key_create(provider=provider, name="bench-load", actor=staff)
+identifiers = Identifier.objects.filter(resource__listing_state="approved").order_by("pk")
+codes = list(identifiers.values_list("code", flat=True))
+def values(field):
+    return sorted({v for v in listed.values_list(field, flat=True) if v})
+print(json.dumps({
+    "pages": ["/", "/en/", NoticePage.objects.live().order_by("pk").first().url, "/catalog/",
+              *[f"/catalog/r/{code}/" for code in codes[:6]]],
+    "api_key": raw_key,
+    "external_ids": list(listed.filter(provider=provider).values_list("external_id", flat=True)),
+    "vendors": values("accelerator_vendor"),
+    "models": values("accelerator_model"),
+    "provinces": values("site__province_id"),
+    "classes": values("resource_class"),
+}, ensure_ascii=False))
+"""
+
+
+# --- the generator (its own process) -------------------------------------------------------------
+def _requests(plan: dict, rng: random.Random):
+    """An endless stream of (kind, method, path, body) in the mix's proportions."""
+    kinds, weights = zip(*MIX, strict=True)
+    sorts = ["price", "-price", "available", "price_performance_fp16", "price_performance_fp32"]
+
+    def filters() -> dict:
+        chosen = {}
+        if rng.random() < 0.5 and plan["classes"]:
+            chosen["resource_class"] = rng.choice(plan["classes"])
+        if rng.random() < 0.3 and plan["vendors"]:
+            chosen["vendor"] = rng.choice(plan["vendors"])
+        if rng.random() < 0.2 and plan["models"]:
+            chosen["model"] = rng.choice(plan["models"])
+        if rng.random() < 0.3 and plan["provinces"]:
+            chosen["province"] = rng.choice(plan["provinces"])
+        if rng.random() < 0.2:
+            chosen["min_cards"] = rng.choice([1, 8, 16, 64])
+        if rng.random() < 0.2:
+            chosen["max_price"] = rng.choice([5, 10, 20, 50])
+        if rng.random() < 0.2:
+            chosen["available_now"] = "1"
+        if rng.random() < 0.6:
+            chosen["sort"] = rng.choice(sorts)
+        if rng.random() < 0.2:
+            chosen["page"] = rng.choice([1, 2])
+        return chosen
+
+    def query(params: dict) -> str:
+        from urllib.parse import urlencode
+
+        return "?" + urlencode(params) if params else ""
+
+    while True:
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "page":
+            yield kind, "GET", rng.choice(plan["pages"]), None
+        elif kind == "search":
+            yield kind, "GET", "/api/v1/search/resources/" + query(filters()), None
+        elif kind == "select":
+            yield kind, "GET", "/select/" + query(filters()), None
+        else:
+            change = (
+                {"available_units": rng.randint(0, 64)}
+                if rng.random() < 0.7
+                else {"price_yuan": f"{rng.uniform(3, 30):.2f}"}
+            )
+            path = f"/api/v1/provider/resources/{rng.choice(plan['external_ids'])}/status/"
+            yield kind, "PATCH", path, json.dumps(change).encode()
+
+
+class Pool:
+    """Idle keep-alive connections to the server; a request takes one or opens a new one."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.opened = 0
+
+    async def take(self):
+        if self.idle:
+            return self.idle.pop()
+        self.opened += 1
+        return await asyncio.open_connection("127.0.0.1", self.port)
+
+    def give(self, connection) -> None:
+        self.idle.append(connection)
+
+
+async def _exchange(connection, method: str, path: str, body: bytes | None, api_key: str) -> tuple[int, bool]:
+    reader, writer = connection
+    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\nAccept-Language: zh-CN\r\n"
+    if body is not None:
+        head += f"Authorization: Api-Key {api_key}\r\nContent-Type: application/json\r\n"
+        head += f"Content-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + (body or b""))
+    await writer.drain()
+    response = await reader.readuntil(b"\r\n\r\n")
+    status = int(response.split(b" ", 2)[1])
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", response)
+    if length:
+        await reader.readexactly(int(length.group(1)))
+    elif re.search(rb"(?im)^transfer-encoding:\s*chunked", response):
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    keep = not re.search(rb"(?im)^connection:\s*close", response)
+    return status, keep
+
+
+async def generate(port: int, plan: dict, *, rate: float, duration: float, seed: int) -> dict:
+    rng = random.Random(seed)
+    stream = _requests(plan, rng)
+    pool = Pool(port)
+    results: list[tuple[str, float, int]] = []  # kind, latency from due time (s), status (0: failed)
+    errors: dict[str, int] = {}
+
+    async def one(kind, method, path, body, due):
+        status, connection, label = 0, None, ""
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                connection = await pool.take()
+                status, keep = await _exchange(connection, method, path, body, plan["api_key"])
+            if keep:
+                pool.give(connection)
+            else:
+                connection[1].close()
+            label = f"{kind} {status}"
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            label = f"{kind} {type(error).__name__}"
+            if connection is not None:
+                connection[1].close()
+        results.append((kind, time.perf_counter() - due, status))
+        if status != 200:
+            errors[label] = errors.get(label, 0) + 1
+
+    loop_started = time.perf_counter()
+    total = int(rate * duration)
+    tasks = []
+    for index in range(total):
+        due = loop_started + index / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(*next(stream), due)))
+    sent_for = time.perf_counter() - loop_started
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - loop_started
+    by_kind = {}
+    for kind, _weight in MIX:
+        latencies = [latency for k, latency, _status in results if k == kind]
+        by_kind[kind] = {
+            "requests": len(latencies),
+            "errors": sum(1 for k, _latency, status in results if k == kind and status != 200),
+            "p50": percentile(latencies, 0.50) * 1000,
+            "p95": percentile(latencies, 0.95) * 1000,
+            "p99": percentile(latencies, 0.99) * 1000,
+        }
+    everything = [latency for _k, latency, _status in results]
+    by_kind["all"] = {
+        "requests": len(results),
+        "errors": sum(1 for *_rest, status in results if status != 200),
+        "p50": percentile(everything, 0.50) * 1000,
+        "p95": percentile(everything, 0.95) * 1000,
+        "p99": percentile(everything, 0.99) * 1000,
+    }
+    ok = sum(1 for *_rest, status in results if status == 200)
+    return {
+        "offered_rps": total / sent_for if sent_for else 0.0,
+        "achieved_rps": ok / elapsed if elapsed else 0.0,
+        "elapsed": elapsed,
+        "connections": pool.opened,
+        "kinds": by_kind,
+        "errors": errors,
+    }
+
+
+# --- the orchestrator ---------------------------------------------------------------------------
+def _env(workdir: Path, *, settings: str, redis_url: str = "") -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL"}}
+    env = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-load-throwaway-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": HOST,
+        "SQLITE_PATH": str(workdir / "bench.sqlite3"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
+        "API_THROTTLE_ANON": "1000000/minute",
+        "API_THROTTLE_PROVIDER": "1000000/minute",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        "PYTHON": PYTHON,
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def prepare(workdir: Path) -> dict:
+    migrated_copy(workdir / "bench.sqlite3")
+    seeded = subprocess.run(
+        [PYTHON, "-c", SEED_SCRIPT.replace("SEEDERS", repr(SEEDERS))],
+        env=_env(workdir, settings="portal.settings.dev"),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    plan = json.loads(seeded.stdout.strip().splitlines()[-1])
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
+        env=_env(workdir, settings="portal.settings.production"),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return plan
+
+
+class Server:
+    """One of the two topologies, started on ``port``; stopped (the whole process group) on exit."""
+
+    def __init__(self, workdir: Path, *, topology: str, port: int, redis_url: str = "", workers: int = 2):
+        self.port = port
+        self.env = _env(workdir, settings="portal.settings.production", redis_url=redis_url)
+        if topology == "single":
+            daphne = str(Path(PYTHON).with_name("daphne"))
+            self.command = [daphne, "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"]
+        else:
+            self.command = [str(ROOT / "deploy" / "serve.sh")]
+            self.env.update({"HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)})
+        self.log = workdir / f"server-{topology}.log"
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError):
+                import http.client
+
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/healthz", headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+                if connection.getresponse().status == 200:
+                    return self
+            time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def pids(self) -> list[int]:
+        return process_tree(self.process.pid)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warmup: float) -> dict:
+    """Warm up (not reported), then the measured run; RSS sampled over the server's processes meanwhile."""
+    command = [PYTHON, str(Path(__file__)), "generate", "--port", str(server.port), "--plan", str(plan_file)]
+    if warmup > 0:
+        subprocess.run(
+            [*command, "--rate", str(rate), "--duration", str(warmup), "--seed", "1"], check=True, capture_output=True
+        )
+    cpu_before = cpu_seconds(server.pids())
+    load_before = load_average()
+    generator = subprocess.Popen(
+        [*command, "--rate", str(rate), "--duration", str(duration), "--seed", "2"], stdout=subprocess.PIPE, text=True
+    )
+    peak_rss, processes = 0.0, 0
+    while generator.poll() is None:
+        pids = server.pids()
+        processes = max(processes, len(pids))
+        peak_rss = max(peak_rss, sum(rss_mb(pid) for pid in pids))
+        time.sleep(0.5)
+    output = generator.stdout.read()
+    if generator.returncode != 0:
+        raise RuntimeError("the load generator failed")
+    result = json.loads(output)
+    pids = server.pids()
+    result.update(
+        {
+            "rss_peak_mb": peak_rss,
+            "rss_end_mb": sum(rss_mb(pid) for pid in pids),
+            "processes": processes,
+            "cpu_seconds": cpu_seconds(pids) - cpu_before,
+            "load_before": load_before,
+            "load_after": load_average(),
+        }
+    )
+    return result
+
+
+def report(title: str, result: dict) -> bool:
+    print(f"\n{title}")
+    print(
+        f"  offered {result['offered_rps']:.1f} req/s, achieved {result['achieved_rps']:.1f} req/s (200s) over"
+        f" {result['elapsed']:.1f} s, {result['connections']} connections opened"
+    )
+    print(f"  {'kind':<8} {'requests':>9} {'errors':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}")
+    for kind, row in result["kinds"].items():
+        print(
+            f"  {kind:<8} {row['requests']:>9} {row['errors']:>7} {row['p50']:>9.1f} {row['p95']:>9.1f}"
+            f" {row['p99']:>9.1f}"
+        )
+    if result["errors"]:
+        print("  errors: " + ", ".join(f"{name} x{count}" for name, count in sorted(result["errors"].items())))
+    requests = result["kinds"]["all"]["requests"] or 1
+    print(
+        f"  server: {result['processes']} processes, RSS peak {result['rss_peak_mb']:.0f} MB (sum), at the end"
+        f" {result['rss_end_mb']:.0f} MB; CPU {result['cpu_seconds']:.1f} s"
+        f" ({result['cpu_seconds'] * 1000 / requests:.1f} ms/request)"
+    )
+    print(f"  load average before {result['load_before']}, after {result['load_after']}")
+    row = result["kinds"]["all"]
+    return row["errors"] == 0 and row["p95"] <= TARGET_P95_MS and result["achieved_rps"] >= 0.98 * result["offered_rps"]
+
+
+def main(argv=None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["generate"]:
+        parser = argparse.ArgumentParser()
+        for name, kind in (
+            ("--port", int),
+            ("--plan", Path),
+            ("--rate", float),
+            ("--duration", float),
+            ("--seed", int),
+        ):
+            parser.add_argument(name, type=kind, required=True)
+        args = parser.parse_args(argv[1:])
+        result = asyncio.run(
+            generate(
+                args.port, json.loads(args.plan.read_text()), rate=args.rate, duration=args.duration, seed=args.seed
+            )
+        )
+        print(json.dumps(result))
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=TARGET_RPS, help=f"requests per second (default {TARGET_RPS})")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load per topology")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of unreported load first (default 5)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="worker processes of (b)")
+    parser.add_argument("--only", choices=("single", "production"), help="run one topology only")
+    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    parser.add_argument("--redis-port", type=int, default=0, help="port of the throwaway redis-server")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        started = time.perf_counter()
+        plan = prepare(workdir)
+        plan_file = workdir / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        print(
+            f"seeded and collected static files in {time.perf_counter() - started:.0f} s: {len(plan['pages'])} pages,"
+            f" {len(plan['external_ids'])} resources of one provider to PATCH; {workdir}"
+        )
+        print(
+            "mix: "
+            + ", ".join(f"{kind} {weight:.0%}" for kind, weight in MIX)
+            + f"; {args.rate:g} req/s for {args.duration:g} s"
+        )
+        print(f"cpu cores: {os.cpu_count()}, load average: {load_average()} (the machine may be shared)")
+        outcomes = {}
+        port = args.port or free_port()
+        if args.only in (None, "single"):
+            with Server(workdir, topology="single", port=port) as server:
+                result = drive(server, plan_file, rate=args.rate, duration=args.duration, warmup=args.warmup)
+            outcomes["single"] = report("(a) make run's server: one daphne process, no Redis", result)
+        if args.only in (None, "production"):
+            with contextlib.ExitStack() as stack:
+                redis_url = os.environ.get("REDIS_URL") or stack.enter_context(Redis(args.redis_port or None)).url
+                server = stack.enter_context(
+                    Server(workdir, topology="production", port=port, redis_url=redis_url, workers=args.workers)
+                )
+                result = drive(server, plan_file, rate=args.rate, duration=args.duration, warmup=args.warmup)
+            outcomes["production"] = report(
+                f"(b) production topology: deploy/serve.sh, {args.workers} uvicorn workers, REDIS_URL {redis_url}",
+                result,
+            )
+        if "production" in outcomes:
+            met = outcomes["production"]
+            print(
+                f"\ntarget on the production topology: {TARGET_RPS} req/s sustained, p95 <= {TARGET_P95_MS} ms,"
+                " 0 errors:"
+                f" {'met' if met and args.rate >= TARGET_RPS else 'NOT met'}"
+                + ("" if args.rate >= TARGET_RPS else f" (this run offered {args.rate:g} req/s)")
+            )
+        print(f"load average after: {load_average()}")
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
