@@ -24,6 +24,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 WEB_CONCURRENCY=${WEB_CONCURRENCY:-$(nproc 2>/dev/null || echo 2)}
 export WEB_CONCURRENCY
+if [ "$WEB_CONCURRENCY" -gt 1 ] && [ -z "${REDIS_URL:-}" ]; then
+  echo "deploy/serve.sh: WARNING: $WEB_CONCURRENCY workers without REDIS_URL: each keeps its own cache and channel" \
+    "layer (other workers' changes reach its cached pages only when they expire; rate limits count per worker)" >&2
+fi
 exec "$PYTHON" -m uvicorn portal.asgi:application \
   --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "$WEB_CONCURRENCY" \
   --ws websockets-sansio --lifespan off --no-proxy-headers --no-server-header \
