@@ -9,7 +9,8 @@ from a throwaway redis-server when one is installed), and requests, with ``X-For
 the TLS proxy sends it: the home page (Chinese and English), a notice, the catalogue, a record page,
 /select/, the login pages (site, /cms/ after its redirect, /django-admin/), /api/docs/, /api/schema/, a
 collected static file, and a websocket round trip on ws/ping/ — each must answer 200 (101 for the
-socket) — and a request with a Host outside ALLOWED_HOSTS, which must answer 400.
+socket) — and a request with a Host outside ALLOWED_HOSTS, which must answer 400. Last, /metrics (scrape
+token) must count every request the workers answered, whichever worker serves the scrape.
 
 Prints every step and check; exits non-zero at the first failing step or if any check misses. Nothing
 outside the temporary directory is written (SQLite; DATABASE_URL / REDIS_URL / ELASTICSEARCH_URL of the
@@ -62,6 +63,7 @@ def production_env(workdir: Path, *, redis_url: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "PYTHON": PYTHON,
         "LOG_LEVEL": "WARNING",
+        "METRICS_SCRAPE_TOKEN": SCRAPE_TOKEN,
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -81,17 +83,26 @@ def step(title: str, command: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
-def request(port: int, path: str, *, host: str = HOST, follow: bool = False) -> tuple[int, bytes, str]:
+SCRAPE_TOKEN = secrets.token_urlsafe(24)
+answered = [0]  # requests the server answered so far (each on its own connection)
+
+
+def request(
+    port: int, path: str, *, host: str = HOST, follow: bool = False, headers: dict | None = None
+) -> tuple[int, bytes, str]:
     """One GET as the TLS proxy forwards it; with ``follow``, same-site redirects are followed."""
     trail = path
     for _ in range(5):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
             connection.request(
-                "GET", path, headers={"Host": host, "X-Forwarded-Proto": "https", "Accept-Language": "zh-CN"}
+                "GET",
+                path,
+                headers={"Host": host, "X-Forwarded-Proto": "https", "Accept-Language": "zh-CN", **(headers or {})},
             )
             response = connection.getresponse()
             body = response.read()
+            answered[0] += 1
         finally:
             connection.close()
         location = response.getheader("Location")
@@ -252,6 +263,18 @@ def run(args) -> int:
             print(f"FAIL  websocket ws/ping/: {error!r}")
         if not ok:
             failures.append("websocket round trip on ws/ping/")
+
+        # /metrics adds up every worker: the requests counted cover all those answered before the scrape
+        before = answered[0]
+        status, body, _trail = request(port, "/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
+        counted = sum(
+            float(value)
+            for value in re.findall(rb"^node_http_request_duration_seconds_count\{[^}]*\} (\S+)$", body, re.M)
+        )
+        ok = status == 200 and counted >= before
+        print(f"{'ok  ' if ok else 'FAIL'}  {status} /metrics counts {counted:.0f} requests of the {before} answered")
+        if not ok:
+            failures.append(f"/metrics counted {counted:.0f} requests of the {before} the workers answered")
 
         if server.poll() is not None:
             failures.append(f"the server exited with {server.returncode} during the checks")

@@ -18,7 +18,8 @@
 # headers, in one place, not rewritten by the server first. --lifespan off: Django has no lifespan events.
 #
 # Environment: HOST (127.0.0.1), PORT (8000), WEB_CONCURRENCY (workers, default: the number of cores),
-# PYTHON (the virtualenv's python). Extra arguments go to uvicorn.
+# PYTHON (the virtualenv's python), PROMETHEUS_MULTIPROC_DIR (default: a new temporary directory; emptied at
+# start). Extra arguments go to uvicorn.
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -27,6 +28,13 @@ export WEB_CONCURRENCY
 if [ "$WEB_CONCURRENCY" -gt 1 ] && [ -z "${REDIS_URL:-}" ]; then
   echo "deploy/serve.sh: WARNING: $WEB_CONCURRENCY workers without REDIS_URL: each keeps its own cache and channel" \
     "layer (other workers' changes reach its cached pages only when they expire; rate limits count per worker)" >&2
+fi
+# /metrics adds up every worker's counters (prometheus_client's multiprocess mode, monitoring/metrics/prom.py):
+# a directory of this server's own, emptied at start.
+if [ "$WEB_CONCURRENCY" -gt 1 ]; then
+  PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/node-prometheus.XXXXXX")}
+  mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
+  export PROMETHEUS_MULTIPROC_DIR
 fi
 exec "$PYTHON" -m uvicorn portal.asgi:application \
   --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "$WEB_CONCURRENCY" \
