@@ -104,6 +104,13 @@ bench-pages: $(VENV)/.installed-dev
 bench-metrics: $(VENV)/.installed-dev
 	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200)
 
+## bench-load: open-loop mixed load (40% cached pages, 35% search API, 15% /select/, 10% provider PATCHes) at RATE req/s
+## for DURATION s from a generator process, against (a) one daphne process and (b) deploy/serve.sh + Redis (throwaway
+## SQLite, production settings); offered/achieved req/s, p50/p95/p99 per kind, errors, server RSS, load (WORKERS=)
+.PHONY: bench-load
+bench-load: $(VENV)/.installed-dev
+	$(PY) bench/load.py --rate $(or $(RATE),60) --duration $(or $(DURATION),120) $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
+
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search
 bench-search: $(VENV)/.installed-dev
