@@ -147,8 +147,9 @@ class Pool:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.opened = 0
 
-    async def take(self):
-        if self.idle:
+    async def take(self, *, fresh: bool = False):
+        """An idle connection (most recently used first), or a new one."""
+        if self.idle and not fresh:
             return self.idle.pop()
         self.opened += 1
         return await asyncio.open_connection("127.0.0.1", self.port)
@@ -157,7 +158,8 @@ class Pool:
         self.idle.append(connection)
 
 
-async def _exchange(connection, method: str, path: str, body: bytes | None, api_key: str) -> tuple[int, bool]:
+async def _exchange(connection, method: str, path: str, body: bytes | None, api_key: str) -> tuple[int, bool, bool]:
+    """Send one request and read its answer: (status, keep-alive, answered from the page cache)."""
     reader, writer = connection
     head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\nAccept-Language: zh-CN\r\n"
     if body is not None:
@@ -177,7 +179,7 @@ async def _exchange(connection, method: str, path: str, body: bytes | None, api_
             if size == 0:
                 break
     keep = not re.search(rb"(?im)^connection:\s*close", response)
-    return status, keep
+    return status, keep, b"\r\nx-portal-cache: hit" in response.lower()
 
 
 async def generate(port: int, plan: dict, *, rate: float, duration: float, seed: int) -> dict:
@@ -186,13 +188,26 @@ async def generate(port: int, plan: dict, *, rate: float, duration: float, seed:
     pool = Pool(port)
     results: list[tuple[str, float, int]] = []  # kind, latency from due time (s), status (0: failed)
     errors: dict[str, int] = {}
+    hits: dict[str, int] = {}  # answers from the anonymous page cache, by kind
+    retried: dict[str, int] = {}  # sent again after the server had closed an idle keep-alive connection
 
     async def one(kind, method, path, body, due):
-        status, connection, label = 0, None, ""
+        status, connection, label, hit = 0, None, "", False
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
+                reused = bool(pool.idle)
                 connection = await pool.take()
-                status, keep = await _exchange(connection, method, path, body, plan["api_key"])
+                try:
+                    status, keep, hit = await _exchange(connection, method, path, body, plan["api_key"])
+                except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError) as error:
+                    if not reused or (isinstance(error, asyncio.IncompleteReadError) and error.partial):
+                        raise
+                    # the server closed this idle keep-alive connection as the request went out (no byte of
+                    # an answer came back): like any HTTP client or proxy, send it again on a new connection
+                    connection[1].close()
+                    retried[kind] = retried.get(kind, 0) + 1
+                    connection = await pool.take(fresh=True)
+                    status, keep, hit = await _exchange(connection, method, path, body, plan["api_key"])
             if keep:
                 pool.give(connection)
             else:
@@ -203,6 +218,8 @@ async def generate(port: int, plan: dict, *, rate: float, duration: float, seed:
             if connection is not None:
                 connection[1].close()
         results.append((kind, time.perf_counter() - due, status))
+        if hit:
+            hits[kind] = hits.get(kind, 0) + 1
         if status != 200:
             errors[label] = errors.get(label, 0) + 1
 
@@ -224,6 +241,7 @@ async def generate(port: int, plan: dict, *, rate: float, duration: float, seed:
         by_kind[kind] = {
             "requests": len(latencies),
             "errors": sum(1 for k, _latency, status in results if k == kind and status != 200),
+            "cache_hits": hits.get(kind, 0),
             "p50": percentile(latencies, 0.50) * 1000,
             "p95": percentile(latencies, 0.95) * 1000,
             "p99": percentile(latencies, 0.99) * 1000,
@@ -232,6 +250,7 @@ async def generate(port: int, plan: dict, *, rate: float, duration: float, seed:
     by_kind["all"] = {
         "requests": len(results),
         "errors": sum(1 for *_rest, status in results if status != 200),
+        "cache_hits": sum(hits.values()),
         "p50": percentile(everything, 0.50) * 1000,
         "p95": percentile(everything, 0.95) * 1000,
         "p99": percentile(everything, 0.99) * 1000,
@@ -242,6 +261,7 @@ async def generate(port: int, plan: dict, *, rate: float, duration: float, seed:
         "achieved_rps": ok / elapsed if elapsed else 0.0,
         "elapsed": elapsed,
         "connections": pool.opened,
+        "retried": retried,
         "kinds": by_kind,
         "errors": errors,
     }
@@ -395,12 +415,15 @@ def report(title: str, result: dict) -> bool:
         f"  offered {result['offered_rps']:.1f} req/s, achieved {result['achieved_rps']:.1f} req/s (200s) over"
         f" {result['elapsed']:.1f} s, {result['connections']} connections opened"
     )
-    print(f"  {'kind':<8} {'requests':>9} {'errors':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}")
+    print(f"  {'kind':<8} {'requests':>9} {'errors':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'cache hits':>11}")
     for kind, row in result["kinds"].items():
         print(
             f"  {kind:<8} {row['requests']:>9} {row['errors']:>7} {row['p50']:>9.1f} {row['p95']:>9.1f}"
-            f" {row['p99']:>9.1f}"
+            f" {row['p99']:>9.1f} {row['cache_hits']:>11}"
         )
+    if result["retried"]:
+        retried = ", ".join(f"{kind} x{count}" for kind, count in sorted(result["retried"].items()))
+        print(f"  sent again on a new connection (idle keep-alive connection closed by the server): {retried}")
     if result["errors"]:
         print("  errors: " + ", ".join(f"{name} x{count}" for name, count in sorted(result["errors"].items())))
     requests = result["kinds"]["all"]["requests"] or 1
@@ -444,14 +467,19 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=("single", "production"), help="run one topology only")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--redis-port", type=int, default=0, help="port of the throwaway redis-server")
+    parser.add_argument("--workdir", type=Path, help="prepare here once and reuse it on later runs (kept)")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
         started = time.perf_counter()
-        plan = prepare(workdir)
         plan_file = workdir / "plan.json"
-        plan_file.write_text(json.dumps(plan))
+        if args.workdir and plan_file.exists():
+            plan = json.loads(plan_file.read_text())  # prepared by an earlier run with the same --workdir
+        else:
+            workdir.mkdir(parents=True, exist_ok=True)
+            plan = prepare(workdir)
+            plan_file.write_text(json.dumps(plan))
         print(
             f"seeded and collected static files in {time.perf_counter() - started:.0f} s: {len(plan['pages'])} pages,"
             f" {len(plan['external_ids'])} resources of one provider to PATCH; {workdir}"
@@ -490,7 +518,8 @@ def main(argv=None) -> int:
         print(f"load average after: {load_average()}")
         return 0
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

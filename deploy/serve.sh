@@ -16,6 +16,8 @@
 # --no-proxy-headers: the TLS proxy in front sets X-Forwarded-Proto and Django reads it
 # (SECURE_PROXY_SSL_HEADER); the client address stays whatever Django's own settings make of the proxy's
 # headers, in one place, not rewritten by the server first. --lifespan off: Django has no lifespan events.
+# --timeout-keep-alive 75: longer than the proxy keeps an idle upstream connection (nginx: 60 s), so the
+# server does not close a connection just as the proxy sends the next request on it.
 #
 # Environment: HOST (127.0.0.1), PORT (8000), WEB_CONCURRENCY (workers, default: the number of cores),
 # PYTHON (the virtualenv's python), PROMETHEUS_MULTIPROC_DIR (default: a new temporary directory; emptied at
@@ -39,4 +41,4 @@ fi
 exec "$PYTHON" -m uvicorn portal.asgi:application \
   --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "$WEB_CONCURRENCY" \
   --ws websockets-sansio --lifespan off --no-proxy-headers --no-server-header \
-  --timeout-graceful-shutdown 20 --log-level "${UVICORN_LOG_LEVEL:-warning}" "$@"
+  --timeout-keep-alive 75 --timeout-graceful-shutdown 20 --log-level "${UVICORN_LOG_LEVEL:-warning}" "$@"
