@@ -98,3 +98,14 @@ def rss_mb(pid: int) -> float:
 
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The uvicorn workers under the server (spawned processes; not multiprocessing's resource tracker)."""
+    workers = []
+    for child in process_tree(pid)[1:]:
+        with contextlib.suppress(OSError):
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in command and b"resource_tracker" not in command:
+                workers.append(child)
+    return workers

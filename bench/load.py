@@ -9,7 +9,7 @@ campaigns and portal pages, and one provider API key), collects the static files
     with REDIS_URL carrying the cache and the channel layer (a throwaway redis-server this run starts on
     a free loopback port, unless REDIS_URL is given).
 
-A load generator in its own process (this file with ``generate``) sends requests at a fixed rate
+A load generator in its own process (bench/loadgen.py) sends requests at a fixed rate
 whatever the answers do (open loop: request i leaves at start + i/RATE; a slow server meets more
 requests, not fewer), on keep-alive HTTP/1.1 connections it opens as needed, as the TLS proxy forwards
 them (``Host`` in ALLOWED_HOSTS, ``X-Forwarded-Proto: https``). The mix:
@@ -30,12 +30,9 @@ from one loopback address, which the shipped limits would rightly refuse; the be
 """
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
-import random
-import re
 import shutil
 import signal
 import subprocess
@@ -44,17 +41,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import Redis, free_port, load_average, percentile, process_tree, rss_mb
+from common import Redis, free_port, load_average, process_tree, rss_mb, worker_processes
+from loadgen import HOST, MIX
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-HOST = "node.example.cn"
 SEEDERS = ["organizations.demo", "catalog.demo", "workflows.node_application.demo", "portal.demo"]
-MIX = (("page", 0.40), ("search", 0.35), ("select", 0.15), ("patch", 0.10))
 TARGET_RPS = 60
 TARGET_P95_MS = 300
-REQUEST_TIMEOUT = 30.0
 
 SEED_SCRIPT = """
 import importlib, json, django
@@ -86,185 +81,6 @@ print(json.dumps({
     "classes": values("resource_class"),
 }, ensure_ascii=False))
 """
-
-
-# --- the generator (its own process) -------------------------------------------------------------
-def _requests(plan: dict, rng: random.Random):
-    """An endless stream of (kind, method, path, body) in the mix's proportions."""
-    kinds, weights = zip(*MIX, strict=True)
-    sorts = ["price", "-price", "available", "price_performance_fp16", "price_performance_fp32"]
-
-    def filters() -> dict:
-        chosen = {}
-        if rng.random() < 0.5 and plan["classes"]:
-            chosen["resource_class"] = rng.choice(plan["classes"])
-        if rng.random() < 0.3 and plan["vendors"]:
-            chosen["vendor"] = rng.choice(plan["vendors"])
-        if rng.random() < 0.2 and plan["models"]:
-            chosen["model"] = rng.choice(plan["models"])
-        if rng.random() < 0.3 and plan["provinces"]:
-            chosen["province"] = rng.choice(plan["provinces"])
-        if rng.random() < 0.2:
-            chosen["min_cards"] = rng.choice([1, 8, 16, 64])
-        if rng.random() < 0.2:
-            chosen["max_price"] = rng.choice([5, 10, 20, 50])
-        if rng.random() < 0.2:
-            chosen["available_now"] = "1"
-        if rng.random() < 0.6:
-            chosen["sort"] = rng.choice(sorts)
-        if rng.random() < 0.2:
-            chosen["page"] = rng.choice([1, 2])
-        return chosen
-
-    def query(params: dict) -> str:
-        from urllib.parse import urlencode
-
-        return "?" + urlencode(params) if params else ""
-
-    while True:
-        kind = rng.choices(kinds, weights)[0]
-        if kind == "page":
-            yield kind, "GET", rng.choice(plan["pages"]), None
-        elif kind == "search":
-            yield kind, "GET", "/api/v1/search/resources/" + query(filters()), None
-        elif kind == "select":
-            yield kind, "GET", "/select/" + query(filters()), None
-        else:
-            change = (
-                {"available_units": rng.randint(0, 64)}
-                if rng.random() < 0.7
-                else {"price_yuan": f"{rng.uniform(3, 30):.2f}"}
-            )
-            path = f"/api/v1/provider/resources/{rng.choice(plan['external_ids'])}/status/"
-            yield kind, "PATCH", path, json.dumps(change).encode()
-
-
-class Pool:
-    """Idle keep-alive connections to the server; a request takes one or opens a new one."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self.opened = 0
-
-    async def take(self, *, fresh: bool = False):
-        """An idle connection (most recently used first), or a new one."""
-        if self.idle and not fresh:
-            return self.idle.pop()
-        self.opened += 1
-        return await asyncio.open_connection("127.0.0.1", self.port)
-
-    def give(self, connection) -> None:
-        self.idle.append(connection)
-
-
-async def _exchange(connection, method: str, path: str, body: bytes | None, api_key: str) -> tuple[int, bool, bool]:
-    """Send one request and read its answer: (status, keep-alive, answered from the page cache)."""
-    reader, writer = connection
-    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\nAccept-Language: zh-CN\r\n"
-    if body is not None:
-        head += f"Authorization: Api-Key {api_key}\r\nContent-Type: application/json\r\n"
-        head += f"Content-Length: {len(body)}\r\n"
-    writer.write(head.encode() + b"\r\n" + (body or b""))
-    await writer.drain()
-    response = await reader.readuntil(b"\r\n\r\n")
-    status = int(response.split(b" ", 2)[1])
-    length = re.search(rb"(?im)^content-length:\s*(\d+)", response)
-    if length:
-        await reader.readexactly(int(length.group(1)))
-    elif re.search(rb"(?im)^transfer-encoding:\s*chunked", response):
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                break
-    keep = not re.search(rb"(?im)^connection:\s*close", response)
-    return status, keep, b"\r\nx-portal-cache: hit" in response.lower()
-
-
-async def generate(port: int, plan: dict, *, rate: float, duration: float, seed: int) -> dict:
-    rng = random.Random(seed)
-    stream = _requests(plan, rng)
-    pool = Pool(port)
-    results: list[tuple[str, float, int]] = []  # kind, latency from due time (s), status (0: failed)
-    errors: dict[str, int] = {}
-    hits: dict[str, int] = {}  # answers from the anonymous page cache, by kind
-    retried: dict[str, int] = {}  # sent again after the server had closed an idle keep-alive connection
-
-    async def one(kind, method, path, body, due):
-        status, connection, label, hit = 0, None, "", False
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                reused = bool(pool.idle)
-                connection = await pool.take()
-                try:
-                    status, keep, hit = await _exchange(connection, method, path, body, plan["api_key"])
-                except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError) as error:
-                    if not reused or (isinstance(error, asyncio.IncompleteReadError) and error.partial):
-                        raise
-                    # the server closed this idle keep-alive connection as the request went out (no byte of
-                    # an answer came back): like any HTTP client or proxy, send it again on a new connection
-                    connection[1].close()
-                    retried[kind] = retried.get(kind, 0) + 1
-                    connection = await pool.take(fresh=True)
-                    status, keep, hit = await _exchange(connection, method, path, body, plan["api_key"])
-            if keep:
-                pool.give(connection)
-            else:
-                connection[1].close()
-            label = f"{kind} {status}"
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
-            label = f"{kind} {type(error).__name__}"
-            if connection is not None:
-                connection[1].close()
-        results.append((kind, time.perf_counter() - due, status))
-        if hit:
-            hits[kind] = hits.get(kind, 0) + 1
-        if status != 200:
-            errors[label] = errors.get(label, 0) + 1
-
-    loop_started = time.perf_counter()
-    total = int(rate * duration)
-    tasks = []
-    for index in range(total):
-        due = loop_started + index / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(*next(stream), due)))
-    sent_for = time.perf_counter() - loop_started
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - loop_started
-    by_kind = {}
-    for kind, _weight in MIX:
-        latencies = [latency for k, latency, _status in results if k == kind]
-        by_kind[kind] = {
-            "requests": len(latencies),
-            "errors": sum(1 for k, _latency, status in results if k == kind and status != 200),
-            "cache_hits": hits.get(kind, 0),
-            "p50": percentile(latencies, 0.50) * 1000,
-            "p95": percentile(latencies, 0.95) * 1000,
-            "p99": percentile(latencies, 0.99) * 1000,
-        }
-    everything = [latency for _k, latency, _status in results]
-    by_kind["all"] = {
-        "requests": len(results),
-        "errors": sum(1 for *_rest, status in results if status != 200),
-        "cache_hits": sum(hits.values()),
-        "p50": percentile(everything, 0.50) * 1000,
-        "p95": percentile(everything, 0.95) * 1000,
-        "p99": percentile(everything, 0.99) * 1000,
-    }
-    ok = sum(1 for *_rest, status in results if status == 200)
-    return {
-        "offered_rps": total / sent_for if sent_for else 0.0,
-        "achieved_rps": ok / elapsed if elapsed else 0.0,
-        "elapsed": elapsed,
-        "connections": pool.opened,
-        "retried": retried,
-        "kinds": by_kind,
-        "errors": errors,
-    }
 
 
 # --- the orchestrator ---------------------------------------------------------------------------
@@ -375,7 +191,14 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warmup: float) -> dict:
     """Warm up (not reported), then the measured run; RSS sampled over the server's processes meanwhile."""
-    command = [PYTHON, str(Path(__file__)), "generate", "--port", str(server.port), "--plan", str(plan_file)]
+    command = [
+        PYTHON,
+        str(Path(__file__).with_name("loadgen.py")),
+        "--port",
+        str(server.port),
+        "--plan",
+        str(plan_file),
+    ]
     if warmup > 0:
         subprocess.run(
             [*command, "--rate", str(rate), "--duration", str(warmup), "--seed", "1"], check=True, capture_output=True
@@ -389,6 +212,7 @@ def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warm
     while generator.poll() is None:
         pids = server.pids()
         processes = max(processes, len(pids))
+        workers = len(worker_processes(server.process.pid)) or 1
         peak_rss = max(peak_rss, sum(rss_mb(pid) for pid in pids))
         time.sleep(0.5)
     output = generator.stdout.read()
@@ -401,6 +225,7 @@ def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warm
             "rss_peak_mb": peak_rss,
             "rss_end_mb": sum(rss_mb(pid) for pid in pids),
             "processes": processes,
+            "workers": workers,
             "cpu_seconds": cpu_seconds(pids) - cpu_before,
             "load_before": load_before,
             "load_after": load_average(),
@@ -428,7 +253,8 @@ def report(title: str, result: dict) -> bool:
         print("  errors: " + ", ".join(f"{name} x{count}" for name, count in sorted(result["errors"].items())))
     requests = result["kinds"]["all"]["requests"] or 1
     print(
-        f"  server: {result['processes']} processes, RSS peak {result['rss_peak_mb']:.0f} MB (sum), at the end"
+        f"  server: {result['workers']} serving process(es) of {result['processes']},"
+        f" RSS peak {result['rss_peak_mb']:.0f} MB (sum), at the end"
         f" {result['rss_end_mb']:.0f} MB; CPU {result['cpu_seconds']:.1f} s"
         f" ({result['cpu_seconds'] * 1000 / requests:.1f} ms/request)"
     )
@@ -438,27 +264,6 @@ def report(title: str, result: dict) -> bool:
 
 
 def main(argv=None) -> int:
-    if argv is None:
-        argv = sys.argv[1:]
-    if argv[:1] == ["generate"]:
-        parser = argparse.ArgumentParser()
-        for name, kind in (
-            ("--port", int),
-            ("--plan", Path),
-            ("--rate", float),
-            ("--duration", float),
-            ("--seed", int),
-        ):
-            parser.add_argument(name, type=kind, required=True)
-        args = parser.parse_args(argv[1:])
-        result = asyncio.run(
-            generate(
-                args.port, json.loads(args.plan.read_text()), rate=args.rate, duration=args.duration, seed=args.seed
-            )
-        )
-        print(json.dumps(result))
-        return 0
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=TARGET_RPS, help=f"requests per second (default {TARGET_RPS})")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load per topology")

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import Redis, free_port, process_tree  # noqa: E402
+from common import Redis, free_port, worker_processes  # noqa: E402
 from migrated import migrated_copy  # noqa: E402
 
 HOST = "node.example.cn"
@@ -130,17 +130,6 @@ async def websocket_ping(port: int) -> str:
     ) as socket:
         await socket.send(json.dumps({"ping": "deploy-check"}))
         return await asyncio.wait_for(socket.recv(), 20)
-
-
-def worker_processes(pid: int) -> list[int]:
-    """The uvicorn workers under the server (spawned processes; not multiprocessing's resource tracker)."""
-    workers = []
-    for child in process_tree(pid)[1:]:
-        with contextlib.suppress(OSError):
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in command and b"resource_tracker" not in command:
-                workers.append(child)
-    return workers
 
 
 def wait_ready(port: int, process: subprocess.Popen, seconds: float = 120) -> None:

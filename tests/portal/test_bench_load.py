@@ -32,4 +32,4 @@ def test_bench_load_drives_both_topologies_without_errors():
         assert set(rows) == {"page", "search", "select", "patch", "all"}, section
         requests, errors = map(int, rows["all"].split())
         assert requests == 24 and errors == 0, section
-        assert re.search(r"server: \d+ processes, RSS peak \d+ MB", section)
+        assert re.search(r"server: \d+ serving process\(es\) of \d+, RSS peak \d+ MB", section)
