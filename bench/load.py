@@ -30,9 +30,11 @@ from one loopback address, which the shipped limits would rightly refuse; the be
 """
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -42,7 +44,7 @@ import time
 from pathlib import Path
 
 from common import Redis, free_port, load_average, process_tree, rss_mb, worker_processes
-from loadgen import HOST, MIX
+from loadgen import HOST, MIX, Pool, _exchange, _requests
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,6 +191,28 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def cpu_by_kind(server: Server, plan: dict, *, count: int = 30) -> dict[str, tuple[float, int]]:
+    """Server CPU ms per request of each kind, sent one at a time (no contention inside the server;
+    the figure depends less on what else the machine runs than latency does), and page-cache hits."""
+
+    async def measure():
+        pool, stream, figures = Pool(server.port), _requests(plan, random.Random(3)), {}
+        for wanted, _weight in MIX:
+            sent, hits, before = 0, 0, cpu_seconds(server.pids())
+            while sent < count:
+                kind, method, path, body = next(stream)
+                if kind != wanted:
+                    continue
+                connection = await pool.take(fresh=True)
+                _status, _keep, hit = await _exchange(connection, method, path, body, plan["api_key"])
+                connection[1].close()
+                sent, hits = sent + 1, hits + hit
+            figures[wanted] = ((cpu_seconds(server.pids()) - before) * 1000 / count, hits)
+        return figures
+
+    return asyncio.run(measure())
+
+
 def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warmup: float) -> dict:
     """Warm up (not reported), then the measured run; RSS sampled over the server's processes meanwhile."""
     command = [
@@ -208,7 +232,7 @@ def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warm
     generator = subprocess.Popen(
         [*command, "--rate", str(rate), "--duration", str(duration), "--seed", "2"], stdout=subprocess.PIPE, text=True
     )
-    peak_rss, processes = 0.0, 0
+    peak_rss, processes, workers = 0.0, 0, 1
     while generator.poll() is None:
         pids = server.pids()
         processes = max(processes, len(pids))
@@ -220,13 +244,15 @@ def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warm
         raise RuntimeError("the load generator failed")
     result = json.loads(output)
     pids = server.pids()
+    cpu_run = cpu_seconds(pids) - cpu_before
+    result["cpu_by_kind"] = cpu_by_kind(server, json.loads(plan_file.read_text()))
     result.update(
         {
             "rss_peak_mb": peak_rss,
             "rss_end_mb": sum(rss_mb(pid) for pid in pids),
             "processes": processes,
             "workers": workers,
-            "cpu_seconds": cpu_seconds(pids) - cpu_before,
+            "cpu_seconds": cpu_run,
             "load_before": load_before,
             "load_after": load_average(),
         }
@@ -257,6 +283,13 @@ def report(title: str, result: dict) -> bool:
         f" RSS peak {result['rss_peak_mb']:.0f} MB (sum), at the end"
         f" {result['rss_end_mb']:.0f} MB; CPU {result['cpu_seconds']:.1f} s"
         f" ({result['cpu_seconds'] * 1000 / requests:.1f} ms/request)"
+    )
+    print(
+        "  server CPU per request, one at a time after the run: "
+        + ", ".join(
+            f"{kind} {ms:.1f} ms" + (f" ({hits} of 30 from the page cache)" if kind == "page" else "")
+            for kind, (ms, hits) in result["cpu_by_kind"].items()
+        )
     )
     print(f"  load average before {result['load_before']}, after {result['load_after']}")
     row = result["kinds"]["all"]
