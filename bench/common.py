@@ -27,15 +27,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The high-water mark of a live process's resident memory (Linux ``VmHWM``), in MB."""
+def _status_mb(pid: int, field: str, missing: float) -> float:
+    """A memory field (``VmHWM``, ``VmRSS``) of a live process's /proc status, in MB; ``missing`` if gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return float("nan")
+    return missing
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a live process's resident memory (Linux ``VmHWM``), in MB."""
+    return _status_mb(pid, "VmHWM", float("nan"))
 
 
 class Redis:
@@ -87,13 +92,7 @@ def process_tree(pid: int) -> list[int]:
 
 def rss_mb(pid: int) -> float:
     """The current resident memory of a live process (Linux ``VmRSS``), in MB; 0 when it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _status_mb(pid, "VmRSS", 0.0)
 
 
 def load_average() -> str:
