@@ -255,9 +255,24 @@ def drive(server: Server, plan_file: Path, *, rate: float, duration: float, warm
             "cpu_seconds": cpu_run,
             "load_before": load_before,
             "load_after": load_average(),
+            "server_errors": server_errors(server.log),
         }
     )
     return result
+
+
+def server_errors(log: Path) -> dict[str, int]:
+    """The exceptions the server logged (the last line of each traceback), counted."""
+    counts: dict[str, int] = {}
+    lines = log.read_text(errors="replace").splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = index + 1
+            while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+                end += 1
+            last = lines[end][:160] if end < len(lines) else "?"
+            counts[last] = counts.get(last, 0) + 1
+    return counts
 
 
 def report(title: str, result: dict) -> bool:
@@ -275,6 +290,8 @@ def report(title: str, result: dict) -> bool:
     if result["retried"]:
         retried = ", ".join(f"{kind} x{count}" for kind, count in sorted(result["retried"].items()))
         print(f"  sent again on a new connection (idle keep-alive connection closed by the server): {retried}")
+    for exception, count in sorted(result["server_errors"].items(), key=lambda item: -item[1])[:5]:
+        print(f"  server logged x{count}: {exception}")
     if result["errors"]:
         print("  errors: " + ", ".join(f"{name} x{count}" for name, count in sorted(result["errors"].items())))
     requests = result["kinds"]["all"]["requests"] or 1
