@@ -142,6 +142,7 @@ class Server:
         else:
             self.command = [str(ROOT / "deploy" / "serve.sh")]
             self.env.update({"HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)})
+            self.env["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / "prometheus")
         self.log = workdir / f"server-{topology}.log"
         self.process = None
 

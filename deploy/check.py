@@ -198,7 +198,13 @@ def run(args) -> int:
         port = args.port or free_port()
         server = subprocess.Popen(
             [str(ROOT / "deploy" / "serve.sh")],
-            env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(WORKERS)},
+            env={
+                **env,
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+                "WEB_CONCURRENCY": str(WORKERS),
+                "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prometheus"),
+            },
             cwd=ROOT,
             stdout=open(workdir / "server.log", "w"),  # noqa: SIM115 (closed with the directory)
             stderr=subprocess.STDOUT,

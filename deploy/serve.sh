@@ -20,7 +20,7 @@
 # server does not close a connection just as the proxy sends the next request on it.
 #
 # Environment: HOST (127.0.0.1), PORT (8000), WEB_CONCURRENCY (workers, default: the number of cores),
-# PYTHON (the virtualenv's python), PROMETHEUS_MULTIPROC_DIR (default: a new temporary directory; emptied at
+# PYTHON (the virtualenv's python), PROMETHEUS_MULTIPROC_DIR (default: /tmp/node-prometheus-PORT; emptied at
 # start). Extra arguments go to uvicorn.
 set -eu
 cd "$(dirname "$0")/.."
@@ -32,9 +32,9 @@ if [ "$WEB_CONCURRENCY" -gt 1 ] && [ -z "${REDIS_URL:-}" ]; then
     "layer (other workers' changes reach its cached pages only when they expire; rate limits count per worker)" >&2
 fi
 # /metrics adds up every worker's counters (prometheus_client's multiprocess mode, monitoring/metrics/prom.py):
-# a directory of this server's own, emptied at start.
+# a directory of this server's own (one per port, so restarts reuse it), emptied at start.
 if [ "$WEB_CONCURRENCY" -gt 1 ]; then
-  PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/node-prometheus.XXXXXX")}
+  PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/node-prometheus-${PORT:-8000}}
   mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
   export PROMETHEUS_MULTIPROC_DIR
 fi
