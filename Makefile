@@ -71,6 +71,18 @@ checks: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=node.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
+## serve-prod: the production server (deploy/serve.sh): uvicorn with one ASGI worker process per core
+## (WEB_CONCURRENCY=), production settings; needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL in the
+## environment, and `manage.py migrate` + `manage.py collectstatic` run first (README, "Production")
+.PHONY: serve-prod deploy-check
+serve-prod: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=portal.settings.production HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) deploy/serve.sh
+
+## deploy-check: the production path in a temporary directory: migrate, reference data, minimal content,
+## collectstatic, deploy/serve.sh with several workers, every public entry point 200 over "https", bad Host 400
+deploy-check: $(VENV)/.installed-dev
+	$(PY) deploy/check.py $(if $(DEPLOY_CHECK_PORT),--port $(DEPLOY_CHECK_PORT)) $(if $(DEPLOY_CHECK_REDIS_PORT),--redis-port $(DEPLOY_CHECK_REDIS_PORT))
+
 ## security-scan: pip-audit + bandit on this deployment, stored as a VulnerabilityScan (system F)
 security-scan: $(VENV)/.installed
 	$(DEV) $(PY) manage.py security_scan
@@ -112,6 +124,13 @@ bench-metrics: $(VENV)/.installed-dev
 .PHONY: bench-staleness
 bench-staleness: $(VENV)/.installed-dev
 	$(PY) bench/staleness.py --size $(or $(SIZE),20000) --status-changes $(or $(CHANGES),2000) --import-rows $(or $(IMPORT_ROWS),8000) $(ARGS)
+
+## bench-load: open-loop mixed load (40% cached pages, 35% search API, 15% /select/, 10% provider PATCHes) at RATE req/s
+## for DURATION s from a generator process, against (a) one daphne process and (b) deploy/serve.sh + Redis (throwaway
+## SQLite, production settings); offered/achieved req/s, p50/p95/p99 per kind, errors, server RSS, load (WORKERS=)
+.PHONY: bench-load
+bench-load: $(VENV)/.installed-dev
+	$(PY) bench/load.py --rate $(or $(RATE),60) --duration $(or $(DURATION),120) $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

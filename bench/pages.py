@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import free_port, percentile
+from common import Redis, free_port, percentile
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,41 +97,6 @@ def prepare(workdir: Path, *, copy_of: Path | None = None) -> dict[str, str]:
     resource = re.search(r"^RESOURCE (\S+)$", out, re.M).group(1)
     notice = re.search(r"^NOTICE (\S+)$", out, re.M).group(1)
     return {"home": "/", "notice": notice, "catalogue": "/catalog/", "resource": f"/catalog/r/{resource}/"}
-
-
-class Redis:
-    """A throwaway redis-server on a free loopback port (no persistence), for --redis."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def __enter__(self):
-        server = shutil.which("redis-server")
-        if server is None:
-            raise RuntimeError("--redis needs redis-server (apt-get install redis-server)")
-        self.process = subprocess.Popen(
-            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError("redis-server did not start")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
 
 
 class Server:

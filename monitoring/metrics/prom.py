@@ -10,10 +10,16 @@ Exposed series:
 - ``node_metrics_rollup_backlog`` (gauge) — queued sample sums the resource roll-up has not added yet;
 - ``node_metrics_rollup_lag_seconds`` (gauge) — how long the oldest of them has waited (the roll-up lag).
 
-The registry is per process (daphne runs one); behind several processes, scrape each one.
+One process (``make run``'s daphne) exposes its own registry. Several worker processes (deploy/serve.sh)
+share their figures through prometheus_client's multiprocess mode: with ``PROMETHEUS_MULTIPROC_DIR`` set
+(serve.sh sets it to a fresh directory), every process writes its counters and histograms to files there
+and ``/metrics`` adds up all of them, whichever worker answers the scrape; the websocket gauge sums the live
+processes. The two collectors below read the database, so any process gives the node-wide figure.
 """
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from .requests import LATENCY_BUCKETS
@@ -34,7 +40,7 @@ SEARCH_LATENCY = Histogram(
     registry=REGISTRY,
 )
 WEBSOCKET_CONNECTIONS = Gauge(
-    "node_websocket_connections", "Open websocket connections in this process", registry=REGISTRY
+    "node_websocket_connections", "Open websocket connections", multiprocess_mode="livesum", registry=REGISTRY
 )
 
 
@@ -88,4 +94,10 @@ REGISTRY.register(RollupCollector())
 
 
 def render() -> bytes:
-    return generate_latest(REGISTRY)
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()  # every worker's files, plus the database-backed figures
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(OutboxCollector())
+    registry.register(RollupCollector())
+    return generate_latest(registry)

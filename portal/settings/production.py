@@ -18,9 +18,12 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
 
+# Hashed, compressed static files with a strict manifest; CSS of installed packages may point at
+# files the package does not ship (viewflow's roboto-fontface.css): those references are left as
+# written and logged, ours still fail collectstatic (portal/staticfiles.py).
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "portal.staticfiles.NodeStaticFilesStorage"},
 }
 
 # Transport security. TLS is terminated in front of the node (nginx / a load balancer) which sets
