@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from federation.selectors import node_prefix
 from federation.services import outbox_enqueue
 
 from .metrics import selectors
@@ -116,7 +117,7 @@ def report_build(*, day: datetime.date) -> dict:
         "report": "daily_operation",
         "date": day.isoformat(),
         "timezone": settings.TIME_ZONE,
-        "node": {"prefix": settings.NODE_IDENTIFIER_PREFIX, "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
+        "node": {"prefix": node_prefix(), "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
         "period": {"start": scope.start.isoformat(), "end": scope.end.isoformat()},
         "generated_at": timezone.now().astimezone(local_zone()).isoformat(timespec="seconds"),
         "resource": _resource_section(scope),
@@ -130,7 +131,7 @@ def report_enqueue(*, day: datetime.date, resend: bool = False):
     """Queue the day's report for the national node (once per day; ``resend`` queues a correction)."""
     from federation.models import OutboxMessage
 
-    key = f"{REPORT_KIND}:{settings.NODE_IDENTIFIER_PREFIX}:{day.isoformat()}"
+    key = f"{REPORT_KIND}:{node_prefix()}:{day.isoformat()}"
     if resend:
         key += f":r{timezone.now():%Y%m%d%H%M%S%f}"
     else:

@@ -60,7 +60,7 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
     existing = Identifier.objects.filter(**{field: record}).first()
     if existing is not None:
         return existing
-    prefix = settings.NODE_IDENTIFIER_PREFIX
+    prefix = _node_prefix()
     class_code = class_code_for(record)
     serial = _next_serial(prefix=prefix, class_code=class_code)
     identifier = Identifier.objects.create(
@@ -82,6 +82,15 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
     return identifier
 
 
+def _node_prefix() -> str:
+    """The prefix the upstream allocated at enrolment (federation), else NODE_IDENTIFIER_PREFIX."""
+    try:
+        from federation.selectors import node_prefix
+    except ImportError:  # federation not built in this deployment
+        return settings.NODE_IDENTIFIER_PREFIX
+    return node_prefix()
+
+
 def _after_issue(identifier_pk: int) -> None:
     """Queue the filing with the national node when the federation outbox is available."""
     try:
@@ -89,6 +98,14 @@ def _after_issue(identifier_pk: int) -> None:
     except ImportError:  # federation not built in this deployment
         return
     identifier_filing_enqueue(identifier_id=identifier_pk)
+
+
+def _after_owner_change(identifier_pk: int) -> None:
+    try:
+        from federation.filings import identifier_state_enqueue
+    except ImportError:  # federation not built in this deployment
+        return
+    identifier_state_enqueue(identifier_id=identifier_pk)
 
 
 @transaction.atomic
@@ -117,6 +134,8 @@ def identifier_transition(*, identifier: Identifier, to_state: str, actor: User 
     IdentifierEvent.objects.create(
         identifier=identifier, from_state=from_state, to_state=to_state, actor=actor, reason=reason.strip()
     )
+    if to_state in (IdentifierState.SUSPENDED, IdentifierState.REVOKED) or from_state == IdentifierState.SUSPENDED:
+        transaction.on_commit(lambda: _after_owner_change(identifier.pk))  # travels upward, like the filing
     record = identifier.record  # a suspended or revoked identifier takes its record out of selection
     records_changed_announce(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     return identifier

@@ -191,7 +191,7 @@ def identifier_lookup(request):
     if form.is_valid():
         resolution = identifier_resolve(code=form.cleaned_data["code"])
         body = resolution.body
-        if resolution.status == 200 and body.get("access_path") and body.get("resolved_by") == body.get("node_prefix"):
+        if resolution.status == 200 and resolution.local and body.get("access_path"):
             return redirect(localize_path(body["access_path"]))
         if resolution.status == 400:
             form.add_error("code", body.get("detail") or _("算力标识格式不正确。"))
