@@ -31,7 +31,8 @@ from .models import ComputeResource, IdentifierState, NetworkLine
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "identifier-resolution:"
-PUBLISHED_STATES = {IdentifierState.ISSUED, IdentifierState.FILED, IdentifierState.ACTIVE}
+# listed (入网入市) only after the national acknowledgement of the filing: not while merely issued
+PUBLISHED_STATES = {IdentifierState.FILED, IdentifierState.ACTIVE}
 
 
 @dataclass(frozen=True)

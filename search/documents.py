@@ -16,7 +16,8 @@ from elasticsearch_dsl import Boolean, Document, Double, Integer, Keyword, Long,
 from catalog.models import ComputeResource, IdentifierState, ListingState
 
 # Identifier states under which a record stays out of the selection (and out of the index).
-HIDDEN_IDENTIFIER_STATES = (IdentifierState.SUSPENDED, IdentifierState.REVOKED)
+# issued: not yet acknowledged by the national node (listed, 入网入市, only once it is: issued → filed → active)
+HIDDEN_IDENTIFIER_STATES = (IdentifierState.ISSUED, IdentifierState.SUSPENDED, IdentifierState.REVOKED)
 
 # Price bands (yuan per billing unit): key, lower bound (inclusive), upper bound (exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (

@@ -78,6 +78,12 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
         actor=actor,
         reason=reason or _("记录审核通过，发放算力标识。"),
     )
+    if not _has_upstream():  # the root, or a node on its own (make run): acknowledged here, listed at once
+        for state in (IdentifierState.FILED, IdentifierState.ACTIVE):
+            identifier = identifier_transition(
+                identifier=identifier, to_state=state, actor=None, reason=_("本节点没有上级节点，备案在本地确认。")
+            )
+        return identifier
     transaction.on_commit(lambda: _after_issue(identifier.pk))
     return identifier
 
@@ -89,6 +95,15 @@ def _node_prefix() -> str:
     except ImportError:  # federation not built in this deployment
         return settings.NODE_IDENTIFIER_PREFIX
     return node_prefix()
+
+
+def _has_upstream() -> bool:
+    """Does this node file with a node above it (enrolled, or UPSTREAM_NODE_URL set)?"""
+    try:
+        from federation.selectors import upstream_url
+    except ImportError:  # federation not built in this deployment
+        return False
+    return bool(upstream_url())
 
 
 def _after_issue(identifier_pk: int) -> None:
