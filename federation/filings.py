@@ -39,7 +39,10 @@ class FilingRefused(ValueError):
 
 
 def _is_root() -> bool:
-    return settings.NODE_ROLE == "national"
+    """The national node acknowledges; so does a node with no upstream (the root of its own network)."""
+    from .selectors import upstream_url
+
+    return settings.NODE_ROLE == "national" or not upstream_url()
 
 
 def _answer(filing: IdentifierFiling) -> dict:
