@@ -10,7 +10,9 @@ are drained with the real ``federation_drain`` command.
 """
 
 import json
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -69,6 +71,14 @@ def forge(node, path: str, payload: dict) -> str:
     return printed(node.shell(FORGE.format(path=path, payload=json.dumps(payload, ensure_ascii=False))), "FORGED")
 
 
+def page_status(node, path: str) -> int:
+    try:
+        with urllib.request.urlopen(node.url + urllib.parse.quote(path), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def resolve(node, code: str) -> tuple[int, dict]:
     return node.request("/api/v1/identifiers/" + urllib.parse.quote(code, safe="/") + "/")
 
@@ -114,6 +124,7 @@ def test_three_tiers_enrol_file_through_the_regional_node_and_resolve_at_the_roo
     assert "0 sent, 1 failed" in industry.manage("federation_drain")
     assert outbox_rows(industry, "identifier_filing")[0][:2] == ("pending", 1)
     assert industry.query("SELECT state FROM catalog_identifier") == [("issued",)]
+    assert page_status(industry, f"/catalog/r/{code}/") == 404  # not listed before the national acknowledgement
 
     # the regional node is back: the filing arrives there once and is relayed to the national node
     regional.start()
@@ -129,6 +140,7 @@ def test_three_tiers_enrol_file_through_the_regional_node_and_resolve_at_the_roo
     assert industry.query("SELECT state FROM catalog_identifier") == [("active",)]
     events = industry.query("SELECT to_state FROM catalog_identifierevent ORDER BY id")
     assert events == [("issued",), ("filed",), ("active",)]
+    assert page_status(industry, f"/catalog/r/{code}/") == 200  # listed (入网入市) now
     assert "0 sent, 0 failed; 0 acknowledged" in industry.manage("federation_drain")  # nothing again
     assert national.query("SELECT COUNT(*) FROM federation_identifierfiling") == [(1,)]
     assert regional.query("SELECT COUNT(*) FROM federation_identifierfiling") == [(1,)]
