@@ -92,6 +92,13 @@ bench-pages: $(VENV)/.installed-dev
 bench-metrics: $(VENV)/.installed-dev
 	$(PY) bench/metrics.py --samples $(or $(SAMPLES),1000000) --resources $(or $(RESOURCES),200)
 
+## bench-federation: identifier resolution across three nodes on loopback (national, regional, industry; throwaway
+## SQLite each): national cold (two hops) and cached p50/p95, negative caching, against the owning node's own lookup
+## (IDENTIFIERS=). Catalogue sync and change lag are not measured yet (they need the change feed).
+.PHONY: bench-federation
+bench-federation: $(VENV)/.installed-dev
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100)
+
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search
 bench-search: $(VENV)/.installed-dev

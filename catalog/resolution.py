@@ -158,7 +158,11 @@ def _fetch(code: str, base: str) -> Resolution:
             502, {"identifier": code, "detail": _("负责该标识的节点暂时无法访问，请稍后再试。(Node unreachable.)")}
         )
     if status not in (200, 400, 404):
-        return Resolution(502, {"identifier": code, "detail": _("负责该标识的节点返回了错误。(Node error.)")})
+        logger.warning("resolution of %s at %s: HTTP %s", code, base, status)
+        return Resolution(
+            502,
+            {"identifier": code, "detail": _("负责该标识的节点返回了错误。(Node error.)"), "node_status": status},
+        )
     body.pop("cached", None)
     ttl = settings.IDENTIFIER_RESOLUTION_CACHE_SECONDS if status == 200 else settings.IDENTIFIER_NEGATIVE_CACHE_SECONDS
     cache.set(key, {"status": status, "body": body}, ttl)
