@@ -129,3 +129,11 @@ def test_a_state_change_from_below_drops_the_cached_answer_and_a_dead_node_is_an
     status, body = resolve(client, KNOWN)
     assert status == 200 and body["state"] == "revoked" and body["node_unavailable"] is True
     assert body["authoritative"] is False and body["name"] == "酒厂智算集群"
+
+
+def test_the_lookup_page_links_to_the_owning_node_instead_of_redirecting_here(regional, industry_server, client):
+    enrol(segment="C15", url=industry_server)
+    response = client.get("/catalog/lookup/", {"code": KNOWN})
+    assert response.status_code == 200  # not a redirect to a path that only exists on the industry node
+    page = response.content.decode()
+    assert 'href="http://industry.example/catalog/r/x/"' in page and "<dd>有效</dd>" in page
