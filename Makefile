@@ -28,6 +28,12 @@ run: $(VENV)/.installed
 	$(DEV) $(PY) manage.py seed_demo
 	@$(MAKE) --no-print-directory serve
 
+## run-network: a national, the Sichuan regional and a Sichuan industry node (var/network/, ports NETWORK_PORT..+2,
+## default 8100), demo data, enrolled with each other, outboxes drained; prints the URLs; Ctrl-C stops them
+.PHONY: run-network
+run-network: $(VENV)/.installed
+	$(DEV) $(PY) manage.py run_network --host $(HOST) --base-port $(or $(NETWORK_PORT),8100)
+
 serve:
 	@echo ""
 	@echo "Node platform on http://$(HOST):$(PORT)/"

@@ -176,11 +176,13 @@ def acknowledgements_poll(*, limit: int = 200) -> int:
     came back acknowledged."""
     from .client import signed_request
 
-    waiting = OutboxMessage.objects.filter(kind=IDENTIFIER_FILING, status=OutboxStatus.SENT).order_by("pk")
+    waiting = (
+        OutboxMessage.objects.filter(kind=IDENTIFIER_FILING, status=OutboxStatus.SENT)
+        .exclude(response__acknowledged=True)
+        .order_by("pk")
+    )
     acknowledged = 0
     for message in waiting[:limit]:
-        if (message.response or {}).get("acknowledged"):
-            continue
         code = message.payload["identifier"]
         try:
             answer = signed_request(method="POST", path=FILING_STATUS_PATH, payload={"identifier": code})
