@@ -170,6 +170,7 @@ def test_a_rotated_credential_and_a_revoked_node_are_refused(sichuan, client, ca
 
 def test_a_regional_node_accepts_its_industry_nodes_filings_and_relays_them(settings, client):
     settings.NODE_ROLE, settings.NODE_IDENTIFIER_PREFIX = "regional", "CN.510000"
+    settings.UPSTREAM_NODE_URL = "http://national.invalid"  # enrolled upward: filings are relayed
     liquor = enrol(segment="C15", name="酒的制造业行业节点")
     response = liquor.post(client, FILING_URL, filing("CN.510000.C15"), key="k1")
     assert response.status_code == 201, response.json()
@@ -177,6 +178,9 @@ def test_a_regional_node_accepts_its_industry_nodes_filings_and_relays_them(sett
     message = OutboxMessage.objects.get()
     assert message.kind == "identifier_filing" and message.payload["node_prefix"] == "CN.510000.C15"
     assert liquor.post(client, FILING_URL, filing("CN.510000"), key="k2").status_code == 403  # the regional prefix
+    settings.UPSTREAM_NODE_URL = ""  # a regional node with no upstream is the root of its network: it acknowledges
+    alone = liquor.post(client, FILING_URL, filing("CN.510000.C15", serial=2), key="k5").json()
+    assert alone["acknowledged"] is True and alone["state"] == "filed" and OutboxMessage.objects.count() == 1
     settings.NODE_ROLE = "industry"  # an industry node has no nodes below: the endpoints are absent
     assert liquor.post(client, FILING_URL, filing("CN.510000.C15"), key="k3").status_code == 404
     assert liquor.post(client, REPORT_URL, report("CN.510000.C15"), key="k4").status_code == 404
