@@ -151,8 +151,13 @@ class FilingStatusView(NodeAPIView):
 class FilingStateSerializer(serializers.Serializer):
     identifier = serializers.CharField(max_length=64)
     node_prefix = serializers.CharField(max_length=40)
-    state = serializers.ChoiceField(choices=["active", "suspended", "revoked"])
+    state = serializers.CharField(max_length=16, help_text="active / suspended / revoked")
     changed_at = serializers.DateTimeField()
+
+    def validate_state(self, value):
+        if value not in ("active", "suspended", "revoked"):
+            raise serializers.ValidationError("状态应为 active、suspended 或 revoked。")
+        return value
 
 
 class FilingStateView(NodeAPIView):

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.views import APIView
 
@@ -74,6 +75,22 @@ def _remember_nonce(*, key_id: str, nonce: str) -> None:
             SeenNonce.objects.create(key_id=key_id, nonce=nonce, seen_at=now)
     except IntegrityError:
         raise exceptions.AuthenticationFailed("replayed request (nonce already used)") from None
+
+
+class NodeSignatureScheme(OpenApiAuthenticationExtension):
+    target_class = NodeSignatureAuthentication
+    name = "NodeSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": signing.HEADER_SIGNATURE,
+            "description": (
+                "下级节点以接入时登记的 Ed25519 密钥签名：X-Node-Key-Id、X-Node-Timestamp、X-Node-Nonce、"
+                "X-Node-Signature（签名内容见 docs/identifiers.md“Node prefixes”）。"
+            ),
+        }
 
 
 class IsEnrolledNode(permissions.BasePermission):
