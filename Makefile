@@ -28,6 +28,12 @@ run: $(VENV)/.installed
 	$(DEV) $(PY) manage.py seed_demo
 	@$(MAKE) --no-print-directory serve
 
+## run-network: a national, the Sichuan regional and a Sichuan industry node (var/network/, ports NETWORK_PORT..+2,
+## default 8100), demo data, enrolled with each other, outboxes drained; prints the URLs; Ctrl-C stops them
+.PHONY: run-network
+run-network: $(VENV)/.installed
+	$(DEV) $(PY) manage.py run_network --host $(HOST) --base-port $(or $(NETWORK_PORT),8100)
+
 serve:
 	@echo ""
 	@echo "Node platform on http://$(HOST):$(PORT)/"
@@ -131,6 +137,13 @@ bench-staleness: $(VENV)/.installed-dev
 .PHONY: bench-load
 bench-load: $(VENV)/.installed-dev
 	$(PY) bench/load.py --rate $(or $(RATE),60) --duration $(or $(DURATION),120) $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
+
+## bench-federation: identifier resolution across three nodes on loopback (national, regional, industry; throwaway
+## SQLite each): national cold (two hops) and cached p50/p95, negative caching, against the owning node's own lookup
+## (IDENTIFIERS=). Catalogue sync and change lag are not measured yet (they need the change feed).
+.PHONY: bench-federation
+bench-federation: $(VENV)/.installed-dev
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100)
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

@@ -1,8 +1,16 @@
-"""Hierarchical identifier resolution (DNS-like): this node's identifiers locally, others upstream.
+"""Hierarchical identifier resolution (like DNS and the Handle system).
 
-An identifier whose prefix is not this node's is forwarded to ``settings.UPSTREAM_NODE_URL`` (the
-node above) and the answer (found or not found) is cached for ``IDENTIFIER_RESOLUTION_CACHE_SECONDS``
-in Django's cache. A node without an upstream answers 404 for foreign prefixes.
+- this node's prefix: from the local library (``_local``), with the access path as absolute URLs of
+  this node (NODE_PUBLIC_URL);
+- a prefix below this node (a national node: every ``CN.*``; a regional node: its industry nodes): the
+  registered node responsible for it (federation registry, longest prefix) is asked and its answer is
+  passed on (a proxied answer, so that browsers and the lookup page get one answer from one request, and
+  every level caches it); if that node is unreachable, the filing this node holds answers, marked
+  ``authoritative: false`` and ``node_unavailable: true``; with neither, 404;
+- any other prefix: the upstream node is asked (it knows the authoritative node).
+
+Answers from other nodes are cached: found for IDENTIFIER_RESOLUTION_CACHE_SECONDS, not found for
+IDENTIFIER_NEGATIVE_CACHE_SECONDS (typos); a state change received from below drops the entry.
 """
 
 import json
@@ -23,13 +31,15 @@ from .models import ComputeResource, IdentifierState, NetworkLine
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "identifier-resolution:"
-PUBLISHED_STATES = {IdentifierState.ISSUED, IdentifierState.FILED, IdentifierState.ACTIVE}
+# listed (入网入市) only after the national acknowledgement of the filing: not while merely issued
+PUBLISHED_STATES = {IdentifierState.FILED, IdentifierState.ACTIVE}
 
 
 @dataclass(frozen=True)
 class Resolution:
     status: int
     body: dict
+    local: bool = False  # answered from this node's own library
 
 
 def _decimal(value) -> str | None:
@@ -61,12 +71,20 @@ def _details(record) -> dict:
     return {"service_kind": record.kind, "price_yuan": _decimal(record.price_yuan), "pricing_unit": record.pricing_unit}
 
 
-def _local(code: str) -> Resolution:
+def _own_prefix() -> str:
+    from federation.selectors import node_prefix
+
+    return node_prefix()
+
+
+def _local(code: str, own: str) -> Resolution:
     identifier = selectors.identifier_get(code=code)
     if identifier is None:
         return Resolution(404, {"identifier": code, "detail": _("本节点没有这个算力标识。")})
     record = identifier.record
     visible = identifier.state in PUBLISHED_STATES and record.is_public
+    path = reverse("catalog:record-detail", kwargs={"code": identifier.code}) if visible else None
+    base = settings.NODE_PUBLIC_URL
     body = {
         "identifier": identifier.code,
         "state": identifier.state,
@@ -79,28 +97,29 @@ def _local(code: str) -> Resolution:
         "record_state": record.state,
         "issued_at": identifier.issued_at.isoformat(),
         "filed_at": identifier.filed_at.isoformat() if identifier.filed_at else None,
-        "access_path": reverse("catalog:record-detail", kwargs={"code": identifier.code}) if visible else None,
+        "access_path": path,
+        "access_url": base + path if path else None,
+        "api_url": base + reverse("v1:identifier-resolve", kwargs={"identifier": identifier.code}),
         "details": _details(record) if visible else {},
-        "resolved_by": settings.NODE_IDENTIFIER_PREFIX,
+        "resolved_by": own,
+        "authoritative": True,
     }
-    return Resolution(200, body)
+    return Resolution(200, body, local=True)
 
 
-def _filed(code: str) -> Resolution | None:
-    """A national node answers for downstream identifiers from the filings it received."""
-    if settings.NODE_ROLE != "national":
-        return None
+def _filed(code: str, own: str, *, unavailable: bool) -> Resolution | None:
+    """The filing this node holds (received from the node below): the answer when that node is unreachable."""
     from federation.models import IdentifierFiling
 
     filing = IdentifierFiling.objects.filter(identifier=code).first()
     if filing is None:
-        return Resolution(404, {"identifier": code, "detail": _("国家节点没有这个算力标识的备案。")})
+        return None
     payload = filing.payload
     return Resolution(
         200,
         {
             "identifier": code,
-            "state": "filed",
+            "state": filing.state,
             "node_prefix": filing.node_prefix,
             "class_code": payload.get("class_code", ""),
             "kind": RECORD_KIND.get(payload.get("class_code", ""), ""),
@@ -108,24 +127,16 @@ def _filed(code: str) -> Resolution | None:
             "provider": payload.get("provider", ""),
             "division_code": payload.get("division_code", ""),
             "filed_at": filing.received_at.isoformat(),
-            "resolved_by": settings.NODE_IDENTIFIER_PREFIX,
+            "access_path": None,
+            "resolved_by": own,
+            "authoritative": False,
+            "node_unavailable": unavailable,
         },
     )
 
 
-def _upstream(code: str) -> Resolution:
-    filed = _filed(code)
-    if filed is not None:
-        return filed
-    base = settings.UPSTREAM_NODE_URL
-    if not base:
-        return Resolution(
-            404,
-            {
-                "identifier": code,
-                "detail": _("该算力标识不属于本节点，且未配置上级节点。"),
-            },
-        )
+def _fetch(code: str, base: str) -> Resolution:
+    """Ask the node at ``base`` (cached per identifier: found and not-found for different times)."""
     key = CACHE_PREFIX + code
     cached = cache.get(key)
     if cached is not None:
@@ -141,13 +152,53 @@ def _upstream(code: str) -> Resolution:
             body = json.loads(error.read())
         except ValueError:
             body = {}
-    except (urllib.error.URLError, TimeoutError, ValueError) as error:
-        logger.warning("upstream resolution of %s failed: %s", code, error)
-        return Resolution(502, {"identifier": code, "detail": _("上级节点暂时无法访问，请稍后再试。")})
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
+        logger.warning("resolution of %s at %s failed: %s", code, base, error)
+        return Resolution(502, {"identifier": code, "detail": _("负责该标识的节点暂时无法访问，请稍后再试。")})
     if status not in (200, 400, 404):
-        return Resolution(502, {"identifier": code, "detail": _("上级节点返回了错误。")})
-    cache.set(key, {"status": status, "body": body}, settings.IDENTIFIER_RESOLUTION_CACHE_SECONDS)
+        logger.warning("resolution of %s at %s: HTTP %s", code, base, status)
+        return Resolution(
+            502,
+            {"identifier": code, "detail": _("负责该标识的节点返回了错误。"), "node_status": status},
+        )
+    body.pop("cached", None)
+    ttl = settings.IDENTIFIER_RESOLUTION_CACHE_SECONDS if status == 200 else settings.IDENTIFIER_NEGATIVE_CACHE_SECONDS
+    cache.set(key, {"status": status, "body": body}, ttl)
     return Resolution(status, {**body, "cached": False})
+
+
+def _below(code: str, prefix: str, own: str) -> Resolution:
+    """An identifier of a node below this one: ask the registered node responsible for it."""
+    from federation.selectors import peer_for_prefix
+
+    peer = peer_for_prefix(prefix=prefix)
+    if peer is not None and peer.url:
+        answer = _fetch(code, peer.url.rstrip("/"))
+        if answer.status != 502:
+            return answer
+        return _filed(code, own, unavailable=True) or answer
+    return _filed(code, own, unavailable=False) or Resolution(
+        404,
+        {
+            "identifier": code,
+            "detail": _("没有登记负责这个前缀的节点，也没有这个算力标识的备案。(Unknown identifier.)"),
+        },
+    )
+
+
+def _upstream(code: str) -> Resolution:
+    from federation.selectors import upstream_url
+
+    base = upstream_url()
+    if not base:
+        return Resolution(
+            404,
+            {
+                "identifier": code,
+                "detail": _("该算力标识不属于本节点，且未配置上级节点。(Not this node's identifier.)"),
+            },
+        )
+    return _fetch(code, base)
 
 
 def identifier_resolve(*, code: str) -> Resolution:
@@ -156,6 +207,9 @@ def identifier_resolve(*, code: str) -> Resolution:
     except MalformedIdentifier as error:
         return Resolution(400, {"identifier": code, "error": error.code, "detail": str(error.reason)})
     normalized = str(parsed)
-    if parsed.prefix == settings.NODE_IDENTIFIER_PREFIX:
-        return _local(normalized)
+    own = _own_prefix()
+    if parsed.prefix == own:
+        return _local(normalized, own)
+    if parsed.prefix.startswith(own + "."):
+        return _below(normalized, parsed.prefix, own)
     return _upstream(normalized)

@@ -18,7 +18,8 @@ from .models import (
 )
 
 # Identifier states under which a record stays out of the selection and out of public snapshots.
-HIDDEN_IDENTIFIER_STATES = (IdentifierState.SUSPENDED, IdentifierState.REVOKED)
+# issued: not yet acknowledged by the national node (listed, 入网入市, only once it is: issued → filed → active)
+HIDDEN_IDENTIFIER_STATES = (IdentifierState.ISSUED, IdentifierState.SUSPENDED, IdentifierState.REVOKED)
 
 RESOURCE = "resource"
 LINE = "line"

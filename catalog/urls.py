@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from portal.node_systems import node_system
+
 from . import views
 
 app_name = "catalog"
@@ -15,8 +17,9 @@ urlpatterns = [
     path("catalog/providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("catalog/sites/<int:pk>/", views.site_detail, name="site-detail"),
     path("catalog/lookup/", views.identifier_lookup, name="identifier-lookup"),
-    path("catalog/identifiers/", views.identifier_library, name="identifier-library"),
-    path("catalog/identifiers/<int:pk>/", views.identifier_detail, name="identifier-detail"),
+    # system D (identifier management): absent on an industry node
+    path("catalog/identifiers/", node_system("D", views.identifier_library), name="identifier-library"),
+    path("catalog/identifiers/<int:pk>/", node_system("D", views.identifier_detail), name="identifier-detail"),
     path("catalog/provider/api-keys/", views.api_keys, name="api-keys"),
     path("catalog/provider/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
     path("catalog/provider/import/", views.provider_import, name="provider-import"),

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import IdentifierFiling, OutboxMessage
+from .models import EnrolmentCode, IdentifierFiling, OutboxMessage, Peer, PeerKey
+from .registry import peer_revoke
 
 
 @admin.action(description=_("立即重试"))
@@ -24,10 +25,48 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(IdentifierFiling)
 class IdentifierFilingAdmin(admin.ModelAdmin):
-    list_display = ["identifier", "node_prefix", "received_at"]
-    list_filter = ["node_prefix"]
+    list_display = ["identifier", "node_prefix", "state", "national_receipt", "received_at"]
+    list_filter = ["state", "node_prefix"]
     search_fields = ["identifier"]
     readonly_fields = [field.name for field in IdentifierFiling._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class PeerKeyInline(admin.TabularInline):
+    model = PeerKey
+    fields = ["key_id", "algorithm", "created_at", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.action(description=_("吊销所选节点"))
+def revoke_peers(modeladmin, request, queryset):
+    for peer in queryset:
+        peer_revoke(peer=peer)
+
+
+@admin.register(Peer)
+class PeerAdmin(admin.ModelAdmin):
+    """The registry of nodes below this one (enrol with ``manage.py node_enrolment_code``)."""
+
+    list_display = ["prefix", "name", "role", "state", "url", "enrolled_at"]
+    list_filter = ["role", "state"]
+    search_fields = ["prefix", "name"]
+    readonly_fields = [field.name for field in Peer._meta.fields]
+    inlines = [PeerKeyInline]
+    actions = [revoke_peers]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "role", "name", "expires_at", "used_at"]
+    readonly_fields = [field.name for field in EnrolmentCode._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,30 +1,67 @@
-"""Endpoints a national node exposes to downstream nodes (NODE_ROLE=national only)."""
-
-import hmac
+"""Endpoints an upstream node (national, or regional for its industry nodes) exposes to the nodes below it:
+enrolment (one-time code), identifier filings, their acknowledgement status and their state changes.
+Everything but enrolment is a signed request (authentication.py) bound to the node's prefix."""
 
 from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.identifiers import MalformedIdentifier, parse_identifier
 
-from .services import identifier_filing_record
+from .authentication import NodeAPIView
+from .filings import FilingRefused, filing_receive, filing_state_receive, filing_status
+from .registry import EnrolmentRefused, enrolment_accept
+from .selectors import node_prefix
 
 
-class NodeTokenPermission(permissions.BasePermission):
-    """A downstream node presents ``Authorization: Bearer <token>`` from FEDERATION_INBOUND_TOKENS."""
+class EnrolSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    role = serializers.ChoiceField(choices=["regional", "industry"])
+    name = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    public_key = serializers.CharField(max_length=256)
+    algorithm = serializers.CharField(max_length=16)
 
-    def has_permission(self, request, view):
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise exceptions.NotAuthenticated("Bearer token required")
-        if not any(hmac.compare_digest(token, known) for known in settings.FEDERATION_INBOUND_TOKENS):
-            raise exceptions.PermissionDenied("unknown node token")
-        return True
+
+class EnrolView(APIView):
+    """节点接入 (enrol a node below this one with a one-time code; returns its prefix and key id)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        if settings.NODE_ROLE not in ("national", "regional"):
+            raise Http404
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(tags=["federation"], request=EnrolSerializer, responses={201: dict, 400: dict})
+    def post(self, request):
+        serializer = EnrolSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            peer, key = enrolment_accept(
+                code=data["code"],
+                role=data["role"],
+                url=data.get("url", ""),
+                public_key=data["public_key"],
+                algorithm=data["algorithm"],
+            )
+        except EnrolmentRefused as refused:
+            raise serializers.ValidationError(refused.errors) from refused
+        return Response(
+            {
+                "prefix": peer.prefix,
+                "role": peer.role,
+                "name": peer.name,
+                "key_id": key.key_id,
+                "upstream": {"prefix": node_prefix(), "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class IdentifierFilingSerializer(serializers.Serializer):
@@ -47,28 +84,24 @@ class IdentifierFilingSerializer(serializers.Serializer):
         return attrs
 
 
-class IdentifierFilingView(APIView):
-    """接收下级节点的算力标识备案 (national node: receive identifier filings)."""
+def _refused(error: FilingRefused) -> Response:
+    return Response(error.errors, status=error.status)
 
-    authentication_classes = []
-    permission_classes = [NodeTokenPermission]
 
-    def get_authenticate_header(self, request):
-        return "Bearer"  # so that a missing token is a 401, not a 403
-
-    def initial(self, request, *args, **kwargs):
-        if settings.NODE_ROLE != "national":
-            raise Http404
-        super().initial(request, *args, **kwargs)
+class IdentifierFilingView(NodeAPIView):
+    """接收下级节点的算力标识备案 (receive identifier filings; a regional node relays them upward)."""
 
     @extend_schema(
         tags=["federation"],
         request=IdentifierFilingSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         responses={
-            201: OpenApiResponse(description="已备案，返回回执"),
+            201: OpenApiResponse(description="已备案（国家节点）或已受理并转报（区域节点），返回回执"),
             200: OpenApiResponse(description="重复提交：返回首次的回执"),
             400: OpenApiResponse(description="字段级错误"),
+            401: OpenApiResponse(description="未签名、签名错误、时间戳超窗或重放"),
+            403: OpenApiResponse(description="前缀不属于该节点，或凭据已吊销"),
+            409: OpenApiResponse(description="幂等键已用于内容不同的备案"),
         },
         examples=[
             OpenApiExample(
@@ -88,13 +121,60 @@ class IdentifierFilingView(APIView):
         ],
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            raise serializers.ValidationError({"Idempotency-Key": ["缺少幂等键请求头。"]})
+        key = self.idempotency_key(request)
         serializer = IdentifierFilingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        filing, created = identifier_filing_record(payload=request.data, idempotency_key=key[:128])
-        return Response(
-            {"receipt": f"F{filing.pk:010d}", "identifier": filing.identifier, "received_at": filing.received_at},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        try:
+            answer, created = filing_receive(peer=request.auth, payload=request.data, idempotency_key=key)
+        except FilingRefused as refused:
+            return _refused(refused)
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class FilingStatusSerializer(serializers.Serializer):
+    identifier = serializers.CharField(max_length=64)
+
+
+class FilingStatusView(NodeAPIView):
+    """查询备案是否已获国家节点确认 (has the national node acknowledged this filing?)."""
+
+    @extend_schema(tags=["federation"], request=FilingStatusSerializer, responses={200: dict, 404: dict})
+    def post(self, request):
+        serializer = FilingStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answer = filing_status(peer=request.auth, identifier=serializer.validated_data["identifier"])
+        if answer is None:
+            return Response({"identifier": ["没有该节点的这个备案。"]}, status=status.HTTP_404_NOT_FOUND)
+        return Response(answer)
+
+
+class FilingStateSerializer(serializers.Serializer):
+    identifier = serializers.CharField(max_length=64)
+    node_prefix = serializers.CharField(max_length=40)
+    state = serializers.CharField(max_length=16, help_text="active / suspended / revoked")
+    changed_at = serializers.DateTimeField()
+
+    def validate_state(self, value):
+        if value not in ("active", "suspended", "revoked"):
+            raise serializers.ValidationError("状态应为 active、suspended 或 revoked。")
+        return value
+
+
+class FilingStateView(NodeAPIView):
+    """接收算力标识的暂停、恢复、注销 (state changes of filed identifiers, relayed upward)."""
+
+    @extend_schema(
+        tags=["federation"],
+        request=FilingStateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={200: dict, 404: dict, 409: dict},
+    )
+    def post(self, request):
+        key = self.idempotency_key(request)
+        serializer = FilingStateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            answer = filing_state_receive(peer=request.auth, payload=request.data, idempotency_key=key)
+        except FilingRefused as refused:
+            return _refused(refused)
+        return Response(answer)

@@ -1,11 +1,14 @@
-"""Federation endpoints (filings and reports received by a national node), under /api/v1/."""
+"""Federation endpoints (enrolment, filings and reports received from the nodes below), under /api/v1/."""
 
 from django.urls import path
 
-from .api import IdentifierFilingView
+from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView
 from .reports import OperationReportView
 
 urlpatterns = [
+    path("federation/enrol/", EnrolView.as_view(), name="federation-enrol"),
     path("federation/filings/identifiers/", IdentifierFilingView.as_view(), name="federation-identifier-filing"),
+    path("federation/filings/identifiers/status/", FilingStatusView.as_view(), name="federation-filing-status"),
+    path("federation/filings/identifiers/state/", FilingStateView.as_view(), name="federation-filing-state"),
     path("federation/reports/operations/", OperationReportView.as_view(), name="federation-operation-report"),
 ]

@@ -1,36 +1,27 @@
-"""The outbox: enqueue inside the business transaction, deliver later with retries and back-off."""
+"""The outbox: enqueue inside the business transaction (queue.py), deliver later with retries and back-off."""
 
 import datetime
-import json
 import logging
 import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import IdentifierFiling, OutboxMessage, OutboxStatus
+from .client import NotEnrolled, signed_request
+from .filings import IDENTIFIER_FILING, IDENTIFIER_FILING_PATH, acknowledgements_poll, on_filing_delivered
+from .models import OutboxMessage, OutboxStatus
+from .queue import outbox_enqueue
+from .selectors import upstream_url
 
 logger = logging.getLogger(__name__)
-IDENTIFIER_FILING = "identifier_filing"
-IDENTIFIER_FILING_PATH = "/api/v1/federation/filings/identifiers/"
+__all__ = ["outbox_enqueue", "outbox_deliver", "outbox_drain", "identifier_filing_enqueue", "acknowledgements_collect"]
 
 
 def backoff_seconds(attempts: int) -> int:
     """Delay before the next attempt after ``attempts`` failures: base * 2^(attempts-1), capped."""
     base, cap = settings.OUTBOX_BACKOFF_BASE_SECONDS, settings.OUTBOX_BACKOFF_MAX_SECONDS
     return min(cap, base * 2 ** max(0, attempts - 1))
-
-
-@transaction.atomic
-def outbox_enqueue(*, kind: str, idempotency_key: str, path: str, payload: dict) -> OutboxMessage:
-    """Queue a message once per idempotency key (a repeat returns the existing message)."""
-    message, _ = OutboxMessage.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults={"kind": kind, "path": path, "payload": payload, "next_attempt_at": timezone.now()},
-    )
-    return message
 
 
 def identifier_filing_enqueue(*, identifier_id: int) -> OutboxMessage | None:
@@ -60,41 +51,19 @@ def identifier_filing_enqueue(*, identifier_id: int) -> OutboxMessage | None:
 
 
 def _post(*, path: str, payload: dict, idempotency_key: str) -> dict:
-    request = urllib.request.Request(
-        settings.UPSTREAM_NODE_URL + path,
-        data=json.dumps(payload, ensure_ascii=False).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Authorization": f"Bearer {settings.UPSTREAM_NODE_TOKEN}",
-            "Idempotency-Key": idempotency_key,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
-        return json.loads(response.read() or b"{}")
+    return signed_request(method="POST", path=path, payload=payload, idempotency_key=idempotency_key)
 
 
 def _on_delivered(message: OutboxMessage) -> None:
     if message.kind == IDENTIFIER_FILING:
-        from catalog import services as catalog_services
-        from catalog.models import Identifier, IdentifierState
-
-        identifier = Identifier.objects.filter(code=message.payload["identifier"]).first()
-        if identifier is not None and identifier.state == IdentifierState.ISSUED:
-            catalog_services.identifier_transition(
-                identifier=identifier,
-                to_state=IdentifierState.FILED,
-                actor=None,
-                reason=f"国家节点已备案（回执 {message.response.get('receipt', '')}）。",
-            )
+        on_filing_delivered(payload=message.payload, response=message.response or {})
 
 
 def outbox_deliver(*, message: OutboxMessage, now: datetime.datetime | None = None) -> bool:
     """Try one message; on failure record the error and schedule the next attempt. True when delivered."""
     now = now or timezone.now()
-    if not settings.UPSTREAM_NODE_URL:
-        error = "UPSTREAM_NODE_URL is not configured"
+    if not upstream_url():
+        error = "no upstream node (not enrolled, UPSTREAM_NODE_URL empty)"
         response = None
     else:
         try:
@@ -104,7 +73,7 @@ def outbox_deliver(*, message: OutboxMessage, now: datetime.datetime | None = No
             )
         except urllib.error.HTTPError as exc:
             response, error = None, f"HTTP {exc.code}: {exc.read()[:500].decode(errors='replace')}"
-        except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled) as exc:
             response, error = None, f"{type(exc).__name__}: {exc}"
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
@@ -138,18 +107,6 @@ def outbox_drain(*, now: datetime.datetime | None = None, limit: int = 500) -> d
     return counts
 
 
-@transaction.atomic
-def identifier_filing_record(*, payload: dict, idempotency_key: str) -> tuple[IdentifierFiling, bool]:
-    """National node: record a filing once; a repeat (same key or identifier) returns the first."""
-    filing = IdentifierFiling.objects.filter(idempotency_key=idempotency_key).first()
-    if filing is None:
-        filing = IdentifierFiling.objects.filter(identifier=payload["identifier"]).first()
-    if filing is not None:
-        return filing, False
-    filing = IdentifierFiling.objects.create(
-        identifier=payload["identifier"],
-        node_prefix=payload["node_prefix"],
-        idempotency_key=idempotency_key,
-        payload=payload,
-    )
-    return filing, True
+def acknowledgements_collect() -> int:
+    """Filings delivered to a regional node wait there for the national acknowledgement: ask for it."""
+    return acknowledgements_poll() if upstream_url() else 0

@@ -155,6 +155,7 @@ def metrics_dashboard(request):
             "headline_url": reverse("monitoring:metrics-headline"),
             "tiles_socket": TILES_SOCKET_PATH,
             "is_national": settings.NODE_ROLE == "national",
+            "has_nodes_below": settings.NODE_ROLE in ("national", "regional"),
         },
     )
 
@@ -272,9 +273,10 @@ def metrics_headline(request):
 
 
 def national_reports(request):
-    """National node: the aggregate of the daily reports received from regional nodes."""
+    """The aggregate of the daily reports received from the nodes below (national: regional nodes and their
+    industry nodes; regional: its industry nodes)."""
     user = request.user
-    if settings.NODE_ROLE != "national" or not (
+    if settings.NODE_ROLE not in ("national", "regional") or not (
         user.is_authenticated and user.has_perm("monitoring.view_national_reports")
     ):
         raise Http404
@@ -297,5 +299,11 @@ def national_reports(request):
     return render(
         request,
         "monitoring/received_report.html",
-        {"aggregate": aggregate, "day": day, "dates": dates, "date_error": error},
+        {
+            "aggregate": aggregate,
+            "day": day,
+            "dates": dates,
+            "date_error": error,
+            "is_national": settings.NODE_ROLE == "national",
+        },
     )

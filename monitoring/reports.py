@@ -6,7 +6,11 @@ Format (``schema_version`` 1; every field is listed in the README section "Opera
      "node": {"prefix", "role", "name"}, "period": {"start", "end"}, "generated_at",
      "resource": {...}, "platform": {...}, "scheduling": {...} | null, "application": {...}}
 
-A regional node queues one report per local day through the federation outbox (idempotency key
+``nodes`` (a regional node): the reports its industry nodes sent it for that day, one entry each
+(``prefix``, ``name``, ``role`` and their ``resource``, ``platform``, ``scheduling``, ``application``
+sections as received); the national aggregate counts them under the regional node (per-node breakdown).
+
+A regional or industry node queues one report per local day through the federation outbox (idempotency key
 ``operation_report:<prefix>:<date>``); a national node keeps one per (node, date): a re-delivery
 with the same key changes nothing, a corrected report (``metrics_report --resend``) replaces it.
 """
@@ -18,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from federation.selectors import node_prefix
 from federation.services import outbox_enqueue
 
 from .metrics import selectors
@@ -116,21 +121,37 @@ def report_build(*, day: datetime.date) -> dict:
         "report": "daily_operation",
         "date": day.isoformat(),
         "timezone": settings.TIME_ZONE,
-        "node": {"prefix": settings.NODE_IDENTIFIER_PREFIX, "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
+        "node": {"prefix": node_prefix(), "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
         "period": {"start": scope.start.isoformat(), "end": scope.end.isoformat()},
         "generated_at": timezone.now().astimezone(local_zone()).isoformat(timespec="seconds"),
         "resource": _resource_section(scope),
         "platform": platform,
         "scheduling": scheduling,
         "application": application,
+        "nodes": _below(day),
     }
+
+
+def _below(day: datetime.date) -> list[dict]:
+    """The reports the nodes below this one sent for ``day`` (an industry node has none)."""
+    if settings.NODE_ROLE != "regional":
+        return []
+    return [
+        {
+            "prefix": report.node_prefix,
+            "name": report.node_name,
+            "role": (report.payload.get("node") or {}).get("role", "industry"),
+            **{name: report.payload.get(name) for name in ("resource", "platform", "scheduling", "application")},
+        }
+        for report in ReceivedReport.objects.filter(report_date=day).order_by("node_prefix")
+    ]
 
 
 def report_enqueue(*, day: datetime.date, resend: bool = False):
     """Queue the day's report for the national node (once per day; ``resend`` queues a correction)."""
     from federation.models import OutboxMessage
 
-    key = f"{REPORT_KIND}:{settings.NODE_IDENTIFIER_PREFIX}:{day.isoformat()}"
+    key = f"{REPORT_KIND}:{node_prefix()}:{day.isoformat()}"
     if resend:
         key += f":r{timezone.now():%Y%m%d%H%M%S%f}"
     else:
@@ -206,13 +227,18 @@ def report_receive(*, payload: dict, idempotency_key: str) -> tuple[ReceivedRepo
 
 
 def national_aggregate(*, day: datetime.date) -> dict:
-    """The national view of one day: totals over the nodes' reports, and by province."""
+    """The view of one day over the reports received (on a national node: the regional nodes' and, inside
+    them, their industry nodes'; on a regional node: its industry nodes'): totals, per node, by province."""
     reports = list(ReceivedReport.objects.filter(report_date=day).order_by("node_prefix"))
     totals: dict = defaultdict(float)
     weighted = defaultdict(float)
     provinces: dict = defaultdict(lambda: defaultdict(float))
-    for report in reports:
-        resource, platform = report.payload["resource"], report.payload["platform"]
+    # each report, and the reports of the nodes below it that a regional node passed on (``nodes``)
+    sections = [report.payload for report in reports] + [
+        below for report in reports for below in report.payload.get("nodes") or []
+    ]
+    for payload in sections:
+        resource, platform = payload.get("resource") or {}, payload.get("platform") or {}
         for name in ("resources", "installed_cards", "available_cards", "state_changes"):
             totals[name] += resource.get(name) or 0
         for precision in ("fp16", "fp32", "fp64"):
@@ -227,9 +253,9 @@ def national_aggregate(*, day: datetime.date) -> dict:
         for name in PLATFORM_COUNTS:
             totals[name] += platform.get(name) or 0
         for name in APPLICATION_COUNTS + ("app_services_listed",):
-            totals[name] += (report.payload.get("application") or {}).get(name) or 0
+            totals[name] += (payload.get("application") or {}).get(name) or 0
         for name in SCHEDULING_COUNTS:
-            totals[name] += (report.payload.get("scheduling") or {}).get(name) or 0
+            totals[name] += (payload.get("scheduling") or {}).get(name) or 0
         for row in resource.get("by_province", []):
             entry = provinces[row["province_code"]]
             for name in ("resources", "installed_cards", "available_cards"):
@@ -254,8 +280,22 @@ def national_aggregate(*, day: datetime.date) -> dict:
                 "deliveries": r.deliveries,
                 "resource": r.payload["resource"],
                 "platform": r.payload["platform"],
+                "via": "",
             }
             for r in reports
+        ]
+        + [
+            {
+                "prefix": below.get("prefix", ""),
+                "name": below.get("name", ""),
+                "received_at": r.received_at,
+                "deliveries": r.deliveries,
+                "resource": below.get("resource") or {},
+                "platform": below.get("platform") or {},
+                "via": r.node_prefix,
+            }
+            for r in reports
+            for below in r.payload.get("nodes") or []
         ],
         "totals": result,
         "by_province": [

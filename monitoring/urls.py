@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from portal.node_systems import node_system
+
 from . import dashboards, views
 
 app_name = "monitoring"
@@ -14,12 +16,13 @@ security_patterns = [
     path("otp/verify/", views.second_factor_verify, name="otp-verify"),
 ]
 
+# system E (monitoring dashboards): absent on an industry node, which reports upward instead
 metrics_patterns = [
-    path("", dashboards.metrics_dashboard, name="metrics"),
-    path("headline/", dashboards.metrics_headline, name="metrics-headline"),
-    path("charts/<slug:chart_id>/", dashboards.metrics_chart, name="metrics-chart"),
-    path("charts/<slug:chart_id>/drill/", dashboards.metrics_drill, name="metrics-drill"),
-    path("national/", dashboards.national_reports, name="national-reports"),
+    path("", node_system("E", dashboards.metrics_dashboard), name="metrics"),
+    path("headline/", node_system("E", dashboards.metrics_headline), name="metrics-headline"),
+    path("charts/<slug:chart_id>/", node_system("E", dashboards.metrics_chart), name="metrics-chart"),
+    path("charts/<slug:chart_id>/drill/", node_system("E", dashboards.metrics_drill), name="metrics-drill"),
+    path("national/", node_system("E", dashboards.national_reports), name="national-reports"),
 ]
 
 urlpatterns = [

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from organizations.roles import ORGANIZATION_ROLES, Role
 from organizations.selectors import user_roles
 
+from .node_systems import node_has_system
+
 
 @dataclass(frozen=True)
 class EntryPoint:
@@ -16,6 +18,7 @@ class EntryPoint:
     roles: frozenset[Role]
     permission: str = ""  # when set, the user must also hold it (e.g. a regulator's authority kind)
     in_nav: bool = False  # the role's daily work list: also linked from the main navigation
+    system: str = ""  # when set, listed only on a node that runs this system (portal/node_systems.py)
 
     @property
     def url(self) -> str:
@@ -30,7 +33,7 @@ ENTRY_POINTS = [
     EntryPoint(_("审核待办"), "node_application:inbox", REVIEWERS, in_nav=True),
     EntryPoint(_("专家评审任务"), "node_application:expert_inbox", frozenset({Role.EXPERT}), in_nav=True),
     EntryPoint(_("接口密钥（标准接口接入）"), "catalog:api-keys", PROVIDERS),
-    EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR}), system="D"),
     EntryPoint(_("安全运营"), "monitoring:security", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("审计日志"), "monitoring:audit-log", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.EXPERT, Role.NODE_OPERATOR}),
@@ -44,6 +47,7 @@ ENTRY_POINTS = [
         "monitoring:metrics",
         frozenset({Role.NODE_OPERATOR, Role.PROVINCIAL_REVIEWER, Role.MINISTRY_REVIEWER}),
         permission="monitoring.view_metrics",
+        system="E",
     ),
 ]
 
@@ -58,5 +62,7 @@ def entry_points_for(*, user) -> list[EntryPoint]:
     return [
         entry
         for entry in ENTRY_POINTS
-        if entry.roles & held and (not entry.permission or user.has_perm(entry.permission))
+        if entry.roles & held
+        and (not entry.permission or user.has_perm(entry.permission))
+        and (not entry.system or node_has_system(entry.system))
     ]

@@ -60,7 +60,7 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
     existing = Identifier.objects.filter(**{field: record}).first()
     if existing is not None:
         return existing
-    prefix = settings.NODE_IDENTIFIER_PREFIX
+    prefix = _node_prefix()
     class_code = class_code_for(record)
     serial = _next_serial(prefix=prefix, class_code=class_code)
     identifier = Identifier.objects.create(
@@ -79,8 +79,32 @@ def identifier_issue(*, record: Record, actor: User | None, reason: str = "") ->
         reason=reason or _("记录审核通过，发放算力标识。"),
     )
     records_changed_append(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
+    if not _has_upstream():  # the root, or a node on its own (make run): acknowledged here, listed at once
+        for state in (IdentifierState.FILED, IdentifierState.ACTIVE):
+            identifier = identifier_transition(
+                identifier=identifier, to_state=state, actor=None, reason=_("本节点没有上级节点，备案在本地确认。")
+            )
+        return identifier
     transaction.on_commit(lambda: _after_issue(identifier.pk))
     return identifier
+
+
+def _node_prefix() -> str:
+    """The prefix the upstream allocated at enrolment (federation), else NODE_IDENTIFIER_PREFIX."""
+    try:
+        from federation.selectors import node_prefix
+    except ImportError:  # federation not built in this deployment
+        return settings.NODE_IDENTIFIER_PREFIX
+    return node_prefix()
+
+
+def _has_upstream() -> bool:
+    """Does this node file with a node above it (enrolled, or UPSTREAM_NODE_URL set)?"""
+    try:
+        from federation.selectors import upstream_url
+    except ImportError:  # federation not built in this deployment
+        return False
+    return bool(upstream_url())
 
 
 def _after_issue(identifier_pk: int) -> None:
@@ -90,6 +114,14 @@ def _after_issue(identifier_pk: int) -> None:
     except ImportError:  # federation not built in this deployment
         return
     identifier_filing_enqueue(identifier_id=identifier_pk)
+
+
+def _after_owner_change(identifier_pk: int) -> None:
+    try:
+        from federation.filings import identifier_state_enqueue
+    except ImportError:  # federation not built in this deployment
+        return
+    identifier_state_enqueue(identifier_id=identifier_pk)
 
 
 @transaction.atomic
@@ -118,6 +150,8 @@ def identifier_transition(*, identifier: Identifier, to_state: str, actor: User 
     IdentifierEvent.objects.create(
         identifier=identifier, from_state=from_state, to_state=to_state, actor=actor, reason=reason.strip()
     )
+    if to_state in (IdentifierState.SUSPENDED, IdentifierState.REVOKED) or from_state == IdentifierState.SUSPENDED:
+        transaction.on_commit(lambda: _after_owner_change(identifier.pk))  # travels upward, like the filing
     record = identifier.record  # a suspended or revoked identifier takes its record out of selection
     records_changed_append(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     return identifier

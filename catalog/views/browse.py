@@ -14,7 +14,7 @@ from portal.caching import cache_for_anonymous
 from portal.templatetags.portal_tags import localize_path
 
 from .. import selectors_public
-from ..models import RecordState, ResourceClass
+from ..models import IdentifierState, RecordState, ResourceClass
 from ..resolution import identifier_resolve
 
 PAGE_SIZE = 20
@@ -191,7 +191,7 @@ def identifier_lookup(request):
     if form.is_valid():
         resolution = identifier_resolve(code=form.cleaned_data["code"])
         body = resolution.body
-        if resolution.status == 200 and body.get("access_path") and body.get("resolved_by") == body.get("node_prefix"):
+        if resolution.status == 200 and resolution.local and body.get("access_path"):
             return redirect(localize_path(body["access_path"]))
         if resolution.status == 400:
             form.add_error("code", body.get("detail") or _("算力标识格式不正确。"))
@@ -200,5 +200,6 @@ def identifier_lookup(request):
         elif resolution.status != 200:
             form.add_error("code", body.get("detail") or _("暂时无法解析，请稍后再试。"))
         else:
-            result = body
+            state = body.get("state")
+            result = {**body, "state_label": IdentifierState(state).label if state in IdentifierState.values else state}
     return render(request, "catalog/identifier_lookup.html", {"form": form, "result": result})

@@ -372,10 +372,12 @@ from .security import *  # noqa: E402, F403
 NODE_IDENTIFIER_PREFIX = env.str(
     "NODE_IDENTIFIER_PREFIX", default="CN" if NODE_ROLE == "national" else "CN.510000"
 ).upper()
-# The node above this one (the national node for a regional node): identifiers of other nodes are
-# resolved there, and filings go there through the outbox. Empty: no upstream (national node).
+# Once enrolled (``manage.py node_enrol``) the prefix the upstream allocated replaces this one.
+# The node above this one is recorded by ``node_enrol`` (federation.UpstreamLink); UPSTREAM_NODE_URL,
+# when set, overrides its address (the upstream moved). No upstream: filings are acknowledged locally.
 UPSTREAM_NODE_URL = env.str("UPSTREAM_NODE_URL", default="").rstrip("/")
-UPSTREAM_NODE_TOKEN = env.str("UPSTREAM_NODE_TOKEN", default="")
+# This node's public base URL: resolution answers carry absolute links to its record pages and API.
+NODE_PUBLIC_URL = env.str("NODE_PUBLIC_URL", default=WAGTAILADMIN_BASE_URL).rstrip("/")
 # Public pages cached whole for anonymous visitors (portal/caching.py), invalidated on publish and on
 # catalogue changes; these are upper bounds (0 turns the cache off). Several processes need REDIS_URL.
 PORTAL_PAGE_CACHE_SECONDS = env.int("PORTAL_PAGE_CACHE_SECONDS", default=300)
@@ -385,8 +387,12 @@ UPSTREAM_TIMEOUT_SECONDS = env.float("UPSTREAM_TIMEOUT_SECONDS", default=5.0)
 # Outbox (federation app): retries with exponential back-off base * 2^(attempts-1), capped.
 OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
-# A national node accepts filings only with one of these bearer tokens (empty: refuses all).
-FEDERATION_INBOUND_TOKENS = env.list("FEDERATION_INBOUND_TOKENS", default=[])
+# Answers "no such identifier" are cached shorter than found ones (typos should not stick).
+IDENTIFIER_NEGATIVE_CACHE_SECONDS = env.int("IDENTIFIER_NEGATIVE_CACHE_SECONDS", default=60)
+# Signed node requests (federation/signing.py): accepted clock skew; nonces are kept twice as long.
+FEDERATION_SIGNATURE_WINDOW_SECONDS = env.int("FEDERATION_SIGNATURE_WINDOW_SECONDS", default=300)
+# One-time enrolment codes (manage.py node_enrolment_code) expire after this many hours.
+FEDERATION_ENROLMENT_CODE_HOURS = env.int("FEDERATION_ENROLMENT_CODE_HOURS", default=72)
 
 # --- Operation monitoring (system E): metrics retention, /metrics, reports upward -------------
 # Raw provider samples are kept this many days; hourly roll-ups longer; daily roll-ups forever (0).

@@ -91,6 +91,7 @@ def test_unknown_class_with_a_valid_check_character_is_reported_as_such():
 @pytest.mark.django_db
 def test_approval_issues_one_identifier_for_life_with_history(make_user, settings):
     settings.NODE_IDENTIFIER_PREFIX = "CN.510000"
+    settings.UPSTREAM_NODE_URL = "http://national.invalid"  # a node in the network: issued until acknowledged
     operator = make_user("node_operator")
     resource = ComputeResourceFactory(listing_state="pending")
     services.record_approve(record=resource, actor=operator)
@@ -107,7 +108,8 @@ def test_approval_issues_one_identifier_for_life_with_history(make_user, setting
 
 
 @pytest.mark.django_db
-def test_lifecycle_transitions_record_who_and_why_and_refuse_illegal_moves(make_user):
+def test_lifecycle_transitions_record_who_and_why_and_refuse_illegal_moves(make_user, settings):
+    settings.UPSTREAM_NODE_URL = "http://national.invalid"
     operator = make_user("node_operator")
     identifier = services.identifier_issue(record=ComputeResourceFactory(), actor=operator)
     for state in ("filed", "active", "suspended", "active", "revoked"):
@@ -129,6 +131,17 @@ def test_lifecycle_transitions_record_who_and_why_and_refuse_illegal_moves(make_
         )
     identifier.refresh_from_db()
     assert identifier.state == "revoked" and identifier.events.count() == 6
+
+
+@pytest.mark.django_db
+def test_a_node_without_upstream_acknowledges_locally_and_lists_at_once(settings):
+    settings.UPSTREAM_NODE_URL = ""  # make run alone, or the national node itself
+    resource = ComputeResourceFactory(listing_state="pending")
+    services.record_approve(record=resource, actor=None)
+    identifier = Identifier.objects.get(resource=resource)
+    assert identifier.state == IdentifierState.ACTIVE and identifier.filed_at is not None
+    history = list(identifier.events.order_by("pk").values_list("to_state", flat=True))
+    assert history == ["issued", "filed", "active"]
 
 
 @pytest.mark.django_db

@@ -7,6 +7,12 @@ from tests.catalog.factories import ComputeResourceFactory, ProviderFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def networked(settings):
+    """A node with an upstream: identifiers stay issued until the national acknowledgement."""
+    settings.UPSTREAM_NODE_URL = "http://national.invalid"
+
+
 def test_identifier_library_is_for_operators_and_exports_csv(client, make_user):
     identifier = services.identifier_issue(record=ComputeResourceFactory(name="=HYPERLINK(1)"), actor=None)
     client.force_login(make_user("provider"))

@@ -3,6 +3,7 @@ import json
 import urllib.error
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from catalog import resolution, services
@@ -21,14 +22,21 @@ def node(settings):
     cache.clear()
 
 
-def test_local_identifier_resolves_to_basic_information_and_access_path(client):
+def test_local_identifier_is_listed_with_its_access_path_only_after_the_national_acknowledgement(client):
     resource = ComputeResourceFactory(listing_state="pending")
     services.record_approve(record=resource, actor=None)
     code = format_identifier(prefix="CN.510000", class_code="A", serial=1)
+    body = client.get(URL.format(code)).json()
+    assert body["state"] == "issued" and body["access_path"] is None  # issued, not yet filed: not listed
+    assert client.get(f"/catalog/r/{code}/").status_code == 404
+    from federation.filings import filing_acknowledged
+
+    filing_acknowledged(identifier=code, national_receipt="F0000000001")
     response = client.get(URL.format(code.lower()))
     assert response.status_code == 200
     body = response.json()
-    assert body["identifier"] == code and body["state"] == "issued" and body["kind"] == "compute_resource"
+    assert body["identifier"] == code and body["state"] == "active" and body["kind"] == "compute_resource"
+    assert body["access_url"] == f"{settings.NODE_PUBLIC_URL}/catalog/r/{code}/"
     assert body["name"] == resource.name and body["details"]["accelerator_model"] == resource.accelerator_model
     assert body["access_path"] == f"/catalog/r/{code}/"
     page = client.get(body["access_path"])

@@ -26,7 +26,15 @@ import pytest
 from bench.migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parents[2]
-NODE_SWITCHES = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "UPSTREAM_NODE_URL", "NODE_ROLE"}
+NODE_SWITCHES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ELASTICSEARCH_URL",
+    "UPSTREAM_NODE_URL",
+    "NODE_ROLE",
+    "NODE_IDENTIFIER_PREFIX",
+    "NODE_PUBLIC_URL",
+}
 
 
 def free_port() -> int:
@@ -79,8 +87,8 @@ class Node:
 
     def __init__(self, name: str, db: Path, **env: str):
         self.name, self.db, self.port = name, db, free_port()
-        self.env = node_env(db, ALLOWED_HOSTS="127.0.0.1", **env)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = node_env(db, ALLOWED_HOSTS="127.0.0.1", NODE_PUBLIC_URL=self.url, **env)
         self.process: subprocess.Popen | None = None
         self.log = db.with_suffix(".log")
 
@@ -161,6 +169,13 @@ def loopback_nodes(tmp_path):
         node.stop()
         if node.log.exists() and os.environ.get("TWO_SERVER_KEEP_LOGS"):
             shutil.copy(node.log, ROOT / "var" / node.log.name)
+
+
+def enrol(child: Node, parent: Node, *, segment: str, name: str) -> str:
+    """The real enrolment: the parent's operator issues a code, the child runs ``node_enrol`` against the
+    running parent. Returns the prefix the parent allocated."""
+    code = printed(parent.manage("node_enrolment_code", "--segment", segment, "--name", name), "CODE")
+    return printed(child.manage("node_enrol", "--upstream", parent.url, "--code", code), "PREFIX")
 
 
 def printed(output: str, name: str) -> str:

@@ -3,13 +3,13 @@ import urllib.error
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
 from catalog.models import Identifier, IdentifierEvent
 from federation import services
 from federation.models import IdentifierFiling, OutboxMessage
 from tests.catalog.factories import ComputeResourceFactory, ensure_reference_data
+from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db
 FILING_URL = "/api/v1/federation/filings/identifiers/"
@@ -65,15 +65,17 @@ def test_failures_back_off_exponentially_then_delivery_files_the_identifier(
 
     def up(**kwargs):
         posted.append(kwargs)
-        return {"receipt": "F0000000001"}
+        return {"receipt": "F0000000001", "acknowledged": True, "national_receipt": "F0000000001"}
 
     monkeypatch.setattr(services, "_post", up)
     assert services.outbox_drain(now=later + datetime.timedelta(seconds=61)) == {"sent": 1, "failed": 0}
     message.refresh_from_db()
     identifier.refresh_from_db()
     assert message.status == "sent" and message.attempts == 3 and message.last_error == ""
-    assert identifier.state == "filed" and identifier.filed_at is not None
-    assert "F0000000001" in IdentifierEvent.objects.filter(identifier=identifier).last().reason
+    assert identifier.state == "active" and identifier.filed_at is not None
+    events = IdentifierEvent.objects.filter(identifier=identifier).order_by("pk")
+    assert [event.to_state for event in events] == ["issued", "filed", "active"]
+    assert "F0000000001" in events[1].reason
     assert posted[0]["idempotency_key"] == message.idempotency_key
     assert services.outbox_drain(now=later + datetime.timedelta(days=1)) == {"sent": 0, "failed": 0}
 
@@ -81,7 +83,7 @@ def test_failures_back_off_exponentially_then_delivery_files_the_identifier(
 @pytest.fixture
 def national(settings):
     settings.NODE_ROLE = "national"
-    settings.FEDERATION_INBOUND_TOKENS = ["node-token"]
+    settings.NODE_IDENTIFIER_PREFIX = "CN"
     return settings
 
 
@@ -100,26 +102,13 @@ def filing_payload():
     }
 
 
-def test_national_node_records_a_filing_once(national):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Bearer node-token", HTTP_IDEMPOTENCY_KEY="k1")
-    first = client.post(FILING_URL, filing_payload(), format="json")
-    again = client.post(FILING_URL, filing_payload(), format="json")
-    assert first.status_code == 201 and again.status_code == 200
-    assert first.json()["receipt"] == again.json()["receipt"]
-    assert IdentifierFiling.objects.count() == 1
-
-
-def test_filing_endpoint_refuses_bad_tokens_bad_payloads_and_non_national_nodes(national):
-    client = APIClient()
-    assert client.post(FILING_URL, filing_payload(), format="json").status_code == 401
-    client.credentials(HTTP_AUTHORIZATION="Bearer wrong", HTTP_IDEMPOTENCY_KEY="k1")
-    assert client.post(FILING_URL, filing_payload(), format="json").status_code == 403
-    client.credentials(HTTP_AUTHORIZATION="Bearer node-token", HTTP_IDEMPOTENCY_KEY="k1")
-    bad = client.post(FILING_URL, {**filing_payload(), "identifier": "CN.510000/A00000001Y"}, format="json")
+def test_filing_endpoint_refuses_bad_payloads_and_non_upstream_nodes(national, client):
+    sichuan = enrol(segment="510000")
+    bad = sichuan.post(client, FILING_URL, {**filing_payload(), "identifier": "CN.510000/A00000001Y"}, key="k1")
     assert bad.status_code == 400 and "identifier" in bad.json()
-    national.NODE_ROLE = "regional"
-    assert client.post(FILING_URL, filing_payload(), format="json").status_code == 404
+    assert sichuan.post(client, FILING_URL, filing_payload(), key="").status_code == 400  # no idempotency key
+    national.NODE_ROLE = "industry"
+    assert sichuan.post(client, FILING_URL, filing_payload(), key="k2").status_code == 404
     assert IdentifierFiling.objects.count() == 0
 
 
@@ -127,10 +116,9 @@ def test_filing_endpoint_refuses_bad_tokens_bad_payloads_and_non_national_nodes(
 def test_loopback_filing_survives_an_outage_of_the_national_node(live_server, settings):
     """The regional side drains over real HTTP to a live server acting as the national node."""
     settings.NODE_ROLE = "national"  # the live server answers as the national node
-    settings.FEDERATION_INBOUND_TOKENS = ["node-token"]
-    settings.UPSTREAM_NODE_TOKEN = "node-token"
-    settings.NODE_IDENTIFIER_PREFIX = "CN.510000"
+    settings.NODE_IDENTIFIER_PREFIX = "CN"
     settings.OUTBOX_BACKOFF_BASE_SECONDS = 30
+    enrol(segment="510000").link(url="http://127.0.0.1:9")  # this database is also the enrolled Sichuan node
     ensure_reference_data()
     resource = ComputeResourceFactory(listing_state="pending")
     catalog_services.record_approve(record=resource, actor=None)  # commits: the outbox message is queued
@@ -146,17 +134,18 @@ def test_loopback_filing_survives_an_outage_of_the_national_node(live_server, se
     settings.UPSTREAM_NODE_URL = live_server.url  # back up
     assert services.outbox_drain(now=now + datetime.timedelta(seconds=31)) == {"sent": 1, "failed": 0}
     identifier.refresh_from_db()
-    assert identifier.state == "filed"
+    assert identifier.state == "active"  # the national acknowledgement came back: filed, then active
     filing = IdentifierFiling.objects.get()
     assert filing.identifier == identifier.code and filing.node_prefix == "CN.510000"
 
 
-def test_national_node_resolves_downstream_identifiers_from_filings(national, client):
-    national.NODE_IDENTIFIER_PREFIX = "CN"
+def test_national_node_answers_from_the_filing_when_no_node_serves_the_prefix(national, client):
+    sichuan = enrol(segment="510000", url="")  # enrolled without a public URL: nothing to refer to
     payload = filing_payload()
-    services.identifier_filing_record(payload=payload, idempotency_key="k1")
+    assert sichuan.post(client, FILING_URL, payload, key="k1").status_code == 201
     body = client.get(f"/api/v1/identifiers/{payload['identifier']}/").json()
     assert body["state"] == "filed" and body["resolved_by"] == "CN" and body["name"] == "A100 集群"
+    assert body["authoritative"] is False
     from catalog.identifiers import format_identifier
 
     unknown = format_identifier(prefix="CN.130000", class_code="A", serial=5)

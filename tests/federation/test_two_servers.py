@@ -10,11 +10,10 @@ import urllib.parse
 
 import pytest
 
-from tests.federation.nodes import Node, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
+from tests.federation.nodes import Node, enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "two-server-test-token"
 
 ISSUE_SCRIPT = """
 from catalog import services
@@ -39,16 +38,16 @@ print("IDENTIFIER=" + Identifier.objects.get(resource=resource).code)
 
 @pytest.fixture
 def nodes(loopback_nodes):  # noqa: F811
-    national = loopback_nodes("national", NODE_ROLE="national", FEDERATION_INBOUND_TOKENS=TOKEN)
+    national = loopback_nodes("national", NODE_ROLE="national")
     regional = loopback_nodes(
         "regional",
         NODE_ROLE="regional",
-        NODE_IDENTIFIER_PREFIX="CN.510000",
-        UPSTREAM_NODE_URL=national.url,
-        UPSTREAM_NODE_TOKEN=TOKEN,
         OUTBOX_BACKOFF_BASE_SECONDS="600",  # long enough that a loaded machine never makes it due early
         UPSTREAM_TIMEOUT_SECONDS="3",
     )
+    national.start()  # the regional node enrols, then the national node goes down
+    assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
+    national.stop()
     return regional, national
 
 
@@ -100,7 +99,7 @@ def test_identifier_issued_on_a_regional_node_is_filed_on_the_national_node_afte
     # the regional node knows: message sent with the national receipt, identifier filed, history kept
     status, attempts, last_error, _ = _outbox(regional)
     assert (status, attempts, last_error) == ("sent", 2, "")
-    assert regional.query("SELECT state FROM catalog_identifier WHERE code = ?", code) == [("filed",)]
+    assert regional.query("SELECT state FROM catalog_identifier WHERE code = ?", code) == [("active",)]
     (receipt,) = regional.query("SELECT response FROM federation_outboxmessage")[0]
     assert json.loads(receipt)["identifier"] == code
     events = regional.query(
@@ -108,7 +107,7 @@ def test_identifier_issued_on_a_regional_node_is_filed_on_the_national_node_afte
         "WHERE i.code = ? ORDER BY e.id",
         code,
     )
-    assert events == [("issued",), ("filed",)]
+    assert events == [("issued",), ("filed",), ("active",)]
 
     # a later drain sends nothing again; the national node still has exactly one filing
     assert "0 sent, 0 failed" in regional.manage("federation_drain")

@@ -11,6 +11,7 @@ from federation.models import OutboxMessage
 from federation.services import outbox_drain
 from monitoring.models import ReceivedReport
 from monitoring.reports import REPORT_PATH, national_aggregate, report_enqueue
+from tests.federation.signed import enrol
 
 from .metrics_helpers import a100_resource, push, sh
 
@@ -56,20 +57,20 @@ def _report(prefix: str, *, resources: int, cards: int, available: int, online: 
 @pytest.fixture
 def national(settings):
     settings.NODE_ROLE = "national"
-    settings.FEDERATION_INBOUND_TOKENS = ["node-token"]
+    settings.NODE_IDENTIFIER_PREFIX = "CN"
+    return {"CN.510000": enrol(segment="510000"), "CN.130000": enrol(segment="130000")}
 
 
-def _post(client, payload, key, token="node-token"):
-    return client.post(
-        URL, payload, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=key
-    )
+def _post(client, payload, key, nodes):
+    """A signed delivery by the node whose report it is."""
+    return nodes[payload["node"]["prefix"]].post(client, URL, payload, key=key)
 
 
 def test_national_node_aggregates_two_regional_reports(national, client, make_user):
     sichuan = _report("CN.510000", resources=10, cards=800, available=200, online=90.0, issued=3)
     hebei = _report("CN.130000", resources=30, cards=400, available=300, online=100.0, issued=5)
-    assert _post(client, sichuan, "operation_report:CN.510000:2026-03-02").status_code == 201
-    response = _post(client, hebei, "operation_report:CN.130000:2026-03-02")
+    assert _post(client, sichuan, "operation_report:CN.510000:2026-03-02", national).status_code == 201
+    response = _post(client, hebei, "operation_report:CN.130000:2026-03-02", national)
     assert response.status_code == 201 and response.json()["outcome"] == "created"
     totals = national_aggregate(day=DAY)["totals"]
     assert (totals["resources"], totals["installed_cards"], totals["available_cards"]) == (40, 1200, 500)
@@ -87,13 +88,14 @@ def test_national_node_aggregates_two_regional_reports(national, client, make_us
 def test_redelivery_is_idempotent_and_a_correction_replaces(national, client):
     first = _report("CN.510000", resources=10, cards=800, available=200, online=90.0, issued=3)
     key = "operation_report:CN.510000:2026-03-02"
-    receipt = _post(client, first, key).json()["receipt"]
+    receipt = _post(client, first, key, national).json()["receipt"]
+    again = _post(client, first, key, national)  # same key, same body: a re-delivery
+    assert again.status_code == 200 and again.json() == {**again.json(), "receipt": receipt, "outcome": "duplicate"}
     changed = copy.deepcopy(first)
     changed["resource"]["installed_cards"] = 999
-    again = _post(client, changed, key)  # same key: a re-delivery, whatever the body
-    assert again.status_code == 200 and again.json() == {**again.json(), "receipt": receipt, "outcome": "duplicate"}
+    assert _post(client, changed, key, national).status_code == 409  # same key, other body: a conflict
     assert ReceivedReport.objects.get().payload["resource"]["installed_cards"] == 800
-    corrected = _post(client, changed, key + ":r2")
+    corrected = _post(client, changed, key + ":r2", national)
     assert corrected.status_code == 201 and corrected.json()["outcome"] == "replaced"
     report = ReceivedReport.objects.get()
     assert (report.payload["resource"]["installed_cards"], report.deliveries) == (999, 2)
@@ -101,14 +103,14 @@ def test_redelivery_is_idempotent_and_a_correction_replaces(national, client):
 
 def test_endpoint_refusals(national, client, settings):
     report = _report("CN.510000", resources=1, cards=8, available=8, online=100.0, issued=0)
-    assert _post(client, report, "k1", token="wrong").status_code == 403
+    assert national["CN.130000"].post(client, URL, report, key="k1").status_code == 403  # another node's report
     assert client.post(URL, report, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1").status_code == 401
     bad = {**report, "schema_version": 99, "date": "2 March"}
-    response = _post(client, bad, "k2")
+    response = _post(client, bad, "k2", national)
     assert response.status_code == 400 and set(response.json()) == {"schema_version", "date"}
-    assert _post(client, report, "").status_code == 400
-    settings.NODE_ROLE = "regional"
-    assert _post(client, report, "k3").status_code == 404
+    assert _post(client, report, "", national).status_code == 400
+    settings.NODE_ROLE = "industry"
+    assert _post(client, report, "k3", national).status_code == 404
     assert ReceivedReport.objects.count() == 0
 
 
@@ -135,10 +137,11 @@ def test_report_is_queued_once_per_day_and_resent_on_demand(settings):
 
 @pytest.mark.slow
 def test_loopback_report_arrives_after_an_outage(live_server, settings):
-    settings.NODE_IDENTIFIER_PREFIX = "CN.510000"
-    settings.UPSTREAM_NODE_TOKEN = "node-token"
-    settings.FEDERATION_INBOUND_TOKENS = ["node-token"]
+    settings.NODE_IDENTIFIER_PREFIX = "CN"
     settings.OUTBOX_BACKOFF_BASE_SECONDS = 30
+    settings.NODE_ROLE = "national"
+    enrol(segment="510000").link(url="http://127.0.0.1:9")  # this database is also the enrolled Sichuan node
+    settings.NODE_ROLE = "regional"
     resource = a100_resource()
     push(resource, (sh(2026, 3, 2, 10), 8))
     from monitoring.metrics.rollup import resource_rollup

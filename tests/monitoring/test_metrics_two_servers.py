@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.federation.nodes import loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
+from tests.federation.nodes import enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "two-server-report-token"
 REPORT = "operation_report"
 # A provider with one listed A100 resource (fp16 312 TFLOPS per card), and an API key (``key``) for its pushes.
 SEED = """
@@ -95,16 +94,18 @@ print("AGGREGATE=" + json.dumps(national_aggregate(day=datetime.date.fromisoform
 
 def test_daily_reports_reach_the_national_node_after_an_outage_and_are_aggregated(loopback_nodes):  # noqa: F811
     day = (datetime.datetime.now(ZoneInfo("Asia/Shanghai")) - datetime.timedelta(days=1)).date().isoformat()
-    national = loopback_nodes("national", NODE_ROLE="national", FEDERATION_INBOUND_TOKENS=TOKEN)
+    national = loopback_nodes("national", NODE_ROLE="national")
     upstream = {
         "NODE_ROLE": "regional",
-        "UPSTREAM_NODE_URL": national.url,
-        "UPSTREAM_NODE_TOKEN": TOKEN,
         "OUTBOX_BACKOFF_BASE_SECONDS": "600",  # long enough that a loaded machine never makes it due early
         "UPSTREAM_TIMEOUT_SECONDS": "3",
     }
-    sichuan = loopback_nodes("sichuan", NODE_IDENTIFIER_PREFIX="CN.510000", **upstream)
-    hebei = loopback_nodes("hebei", NODE_IDENTIFIER_PREFIX="CN.130000", **upstream)
+    sichuan = loopback_nodes("sichuan", **upstream)
+    hebei = loopback_nodes("hebei", **upstream)
+    national.start()  # both regional nodes enrol, then the national node goes down
+    assert enrol(sichuan, national, segment="510000", name="四川省区域节点") == "CN.510000"
+    assert enrol(hebei, national, segment="130000", name="河北省区域节点") == "CN.130000"
+    national.stop()
     hebei_done = hebei.shell_started(  # meanwhile, in its own process
         SEED.format(name="河北", province="130000", city="130100", nodes=2) + HEBEI_PUSH_REPORT.format(day=day)
     )

@@ -149,7 +149,7 @@ def build_catalogue() -> Catalogue:
         "r2": "filed",
         "r4": "active",
         "r5": "active",
-        "r6": "issued",
+        "r6": "filed",
         "r9": "suspended",
         "r10": "revoked",
         "r11": "active",

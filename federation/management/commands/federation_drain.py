@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from federation.services import outbox_drain
+from federation.services import acknowledgements_collect, outbox_drain
 
 
 class Command(BaseCommand):
@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, limit: int, loop: int, **options):
         while True:
             counts = outbox_drain(limit=limit)
-            self.stdout.write(f"outbox: {counts['sent']} sent, {counts['failed']} failed")
+            acknowledged = acknowledgements_collect()
+            self.stdout.write(f"outbox: {counts['sent']} sent, {counts['failed']} failed; {acknowledged} acknowledged")
             if not loop:
                 return
             time.sleep(loop)

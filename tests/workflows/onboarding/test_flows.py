@@ -28,6 +28,12 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-horse-42"
 
 
+@pytest.fixture(autouse=True)
+def networked(settings):
+    """A node in the network: identifiers are filed upward and listed after the national acknowledgement."""
+    settings.UPSTREAM_NODE_URL = "http://national.invalid"
+
+
 @pytest.fixture
 def operator(make_user):
     return make_user(Role.NODE_OPERATOR, username="op", organization=OrganizationFactory(name="运营中心"))

@@ -1,4 +1,4 @@
-"""Durable outbox (everything that goes upstream) and, on a national node, the filings received."""
+"""Durable outbox (everything that goes upstream) and, on an upstream node, the filings received."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,19 +34,43 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.idempotency_key}"
 
 
+class FilingState(models.TextChoices):
+    RELAYED = "relayed", _("已转报，待国家节点确认")
+    FILED = "filed", _("已备案")
+    ACTIVE = "active", _("有效")
+    SUSPENDED = "suspended", _("已暂停")
+    REVOKED = "revoked", _("已注销")
+
+
 class IdentifierFiling(models.Model):
-    """An identifier filed by a downstream node (recorded by a national node)."""
+    """An identifier filed by a downstream node (recorded by a national node, relayed by a regional one)."""
 
     identifier = models.CharField(_("算力标识"), max_length=64, unique=True)
     node_prefix = models.CharField(_("节点前缀"), max_length=40, db_index=True)
-    idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
+    peer = models.ForeignKey(
+        "federation.Peer", verbose_name=_("报送节点"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # scoped per node: (peer, key) is unique, the same key from another node is another filing
+    idempotency_key = models.CharField(_("幂等键"), max_length=128)
     payload = models.JSONField(_("备案内容"))
+    state = models.CharField(_("状态"), max_length=16, choices=FilingState.choices, default=FilingState.FILED)
+    # the national node's receipt (on the national node: its own)
+    national_receipt = models.CharField(_("国家节点回执"), max_length=32, blank=True)
+    acknowledged_at = models.DateTimeField(_("国家节点确认时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("状态变更时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("标识备案")
         verbose_name_plural = _("标识备案")
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "idempotency_key"], name="filing_key_unique_per_peer"),
+        ]
 
     def __str__(self) -> str:
         return self.identifier
+
+    @property
+    def receipt(self) -> str:
+        return f"F{self.pk:010d}"

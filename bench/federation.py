@@ -1,0 +1,183 @@
+"""Resolution across the network (issue 14, the resolution part of ``make bench-federation``).
+
+Three nodes on loopback — national, the Sichuan regional node and an industry node under it — each a
+daphne process on a throwaway SQLite file, enrolled with the real ``node_enrolment_code`` / ``node_enrol``
+commands. The industry node issues N identifiers; the national node resolves each of them cold (asking
+the regional node, which asks the industry node: two hops), then again from its cache; unknown
+identifiers under the industry prefix cold and cached (negative cache). The baseline, measured in the same
+run, is the industry node resolving its own identifiers from its library. Prints p50/p95 and ratios.
+
+Not yet here: catalogue sync and status-change lag (they need the change feed).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from common import free_port, percentile
+from migrated import migrated_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+SWITCHES = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "UPSTREAM_NODE_URL", "NODE_IDENTIFIER_PREFIX"}
+
+SEED = """
+from catalog import services
+from catalog.identifiers import format_identifier
+from catalog.models import ComputeResource, Identifier, Provider, Site
+from organizations.models import Organization
+from organizations.uscc import make_uscc
+
+organization = Organization.objects.create(
+    name="基准测试算力有限公司", kind="enterprise", province_id="510000", city_id="511500",
+    uscc=make_uscc(division="511500", body="MA6BENC1"), registered_capital=100_000_000,
+)
+provider = Provider.objects.create(organization=organization, onboarding_state="certified", is_resource_provider=True)
+site = Site.objects.create(provider=provider, code="S1", name="基准数据中心", province_id="510000", city_id="511500")
+codes = []
+for i in range({n}):
+    resource = ComputeResource.objects.create(
+        provider=provider, site=site, external_id=f"R-{{i}}", name=f"基准集群 {{i}}", resource_class="intelligent",
+        accelerators_per_node=8, node_count=2, price_yuan="10.00", listing_state="pending",
+    )
+    services.record_approve(record=resource, actor=None)
+    codes.append(Identifier.objects.get(resource=resource).code)
+print("CODES=" + ",".join(codes))
+unknown = [format_identifier(prefix="CN.510000.C15", class_code="H", serial=s + 1) for s in range({n})]
+print("UNKNOWN=" + ",".join(unknown))
+"""
+
+
+class Node:
+    def __init__(self, name: str, workdir: Path, **env: str):
+        self.name, self.port = name, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = workdir / f"{name}.sqlite3"
+        migrated_copy(self.db)
+        self.env = {k: v for k, v in os.environ.items() if k not in SWITCHES}
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="portal.settings.test",
+            SQLITE_PATH=str(self.db),
+            ALLOWED_HOSTS="127.0.0.1",
+            NODE_PUBLIC_URL=self.url,
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT),
+            # node-to-node resolution comes from one address: the anonymous rate limit (300/minute) would
+            # answer 429 within a second of this loop, which the asking node reports as 502
+            API_THROTTLE_ANON="1000000/minute",
+            **env,
+        )
+        self.process = None
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        if done.returncode:
+            raise SystemExit(f"{self.name}: manage.py {args[0]} failed\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def printed(output: str, name: str) -> str:
+    return next(line.split("=", 1)[1] for line in output.splitlines() if line.startswith(f"{name}="))
+
+
+def enrol(child: Node, parent: Node, segment: str, name: str) -> None:
+    code = printed(parent.manage("node_enrolment_code", "--segment", segment, "--name", name), "CODE")
+    child.manage("node_enrol", "--upstream", parent.url, "--code", code)
+
+
+def timed(node: Node, codes: list[str], expect: int) -> list[float]:
+    """Milliseconds per GET /api/v1/identifiers/<code>/ on ``node`` (one keep-alive-less request each)."""
+    times = []
+    for code in codes:
+        url = f"{node.url}/api/v1/identifiers/{urllib.parse.quote(code, safe='/')}/"
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        times.append((time.perf_counter() - started) * 1000)
+        if status != expect:
+            raise SystemExit(f"{code}: HTTP {status} {body[:200]!r}")
+        json.loads(body)
+    return times
+
+
+def line(label: str, times: list[float], baseline: list[float] | None = None) -> str:
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    text = f"{label:<44} n={len(times):<5} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms"
+    if baseline:
+        text += f"   p50 ×{p50 / percentile(baseline, 0.5):.2f} of baseline"
+    return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    # each node's cache (LocMem in these throwaway nodes) keeps 300 entries: 2 × N + warm-up must fit
+    parser.add_argument("--identifiers", type=int, default=100)
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-federation-"))
+    national = Node("national", workdir, NODE_ROLE="national", NODE_NAME="国家节点")
+    regional = Node("regional", workdir, NODE_ROLE="regional", NODE_NAME="四川省区域节点")
+    industry = Node("industry", workdir, NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
+    nodes = [national, regional, industry]
+    try:
+        for node in nodes:
+            node.start()
+        enrol(regional, national, "510000", "四川省区域节点")
+        enrol(industry, regional, "C15", "酒的制造业行业节点")
+        output = industry.manage("shell", "-c", SEED.format(n=args.identifiers))
+        codes, unknown = printed(output, "CODES").split(","), printed(output, "UNKNOWN").split(",")
+        timed(industry, codes[:5], 200)  # warm the processes (imports, first connections)
+        timed(national, unknown[:5], 404)
+        baseline = timed(industry, codes, 200)
+        cold = timed(national, codes, 200)
+        cached = timed(national, codes, 200)
+        negative_cold = timed(national, unknown[5:], 404)
+        negative_cached = timed(national, unknown[5:], 404)
+        print(f"bench-federation (resolution): {args.identifiers} identifiers of CN.510000.C15, three daphne nodes")
+        print(line("baseline: industry node, own library", baseline))
+        print(line("national, cold (national→regional→industry)", cold, baseline))
+        print(line("national, cached", cached, baseline))
+        print(line("national, unknown identifier, cold", negative_cold, baseline))
+        print(line("national, unknown identifier, cached (negative)", negative_cached, baseline))
+        print(f"targets: cold p50/p95 <= 50 ms, cached <= 5 ms; load average {os.getloadavg()}")
+    finally:
+        for node in nodes:
+            node.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

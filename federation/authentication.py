@@ -1,0 +1,118 @@
+"""DRF authentication of signed node requests (see signing.py for what is signed).
+
+A request is accepted when: the four signature headers are present, the timestamp is within
+FEDERATION_SIGNATURE_WINDOW_SECONDS of this node's clock, the key id belongs to an active key of an
+active peer, the Ed25519 signature verifies over this exact method, path, body and idempotency key,
+and the nonce was not seen before for that key (nonces are kept for twice the window, in the database,
+so every process of the node shares them). ``request.auth`` is then the ``Peer``.
+"""
+
+import datetime
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.views import APIView
+
+from . import signing
+from .models import PeerKey, PeerState, SeenNonce
+
+
+class NodeSignatureAuthentication(authentication.BaseAuthentication):
+    def authenticate_header(self, request):
+        return 'NodeSignature realm="federation"'  # a missing or bad signature is a 401
+
+    def authenticate(self, request):
+        headers = request.headers
+        key_id = headers.get(signing.HEADER_KEY_ID, "")
+        timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
+        nonce = headers.get(signing.HEADER_NONCE, "")
+        signature = headers.get(signing.HEADER_SIGNATURE, "")
+        if not (key_id and timestamp and nonce and signature):
+            raise exceptions.NotAuthenticated("signed request required (X-Node-Key-Id, -Timestamp, -Nonce, -Signature)")
+        try:
+            skew = abs(time.time() - int(timestamp))
+        except ValueError:
+            raise exceptions.AuthenticationFailed("bad timestamp") from None
+        if skew > settings.FEDERATION_SIGNATURE_WINDOW_SECONDS:
+            raise exceptions.AuthenticationFailed("timestamp outside the accepted window")
+        if len(nonce) > 64:
+            raise exceptions.AuthenticationFailed("bad nonce")
+        key = PeerKey.objects.select_related("peer").filter(key_id=key_id).first()
+        if key is None:
+            raise exceptions.AuthenticationFailed("unknown node key")
+        message = signing.canonical_string(
+            method=request.method,
+            path=request.get_full_path(),
+            timestamp=timestamp,
+            nonce=nonce,
+            key_id=key_id,
+            idempotency_key=headers.get("Idempotency-Key", ""),
+            body=request.body,
+        )
+        if not signing.signature_valid(public_key=key.public_key, signature=signature, message=message):
+            raise exceptions.AuthenticationFailed("bad signature")
+        if key.revoked_at is not None:
+            raise exceptions.PermissionDenied("node credential revoked or rotated")
+        if key.peer.state != PeerState.ACTIVE:
+            raise exceptions.PermissionDenied("node revoked")
+        _remember_nonce(key_id=key_id, nonce=nonce)
+        return AnonymousUser(), key.peer
+
+
+def _remember_nonce(*, key_id: str, nonce: str) -> None:
+    now = timezone.now()
+    SeenNonce.objects.filter(
+        seen_at__lt=now - datetime.timedelta(seconds=2 * settings.FEDERATION_SIGNATURE_WINDOW_SECONDS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(key_id=key_id, nonce=nonce, seen_at=now)
+    except IntegrityError:
+        raise exceptions.AuthenticationFailed("replayed request (nonce already used)") from None
+
+
+class NodeSignatureScheme(OpenApiAuthenticationExtension):
+    target_class = NodeSignatureAuthentication
+    name = "NodeSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": signing.HEADER_SIGNATURE,
+            "description": (
+                "下级节点以接入时登记的 Ed25519 密钥签名：X-Node-Key-Id、X-Node-Timestamp、X-Node-Nonce、"
+                "X-Node-Signature（签名内容见 docs/identifiers.md“Node prefixes”）。"
+            ),
+        }
+
+
+class IsEnrolledNode(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.auth is not None
+
+
+class NodeAPIView(APIView):
+    """Base of the endpoints an upstream (national or regional) node exposes to the nodes enrolled with it:
+    signed requests only; absent (404) on an industry node, which has no nodes below it."""
+
+    authentication_classes = [NodeSignatureAuthentication]
+    permission_classes = [IsEnrolledNode]
+    throttle_classes = []  # callers are the few enrolled nodes, each authenticated by its signature
+
+    def initial(self, request, *args, **kwargs):
+        if settings.NODE_ROLE not in ("national", "regional"):
+            raise Http404
+        super().initial(request, *args, **kwargs)
+
+    def idempotency_key(self, request) -> str:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            raise exceptions.ValidationError({"Idempotency-Key": ["缺少幂等键请求头。"]})
+        return key[:128]

@@ -1,0 +1,18 @@
+"""Federation models: the outbox and filings received (outbox.py), the node registry and credentials (registry.py)."""
+
+from .outbox import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus
+from .registry import EnrolmentCode, Peer, PeerKey, PeerRole, PeerState, SeenNonce, UpstreamLink
+
+__all__ = [
+    "EnrolmentCode",
+    "FilingState",
+    "IdentifierFiling",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Peer",
+    "PeerKey",
+    "PeerRole",
+    "PeerState",
+    "SeenNonce",
+    "UpstreamLink",
+]

@@ -1,0 +1,43 @@
+"""Reads for the federation: this node's identity in the network and the registry of nodes below it."""
+
+from django.conf import settings
+
+from .models import Peer, PeerState, UpstreamLink
+
+
+def upstream_link() -> UpstreamLink | None:
+    """This node's enrolment with its upstream (``node_enrol``), if any."""
+    return UpstreamLink.objects.order_by("-enrolled_at").first()
+
+
+def node_prefix() -> str:
+    """This node's identifier prefix: the one its upstream allocated at enrolment, else the configured one."""
+    link = upstream_link()
+    return link.prefix if link is not None else settings.NODE_IDENTIFIER_PREFIX
+
+
+def upstream_url() -> str:
+    """Where upstream requests go: UPSTREAM_NODE_URL when set (the upstream moved), else the enrolment URL."""
+    if settings.UPSTREAM_NODE_URL:
+        return settings.UPSTREAM_NODE_URL
+    link = upstream_link()
+    return link.url.rstrip("/") if link is not None else ""
+
+
+def peer_for_prefix(*, prefix: str) -> Peer | None:
+    """The active registered node responsible for ``prefix`` (the longest registered prefix covering it)."""
+    candidates = list(_covering(prefix))
+    peers = {peer.prefix: peer for peer in Peer.objects.filter(prefix__in=candidates, state=PeerState.ACTIVE)}
+    for candidate in candidates:  # longest first
+        if candidate in peers:
+            return peers[candidate]
+    return None
+
+
+def _covering(prefix: str) -> list[str]:
+    parts = prefix.split(".")
+    return [".".join(parts[:length]) for length in range(len(parts), 0, -1)]
+
+
+def peer_list() -> list[Peer]:
+    return list(Peer.objects.select_related("via").order_by("prefix"))
