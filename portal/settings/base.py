@@ -183,6 +183,8 @@ PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES",
 # tests/portal/test_page_cache_bounds.py checks the list against the pages' forms.
 PORTAL_PAGE_CACHE_PARAMS = frozenset(
     {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state"}
+    # the content API's filters (/api/v1/content/pages/, cached like the pages)
+    | {"type", "locale", "child_of", "descendant_of", "order", "fields", "limit", "offset", "search"}
 )
 if REDIS_URL:
     _REDIS_CACHE = {

@@ -29,7 +29,8 @@ def test_approval_status_updates_and_identifier_lifecycle_append_with_snapshots(
     record_update_status(record=resource, changes={"price_yuan": Decimal("9.50")})
     identifier_transition(identifier=resource.identifier, to_state=IdentifierState.SUSPENDED, actor=None, reason="测试")
 
-    assert kinds(resource) == ["approved", "identifier", "status", "identifier"]
+    # a node without an upstream acknowledges its own filing at once: issued, filed, active (three identifier rows)
+    assert kinds(resource) == ["approved", "identifier", "identifier", "identifier", "status", "identifier"]
     status = Change.objects.get(record_id=resource.pk, kind="status")
     assert status.snapshot["price_yuan"] == "9.50" and status.snapshot["identifier"] == resource.identifier.code
     assert status.fields == ["price_yuan"] and status.area == resource.province_code
