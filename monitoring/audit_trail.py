@@ -11,7 +11,7 @@ version is kept (it knows the source), the log entry is left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +19,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,10 +28,15 @@ from catalog.models import RecordVersion
 from .selectors import _day_start
 
 LOG_SOURCE = "log"
-SOURCE_CHOICES = [(LOG_SOURCE, gettext_lazy("站内操作（运营后台、流程）")), *RecordVersion.Source.choices]
+SOURCE_CHOICES = [(LOG_SOURCE, gettext_lazy("站内操作")), *RecordVersion.Source.choices]
 SAME_CHANGE_WINDOW = timedelta(seconds=5)
 EMPTY = gettext_lazy("空")
-ACTION_LABELS = dict(LogEntry.Action.choices)
+ACTION_LABELS = {  # django-auditlog ships no Chinese labels
+    LogEntry.Action.CREATE: gettext_lazy("新建"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
+    LogEntry.Action.ACCESS: gettext_lazy("查看"),
+}
 
 
 @dataclass
@@ -47,6 +53,7 @@ class AuditRow:
     object_repr: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     remote_addr: str = ""
+    created: bool = False
 
     @property
     def when(self) -> str:
@@ -164,6 +171,10 @@ def audit_trail_rows(keys) -> list[AuditRow]:
         elif kind == "version" and pk in versions:
             rows.append(_version_row(versions[pk], readable))
     readable.resolve()
+    for row in rows:
+        row.changes = [
+            (label, "" if row.created else before, after) for label, before, after in row.changes if before != after
+        ]
     return rows
 
 
@@ -180,6 +191,8 @@ def _log_row(entry: LogEntry, readable: _Readable) -> AuditRow:
     model = entry.content_type.model_class()
     changes = []
     for name, values in (entry.changes_dict or {}).items():
+        if readable.is_reverse(model, name) or (model is not None and name == model._meta.pk.name):
+            continue  # auditlog lists a new object's reverse relations ("None") and its own id
         if isinstance(values, (list, tuple)) and len(values) == 2:
             changes.append(readable.change(model, name, values[0], values[1], stored_as_text=True))
         elif isinstance(values, dict):
@@ -192,7 +205,7 @@ def _log_row(entry: LogEntry, readable: _Readable) -> AuditRow:
         source=str(SOURCE_CHOICES[0][1]),
         actor=_user_name(entry.actor) or entry.actor_email or "",
         actor_login=entry.actor.get_username() if entry.actor else (entry.actor_email or ""),
-        action=entry.get_action_display(),
+        action=str(ACTION_LABELS.get(entry.action, entry.get_action_display())),
         type_label=content_type_label(entry.content_type),
         app_label=entry.content_type.app_label,
         model=entry.content_type.model,
@@ -200,6 +213,7 @@ def _log_row(entry: LogEntry, readable: _Readable) -> AuditRow:
         object_repr=entry.object_repr,
         changes=changes,
         remote_addr=entry.remote_addr or "",
+        created=entry.action == LogEntry.Action.CREATE,
     )
 
 
@@ -230,6 +244,7 @@ def _version_row(version: RecordVersion, readable: _Readable) -> AuditRow:
         object_id=str(version.object_id),
         object_repr=version.payload.get("name") or version.payload.get("external_id") or str(version.object_id),
         changes=changes,
+        created=created,
     )
 
 
@@ -242,6 +257,13 @@ class _Readable:
     def label(self, model, name: str) -> str:
         field_ = self._field(model, name)
         return str(field_.verbose_name) if field_ is not None else name
+
+    @staticmethod
+    def is_reverse(model, name: str) -> bool:
+        try:
+            return model is not None and not hasattr(model._meta.get_field(name), "verbose_name")
+        except FieldDoesNotExist:
+            return False
 
     @staticmethod
     def _field(model, name: str):
@@ -264,6 +286,8 @@ class _Readable:
                 ids = [str(pk) for pk in (value if isinstance(value, list) else [value])]
                 self.pending.append((model_field.related_model, row, index, ids))
                 row[index] = ", ".join(ids)
+            elif isinstance(model_field, models.DateTimeField):
+                row[index] = _local_moment(value)
             elif model_field is not None and model_field.choices:
                 row[index] = str(dict(model_field.flatchoices).get(value, value))
             elif isinstance(value, bool) or value in ("True", "False"):
@@ -283,6 +307,16 @@ class _Readable:
             names[related_model] = {str(pk): _display_name(obj) for pk, obj in found.items()}
         for related_model, row, index, ids in self.pending:
             row[index] = ", ".join(names[related_model].get(pk, f"#{pk}") for pk in ids)
+
+
+def _local_moment(value) -> str:
+    """A stored date-time (auditlog keeps ``str(datetime)`` in UTC) as local time to the second."""
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is None:
+        return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _display_name(obj) -> str:

@@ -89,12 +89,13 @@ def test_a_decision_shows_the_labelled_field_and_the_deciders_name(operator_clie
     )
     with set_actor(decider):
         application.decided_by = decider
-        application.decision = "approved"
+        application.decision = "approve"
         application.save()
 
     html = operator_client.get("/security/audit/", {"actor": "zhangsan"}).content.decode()
     assert "审核人" in html and "decided_by" not in html
     assert "<del>空</del> → <ins>张三</ins>" in html
+    assert "审核结论" in html and "<ins>通过</ins>" in html and "approve" not in html
     assert "None" not in html
     assert "入网入市申请" in html
 
@@ -133,7 +134,7 @@ def test_csv_export_has_both_trails_and_escapes_formulas(operator_client, provid
     table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     header, body = table[0], table[1:]
     source, object_type, name = header.index("source"), header.index("object_type"), header.index("object")
-    assert {row[source] for row in body} >= {"批量导入", "站内操作（运营后台、流程）"}
+    assert {row[source] for row in body} >= {"批量导入", "站内操作"}
     assert {"算力资源", "单位"} <= {row[object_type] for row in body}
     assert any(row[name] == '\'=HYPERLINK("http://x.invalid")' for row in body)
     assert not any(row[name].startswith("=") for row in body)
