@@ -90,12 +90,14 @@ def test_a_decision_shows_the_labelled_field_and_the_deciders_name(operator_clie
     with set_actor(decider):
         application.decided_by = decider
         application.decision = "approve"
+        application.decided_at = datetime(2026, 12, 1, 16, 0, 0, 123456, tzinfo=UTC)
         application.save()
 
     html = operator_client.get("/security/audit/", {"actor": "zhangsan"}).content.decode()
     assert "审核人" in html and "decided_by" not in html
     assert "<del>空</del> → <ins>张三</ins>" in html
     assert "审核结论" in html and "<ins>通过</ins>" in html and "approve" not in html
+    assert "<ins>2026-12-02 00:00:00</ins>" in html  # a changed date-time: local, to the second
     assert "None" not in html
     assert "入网入市申请" in html
 
