@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from .audit_trail import content_type_label
 from .models import SecurityEvent
 
 
@@ -42,14 +43,16 @@ class AuditLogFilterForm(DateRangeMixin, forms.Form):
         empty_value=None,
         choices=[("", _("全部"))] + [(value, label) for value, label in LogEntry.Action.choices],
     )
+    source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部"))])
     date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, content_types=None, **kwargs):
+    def __init__(self, *args, content_types=None, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         if content_types is not None:
             self.fields["model"].queryset = content_types
-        self.fields["model"].label_from_instance = lambda ct: f"{ct.app_label} · {ct.name}"
+        self.fields["model"].label_from_instance = content_type_label
+        self.fields["source"].choices = [("", _("全部")), *sources]
 
 
 class TokenForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -60,50 +59,3 @@ def vulnerability_scan_recent(*, limit: int = 5) -> list[VulnerabilityScan]:
     return list(
         VulnerabilityScan.objects.annotate(finding_count=Count("findings")).order_by("-started_at", "-pk")[:limit]
     )
-
-
-def audit_log_entries(
-    *,
-    content_type_id: int | None = None,
-    actor: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    action: int | None = None,
-) -> QuerySet[LogEntry]:
-    """django-auditlog entries across every registered model (workflows, catalogue, organisations...)."""
-    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
-    if content_type_id:
-        entries = entries.filter(content_type_id=content_type_id)
-    if actor:
-        entries = entries.filter(
-            Q(actor__username__icontains=actor) | Q(actor__full_name__icontains=actor) | Q(actor_email__icontains=actor)
-        )
-    if date_from:
-        entries = entries.filter(timestamp__gte=_day_start(date_from))
-    if date_to:
-        entries = entries.filter(timestamp__lt=_day_start(date_to + timedelta(days=1)))
-    if action is not None:
-        entries = entries.filter(action=action)
-    return entries
-
-
-def audit_log_content_types():
-    """The models that have audit entries, for the viewer's model filter."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ids = LogEntry.objects.order_by().values_list("content_type_id", flat=True).distinct()
-    return ContentType.objects.filter(pk__in=list(ids)).order_by("app_label", "model")
-
-
-def audit_entry_changes(entry: LogEntry) -> str:
-    """One line per changed field: ``field: old → new``; many-to-many changes as ``field: add a, b``."""
-    parts = []
-    for name, values in (entry.changes_dict or {}).items():
-        if isinstance(values, (list, tuple)) and len(values) == 2:
-            parts.append(f"{name}: {values[0]} → {values[1]}")
-        elif isinstance(values, dict):
-            objects = ", ".join(str(value) for value in values.get("objects", []))
-            parts.append(f"{name}: {values.get('operation', '')} {objects}".strip())
-        else:
-            parts.append(f"{name}: {values}")
-    return "; ".join(parts)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.exports import SpreadsheetCSVWriter
 
-from . import selectors, services
+from . import audit_trail, selectors, services
 from .forms import AuditLogFilterForm, SecurityEventFilterForm, TokenForm, UnlockForm
 
 
@@ -71,26 +71,43 @@ def login_unlock(request):
     return redirect("monitoring:security")
 
 
-AUDIT_CSV_HEADER = ["timestamp", "actor", "action", "app", "model", "object_id", "object", "changes", "remote_addr"]
+AUDIT_CSV_HEADER = [
+    "timestamp",
+    "actor",
+    "action",
+    "app",
+    "model",
+    "object_id",
+    "object",
+    "changes",
+    "remote_addr",
+    "source",
+    "object_type",
+]
+AUDIT_CSV_CHUNK = 500
 
 
 def audit_log(request):
     _require(request, "monitoring.view_audit_log")
-    form = AuditLogFilterForm(request.GET or None, content_types=selectors.audit_log_content_types())
+    form = AuditLogFilterForm(
+        request.GET or None,
+        content_types=audit_trail.audit_trail_content_types(),
+        sources=audit_trail.SOURCE_CHOICES,
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     content_type = filters.get("model")
-    entries = selectors.audit_log_entries(
+    keys = audit_trail.audit_trail_keys(
         content_type_id=content_type.pk if content_type else None,
         actor=filters.get("actor", ""),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
         action=filters.get("action"),
+        source=filters.get("source", ""),
     )
     if request.GET.get("format") == "csv":
-        return _audit_csv(entries)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    for entry in page:
-        entry.changes_line = selectors.audit_entry_changes(entry)
+        return _audit_csv(keys)
+    page = Paginator(keys, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_trail.audit_trail_rows(page.object_list)
     return render(
         request,
         "monitoring/audit_log.html",
@@ -103,30 +120,39 @@ class _Echo:
         return value
 
 
-def _audit_csv(entries) -> HttpResponse:
+def _audit_csv(keys) -> HttpResponse:
     writer = SpreadsheetCSVWriter(_Echo())
 
     def rows():
         yield "\ufeff" + writer.writerow(AUDIT_CSV_HEADER)  # BOM: Excel opens UTF-8 Chinese correctly
-        for entry in entries.iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    timezone.localtime(entry.timestamp).isoformat(),
-                    entry.actor.get_username() if entry.actor else (entry.actor_email or ""),
-                    entry.get_action_display(),
-                    entry.content_type.app_label,
-                    entry.content_type.model,
-                    entry.object_pk,
-                    entry.object_repr,
-                    selectors.audit_entry_changes(entry),
-                    entry.remote_addr or "",
-                ]
-            )
+        chunk = []
+        for key in keys.iterator(chunk_size=AUDIT_CSV_CHUNK):
+            chunk.append(key)
+            if len(chunk) == AUDIT_CSV_CHUNK:
+                yield from (writer.writerow(_csv_row(row)) for row in audit_trail.audit_trail_rows(chunk))
+                chunk = []
+        yield from (writer.writerow(_csv_row(row)) for row in audit_trail.audit_trail_rows(chunk))
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     return response
+
+
+def _csv_row(row) -> list:
+    return [
+        row.when,
+        row.actor_login,
+        row.action,
+        row.app_label,
+        row.model,
+        row.object_id,
+        row.object_repr,
+        row.changes_line,
+        row.remote_addr,
+        row.source,
+        row.type_label,
+    ]
 
 
 def _without_page(request) -> str:
