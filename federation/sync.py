@@ -48,7 +48,7 @@ def sync_cursor_name() -> str | None:
 
 def _record_url(code: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return settings.NODE_PUBLIC_URL + reverse("record-detail", kwargs={"code": code})
+        return settings.NODE_PUBLIC_URL + reverse("catalog:record-detail", kwargs={"code": code})
 
 
 def _snapshot(record_type: str, record) -> dict:

@@ -93,3 +93,16 @@ def test_unsigned_and_malformed_batches_are_refused(client, industry):
     response = send(client, industry, [bad])
     assert response.status_code == 400
     assert not SyncedRecord.objects.exists()
+
+
+def test_the_record_page_shows_a_synced_record_with_its_source_node_until_it_is_removed(client, industry):
+    record = item(available_units=5, provider="宜宾酒业智算有限公司", price_yuan="10.00", state_label="在线")
+    send(client, industry, [record], key="b1")
+    page = client.get(f"/catalog/r/{record['identifier']}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "来源节点" in html and "酒业行业节点" in html and "CN.510000.C15" in html
+    assert f'href="{record["source_url"]}"' in html
+    assert "宜宾酒业智算有限公司" in html and "10.00" in html
+    send(client, industry, [item(position=11, removed=True)], key="b2")
+    assert client.get(f"/catalog/r/{record['identifier']}/").status_code == 404
