@@ -106,3 +106,13 @@ def test_the_record_page_shows_a_synced_record_with_its_source_node_until_it_is_
     assert "宜宾酒业智算有限公司" in html and "10.00" in html
     send(client, industry, [item(position=11, removed=True)], key="b2")
     assert client.get(f"/catalog/r/{record['identifier']}/").status_code == 404
+
+
+def test_operators_see_synced_records_read_only_in_the_admin(client, industry, make_user):
+    send(client, industry, [item()], key="b1")
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    page = client.get("/django-admin/federation/syncedrecord/")
+    assert page.status_code == 200 and item()["identifier"] in page.content.decode()
+    record = SyncedRecord.objects.get()
+    assert client.get("/django-admin/federation/syncedrecord/add/").status_code == 403
+    assert client.get(f"/django-admin/federation/syncedrecord/{record.pk}/delete/").status_code == 403
