@@ -5,31 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0002_node_registry'),
+        ("federation", "0002_node_registry"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SyncedRecord',
+            name="SyncedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=64, unique=True, verbose_name='算力标识')),
-                ('record_type', models.CharField(max_length=32, verbose_name='记录类型')),
-                ('source_prefix', models.CharField(db_index=True, max_length=40, verbose_name='来源节点前缀')),
-                ('source_name', models.CharField(blank=True, max_length=128, verbose_name='来源节点')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='来源节点记录地址')),
-                ('snapshot', models.JSONField(default=dict, verbose_name='快照')),
-                ('position', models.BigIntegerField(verbose_name='来源变更序号')),
-                ('removed', models.BooleanField(db_index=True, default=False, verbose_name='已下架')),
-                ('received_at', models.DateTimeField(auto_now=True, verbose_name='接收时间')),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='synced_records', to='federation.peer', verbose_name='报送节点')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(max_length=64, unique=True, verbose_name="算力标识")),
+                ("record_type", models.CharField(max_length=32, verbose_name="记录类型")),
+                ("source_prefix", models.CharField(db_index=True, max_length=40, verbose_name="来源节点前缀")),
+                ("source_name", models.CharField(blank=True, max_length=128, verbose_name="来源节点")),
+                ("source_url", models.URLField(blank=True, max_length=500, verbose_name="来源节点记录地址")),
+                ("snapshot", models.JSONField(default=dict, verbose_name="快照")),
+                ("position", models.BigIntegerField(verbose_name="来源变更序号")),
+                ("removed", models.BooleanField(db_index=True, default=False, verbose_name="已下架")),
+                ("received_at", models.DateTimeField(auto_now=True, verbose_name="接收时间")),
+                (
+                    "peer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="synced_records",
+                        to="federation.peer",
+                        verbose_name="报送节点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '同步记录',
-                'verbose_name_plural': '同步记录',
-                'ordering': ['identifier'],
+                "verbose_name": "同步记录",
+                "verbose_name_plural": "同步记录",
+                "ordering": ["identifier"],
             },
         ),
     ]
