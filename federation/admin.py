@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EnrolmentCode, IdentifierFiling, OutboxMessage, Peer, PeerKey
+from .models import EnrolmentCode, IdentifierFiling, OutboxMessage, Peer, PeerKey, SyncedRecord
 from .registry import peer_revoke
 
 
@@ -69,4 +69,20 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in EnrolmentCode._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SyncedRecord)
+class SyncedRecordAdmin(admin.ModelAdmin):
+    """Records synced from the nodes below: read-only here (the owning node is authoritative)."""
+
+    list_display = ["identifier", "record_type", "source_prefix", "source_name", "removed", "position", "received_at"]
+    list_filter = ["removed", "record_type", "source_prefix"]
+    search_fields = ["identifier", "source_name"]
+    readonly_fields = [field.name for field in SyncedRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

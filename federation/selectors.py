@@ -41,3 +41,10 @@ def _covering(prefix: str) -> list[str]:
 
 def peer_list() -> list[Peer]:
     return list(Peer.objects.select_related("via").order_by("prefix"))
+
+
+def synced_record_get(*, code: str):
+    """A record synced here from a node below and still public there (None otherwise)."""
+    from .models import SyncedRecord
+
+    return SyncedRecord.objects.filter(identifier=code, removed=False).first()

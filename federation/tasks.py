@@ -1,4 +1,4 @@
-"""Background task of the network: deliver the outbox upstream.
+"""Background tasks of the network: deliver the outbox upstream; sync the catalogue upward (federation.sync).
 
 The outbox keeps its own back-off (``next_attempt_at``, exponential, capped); this task only asks it,
 every few seconds, to deliver what is due (portal/worker/schedule.py). Deliveries carry idempotency
@@ -13,3 +13,11 @@ def federation_outbox_drain(*, limit: int = 500) -> dict[str, int]:
     from .services import outbox_drain
 
     return outbox_drain(limit=limit)
+
+
+@task()
+def federation_catalogue_sync() -> dict[str, int]:
+    """Catalogue changes upward (federation.sync): the cursor moves only on the upstream's acknowledgement."""
+    from .sync import sync_pass
+
+    return sync_pass()

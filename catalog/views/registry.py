@@ -27,7 +27,13 @@ def record_detail(request, code: str):
     except MalformedIdentifier as error:
         raise Http404(str(error.reason)) from error
     if identifier is None:
-        raise Http404(_("没有这个公开的算力标识。"))
+        from federation.selectors import synced_record_get  # records synced from the nodes below
+
+        synced = synced_record_get(code=code)
+        if synced is None:
+            raise Http404(_("没有这个公开的算力标识。"))
+        context = {"synced": synced, "snapshot": synced.snapshot}
+        return render(request, "catalog/synced_record_detail.html", context)
     return render(request, "catalog/record_detail.html", {"identifier": identifier, "record": identifier.record})
 
 

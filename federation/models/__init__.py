@@ -2,6 +2,7 @@
 
 from .outbox import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus
 from .registry import EnrolmentCode, Peer, PeerKey, PeerRole, PeerState, SeenNonce, UpstreamLink
+from .sync import SyncedRecord
 
 __all__ = [
     "EnrolmentCode",
@@ -14,5 +15,6 @@ __all__ = [
     "PeerRole",
     "PeerState",
     "SeenNonce",
+    "SyncedRecord",
     "UpstreamLink",
 ]

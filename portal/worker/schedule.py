@@ -26,6 +26,12 @@ def _rollup_queued() -> bool:
     return ResourceRollupPending.objects.exists()
 
 
+def _has_upstream() -> bool:
+    from federation.selectors import upstream_url
+
+    return bool(upstream_url())
+
+
 SCHEDULE: tuple[Entry, ...] = (
     # --- system E: operation monitoring
     Entry(
@@ -50,6 +56,14 @@ SCHEDULE: tuple[Entry, ...] = (
     ),
     # --- the network: everything upstream goes through the outbox (its own back-off per message)
     Entry("federation_outbox_drain", "federation.tasks.federation_outbox_drain", "interval", {"seconds": 10}),
+    Entry(
+        "federation_catalogue_sync",
+        "federation.tasks.federation_catalogue_sync",
+        "interval",
+        {"seconds": 5},
+        when=_has_upstream,
+        note="catalogue changes to the upstream node; cursor peer:<upstream> moves on its acknowledgement",
+    ),
     # --- the Wagtail site
     Entry("publish_scheduled", "portal.tasks.publish_scheduled", "cron", {"minute": "*"}, note="scheduled notices"),
     # --- the change feed: retention (changes every durable cursor passed, older than the catch-up window)

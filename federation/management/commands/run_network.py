@@ -112,15 +112,16 @@ class Command(BaseCommand):
                 code = _printed(output, "CODE")
                 self.stdout.write(manage(child, "node_enrol", "--upstream", parent["url"], "--code", code).strip())
             for node in nodes[1:]:
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "manage.py", "federation_drain", "--loop", "5"],
-                        cwd=root,
-                        env=node["env"],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
+                for command in ("federation_drain", "federation_sync"):  # outbox and catalogue sync upward
+                    processes.append(
+                        subprocess.Popen(
+                            [sys.executable, "manage.py", command, "--loop", "5"],
+                            cwd=root,
+                            env=node["env"],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                        )
                     )
-                )
             self.stdout.write("")
             self.stdout.write("The 1+M+N network (demo data; accounts as printed by `make run`):")
             for node in nodes:

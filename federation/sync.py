@@ -1,0 +1,226 @@
+"""Catalogue sync, downstream side: this node's public catalogue flows to its upstream node.
+
+The durable change-feed cursor ``peer:<upstream prefix>`` (changes.selectors.changes_since) says how far
+the upstream node has acknowledged. Each pass reads the next changes of resources, lines, application
+services and of records synced here from the nodes below (``synced``, so a regional node forwards its
+industry nodes' records), builds the current public snapshot of each record touched, POSTs them in one
+signed batch whose idempotency key is derived from the feed positions it covers, and commits the cursor
+only once the upstream answered 2xx: after an outage the same changes go again, and the receiver's
+positions make the repeat harmless. A record that is no longer public (delisted, suspended, revoked,
+not yet acknowledged) goes as a removal. ``catalogue_resync`` sends the whole catalogue (the cursor was
+pruned past, or an operator asks: ``manage.py federation_resync``).
+"""
+
+import logging
+import urllib.error
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from catalog.models import AppService, ComputeResource, NetworkLine
+from catalog.snapshots import HIDDEN_IDENTIFIER_STATES
+from changes.selectors import changes_since, current_position
+from changes.services import cursor_commit, cursor_reset
+
+from .client import NotEnrolled, signed_request
+from .models import SyncedRecord
+from .selectors import upstream_link, upstream_url
+from .sync_receive import SYNCED
+
+logger = logging.getLogger(__name__)
+SYNC_PATH = "/api/v1/federation/sync/records/"
+MODELS = {"resource": ComputeResource, "line": NetworkLine, "app_service": AppService}
+FEED_TYPES = (*MODELS, SYNCED)
+BATCH = 500
+
+
+class SyncFailed(RuntimeError):
+    pass
+
+
+def sync_cursor_name() -> str | None:
+    """``peer:<upstream prefix>``, or None when this node has no upstream."""
+    link = upstream_link()
+    return f"peer:{link.upstream_prefix}" if link is not None and upstream_url() else None
+
+
+def _record_url(code: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.NODE_PUBLIC_URL + reverse("catalog:record-detail", kwargs={"code": code})
+
+
+def _snapshot(record_type: str, record) -> dict:
+    identifier = record.identifier
+    snapshot = {
+        "identifier": identifier.code,
+        "record_type": record_type,
+        "name": record.name,
+        "provider": record.provider.organization.name,
+        "state": record.state,
+        "state_label": str(record.get_state_display()),
+        "division_code": record.division_code or "",
+        "version": record.version,
+    }
+    if record_type == "resource":
+        snapshot.update(
+            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
+            billing_unit=record.billing_unit,
+            available_units=record.available_units,
+            resource_class=record.resource_class,
+            site=record.site.name,
+            province_code=record.province_code,
+        )
+    elif record_type == "line":
+        snapshot.update(
+            price_yuan_per_month=format(record.price_yuan_per_month, "f")
+            if record.price_yuan_per_month is not None
+            else None,
+            bandwidth_mbps=record.bandwidth_mbps,
+            site=record.to_site.name,
+        )
+    else:
+        snapshot.update(
+            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
+            available_units=record.available_units,
+        )
+    return snapshot
+
+
+def local_items(*, record_type: str, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+    """Sync items of this node's own records (all of them when ``record_ids`` is None) at ``position``;
+    records without an identifier were never public and are left out."""
+    model = MODELS[record_type]
+    related = ["provider__organization", "identifier"] + (["site"] if record_type == "resource" else [])
+    if record_type == "line":
+        related.append("to_site")
+    queryset = model.objects.select_related(*related).filter(identifier__isnull=False).order_by("pk")
+    if record_ids is not None:
+        queryset = queryset.filter(pk__in=list(record_ids))
+    items = []
+    for record in queryset.iterator(chunk_size=BATCH):
+        code = record.identifier.code
+        public = record.is_public and record.identifier.state not in HIDDEN_IDENTIFIER_STATES
+        items.append(
+            {
+                "identifier": code,
+                "record_type": record_type,
+                "position": position,
+                "removed": not public,
+                "snapshot": _snapshot(record_type, record) if public else {},
+                "source_name": settings.NODE_NAME,
+                "source_url": _record_url(code),
+                "pk": record.pk,
+            }
+        )
+    return items
+
+
+def synced_items(*, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+    """Records synced here from the nodes below, forwarded as they are (their owner's name and URL)."""
+    queryset = SyncedRecord.objects.order_by("pk")
+    if record_ids is not None:
+        queryset = queryset.filter(pk__in=list(record_ids))
+    return [
+        {
+            "identifier": record.identifier,
+            "record_type": record.record_type,
+            "position": position,
+            "removed": record.removed,
+            "snapshot": record.snapshot,
+            "source_name": record.source_name,
+            "source_url": record.source_url,
+            "pk": record.pk,
+        }
+        for record in queryset.iterator(chunk_size=BATCH)
+    ]
+
+
+def _send(*, items: list[dict], key: str) -> dict:
+    try:
+        return signed_request(method="POST", path=SYNC_PATH, payload={"records": items}, idempotency_key=key)
+    except urllib.error.HTTPError as error:
+        raise SyncFailed(f"HTTP {error.code}: {error.read()[:500].decode(errors='replace')}") from error
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled) as error:
+        raise SyncFailed(f"{type(error).__name__}: {error}") from error
+
+
+def sync_pass(*, limit: int = BATCH, max_batches: int = 20) -> dict[str, int]:
+    """Send what changed since the upstream's last acknowledgement, batch after batch (the first pass
+    of a newly enrolled node, or one whose cursor the feed was pruned past, is a full resync). Counts of
+    batches and records sent; stops (cursor not moved) at the first failure, logged: the next pass retries."""
+    counts = {"batches": 0, "records": 0}
+    name = sync_cursor_name()
+    if name is None:
+        return counts
+    for _ in range(max_batches):
+        start = _cursor_position(name)
+        if start is None:
+            return _resync_logged(counts, "first sync with the upstream node: full resync")
+        batch = changes_since(cursor=name, limit=limit, record_types=FEED_TYPES)
+        if batch.behind:
+            return _resync_logged(counts, "sync cursor behind the pruned feed: full resync")
+        if batch.position <= start:
+            return counts
+        latest: dict[str, dict[int, int]] = {}
+        for row in batch.rows:
+            latest.setdefault(row.record_type, {})[row.record_id] = row.seq
+        items = []
+        for record_type, seqs in latest.items():
+            if record_type == SYNCED:
+                built = synced_items(record_ids=seqs, position=0)
+            else:
+                built = local_items(record_type=record_type, record_ids=seqs, position=0)
+            for item in built:
+                item["position"] = seqs[item.pop("pk")]
+                items.append(item)
+        if items:
+            try:
+                _send(items=items, key=f"sync:{start}-{batch.position}")
+            except SyncFailed as failed:
+                logger.warning("catalogue sync to the upstream node failed (will retry): %s", failed)
+                return counts
+            counts["batches"] += 1
+            counts["records"] += len(items)
+        cursor_commit(name=name, position=batch.position)
+    return counts
+
+
+def _resync_logged(counts: dict[str, int], why: str) -> dict[str, int]:
+    logger.info(why)
+    try:
+        resync = catalogue_resync()
+    except SyncFailed as failed:
+        logger.warning("catalogue resync to the upstream node failed (will retry): %s", failed)
+        return counts
+    return {key: counts[key] + resync[key] for key in counts}
+
+
+def _cursor_position(name: str) -> int | None:
+    from changes.models import ConsumerCursor
+
+    return ConsumerCursor.objects.filter(name=name).values_list("position", flat=True).first()
+
+
+def catalogue_resync(*, batch: int = BATCH) -> dict[str, int]:
+    """Send every record (public ones as snapshots, the others as removals) at the current feed position,
+    then move the cursor there. SyncFailed when the upstream does not acknowledge (cursor unchanged)."""
+    name = sync_cursor_name()
+    if name is None:
+        raise SyncFailed("this node is not enrolled with an upstream node (run manage.py node_enrol)")
+    position = current_position()
+    items = [
+        item
+        for record_type in MODELS
+        for item in local_items(record_type=record_type, record_ids=None, position=position)
+    ]
+    items += synced_items(record_ids=None, position=position)
+    for item in items:
+        del item["pk"]
+    sent = 0
+    for start in range(0, len(items), batch):
+        _send(items=items[start : start + batch], key=f"resync:{position}:{start}")
+        sent += 1
+    cursor_reset(name=name, position=position)
+    return {"batches": sent, "records": len(items)}
