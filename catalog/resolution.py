@@ -181,7 +181,7 @@ def _below(code: str, prefix: str, own: str) -> Resolution:
         404,
         {
             "identifier": code,
-            "detail": _("没有登记负责这个前缀的节点，也没有这个算力标识的备案。(Unknown identifier.)"),
+            "detail": _("没有登记负责这个前缀的节点，也没有这个算力标识的备案。"),
         },
     )
 
@@ -195,7 +195,7 @@ def _upstream(code: str) -> Resolution:
             404,
             {
                 "identifier": code,
-                "detail": _("该算力标识不属于本节点，且未配置上级节点。(Not this node's identifier.)"),
+                "detail": _("该算力标识不属于本节点，且未配置上级节点。"),
             },
         )
     return _fetch(code, base)

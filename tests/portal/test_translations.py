@@ -16,6 +16,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -111,3 +112,23 @@ def test_po_file_holds_every_message_of_the_source(tmp_path, monkeypatch, settin
     assert sorted(_keys(fresh) - _keys(catalogue), key=str) == [], "messages missing from locale/en: makemessages"
     assert sorted(_keys(catalogue) - _keys(fresh), key=str) == [], "messages no longer in the source"
     assert [entry.msgid for entry in _entries(fresh) if "fuzzy" in entry.flags] == []
+
+
+def test_application_titles_read_as_one_phrase_in_each_language():
+    from organizations.models import Division
+    from workflows.node_application.models import NodeApplication, NodeType
+
+    sichuan = Division(code="510000", name_zh="四川省", name_en="Sichuan", level="province")
+    application = NodeApplication(node_type=NodeType.REGIONAL, region=sichuan)
+    with translation.override("en"):
+        assert application.title == "Sichuan regional node"
+    with translation.override("zh-hans"):
+        assert application.title == "四川省区域节点"
+
+
+@pytest.mark.django_db
+def test_node_name_reads_in_english_under_en(client):
+    english = client.get("/en/accounts/login/").content.decode()
+    chinese = client.get("/accounts/login/").content.decode()
+    assert "Compute Interconnection Node Platform</span>" in english
+    assert "算力互联互通节点平台</span>" in chinese
