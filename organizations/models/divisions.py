@@ -1,6 +1,7 @@
 """Reference data: administrative divisions (GB/T 2260) and industrial mid-categories (GB/T 4754-2017)."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +30,12 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the request: the English name under /en/, else the Chinese one."""
+        language = get_language() or ""
+        return self.name_en or self.name_zh if language.startswith("en") else self.name_zh
 
     @property
     def province_code(self) -> str:

@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from catalog.models import ComputeResource, NetworkLine
 
@@ -74,7 +75,7 @@ def record_specs(record) -> list[tuple[str, str]]:
     if isinstance(record, ComputeResource) and record.accelerators_per_node:
         rows.insert(4, (_("加速卡总数（张）"), str(record.total_cards)))
     if isinstance(record, ComputeResource) and record.certifications:
-        rows.append((_("认证"), "、".join(str(item) for item in record.certifications)))
+        rows.append((_("认证"), pgettext("punctuation", "、").join(str(item) for item in record.certifications)))
     return rows
 
 

@@ -274,9 +274,14 @@ class NodeApplication(models.Model):
 
     @property
     def title(self) -> str:
+        # one translatable phrase each, so that English reads "Sichuan regional node", not "四川省Regional node"
         if self.node_type == NodeType.REGIONAL:
-            return f"{self.region or ''}{NodeType.REGIONAL.label}"
-        return f"{self.industry.name if self.industry_id else ''}{NodeType.INDUSTRY.label}"
+            if self.region_id is None:
+                return str(NodeType.REGIONAL.label)
+            return _("%(region)s区域节点") % {"region": self.region.display_name}
+        if not self.industry_id:
+            return str(NodeType.INDUSTRY.label)
+        return _("%(industry)s行业节点") % {"industry": self.industry.name}
 
     @property
     def joint_units(self) -> list[dict]:
