@@ -60,7 +60,7 @@ worker: $(VENV)/.installed
 ## test: install dev requirements and run the whole pytest suite on every core (pytest-xdist keeps
 ## pytest-django's order: transactional tests, which flush the database, run last on each worker)
 test: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest -n auto --durations=15
+	$(VENV)/bin/pytest -n auto --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ from tests.federation.nodes import enrol, loopback_nodes, printed  # noqa: F401 
 from tests.federation.test_sync_two_servers import DELIST, synced
 from tests.federation.test_three_servers import ISSUE, page_status
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 
 def test_an_industry_resource_is_forwarded_to_the_national_node(loopback_nodes):  # noqa: F811

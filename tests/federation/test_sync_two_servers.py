@@ -11,7 +11,7 @@ import pytest
 from tests.federation.nodes import enrol, loopback_nodes, printed  # noqa: F401  (a fixture)
 from tests.federation.test_three_servers import ISSUE, page_status
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 UPDATE = """
 from catalog import services

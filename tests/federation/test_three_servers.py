@@ -18,7 +18,7 @@ import pytest
 
 from tests.federation.nodes import enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 ISSUE = """
 from catalog import services

@@ -12,7 +12,7 @@ import pytest
 
 from tests.federation.nodes import Node, enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 
 ISSUE_SCRIPT = """

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_databases
 def test_bench_metrics_runs_at_a_small_size():
     result = subprocess.run(
         [

@@ -16,7 +16,7 @@ import pytest
 
 from tests.federation.nodes import enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 REPORT = "operation_report"
 # A provider with one listed A100 resource (fp16 312 TFLOPS per card), and an API key (``key``) for its pushes.

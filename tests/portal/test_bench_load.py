@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_databases
 def test_bench_load_drives_both_topologies_without_errors():
     ports = []  # loopback ports may be fixed by the caller (shared machines); free ones otherwise
     if os.environ.get("BENCH_LOAD_PORT"):

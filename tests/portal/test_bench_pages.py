@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_databases
 def test_bench_pages_runs_and_reports_every_page_without_errors():
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "pages.py"), "--seconds", "0.5", "--concurrency", "2", "--no-baseline"],

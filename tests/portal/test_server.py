@@ -20,7 +20,7 @@ import pytest
 from bench.migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
 
 def free_port() -> int:
