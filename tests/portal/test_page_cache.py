@@ -254,6 +254,9 @@ def test_the_asgi_front_hands_everything_else_to_django(client, page_cache, reco
     assert site.requests == 1
 
 
+# Transactional: the live fan-out's database_sync_to_async runs in this thread and closes old connections,
+# which on PostgreSQL would end the test's wrapping transaction (SQLite's in-memory test database ignores it).
+@pytest.mark.django_db(transaction=True)
 def test_the_asgi_front_never_serves_a_stale_price(client, page_cache, record, django_capture_on_commit_callbacks):
     site = Site()
     front = AnonymousPageCacheASGI(site)
