@@ -27,7 +27,7 @@ def expert_inbox(request):
         raise Http404
     assignments = selectors.expert_assignment_list(user=request.user)
     page = Paginator(assignments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    to_score = sum(1 for a in page.object_list if a.to_score)
+    to_score = assignments.filter(to_score=1).count()  # all of them, not only this page's
     return render(
         request,
         "node_application/expert_assignment_list.html",
