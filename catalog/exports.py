@@ -1,42 +1,14 @@
 """Exports: the identifier library (CSV), the public catalogue (CSV / XLSX / JSON) and a provider's own
 records in the import file's columns. Text cells are formula-escaped so spreadsheets never execute them."""
 
-import csv
-
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
 from .models import ComputeResource, Identifier, IdentifierClass, IdentifierState
+from .spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 
 HEADER = ["算力标识", "类别", "状态", "记录名称", "服务商", "所在地区代码", "发放时间", "备案时间"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection); WPS and
-# Excel in Chinese locales also take the full-width signs.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def spreadsheet_cell(value):
-    """The one formula escape for every CSV/XLSX export: text that a spreadsheet would run gets a
-    leading apostrophe; numbers and dates stay what they are; None becomes an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-class SpreadsheetCSVWriter:
-    """``csv.writer`` whose every cell goes through ``spreadsheet_cell``: the one way the node writes CSV."""
-
-    def __init__(self, stream):
-        self._writer = csv.writer(stream)
-
-    def writerow(self, row):
-        return self._writer.writerow([spreadsheet_cell(value) for value in row])
-
-    def writerows(self, rows):
-        for row in rows:
-            self.writerow(row)
 
 
 def _cell(value) -> str:

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.exports import SpreadsheetCSVWriter, spreadsheet_cell
 from catalog.models import ComputeResource, Identifier, ListingState, Provider, RecordState, ResourceClass
+from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from organizations.models import Division
 
 from .metrics import charts, selectors

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.exports import SpreadsheetCSVWriter
+from catalog.spreadsheets import SpreadsheetCSVWriter
 
 from . import audit_trail, selectors, services
 from .forms import AuditLogFilterForm, SecurityEventFilterForm, TokenForm, UnlockForm

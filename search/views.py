@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalog.exports import SpreadsheetCSVWriter, spreadsheet_cell
 from catalog.models import CpuArchitecture, ResourceClass
+from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
 

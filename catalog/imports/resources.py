@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
-from ..exports import spreadsheet_cell
 from ..models import AppService, ComputeResource, NetworkLine, RecordVersion
 from ..services import records_changed_append
+from ..spreadsheets import spreadsheet_cell
 from .columns import COLUMNS, CellError, Column
 from .engine import (
     FOREIGN_KEYS,

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.exports import SpreadsheetCSVWriter
+from catalog.spreadsheets import SpreadsheetCSVWriter
 
 from . import deadlines, eligibility, feedback, selectors, services
 from .forms import (

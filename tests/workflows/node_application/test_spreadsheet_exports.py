@@ -13,7 +13,7 @@ from auditlog.context import set_actor
 from openpyxl import load_workbook
 
 from catalog import services as catalog_services
-from catalog.exports import FORMULA_START
+from catalog.spreadsheets import FORMULA_START
 from search.backends import reset_backends
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
 from tests.factories import OrganizationFactory, UserFactory
