@@ -190,7 +190,12 @@ if REDIS_URL:
     _REDIS_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
+        "OPTIONS": {
+            "pool_class": "portal.cache_redis.SharedConnectionPool",
+            # per process; a request waits up to REDIS_POOL_TIMEOUT s for a free connection (portal/cache_redis.py)
+            "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50),
+            "timeout": env.int("REDIS_POOL_TIMEOUT", default=10),
+        },
     }
     CACHES = {"default": _REDIS_CACHE, "pages": {**_REDIS_CACHE, "KEY_PREFIX": "pages"}}
 else:
