@@ -1,6 +1,6 @@
 """The one query object of compute selection, built from request parameters in one place.
 
-``ComputeQuery`` is frozen and backend-neutral: the database backend (search/backends/database.py) and
+``ComputeQuery`` is frozen and backend-neutral: the database backend (search/backends/database/) and
 the Elasticsearch backend (search/backends/elasticsearch.py) read the same fields with the same
 semantics, which the contract tests (tests/search/test_contract.py) hold them to.
 
