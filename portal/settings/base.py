@@ -11,6 +11,8 @@ Behaviour changes only through environment variables:
 from pathlib import Path
 
 import environ
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -21,6 +23,19 @@ NODE_ROLE = env.str("NODE_ROLE", default="regional")
 if NODE_ROLE not in NODE_ROLES:
     raise environ.ImproperlyConfigured(f"NODE_ROLE must be one of {', '.join(NODE_ROLES)}, not {NODE_ROLE!r}")
 NODE_NAME = env.str("NODE_NAME", default="算力互联互通节点平台")
+# The government portal's frame (header and footer of every public page; README "Portal frame"): the region in
+# the header, and the fields a Chinese government website shows in its footer. Demo defaults; set them per site.
+NODE_REGION_NAME = env.str("NODE_REGION_NAME", default="" if NODE_ROLE == "national" else gettext_noop("四川"))
+PORTAL_FRAME = {
+    "sponsor": env.str("PORTAL_SPONSOR", default=gettext_noop("四川省经济和信息化厅")),  # 主办单位
+    "organizer": env.str("PORTAL_ORGANIZER", default=gettext_noop("四川省算力互联互通节点运营中心")),  # 承办单位
+    "contact_phone": env.str("PORTAL_CONTACT_PHONE", default="028-86000000"),
+    "contact_email": env.str("PORTAL_CONTACT_EMAIL", default="service@node.example.cn"),
+    "address": env.str("PORTAL_ADDRESS", default=gettext_noop("四川省成都市")),
+    "icp": env.str("PORTAL_ICP", default="蜀ICP备00000000号-1"),  # ICP备案号, links to beian.miit.gov.cn
+    "public_security": env.str("PORTAL_PUBLIC_SECURITY", default="川公网安备51010000000000号"),  # 公安备案号
+    "site_code": env.str("PORTAL_SITE_CODE", default="5100000000"),  # 政府网站标识码
+}
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -59,6 +74,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # design system (README "Design system"): Bootstrap 5.3 served from frontend/static/vendor/bootstrap
+    "django_bootstrap5",
+    "django_tables2",
     # processes, data, API, live updates, audit, permissions
     "viewflow",
     "viewflow.workflow",
@@ -260,6 +278,29 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+
+
+def _static_url(path: str):
+    """The URL of one of our static files, resolved when a page renders (the manifest's hashed name
+    in production): a lazy string, because settings load before the static storage exists."""
+    from django.templatetags.static import static
+
+    return static(path)
+
+
+_lazy_static = lazy(_static_url, str)
+
+# Design system: django-bootstrap5 renders forms, alerts and pagination; its CSS and JS tags point at the
+# vendored copy (never a CDN). django-tables2 renders sortable tables with its Bootstrap 5 template.
+BOOTSTRAP5 = {
+    "css_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.min.css")},
+    "javascript_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.bundle.min.js"), "defer": True},
+    "set_placeholder": False,
+    "required_css_class": "is-required",
+    "error_css_class": "has-error",
+}
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Application materials and other non-public uploads live here, outside MEDIA_ROOT: they are
