@@ -41,9 +41,7 @@ def _old_rows(old, user_pk: int) -> dict[str, int]:
     old.get_model("auditlog", "LogEntry").objects.create(
         content_type=risk_type, object_pk=str(risk.pk), object_id=risk.pk, object_repr=risk.title, action=0
     )
-    permission = old.get_model("auth", "Permission").objects.get(
-        content_type=risk_type, codename="view_riskassessment"
-    )
+    permission = old.get_model("auth", "Permission").objects.get(content_type=risk_type, codename="view_riskassessment")
     old.get_model("organizations", "User").objects.get(pk=user_pk).user_permissions.add(permission)
     return {"event": event.pk, "scan": scan.pk, "risk": risk.pk}
 
