@@ -9,7 +9,8 @@ client and is never believed).
 
 Used by the API rate limits (``security.throttles``), the login lockout
 (``AXES_CLIENT_IP_CALLABLE``), the audit trail (``security.middleware.AuditlogMiddleware``) and the
-security log (``security.services``).
+security log (``security.services``): every reader is part of system F, so it lives here; another
+app that needs the address asks this function too.
 """
 
 import ipaddress
