@@ -14,6 +14,10 @@ import environ
 from django.utils.functional import lazy
 from django.utils.translation import gettext_noop
 
+from .monitoring import *  # noqa: F403  (system E: metrics retention, /metrics, request counts)
+from .security import *  # noqa: F403  (system F: login protection, CSP, rate limits, scans)
+from .security import REST_FRAMEWORK_SECURITY
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "workflows.demand",
     "search",
     "monitoring",
+    "security",
     "federation",
     "frontend",
     # Wagtail
@@ -108,7 +113,7 @@ MIDDLEWARE = [
     "portal.caching.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "monitoring.metrics.middleware.RequestMetricsMiddleware",  # API counts, errors, latency (system E)
-    "monitoring.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
+    "security.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,11 +121,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
-    "monitoring.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
+    "security.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
+    "security.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "monitoring.middleware.AuditlogMiddleware",  # auditlog's, with the client address of monitoring.client_ip
+    "security.middleware.AuditlogMiddleware",  # auditlog's, with the client address of security.client_ip
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a login lockout into a 429 page (system F)
 ]
@@ -246,7 +251,7 @@ else:
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     # refuses locked-out logins first (system F); needs the request, which every login form passes
-    "monitoring.backends.LoginLockoutBackend",
+    "security.backends.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -343,6 +348,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.api_limits.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    **REST_FRAMEWORK_SECURITY,  # rate limits and the exception handler (security.py)
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "算力互联互通节点平台 API / Compute Interconnection Node API",
@@ -397,9 +403,8 @@ CATALOG_IMPORT_QUEUE_ROWS = env.int("CATALOG_IMPORT_QUEUE_ROWS", default=5000)
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 
 # --- Demo data ------------------------------------------------------------------------------
-# `manage.py seed_demo` calls seed() of each module in order; each returns lines to print.
-# Never in production.
-# A module that does not exist (yet) is skipped; order matters (pages render campaigns, ...).
+# `manage.py seed_demo` calls seed() of each module in order (pages render campaigns, ...); each returns
+# lines to print; a module that does not exist (yet) is skipped. Never in production.
 DEMO_SEEDERS = [
     "organizations.demo",
     "catalog.demo",
@@ -407,12 +412,10 @@ DEMO_SEEDERS = [
     "workflows.node_application.demo",
     "workflows.demand.demo",
     "monitoring.demo",
+    "security.demo",
     "portal.demo",
 ]
 ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=True)
-
-# --- Security (system F): login protection, CSP, rate limits; see security.py -----------------
-from .security import *  # noqa: E402, F403
 
 # --- Federation / identifiers -----------------------------------------------------------------
 # This node's identifier prefix (docs/identifiers.md): "CN" for the national node, the GB/T 2260
@@ -441,15 +444,3 @@ IDENTIFIER_NEGATIVE_CACHE_SECONDS = env.int("IDENTIFIER_NEGATIVE_CACHE_SECONDS",
 FEDERATION_SIGNATURE_WINDOW_SECONDS = env.int("FEDERATION_SIGNATURE_WINDOW_SECONDS", default=300)
 # One-time enrolment codes (manage.py node_enrolment_code) expire after this many hours.
 FEDERATION_ENROLMENT_CODE_HOURS = env.int("FEDERATION_ENROLMENT_CODE_HOURS", default=72)
-
-# --- Operation monitoring (system E): metrics retention, /metrics, reports upward -------------
-# Raw provider samples are kept this many days; hourly roll-ups longer; daily roll-ups forever (0).
-METRICS_RAW_RETENTION_DAYS = env.int("METRICS_RAW_RETENTION_DAYS", default=35)
-METRICS_HOURLY_RETENTION_DAYS = env.int("METRICS_HOURLY_RETENTION_DAYS", default=400)
-METRICS_DAILY_RETENTION_DAYS = env.int("METRICS_DAILY_RETENTION_DAYS", default=0)
-# Bearer token Prometheus scrapes /metrics with (node operators may also open it signed in).
-METRICS_SCRAPE_TOKEN = env.str("METRICS_SCRAPE_TOKEN", default="")
-# API request counts are buffered in each process and written every N requests, and at the latest
-# S seconds after the first buffered request (a timer of the process that holds the buffer; 0: never).
-METRICS_REQUEST_FLUSH_EVERY = env.int("METRICS_REQUEST_FLUSH_EVERY", default=200)
-METRICS_REQUEST_FLUSH_SECONDS = env.float("METRICS_REQUEST_FLUSH_SECONDS", default=5.0)

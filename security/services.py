@@ -1,6 +1,6 @@
 """Security writes (system F). Other apps record what they refuse through ``security_event_record``:
 
-from monitoring.services import security_event_record
+from security.services import security_event_record
 security_event_record(kind="access_denied", request=request, detail="application 42")
 """
 
@@ -234,7 +234,7 @@ def vulnerability_scan_run(
 
 # --- Second factor (TOTP, django-otp) -----------------------------------------------------------
 # Optional, for reviewers and operators: once a user has confirmed an authenticator, every session
-# of theirs must pass the second step (monitoring.middleware.SecondFactorMiddleware).
+# of theirs must pass the second step (security.middleware.SecondFactorMiddleware).
 SECOND_FACTOR_ROLES = (
     Role.MUNICIPAL_REVIEWER,
     Role.PROVINCIAL_REVIEWER,

@@ -7,8 +7,8 @@ from django.core import mail
 from django.test import RequestFactory
 from django.utils import timezone
 
-from monitoring.models import SecurityAlert, SecurityEvent
-from monitoring.services import security_event_record
+from security.models import SecurityAlert, SecurityEvent
+from security.services import security_event_record
 
 
 def test_record_takes_user_address_and_path_from_the_request(make_user):

@@ -1,7 +1,7 @@
 """django-axes' backend, tolerant of authenticate() calls that carry no request.
 
 Every login path of the node (/accounts/login/, /cms/login/, /django-admin/login/) passes the
-request, so the lockout applies there (tests/monitoring/test_login_protection.py proves it for
+request, so the lockout applies there (tests/security/test_login_protection.py proves it for
 each). Calls without a request are not logins from the network (the test client's login(), a
 management command checking a password): they cannot be attributed to an address, so axes has
 nothing to count and this backend steps aside instead of raising.

@@ -56,8 +56,8 @@ def test_admin_screens_answer_under_their_policy(client):
     policy = directives(admin)
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-inline'" in policy["style-src"]
-    assert client.get("/django-admin/monitoring/securityevent/").status_code == 200
-    assert client.get("/django-admin/monitoring/riskassessment/add/").status_code == 200
+    assert client.get("/django-admin/security/securityevent/").status_code == 200
+    assert client.get("/django-admin/security/riskassessment/add/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])

@@ -108,7 +108,7 @@ class SecondFactorMiddleware:
                 from django.urls import reverse
                 from django.utils.http import urlencode
 
-                return redirect(f"{reverse('monitoring:otp-verify')}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(f"{reverse('security:otp-verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod
@@ -172,7 +172,7 @@ class AccessDeniedMiddleware:
 
 
 class AuditlogMiddleware(_AuditlogMiddleware):
-    """django-auditlog's middleware with the client address from ``monitoring.client_ip`` (auditlog's own
+    """django-auditlog's middleware with the client address from ``security.client_ip`` (auditlog's own
     reads the first, client-written entry of ``X-Forwarded-For``)."""
 
     @staticmethod

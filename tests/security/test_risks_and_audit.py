@@ -9,9 +9,9 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from monitoring.models import RiskAssessment
-from monitoring.services import risk_assessment_create
 from organizations.models import Organization
+from security.models import RiskAssessment
+from security.services import risk_assessment_create
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -32,7 +32,7 @@ def test_risk_register_in_the_admin(client, db):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     owner = UserFactory()
     response = client.post(
-        "/django-admin/monitoring/riskassessment/add/",
+        "/django-admin/security/riskassessment/add/",
         {
             "title": "单机房部署",
             "owner": owner.pk,

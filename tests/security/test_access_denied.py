@@ -7,10 +7,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory
 
-MIDDLEWARE = "monitoring.middleware.AccessDeniedMiddleware"
+MIDDLEWARE = "security.middleware.AccessDeniedMiddleware"
 
 
 @pytest.fixture(autouse=True)

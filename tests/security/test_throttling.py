@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 
 PUBLIC = "/api/v1/divisions/?level=province"
 
@@ -44,7 +44,7 @@ def test_signed_in_callers_are_limited_by_user(client, make_user, low_rates):
     assert other.get(PUBLIC).status_code == 200
 
 
-@pytest.mark.urls("tests.monitoring.throttle_urls")
+@pytest.mark.urls("tests.security.throttle_urls")
 def test_provider_api_has_its_own_scope(client, settings):
     # the provider budget (4) replaces the anonymous one (2) on the provider API
     settings.REST_FRAMEWORK = {
@@ -64,7 +64,7 @@ def test_default_rates_leave_ordinary_use_alone(client):
     assert not SecurityEvent.objects.filter(kind="rate_limited").exists()
 
 
-@pytest.mark.urls("tests.monitoring.throttle_urls")
+@pytest.mark.urls("tests.security.throttle_urls")
 def test_rejected_credentials_and_denied_calls_are_recorded(client, make_user):
     assert client.get("/api/v1/me/").status_code == 403  # anonymous, no credentials: nothing to record
     assert not SecurityEvent.objects.exists()

@@ -7,9 +7,10 @@ outermost of our proxies saw: the N-th entry from the right of ``X-Forwarded-For
 appends the address it received the request from; what is left of those entries came from the
 client and is never believed).
 
-Used by the API rate limits (``monitoring.throttles``), the login lockout
-(``AXES_CLIENT_IP_CALLABLE``), the audit trail (``monitoring.middleware.AuditlogMiddleware``) and the
-security log (``monitoring.services``).
+Used by the API rate limits (``security.throttles``), the login lockout
+(``AXES_CLIENT_IP_CALLABLE``), the audit trail (``security.middleware.AuditlogMiddleware``) and the
+security log (``security.services``): every reader is part of system F, so it lives here; another
+app that needs the address asks this function too.
 """
 
 import ipaddress

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from monitoring.models import VulnerabilityScan
+from security.models import VulnerabilityScan
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_nothing_to_scan_is_refused(tmp_path):
 def test_scans_and_risks_show_on_the_operators_page(operator_client, operator, tmp_path):
     from datetime import date
 
-    from monitoring.services import risk_assessment_create
+    from security.services import risk_assessment_create
 
     (tmp_path / "unsafe.py").write_text(UNSAFE)
     scan("--skip-dependencies", "--path", str(tmp_path))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 from tests.factories import UserFactory
 
 PASSWORD = "Correct-horse-42"

@@ -1,7 +1,7 @@
 from auditlog.models import LogEntry
 
-from monitoring import demo
-from monitoring.models import RiskAssessment
+from security import demo
+from security.models import RiskAssessment
 
 
 def test_demo_risk_register_is_idempotent(make_user):

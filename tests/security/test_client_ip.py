@@ -1,12 +1,12 @@
-"""The client address comes from one place (monitoring.client_ip), set by TRUSTED_PROXY_COUNT: a client's
+"""The client address comes from one place (security.client_ip), set by TRUSTED_PROXY_COUNT: a client's
 own X-Forwarded-For text never changes who it is for the rate limits, the lockout or the logs."""
 
 import pytest
 from django.test import RequestFactory
 
-from monitoring.client_ip import client_ip
-from monitoring.middleware import AuditlogMiddleware
-from monitoring.models import SecurityEvent
+from security.client_ip import client_ip
+from security.middleware import AuditlogMiddleware
+from security.models import SecurityEvent
 
 SEARCH = "/api/v1/search/resources/"
 

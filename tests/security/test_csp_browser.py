@@ -72,7 +72,7 @@ def test_pages_docs_and_admin_screens_run_without_a_violation(live_server, page)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/cms/$"))
-    for path in ("/cms/pages/", "/django-admin/", "/django-admin/monitoring/riskassessment/add/", "/security/"):
+    for path in ("/cms/pages/", "/django-admin/", "/django-admin/security/riskassessment/add/", "/security/"):
         response = page.goto(live_server.url + path, wait_until="networkidle")
         assert response.status == 200, path
     assert page.get_by_role("heading", name="安全保障").is_visible()

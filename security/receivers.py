@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from .models import SecurityEvent
 
 
-@receiver(user_login_failed, dispatch_uid="monitoring.login_failed")
+@receiver(user_login_failed, dispatch_uid="security.login_failed")
 def record_login_failed(sender, credentials, request=None, **kwargs):
     from .services import event_detail, security_event_record
 
@@ -18,7 +18,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username, detail=detail)
 
 
-@receiver(user_locked_out, dispatch_uid="monitoring.locked_out")
+@receiver(user_locked_out, dispatch_uid="security.locked_out")
 def record_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     from .services import event_detail, security_event_record
 

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

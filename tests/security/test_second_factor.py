@@ -5,7 +5,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 
 PASSWORD = "Correct-horse-42"
 

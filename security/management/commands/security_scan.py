@@ -3,7 +3,7 @@
     manage.py security_scan                      # both, on this deployment
     manage.py security_scan --skip-code          # dependencies only
     manage.py security_scan --requirement requirements.txt --skip-code
-    manage.py security_scan --path monitoring --skip-dependencies
+    manage.py security_scan --path security --skip-dependencies
 
 Offline-safe: when the vulnerability database cannot be reached the scan is stored as incomplete
 with the reason, and the command says so (exit status 0; --strict makes it 1).
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.models import VulnerabilityScan
-from monitoring.services import vulnerability_scan_run
+from security.models import VulnerabilityScan
+from security.services import vulnerability_scan_run
 
 
 class Command(BaseCommand):
