@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from infra.node_systems import node_has_system
 from organizations.roles import ORGANIZATION_ROLES, Role
 from organizations.selectors import user_roles
-
-from .node_systems import node_has_system
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class EntryPoint:
     roles: frozenset[Role]
     permission: str = ""  # when set, the user must also hold it (e.g. a regulator's authority kind)
     in_nav: bool = False  # the role's daily work list: also linked from the main navigation
-    system: str = ""  # when set, listed only on a node that runs this system (portal/node_systems.py)
+    system: str = ""  # when set, listed only on a node that runs this system (infra/node_systems.py)
 
     @property
     def url(self) -> str:

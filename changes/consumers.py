@@ -1,4 +1,5 @@
-"""Websocket consumers of compute selection. They only read and push; they never write."""
+"""The ``ws/live/`` websocket: live snapshots of the records apps registered with the feed. It only
+reads and pushes; it never writes."""
 
 import asyncio
 import contextlib
@@ -10,15 +11,26 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from catalog.snapshots import for_language
-from changes.live import group_for, live_attach, live_detach
-from changes.registry import snapshots_build
-from changes.selectors import current_position, latest_changes
-from monitoring.metrics import websocket_connected, websocket_disconnected
-from portal.api_limits import BoundedJsonWebsocketMixin
+from infra.json_limits import BoundedJsonWebsocketMixin
 
-KEY = re.compile(r"^(resource|line|app_service):[1-9][0-9]{0,17}$")
+from .live import group_for, live_attach, live_detach
+from .registry import live_socket_hooks, snapshots_build
+from .selectors import current_position, latest_changes
+
+# "<record type>:<id>"; the record type must be one registered with a snapshot builder
+KEY = re.compile(r"^([a-z_]+):[1-9][0-9]{0,17}$")
 MAX_KEYS = 500
+
+
+def for_language(snapshot: dict, language: str) -> dict:
+    """The record as a client in ``language`` gets it: ``labels`` flattened into ``<field>_label``."""
+    labels = snapshot.get("labels")
+    if not labels:
+        return snapshot
+    chosen = labels.get(language) or labels.get(settings.LANGUAGE_CODE) or next(iter(labels.values()))
+    record = {name: value for name, value in snapshot.items() if name != "labels"}
+    record.update({f"{name}_label": text for name, text in chosen.items()})
+    return record
 
 
 def _catch_up(*, keys: list[str], since: int) -> list[tuple[int, str, dict]]:
@@ -59,7 +71,8 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         self.drain = live_attach()
         await self.accept()
-        websocket_connected()
+        for opened, _closed in live_socket_hooks():
+            opened()
 
     async def disconnect(self, code):
         drain = getattr(self, "drain", None)
@@ -68,7 +81,12 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
         self.keys = set()
         if drain is not None:
             live_detach(drain)
-            websocket_disconnected()
+            for _opened, closed in live_socket_hooks():
+                closed()
+
+    def valid_key(self, key) -> bool:
+        match = KEY.match(key) if isinstance(key, str) else None
+        return match is not None and match.group(1) in self.drain.record_types
 
     async def join(self, key: str) -> None:
         self.drain.subscribe(key, self)
@@ -90,7 +108,7 @@ class LiveConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):
         unsubscribe = content.get("unsubscribe", [])
         since = content.get("since")
         for field, keys in (("subscribe", subscribe), ("unsubscribe", unsubscribe)):
-            if not isinstance(keys, list) or not all(isinstance(key, str) and KEY.match(key) for key in keys):
+            if not isinstance(keys, list) or not all(self.valid_key(key) for key in keys):
                 errors[field] = [_("须为形如 resource:12、line:3 或 app_service:5 的订阅键列表。")]
         if "subscribe" not in errors and len(self.keys | set(subscribe)) > MAX_KEYS:
             errors["subscribe"] = [_("每个连接最多订阅 %(max)s 条记录。") % {"max": MAX_KEYS}]

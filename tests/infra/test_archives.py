@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.imports import FileError, open_table
 from catalog.models import ComputeResource
-from portal.archives import archive_check
+from infra.archives import archive_check
 from tests.archive_bombs import inflated, many_members
 from tests.catalog.factories import ProviderFactory, SiteFactory
 from tests.catalog.test_imports import GOOD, HEADERS, xlsx_bytes
