@@ -130,7 +130,8 @@ def check_fresh(port: int, pages: dict, *, env: dict, resource_id: int, price: s
     shown = re.compile(rb"%s,?%s\.%s\b" % (digits[:-3].encode(), digits[-3:].encode(), cents.encode()))
     targets = [(path, visitor) for path in (pages["resource"], pages["catalogue"]) for visitor in ("", cookie)]
     for path, visitor in targets:  # every page is in the cache (when there is one) before the change
-        request(port, "GET", path, cookie=visitor)
+        if shown.search(request(port, "GET", path, cookie=visitor)[2]):
+            return False, f"{path} shows the new price before the change (pick another price)"
     listed = LISTED_RESOURCE.search(request(port, "GET", pages["catalogue"])[2])
     if listed is None:
         return False, "no resource on the catalogue listing"
