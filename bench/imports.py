@@ -188,13 +188,6 @@ def generate(path: Path, rows: int, accelerators: list[str]) -> None:
             )
 
 
-def _detach_receivers():
-    from catalog.signals import record_changed
-
-    record_changed.receivers.clear()
-    record_changed.sender_receivers_cache.clear()
-
-
 def _digest(external_ids: list[str]) -> str:
     from django.contrib.contenttypes.models import ContentType
 
@@ -215,7 +208,6 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
     import resource
 
     _django(db_path)
-    _detach_receivers()
     from catalog.models import ComputeResource, Provider, RecordVersion
 
     provider = Provider.objects.get(pk=provider_id)

@@ -231,8 +231,8 @@ CONFIGS = (
 )
 WAGTAIL_CACHE_SKIPPED = (
     "(d) wagtail-cache: skipped: its newest release (3.0.0, 2025-07) declares Requires-Dist wagtail<8.0, "
-    "so it cannot be installed pinned beside Wagtail 8; it would also store the first visitor's Set-Cookie "
-    "and nonce for everyone (wagtailcache/cache.py drops Vary: Cookie)"
+    "so it cannot be installed pinned beside Wagtail 8. By its source (wagtailcache/cache.py) it skips, as "
+    "(c) does, a response that sets a cookie for a cookie-less request, so first visits would not be cached"
 )
 
 
