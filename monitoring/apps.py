@@ -8,7 +8,6 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from . import audit, receivers  # noqa: F401
-        from .metrics import receivers as metrics_receivers  # noqa: F401  (system E: status → samples)
         from .tiles import tiles_connect
 
         tiles_connect()  # the headline tiles: a topic of the change feed's live fan-out
