@@ -18,9 +18,9 @@ a fresh copy of that database, so every path starts from the same state and its 
              minutes).
 
 Both paths produce the same records and versions: the child prints a digest of the version
-payloads of the common prefix and the parent compares them. Receivers of ``record_changed``
-(search indexing, live updates, cache) are detached in the children: their cost is measured by
-their own benches.
+payloads of the common prefix and the parent compares them. The change feed's consumers (search
+indexing, live updates, cache, resource samples) read the feed in other processes: their cost is
+measured by their own benches.
 
 The schema (``--schema``): ``models`` (default) creates the tables straight from the current models
 (``migrate --run-syncdb`` with migrations off: the same tables, constraints and indexes as the
