@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
-from monitoring.metrics.periods import hour_start
 from monitoring.metrics.feed import resource_samples_from_feed
+from monitoring.metrics.periods import hour_start
 from monitoring.models import ResourceRollupPending, ResourceSample
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
 
