@@ -13,6 +13,7 @@ from monitoring.metrics import feed
 from monitoring.metrics.feed import CURSOR, resource_samples_from_feed, samples_pending
 from monitoring.models import ResourceSample
 from tests.catalog.factories import ComputeResourceFactory, SiteFactory
+from tests.changes.cursors import cursor_at_sequence_end
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def resource():
 
 @pytest.fixture
 def consumer_running():
-    resource_samples_from_feed()  # the cursor exists, at the end of the feed
+    cursor_at_sequence_end(CURSOR)  # the worker's consumer was running: its cursor stands at the feed's end
 
 
 def test_a_change_whose_after_commit_hooks_never_ran_still_becomes_a_sample(resource, consumer_running):

@@ -8,10 +8,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
-from monitoring.metrics.feed import resource_samples_from_feed
+from monitoring.metrics.feed import CURSOR, resource_samples_from_feed
 from monitoring.metrics.periods import hour_start
 from monitoring.models import ResourceRollupPending, ResourceSample
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
+from tests.changes.cursors import cursor_at_sequence_end
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/provider/metrics/"
@@ -89,7 +90,7 @@ def test_without_a_key_the_endpoint_refuses(resource):
 
 
 def test_status_update_becomes_a_sample_and_counts_state_changes(resource):
-    resource_samples_from_feed()  # the worker's consumer was running: its cursor stands at the feed's end
+    cursor_at_sequence_end(CURSOR)  # the worker's consumer was running: its cursor stands at the feed's end
     catalog_services.record_update_status(record=resource, changes={"available_units": 8, "state": "maintenance"})
     catalog_services.record_update_status(record=resource, changes={"price_yuan": Decimal("9.00")})
     assert resource_samples_from_feed() == {"changes": 2, "samples": 2}

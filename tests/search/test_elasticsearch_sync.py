@@ -18,6 +18,7 @@ from search.backends.elasticsearch import ElasticsearchBackend, es_source
 from search.documents import resource_document, resource_rows
 from search.elasticsearch_sync import CURSOR, elasticsearch_sync
 from tests.catalog.factories import ComputeResourceFactory, SiteFactory
+from tests.changes.cursors import cursor_at_sequence_end
 
 pytestmark = pytest.mark.django_db
 ALIAS = "unit-compute-resources"
@@ -27,7 +28,7 @@ ALIAS = "unit-compute-resources"
 def backend(settings):
     settings.SEARCH_INDEX_PREFIX = "unit"
     backend = ElasticsearchBackend(url="http://search.invalid:9200", client=mock.MagicMock())
-    elasticsearch_sync(backend=backend)  # the worker's consumer was running: its cursor stands at the feed's end
+    cursor_at_sequence_end(CURSOR)  # the worker's consumer was running: its cursor stands at the feed's end
     return backend
 
 
@@ -45,8 +46,9 @@ def sites():
 
 
 def sent(bulk) -> list[dict]:
+    """The actions of the one bulk request, by document id (the database returns rows in any order)."""
     assert bulk.call_count == 1
-    return bulk.call_args.args[1]
+    return sorted(bulk.call_args.args[1], key=lambda action: action["_id"])
 
 
 def expected(*resources) -> list[dict]:
