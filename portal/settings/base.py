@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # design system: Bootstrap 5 forms and django-tables2 list pages
+    "django_bootstrap5",
+    "django_tables2",
     # processes, data, API, live updates, audit, permissions
     "viewflow",
     "viewflow.workflow",
