@@ -139,10 +139,4 @@ class DoneTaskTable(TaskTable):
 def counts(user) -> dict[str, int]:
     """The numbers at the top of the inbox: every open task, overdue and due soon among them, and done."""
     now = timezone.now()
-    open_tasks = selectors.task_list_for_user(user=user)
-    return {
-        "open": open_tasks.count(),
-        "overdue": open_tasks.filter(due_at__lte=now).count(),
-        "soon": open_tasks.filter(due_at__gt=now, due_at__lte=now + DUE_SOON).count(),
-        "done": selectors.task_list_for_user(user=user, status=TaskStatus.DONE).count(),
-    }
+    return selectors.task_counts_for_user(user=user, now=now, soon=now + DUE_SOON)

@@ -1,6 +1,6 @@
 """Reads of the node application process: who may see what, inboxes, timelines."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from organizations.models import AuthorityLevel, User
 from organizations.roles import Role
@@ -133,6 +133,26 @@ def task_list_for_user(
         "application__industry",
         "application__region",
     ).order_by("due_at", "created_at")
+
+
+def task_counts_for_user(*, user: User, now, soon) -> dict[str, int]:
+    """In one query: the open tasks of the user's authority, those overdue at ``now`` and those due before
+    ``soon`` among them, and the done ones."""
+    if not is_reviewer(user):
+        return {"open": 0, "overdue": 0, "soon": 0, "done": 0}
+    authority = user.authority
+    open_ = Q(status=TaskStatus.OPEN)
+    return ReviewTask.objects.filter(
+        jurisdiction_q(user=user, field="division_code"),
+        Q(department="") | Q(department=authority.department),
+        level=authority.level,
+        status__in=[TaskStatus.OPEN, TaskStatus.DONE],
+    ).aggregate(
+        open=Count("pk", filter=open_),
+        overdue=Count("pk", filter=open_ & Q(due_at__lte=now)),
+        soon=Count("pk", filter=open_ & Q(due_at__gt=now, due_at__lte=soon)),
+        done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+    )
 
 
 def task_get_for_user(*, user: User, pk: int) -> ReviewTask | None:
