@@ -94,7 +94,12 @@ class TaskTable(tables.Table):
         orderable=False,
     )
     reference = tables.Column(verbose_name=_("申报编号"), accessor="application__reference")
-    title = tables.Column(verbose_name=_("节点"), accessor="application__title", orderable=False)
+    title = tables.Column(
+        verbose_name=_("节点"),
+        accessor="application__title",
+        orderable=False,
+        attrs={"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}},  # not on phones
+    )
     organization = tables.Column(verbose_name=_("申报单位"), accessor="application__organization__name")
     step = tables.Column(verbose_name=_("环节"), accessor="step_name", order_by=("kind", "department"))
     due_at = DueColumn(verbose_name=_("办理期限"), default="—")
