@@ -59,6 +59,9 @@ def test_campaign_filter_lists_only_what_the_jurisdiction_can_hold(client, campa
     assert "组织专家评审" not in page and "市级初审推荐" in page
     ministry = html(client, people["ministry"], reverse("node_application:inbox"))
     assert campaigns["hb-2026"].name in ministry and campaigns["sc-2026"].name in ministry
+    # Under /en/ the workbench is in English.
+    english = html(client, people["chengdu"], "/en/review/")
+    assert "Review workbench" in english and "Due within 3 days" in english and "审核工作台" not in english
     # Asking for another province's campaign by its slug is refused by the filter, not obeyed.
     page = html(client, people["chengdu"], reverse("node_application:inbox"), campaign="hb-2026")
     assert "is-invalid" in page or "invalid-feedback" in page
