@@ -1,7 +1,6 @@
 """Keeping the database backend's index in step with the change feed (changes/)."""
 
 import numpy as np
-
 from django.db.models import Q
 
 from catalog.models import ComputeResource, Provider, Site
