@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import compare, views
 
 app_name = "search"
 
 urlpatterns = [
     path("select/", views.selection, name="selection"),
     path("select/export.csv", views.selection_export, name="selection-export"),
+    path("select/compare/", compare.selection_compare, name="selection-compare"),
 ]

@@ -21,6 +21,7 @@ from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
 
+from .presentation import COLUMNS, cols_param, decorate, sort_headers, visible_columns
 from .query import SORTS, ComputeQuery, QueryError
 from .selectors import resource_search
 
@@ -86,12 +87,14 @@ def _query_from(params) -> tuple[ComputeQuery, dict[str, list[str]]]:
     return ComputeQuery(), errors
 
 
-def _href(query: ComputeQuery, **changes) -> str:
-    params = query.replace(**changes).to_params()
+def _href(query: ComputeQuery, keep: dict | None = None, **changes) -> str:
+    """A link to the page with the query changed; ``keep`` holds page parameters outside the query
+    (the column choice)."""
+    params = {**query.replace(**changes).to_params(), **(keep or {})}
     return "?" + urlencode(params) if params else "?"
 
 
-def _facets(query: ComputeQuery, facets: dict[str, list[dict]]) -> list[dict]:
+def _facets(query: ComputeQuery, facets: dict[str, list[dict]], keep: dict | None = None) -> list[dict]:
     groups = []
     for name, items in facets.items():
         if not items:
@@ -103,26 +106,26 @@ def _facets(query: ComputeQuery, facets: dict[str, list[dict]]) -> list[dict]:
             active = linked and item["value"] == current
             href = None
             if linked and item["count"]:
-                href = _href(query, **{name: "" if active else item["value"]}, page=1)
+                href = _href(query, keep, **{name: "" if active else item["value"]}, page=1)
             values.append({**item, "active": active, "href": href})
         groups.append(
             {
                 "name": name,
                 "title": FACET_TITLES.get(name, name),
                 "values": values,
-                "clear": _href(query, **{name: ""}, page=1) if current else None,
+                "clear": _href(query, keep, **{name: ""}, page=1) if current else None,
             }
         )
     return groups
 
 
-def _pages(query: ComputeQuery, page: int, num_pages: int) -> list[dict]:
+def _pages(query: ComputeQuery, page: int, num_pages: int, keep: dict | None = None) -> list[dict]:
     shown = sorted({1, num_pages, *range(max(1, page - 2), min(num_pages, page + 2) + 1)})
     items, previous = [], 0
     for number in shown:
         if number - previous > 1:
             items.append({"gap": True})
-        items.append({"number": number, "href": _href(query, page=number), "current": number == page})
+        items.append({"number": number, "href": _href(query, keep, page=number), "current": number == page})
         previous = number
     return items
 
@@ -145,23 +148,35 @@ def _live_filters(query: ComputeQuery) -> dict:
     return filters
 
 
+def _columns(query: ComputeQuery, keep: dict) -> list[dict]:
+    headers = sort_headers(query, lambda **changes: _href(query, keep, **changes))
+    return [{"key": column.key, "label": column.label, "header": headers.get(column.key)} for column in COLUMNS]
+
+
 @require_safe
 def selection(request):
     query, errors = _query_from(request.GET)
     result = resource_search(query=query)
     export_params = query.replace(page=result.page).to_params()
+    visible = visible_columns(request.GET)
+    keep = cols_param(visible)
     context = {
         "query": query,
         "errors": errors,
         "result": result,
-        "facets": _facets(query, result.facets),
-        "pages": _pages(query, result.page, result.num_pages) if result.num_pages > 1 else [],
-        "previous_href": _href(query, page=result.page - 1) if result.page > 1 else None,
-        "next_href": _href(query, page=result.page + 1) if result.page < result.num_pages else None,
+        "rows": [decorate(row) for row in result.results],
+        "columns": _columns(query, keep),
+        "visible": visible,
+        "query_params": sorted(query.to_params().items()),
+        "facets": _facets(query, result.facets, keep),
+        "pages": _pages(query, result.page, result.num_pages, keep) if result.num_pages > 1 else [],
+        "previous_href": _href(query, keep, page=result.page - 1) if result.page > 1 else None,
+        "next_href": _href(query, keep, page=result.page + 1) if result.page < result.num_pages else None,
         "first_row": (result.page - 1) * result.page_size + 1 if result.count else 0,
         "last_row": (result.page - 1) * result.page_size + len(result.results),
         "export_href": reverse("search:selection-export") + ("?" + urlencode(export_params) if export_params else ""),
-        "clear_href": reverse("search:selection"),
+        "clear_href": reverse("search:selection") + ("?" + urlencode(keep) if keep else ""),
+        "compare_href": reverse("search:selection-compare"),
         "sorts": [(value, SORT_LABELS.get(value, value)) for value in SORTS],
         "page_sizes": PAGE_SIZES,
         "resource_classes": ResourceClass.choices,
@@ -173,6 +188,7 @@ def selection(request):
         "live_since": current_position(),
         "live_filters": _live_filters(query),
         "has_filters": bool({k for k in query.to_params() if k not in {"sort", "page", "page_size"}}),
+        "filter_count": len({k for k in query.to_params() if k not in {"sort", "page", "page_size"}}),
     }
     status = 400 if errors else 200
     return render(request, "search/selection.html", context, status=status)

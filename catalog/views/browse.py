@@ -4,6 +4,7 @@ the identifier lookup. Anonymous visitors may see all of it; only approved recor
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,11 +36,13 @@ class CatalogueKind:
 class CatalogueFilterForm(forms.Form):
     """The listing's filters; a bad value is a field error and that filter is not applied."""
 
+    q = forms.CharField(label=gettext_lazy("关键词"), max_length=100, required=False, strip=True)
     kind = forms.ChoiceField(label=gettext_lazy("目录"), choices=CatalogueKind.CHOICES, required=False)
     resource_class = forms.ChoiceField(label=gettext_lazy("算力类型"), required=False)
     province = forms.ChoiceField(label=gettext_lazy("省份"), required=False)
     provider = forms.TypedChoiceField(label=gettext_lazy("服务商"), required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(label=gettext_lazy("运行状态"), required=False)
+    sort = forms.ChoiceField(label=gettext_lazy("排序"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +55,8 @@ class CatalogueFilterForm(forms.Form):
             (str(provider.pk), provider.organization.name) for provider in selectors_public.filter_providers()
         ]
         self.fields["state"].choices = everything + list(RecordState.choices)
+        self.fields["sort"].choices = [("", _("默认"))] + [(key, label) for key, (label, _fields) in SORTS.items()]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("名称、算力标识、服务商、站点")})
 
     def filters(self) -> dict:
         """The valid filters (an invalid field is left out, and shown with its error)."""
@@ -65,19 +70,88 @@ class CatalogueFilterForm(forms.Form):
             "province_code": data.get("province") or "",
             "provider_id": data.get("provider") or None,
             "state": data.get("state") or "",
+            "q": data.get("q") or "",
+            "sort": data.get("sort") or "",
         }
+
+
+# sort key -> (label, ordering per kind); the primary key breaks ties so pages never overlap
+SORTS = {
+    "name": (gettext_lazy("名称"), {"*": ("name", "pk")}),
+    "price": (
+        gettext_lazy("价格从低到高"),
+        {CatalogueKind.LINES: ("price_yuan_per_month", "pk"), "*": ("price_yuan", "pk")},
+    ),
+    "-price": (
+        gettext_lazy("价格从高到低"),
+        {CatalogueKind.LINES: ("-price_yuan_per_month", "pk"), "*": ("-price_yuan", "pk")},
+    ),
+    "available": (gettext_lazy("可用数量从多到少"), {CatalogueKind.RESOURCES: ("-available_units", "pk")}),
+    "provider": (gettext_lazy("服务商"), {"*": ("provider__organization__name", "name", "pk")}),
+}
+TEXT_FIELDS = {
+    CatalogueKind.RESOURCES: (
+        "name",
+        "identifier__code",
+        "provider__organization__name",
+        "site__name",
+        "accelerator_model",
+    ),
+    CatalogueKind.LINES: ("name", "identifier__code", "provider__organization__name", "to_site__name"),
+    CatalogueKind.APPS: ("name", "identifier__code", "provider__organization__name"),
+}
+
+
+def _searched_and_sorted(queryset, filters: dict):
+    """The keyword (every term must match one of the kind's text fields) and the chosen order."""
+    kind = filters["kind"]
+    for term in filters["q"].split():
+        clause = Q()
+        for field in TEXT_FIELDS[kind]:
+            clause |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(clause)
+    if filters["sort"]:
+        orderings = SORTS[filters["sort"]][1]
+        ordering = orderings.get(kind) or orderings.get("*")
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+    return queryset
+
+
+def sort_links(query, filters: dict) -> dict[str, dict]:
+    """Click-to-sort headers: for each sortable column, its link (a second click reverses the price) and
+    its aria-sort state. ``query`` is the page's query string without the page."""
+    links = {}
+    for column, sorts in (
+        ("name", ("name",)),
+        ("price", ("price", "-price")),
+        ("available", ("available",)),
+        ("provider", ("provider",)),
+    ):
+        current = filters["sort"]
+        active = current in sorts
+        target = sorts[(sorts.index(current) + 1) % len(sorts)] if active else sorts[0]
+        params = query.copy()
+        params["sort"] = target
+        direction = "none"
+        if active:
+            direction = "descending" if current in ("-price", "available") else "ascending"
+        links[column] = {"href": "?" + params.urlencode(), "active": active, "aria_sort": direction}
+    return links
 
 
 def _queryset(filters: dict):
     kind = filters["kind"]
     common = {"provider_id": filters["provider_id"], "state": filters["state"]}
     if kind == CatalogueKind.LINES:
-        return selectors_public.public_lines(province_code=filters["province_code"], **common)
-    if kind == CatalogueKind.APPS:
-        return selectors_public.public_app_services(**common)
-    return selectors_public.public_resources(
-        resource_class=filters["resource_class"], province_code=filters["province_code"], **common
-    )
+        queryset = selectors_public.public_lines(province_code=filters["province_code"], **common)
+    elif kind == CatalogueKind.APPS:
+        queryset = selectors_public.public_app_services(**common)
+    else:
+        queryset = selectors_public.public_resources(
+            resource_class=filters["resource_class"], province_code=filters["province_code"], **common
+        )
+    return _searched_and_sorted(queryset, filters)
 
 
 def _export_function():
@@ -110,6 +184,7 @@ def catalogue(request):
             "records": page_obj.object_list,
             "querystring": query.urlencode(),
             "export_links": export_links,
+            "sort_links": sort_links(query, filters),
             "figures": selectors_public.headline_figures(),
         },
     )

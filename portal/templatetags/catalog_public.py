@@ -47,6 +47,13 @@ def _shown(value) -> str:
 
 
 @register.filter
+def price_unit(billing_unit_label) -> str:
+    """ "元/卡·时" -> "/卡·时": the unit shown after a price written with its currency sign (¥4.50/卡·时)."""
+    label = str(billing_unit_label or "")
+    return "/" + label.split("/", 1)[1] if "/" in label else label
+
+
+@register.filter
 def or_unpublished(value) -> str:
     """The value, or 「未公布」 when the provider has not stated it (never a guess)."""
     if value is None or value == "" or value == []:

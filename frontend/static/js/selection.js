@@ -41,7 +41,17 @@
     });
   }
 
+  // Phones: the filter panel (a <details>, open for everyone without this script) starts closed so the
+  // results come first; it opens with one tap on its summary.
+  function collapseFiltersOnPhones() {
+    var panel = document.querySelector("[data-sel-panel]");
+    if (panel && window.matchMedia && window.matchMedia("(max-width: 991.98px)").matches) {
+      panel.open = false;
+    }
+  }
+
   function init() {
+    collapseFiltersOnPhones();
     var form = document.querySelector("form.sel-form");
     if (form) {
       ["f-sort", "f-page_size"].forEach(function (id) {
