@@ -11,9 +11,9 @@ Behaviour changes only through environment variables:
 from pathlib import Path
 
 import environ
-from django.utils.functional import lazy
-from django.utils.translation import gettext_noop
 
+from .caches import *  # noqa: F403  (the shared cache, the page cache's alias and its bounds)
+from .frame import *  # noqa: F403  (the government portal's frame and the design system)
 from .monitoring import *  # noqa: F403  (system E: metrics retention, /metrics, request counts)
 from .security import *  # noqa: F403  (system F: login protection, CSP, rate limits, scans)
 from .security import REST_FRAMEWORK_SECURITY
@@ -27,20 +27,6 @@ NODE_ROLE = env.str("NODE_ROLE", default="regional")
 if NODE_ROLE not in NODE_ROLES:
     raise environ.ImproperlyConfigured(f"NODE_ROLE must be one of {', '.join(NODE_ROLES)}, not {NODE_ROLE!r}")
 NODE_NAME = env.str("NODE_NAME", default="算力互联互通节点平台")
-# The government portal's frame (header and footer of every public page; README "Portal frame"): the region in
-# the header, and the fields a Chinese government website shows in its footer. Demo defaults; set them per site.
-NODE_REGION_NAME = env.str("NODE_REGION_NAME", default="" if NODE_ROLE == "national" else gettext_noop("四川"))
-PORTAL_FRAME = {
-    "sponsor": env.str("PORTAL_SPONSOR", default=gettext_noop("四川省经济和信息化厅")),  # 主办单位
-    "organizer": env.str("PORTAL_ORGANIZER", default=gettext_noop("四川省算力互联互通节点运营中心")),  # 承办单位
-    "contact_phone": env.str("PORTAL_CONTACT_PHONE", default="028-86000000"),
-    "contact_email": env.str("PORTAL_CONTACT_EMAIL", default="service@node.example.cn"),
-    "address": env.str("PORTAL_ADDRESS", default=gettext_noop("四川省成都市")),
-    "icp": env.str("PORTAL_ICP", default="蜀ICP备00000000号-1"),  # ICP备案号, links to beian.miit.gov.cn
-    "public_security": env.str("PORTAL_PUBLIC_SECURITY", default="川公网安备51010000000000号"),  # 公安备案号
-    "site_code": env.str("PORTAL_SITE_CODE", default="5100000000"),  # 政府网站标识码
-}
-
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -189,47 +175,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# --- Cache ----------------------------------------------------------------------------------
-# Shared by every process through Redis when there is one (API rate limits and identifier
-# resolution must count across workers); per-process memory otherwise. One connection pool per
-# process (portal/cache_redis.py): Django makes a cache backend per request under ASGI.
-#
-# The anonymous page cache (portal/caching.py) has its own alias "pages", so that visitors filling it
-# cannot evict rate-limit counters or lockout state. Its memory is bounded: at most
-# PORTAL_PAGE_CACHE_MAX_ENTRIES entries (locmem culls the least recently used third when full) of at
-# most PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES each (larger pages are not stored), i.e. 2,000 × 256 KiB =
-# 500 MiB at worst per process (typical pages are 20-60 KiB); with Redis, the server's maxmemory
-# (with an LRU policy) bounds it. Query parameters no cached page reads never create entries.
-PORTAL_PAGE_CACHE_MAX_ENTRIES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRIES", default=2000)
-PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024)
-# Every query parameter a cached page reads (the catalogue's and the notice list's filters, paging);
-# tests/portal/test_page_cache_bounds.py checks the list against the pages' forms.
-PORTAL_PAGE_CACHE_PARAMS = frozenset(
-    {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state"}
-    # the content API's filters (/api/v1/content/pages/, cached like the pages)
-    | {"type", "locale", "child_of", "descendant_of", "order", "fields", "limit", "offset", "search"}
-)
-if REDIS_URL:
-    _REDIS_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "OPTIONS": {
-            "pool_class": "portal.cache_redis.SharedConnectionPool",
-            # per process; a request waits up to REDIS_POOL_TIMEOUT s for a free connection (portal/cache_redis.py)
-            "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50),
-            "timeout": env.int("REDIS_POOL_TIMEOUT", default=10),
-        },
-    }
-    CACHES = {"default": _REDIS_CACHE, "pages": {**_REDIS_CACHE, "KEY_PREFIX": "pages"}}
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}},
-        "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": PORTAL_PAGE_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 3},
-        },
-    }
+# --- Cache: portal/settings/caches.py (imported above) -------------------------------------
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
@@ -283,29 +229,6 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
-
-
-def _static_url(path: str):
-    """The URL of one of our static files, resolved when a page renders (the manifest's hashed name
-    in production): a lazy string, because settings load before the static storage exists."""
-    from django.templatetags.static import static
-
-    return static(path)
-
-
-_lazy_static = lazy(_static_url, str)
-
-# Design system: django-bootstrap5 renders forms, alerts and pagination; its CSS and JS tags point at the
-# vendored copy (never a CDN). django-tables2 renders sortable tables with its Bootstrap 5 template.
-BOOTSTRAP5 = {
-    "css_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.min.css")},
-    "javascript_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.bundle.min.js"), "defer": True},
-    "set_placeholder": False,
-    "required_css_class": "is-required",
-    "error_css_class": "has-error",
-}
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Application materials and other non-public uploads live here, outside MEDIA_ROOT: they are
