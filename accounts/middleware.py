@@ -1,0 +1,62 @@
+"""An account that belongs to no certified organisation (nor authority) and holds no role can do one
+thing: complete its organisation's registration (or its request to join one). Everywhere an
+organisation acts it is sent to its registration page; writes elsewhere are refused (403).
+
+Public reading (portal pages, the catalogue, selection) stays open, as for visitors.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+# Where an unaffiliated account may act: its own way in, its session, the language switch.
+ALLOWED = ("/me/organization/", "/accounts/", "/i18n/", "/certification/")
+# Where organisations, authorities and operators work: closed to it.
+WORK = (
+    "/me/",
+    "/applications/",
+    "/review/",
+    "/demands/",
+    "/onboarding/",
+    "/catalog/provider/",
+    "/catalog/identifiers/",
+    "/monitoring/",
+    "/security/",
+)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_unaffiliated(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and not user.is_superuser
+        and not user.is_staff
+        and user.organization_id is None
+        and user.authority_id is None
+        and not user.groups.exists()
+    )
+
+
+def _local_path(path: str) -> str:
+    return path[3:] if path.startswith("/en/") else path
+
+
+class RegistrationFirstMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = _local_path(request.path)
+        if path.startswith(ALLOWED) or path == "/me/" or not is_unaffiliated(request.user):
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            if request.method in SAFE_METHODS:
+                return self.get_response(request)
+            return JsonResponse({"detail": _("请先完成单位注册认证。")}, status=403)
+        if path.startswith(WORK):
+            if request.method in SAFE_METHODS:
+                messages.info(request, _("请先完成单位注册认证，或等待节点运营人员认证。"))
+                return redirect("accounts:organization")
+            return HttpResponseForbidden(_("请先完成单位注册认证。"))
+        return self.get_response(request)
