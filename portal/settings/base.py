@@ -361,6 +361,7 @@ DEMO_SEEDERS = [
     "organizations.demo",
     "catalog.demo",
     "workflows.onboarding.demo",
+    "accounts.demo",
     "workflows.node_application.demo",
     "workflows.demand.demo",
     "monitoring.demo",
