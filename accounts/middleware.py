@@ -1,12 +1,14 @@
 """An account that belongs to no certified organisation (nor authority) and holds no role can do one
-thing: complete its organisation's registration (or its request to join one). Everywhere an
-organisation acts it is sent to its registration page; writes elsewhere are refused (403).
+thing: complete its organisation's registration (or its request to join one).
 
-Public reading (portal pages, the catalogue, selection) stays open, as for visitors.
+In the work areas its writes are refused before any view runs (404, as every denial in the node; 403 in
+JSON from the API), and a page a view would have shown it is replaced by a redirect to its registration
+page; the views' own denials (404, login) stand. Public reading (portal pages, the catalogue, selection)
+stays open, as for visitors.
 """
 
 from django.contrib import messages
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -54,9 +56,12 @@ class RegistrationFirstMiddleware:
             if request.method in SAFE_METHODS:
                 return self.get_response(request)
             return JsonResponse({"detail": _("请先完成单位注册认证。")}, status=403)
-        if path.startswith(WORK):
-            if request.method in SAFE_METHODS:
-                messages.info(request, _("请先完成单位注册认证，或等待节点运营人员认证。"))
-                return redirect("accounts:organization")
-            return HttpResponseForbidden(_("请先完成单位注册认证。"))
-        return self.get_response(request)
+        if not path.startswith(WORK):
+            return self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            raise Http404  # nothing runs: the site's 404 page
+        response = self.get_response(request)
+        if response.status_code == 200:
+            messages.info(request, _("请先完成单位注册认证，或等待节点运营人员认证。"))
+            return redirect("accounts:organization")
+        return response

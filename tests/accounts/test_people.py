@@ -36,7 +36,7 @@ def test_a_person_asks_to_join_and_the_administrator_approves_with_the_organisat
     join_request = JoinRequest.objects.get(user=newcomer)
     assert join_request.status == JoinStatus.PENDING
     # still nobody's: no roles, work pages closed
-    assert client.get("/catalog/provider/api-keys/").status_code == 302
+    assert client.get("/catalog/provider/api-keys/").status_code == 403
 
     client.force_login(admin)
     assert "joiner" in client.get("/me/organization/people/").content.decode()
