@@ -2,9 +2,10 @@
 
 from auditlog.registry import auditlog
 
-from .models import JoinRequest, OrganizationAdministrator, OrganizationRegistration, RegistrationEvent
+from .models import Invitation, JoinRequest, OrganizationAdministrator, OrganizationRegistration, RegistrationEvent
 
 auditlog.register(OrganizationRegistration, exclude_fields=["licence_scan"])
 auditlog.register(RegistrationEvent)
 auditlog.register(JoinRequest)
 auditlog.register(OrganizationAdministrator)
+auditlog.register(Invitation)

@@ -160,3 +160,18 @@ class MemberRolesForm(forms.Form):
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(value, label) for value, label in REQUESTABLE_ROLE_CHOICES if value in allowed]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("电子邮箱"))
+    roles = forms.MultipleChoiceField(label=_("单位内角色"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(value, label) for value, label in REQUESTABLE_ROLE_CHOICES if value in allowed]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email, organization__isnull=False).exists():
+            raise forms.ValidationError(_("该电子邮箱的账号已属于一个单位。"))
+        return email

@@ -215,3 +215,39 @@ class OrganizationAdministrator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization}"
+
+
+class Invitation(models.Model):
+    """An administrator invites a person by email; whoever signs up (or is signed up) with that verified
+    address may accept it from their organisation page."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("电子邮箱"))
+    roles = models.JSONField(_("单位内角色"), default=list)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("邀请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接受人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("加入单位邀请")
+        verbose_name_plural = _("加入单位邀请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(value).label) for value in self.roles if value in Role.values]

@@ -17,6 +17,7 @@ from organizations.roles import Role
 from organizations.services import organization_create, user_set_roles
 
 from .models import (
+    Invitation,
     JoinRequest,
     JoinStatus,
     OrganizationAdministrator,
@@ -269,3 +270,47 @@ def administrator_set(*, member: User, on: bool) -> None:
         OrganizationAdministrator.objects.update_or_create(user=member, defaults={"organization": member.organization})
     else:
         OrganizationAdministrator.objects.filter(user=member).delete()
+
+
+@transaction.atomic
+def invitation_create(*, organization: Organization, email: str, roles: list[str], actor: User, signup_url: str):
+    allowed = set(organization_roles(organization=organization))
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email.strip().lower(),
+        roles=[value for value in roles if value in allowed],
+        invited_by=actor,
+    )
+    _mail(
+        to=invitation.email,
+        subject=_("邀请您加入 %(name)s") % {"name": organization.name},
+        template="accounts/email/invitation.txt",
+        context={"invitation": invitation, "signup_url": signup_url},
+    )
+    return invitation
+
+
+def invitations_for(*, user: User):
+    """Open invitations addressed to the user's (verified) email address."""
+    if not user.email or user.organization_id or user.authority_id:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).select_related("organization")
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> User:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if invitation.accepted_at is not None or invitation.email.lower() != (user.email or "").lower():
+        raise ValidationError(_("该邀请已失效。"))
+    if user.organization_id or user.authority_id:
+        raise ValidationError(_("您的账号已属于一个单位或主管部门。"))
+    allowed = set(organization_roles(organization=invitation.organization))
+    user.organization = invitation.organization
+    user.save(update_fields=["organization"])
+    user_set_roles(user=user, roles=[Role(value) for value in invitation.roles if value in allowed])
+    invitation.accepted_by = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_by", "accepted_at"])
+    JoinRequest.objects.filter(user=user, status=JoinStatus.PENDING).update(status=JoinStatus.REJECTED)
+    return user

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from .. import services
 from ..forms import JoinRequestForm, OrganizationRegistrationForm
@@ -25,6 +26,7 @@ def organization(request):
         "registration": _latest_registration(user),
         "join_request": JoinRequest.objects.filter(user=user).select_related("organization").first(),
         "administers": getattr(user, "administers", None) if user.organization_id else None,
+        "invitations": services.invitations_for(user=user),
     }
     if context["registration"] is not None:
         context["events"] = context["registration"].events.select_related("actor")
@@ -87,3 +89,16 @@ def join(request):
             messages.success(request, _("已申请加入该单位，请等待其管理员审批。"))
             return redirect("accounts:organization")
     return render(request, "accounts/join.html", {"form": form})
+
+
+@require_POST
+@login_required
+def invitation_accept(request, pk: int):
+    invitation = get_object_or_404(services.invitations_for(user=request.user), pk=pk)  # not theirs: 404
+    try:
+        services.invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("您已加入 %(name)s。") % {"name": invitation.organization.name})
+    return redirect("accounts:organization")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -15,8 +16,8 @@ from organizations.models import User
 from organizations.selectors import user_roles
 
 from .. import services
-from ..forms import MemberRolesForm
-from ..models import JoinRequest, JoinStatus, OrganizationAdministrator
+from ..forms import InvitationForm, MemberRolesForm
+from ..models import Invitation, JoinRequest, JoinStatus, OrganizationAdministrator
 
 
 def _organization(request):
@@ -58,6 +59,8 @@ def people(request):
         "join_requests": JoinRequest.objects.filter(
             organization=organization, status=JoinStatus.PENDING
         ).select_related("user"),
+        "invite_form": InvitationForm(allowed=allowed),
+        "invitations": Invitation.objects.filter(organization=organization, accepted_at__isnull=True),
         "api_keys": ProviderApiKey.objects.filter(
             provider__organization=organization, revoked_at__isnull=True
         ).select_related("created_by"),
@@ -128,4 +131,25 @@ def key_revoke(request, pk: int):
     api_key = get_object_or_404(ProviderApiKey, pk=pk, provider__organization=organization)
     api_key_revoke(api_key=api_key, actor=request.user)
     messages.success(request, _("密钥 %(prefix)s… 已吊销。") % {"prefix": api_key.prefix})
+    return redirect("accounts:people")
+
+
+@require_POST
+@login_required
+def invite(request):
+    organization = _organization(request)
+    form = InvitationForm(request.POST, allowed=services.organization_roles(organization=organization))
+    if form.is_valid():
+        services.invitation_create(
+            organization=organization,
+            email=form.cleaned_data["email"],
+            roles=form.cleaned_data["roles"],
+            actor=request.user,
+            signup_url=request.build_absolute_uri(reverse("accounts:signup")),
+        )
+        messages.success(request, _("邀请已发送到 %(email)s。") % {"email": form.cleaned_data["email"]})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("accounts:people")

@@ -114,3 +114,45 @@ def test_the_administrator_cannot_remove_themselves(client, provider_org):
     client.post(f"/me/organization/people/{admin.pk}/remove/")
     admin.refresh_from_db()
     assert admin.organization == organization
+
+
+def test_an_invitation_is_mailed_and_accepted_by_the_account_with_that_verified_email(client, make_user, provider_org):
+    from django.core import mail
+
+    from accounts.models import Invitation
+
+    provider, organization, admin = provider_org
+    client.force_login(admin)
+    client.post("/me/organization/people/invite/", {"email": "Invitee@Example.cn", "roles": ["applicant"]})
+    invitation = Invitation.objects.get(organization=organization)
+    assert invitation.email == "invitee@example.cn" and invitation.roles == ["applicant"]
+    assert mail.outbox[-1].to == ["invitee@example.cn"] and "/accounts/signup/" in mail.outbox[-1].body
+
+    # someone else cannot accept it
+    other = make_user(email="other@example.cn")
+    client.force_login(other)
+    assert client.post(f"/me/organization/invitations/{invitation.pk}/accept/").status_code == 404
+    other.refresh_from_db()
+    assert other.organization is None
+
+    invitee = make_user(email="invitee@example.cn")
+    client.force_login(invitee)
+    assert organization.name in client.get("/me/organization/").content.decode()
+    client.post(f"/me/organization/invitations/{invitation.pk}/accept/")
+    invitee.refresh_from_db()
+    assert invitee.organization == organization
+    assert [role.value for role in user_roles(user=invitee)] == ["applicant"]
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == invitee
+
+
+def test_only_an_administrator_invites(client, make_user, provider_org):
+    from accounts.models import Invitation
+
+    provider, organization, admin = provider_org
+    client.force_login(make_user("provider", organization=organization))
+    assert (
+        client.post("/me/organization/people/invite/", {"email": "x@example.cn", "roles": ["provider"]}).status_code
+        == 404
+    )
+    assert not Invitation.objects.exists()
