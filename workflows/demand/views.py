@@ -81,9 +81,10 @@ def demand_detail(request, pk: int):
     demand = selectors.demand_get_for_user(user=request.user, pk=pk)
     if demand is None:
         raise Http404
-    from .flows import DemandFlow
-
-    can_accept = selectors.demand_active_task(demand=demand, node=DemandFlow.accept) is not None
+    can_accept = (
+        demand.process_id is not None
+        and selectors.demand_active_task(demand=demand, node=demand.process.flow_class.accept) is not None
+    )
     return render(request, "demand/demand.html", {"demand": demand, "can_accept": can_accept})
 
 
