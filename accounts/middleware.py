@@ -50,14 +50,13 @@ class RegistrationFirstMiddleware:
 
     def __call__(self, request):
         path = _local_path(request.path)
-        if path.startswith(ALLOWED) or path == "/me/" or not is_unaffiliated(request.user):
+        is_api_write = path.startswith("/api/") and request.method not in SAFE_METHODS
+        in_work = path.startswith(WORK) and not path.startswith(ALLOWED) and path != "/me/"
+        # the user (and the session) is looked at only where it matters: public pages stay untouched
+        if not (is_api_write or in_work) or not is_unaffiliated(request.user):
             return self.get_response(request)
-        if path.startswith("/api/"):
-            if request.method in SAFE_METHODS:
-                return self.get_response(request)
+        if is_api_write:
             return JsonResponse({"detail": _("请先完成单位注册认证。")}, status=403)
-        if not path.startswith(WORK):
-            return self.get_response(request)
         if request.method not in SAFE_METHODS:
             raise Http404  # nothing runs: the site's 404 page
         response = self.get_response(request)
