@@ -79,7 +79,9 @@ def test_revocation_stops_placing_and_managing_at_once(client, reseller, market)
     qualification.provider.refresh_from_db()
     assert qualification.provider.reseller_qualified_until is None
 
-    response = client.post(reverse("demand:accept", args=[demand.pk]), {"match": match.pk}, follow=True)
+    response = client.post(
+        reverse("demand:accept", args=[demand.pk]), {"match": match.pk, "confirmed": "yes"}, follow=True
+    )
     assert "被撤销" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status != "accepted" and not demand.matches.filter(state="accepted").exists()
