@@ -32,6 +32,7 @@ ENTRY_POINTS = [
     EntryPoint(_("审核待办"), "node_application:inbox", REVIEWERS, in_nav=True),
     EntryPoint(_("专家评审任务"), "node_application:expert_inbox", frozenset({Role.EXPERT}), in_nav=True),
     EntryPoint(_("接口密钥（标准接口接入）"), "catalog:api-keys", PROVIDERS),
+    EntryPoint(_("注册认证审核"), "accounts:queue", frozenset({Role.NODE_OPERATOR}), in_nav=True),
     EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR}), system="D"),
     EntryPoint(_("安全运营"), "security:security", frozenset({Role.NODE_OPERATOR})),
     EntryPoint(_("审计日志"), "security:audit-log", frozenset({Role.NODE_OPERATOR})),

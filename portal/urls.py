@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("me/", views.dashboard, name="dashboard"),
+    path("", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("", include("search.urls")),
     path("", include("workflows.node_application.urls")),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     # project apps
     "changes",
     "organizations",
+    "accounts",  # the front door: sign-up, organisation registration and certification, people
     "portal",
     "catalog",
     "workflows",
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "security.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
     "security.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.RegistrationFirstMiddleware",  # an account of no organisation may only register
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "security.middleware.AuditlogMiddleware",  # auditlog's, with the client address of security.client_ip
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -203,7 +205,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -332,6 +335,7 @@ DEMO_SEEDERS = [
     "organizations.demo",
     "catalog.demo",
     "workflows.onboarding.demo",
+    "accounts.demo",
     "workflows.node_application.demo",
     "workflows.demand.demo",
     "monitoring.demo",

@@ -4,13 +4,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import AcceleratorModel
-from organizations.models import Division
+from organizations.fields import USCCFormField
+from organizations.models import Division, Organization
+from organizations.predicates import is_reseller
 
 from .models import Demand
 
 
 class DemandForm(forms.ModelForm):
     accelerator_model = forms.ChoiceField(label=_("加速卡型号"), required=False)
+    # resellers only (the field is removed for everyone else): a demand placed on behalf of a customer
+    customer_uscc = USCCFormField(
+        label=_("代客户提交：客户单位的统一社会信用代码"),
+        required=False,
+        help_text=_("算力转售调度服务商代客户提交时填写；须持有有效的转售调度资格。"),
+    )
 
     class Meta:
         model = Demand
@@ -27,13 +35,29 @@ class DemandForm(forms.ModelForm):
         ]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is None or not is_reseller(user):
+            del self.fields["customer_uscc"]
+        self.user = user
         models = AcceleratorModel.objects.order_by("vendor", "name").values_list("name", flat=True)
         self.fields["accelerator_model"].choices = [("", _("不限型号（按 FP16 算力）")), *((m, m) for m in models)]
         self.fields["accelerator_model"].help_text = _("不限型号时请填写 FP16 算力总需求。")
         self.fields["city"].queryset = Division.objects.filter(level="city").order_by("code")
         self.fields["city"].label_from_instance = lambda d: f"{d.name_zh}（{d.code}）"
+
+    def clean_customer_uscc(self):
+        uscc = self.cleaned_data.get("customer_uscc")
+        self.cleaned_data["customer"] = None
+        if not uscc:
+            return uscc
+        customer = Organization.objects.filter(uscc=uscc).first()
+        if customer is None:
+            raise forms.ValidationError(_("没有以该统一社会信用代码注册认证的客户单位。"))
+        if customer.pk == getattr(self.user, "organization_id", None):
+            raise forms.ValidationError(_("为本单位提交需求时不填写客户单位。"))
+        self.cleaned_data["customer"] = customer
+        return uscc
 
 
 class AcceptForm(forms.Form):

@@ -73,6 +73,15 @@ class Demand(models.Model):
         on_delete=models.PROTECT,
         related_name="demands",
     )
+    customer = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("客户单位（代客户提交）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands_placed_for",
+        help_text=_("算力转售调度服务商代客户提交的需求所属的客户单位。"),
+    )
     resource_class = models.CharField(_("算力类型"), max_length=16, choices=ResourceClass.choices)
     accelerator_model = models.CharField(
         _("加速卡型号"), max_length=128, blank=True, help_text=_("不限型号时留空，并填写 FP16 算力总需求。")

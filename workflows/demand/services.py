@@ -20,6 +20,8 @@ from viewflow.workflow.status import STATUS
 
 from catalog.models import AcceleratorModel, ComputeResource, ListingState, RecordState, ResourceClass
 from organizations.models import Division, User
+from organizations.predicates import is_reseller
+from workflows.onboarding.qualifications import reseller_qualification_require
 
 from . import selectors
 from .matching import DemandSpec, match_demand
@@ -98,8 +100,11 @@ def demand_submit(*, user: User, data: dict, activation=None) -> Demand:
     values = {name: data.get(name) for name in DEMAND_FIELDS if name in data}
     values["accelerator_model"] = (values.get("accelerator_model") or "").strip()
     values["note"] = values.get("note") or ""
-    demand = Demand(user=user, organization_id=user.organization_id, **values)
-    demand.full_clean(exclude=["user", "organization", "process", "status", "match_summary"])
+    customer = data.get("customer")
+    if customer is not None:
+        _reseller_may_act(user=user, field="customer_uscc")
+    demand = Demand(user=user, organization_id=user.organization_id, customer=customer, **values)
+    demand.full_clean(exclude=["user", "organization", "customer", "process", "status", "match_summary"])
     demand_validate(data=values)
     with transaction.atomic():
         demand.save()
@@ -114,6 +119,14 @@ def demand_submit(*, user: User, data: dict, activation=None) -> Demand:
         activation.execute()  # runs `match` and creates the user's `accept` task when there are offers
     demand.refresh_from_db()
     return demand
+
+
+def _reseller_may_act(*, user: User, field: str | None) -> None:
+    """A demand on behalf of a customer: the user is a reseller whose organisation is qualified today."""
+    if not is_reseller(user):
+        message = _("只有算力转售调度服务商可以代客户提交或管理需求。")
+        raise ValidationError({field: message} if field else message)
+    reseller_qualification_require(user=user, field=field)
 
 
 # --- match (flow.Function) --------------------------------------------------------------------
@@ -213,6 +226,8 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
         raise PermissionDenied
     if demand.process_id is None:
         raise ValidationError(_("该需求没有进行中的流程。"))
+    if demand.customer_id is not None:
+        _reseller_may_act(user=actor, field=None)  # managing a customer's demand: only while qualified
     with flow.lock(demand.process_id), transaction.atomic():
         demand = Demand.objects.select_for_update().get(pk=demand.pk)
         task = _open_task(

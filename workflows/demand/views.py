@@ -56,10 +56,10 @@ class DemandCreateView(View):
 
     def get(self, request, *args, **kwargs):
         city = getattr(getattr(request.user, "organization", None), "city_id", None)
-        return render(request, self.template_name, {"form": DemandForm(initial={"city": city})})
+        return render(request, self.template_name, {"form": DemandForm(initial={"city": city}, user=request.user)})
 
     def post(self, request, *args, **kwargs):
-        form = DemandForm(request.POST)
+        form = DemandForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 demand = services.demand_submit(

@@ -1,6 +1,7 @@
 """Operators' view of the onboarding records (changes go through the processes, not the admin)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from .models import LineApplication, ProviderApplication, ResellerApplication, ResellerQualification
 
@@ -32,8 +33,17 @@ class ResellerApplicationAdmin(ReadOnlyAdmin):
 
 @admin.register(ResellerQualification)
 class ResellerQualificationAdmin(ReadOnlyAdmin):
-    list_display = ["number", "provider", "valid_from", "valid_until", "granted_by"]
+    list_display = ["number", "provider", "valid_from", "valid_until", "granted_by", "revoked_at"]
     search_fields = ["number", "provider__organization__name"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("撤销所选资格（立即生效）"), permissions=["view"])
+    def revoke(self, request, queryset):
+        from .qualifications import reseller_qualification_revoke
+
+        for qualification in queryset:
+            reseller_qualification_revoke(qualification=qualification, reason=_("节点运营人员撤销"))
+        self.message_user(request, _("已撤销所选资格。"), messages.SUCCESS)
 
 
 @admin.register(LineApplication)

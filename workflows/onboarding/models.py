@@ -177,6 +177,8 @@ class ResellerQualification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
     )
     granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.TextField(_("撤销原因"), blank=True)
 
     class Meta:
         verbose_name = _("转售调度资格")
@@ -192,7 +194,7 @@ class ResellerQualification(models.Model):
         return self.number
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day <= self.valid_until
+        return self.revoked_at is None and self.valid_from <= day <= self.valid_until
 
 
 class LineApplication(Reviewed):

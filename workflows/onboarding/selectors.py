@@ -73,7 +73,9 @@ def reseller_qualification_current(
     """The qualification valid on ``on`` (today in Asia/Shanghai by default); None: not qualified."""
     on = on or timezone.localdate()
     return (
-        ResellerQualification.objects.filter(provider=provider, valid_from__lte=on, valid_until__gte=on)
+        ResellerQualification.objects.filter(
+            provider=provider, valid_from__lte=on, valid_until__gte=on, revoked_at__isnull=True
+        )
         .order_by("-valid_until")
         .first()
     )

@@ -380,6 +380,17 @@ def line_application_revise(*, application: LineApplication, actor: User, data: 
 
 @transaction.atomic
 def line_application_decide(*, application: LineApplication, decision: str, opinion: str, actor: User):
+    if decision == Decision.APPROVE:
+        # a line opens only while its provider is a certified line provider (issue 16 item 2): a
+        # suspension between the application and this decision stops it
+        provider = Provider.objects.get(pk=application.provider_id)
+        if provider.onboarding_state != OnboardingState.CERTIFIED or not provider.is_line_provider:
+            raise ValidationError(
+                {
+                    "decision": _("该单位当前不是已认证的网络线路提供商（%(state)s），不能开通线路。")
+                    % {"state": provider.get_onboarding_state_display()}
+                }
+            )
     _decide(request=application, decision=decision, opinion=opinion, actor=actor)
     return application
 

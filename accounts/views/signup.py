@@ -1,0 +1,43 @@
+"""Sign-up of a person and the verification of their email address."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from organizations.models import User
+
+from .. import services
+from ..forms import SignupForm
+
+
+@never_cache
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:organization")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def verify_url_for(user):
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = services.email_verification_token.make_token(user)
+            return request.build_absolute_uri(reverse("accounts:verify", args=[uid, token]))
+
+        user = services.signup_create(form=form, verify_url_for=verify_url_for)
+        return render(request, "accounts/signup_done.html", {"email": user.email})
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@never_cache
+def verify(request, uidb64: str, token: str):
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not services.email_verify(user=user, token=token):
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, _("电子邮箱已验证，请登录后办理单位注册认证或申请加入单位。"))
+    return redirect(f"{reverse('login')}?next={reverse('accounts:organization')}")
