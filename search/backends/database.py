@@ -55,6 +55,7 @@ from changes.selectors import FeedReader
 
 from ..documents import HIDDEN_IDENTIFIER_STATES, PRICE_BANDS
 from ..query import ComputeQuery
+from ..synced import LOCAL_SOURCE, SYNCED_FEED_TYPE, synced_rows
 from .base import (
     FACETS,
     SORT_FIELDS,
@@ -92,6 +93,7 @@ CATEGORICAL = {
     "provider": "provider_id",
     "price_band": None,  # derived from the price
     "certifications": None,  # decoded JSON lists, as tuples
+    "source": None,  # the owning node's prefix of a synced record (search/synced.py), else LOCAL_SOURCE
 }
 # int64 columns; -1 stands for NULL in the nullable ones (all are non-negative in the catalogue)
 INTEGERS = (
@@ -108,7 +110,7 @@ TEXT_ROW_PARTS = ("names", "identifiers")
 TEXT_CODED_PARTS = ("description", "vendor", "model", "cpu_architecture", "certifications")
 # Facet columns counted together (one bincount of a joint code when a query counts more than one
 # of a group over the same rows): few values each, so the joint codes stay small.
-JOINT = (("resource_class", "cpu_architecture", "state", "price_band"), ("vendor", "model"), ("province",))
+JOINT = (("resource_class", "cpu_architecture", "state", "price_band"), ("vendor", "model"), ("province", "source"))
 assert {name for group in JOINT for name in group} == {column for column, _own in FACETS.values()}
 TERM_CACHE_SIZE = 64
 # The joined text is built again once this share of the rows changed after it was built.
@@ -166,6 +168,7 @@ class ColumnIndex:
         self.identifiers: list[str | None] = []
         self.sites: dict[int, tuple[str, str, str]] = {}
         self.providers: dict[int, str] = {}
+        self.source_names: dict[str, str] = {}  # owning node prefix -> name (synced records)
         # positions in id order (find rows by binary search), or else this map
         self._position: dict[int, int] | None = None
         self._grow(16)
@@ -184,6 +187,7 @@ class ColumnIndex:
         index = cls()
         index.sites, index.providers = _places(), _provider_names()
         index.read(ids=None, chunk_size=chunk_size)
+        index.read_synced(ids=None)
         index.build_text_index()
         return index
 
@@ -214,6 +218,17 @@ class ColumnIndex:
                             found.update(columns["id"])
                         self.put(columns)
         return found
+
+    def read_synced(self, *, ids=None) -> set[int]:
+        """Read the synced resources with these SyncedRecord pks (all when None); return the row ids
+        found (negative: see search/synced.py)."""
+        columns, sites, providers, names = synced_rows(ids=ids)
+        self.sites.update(sites)
+        self.providers.update(providers)
+        self.source_names.update(names)
+        if columns:
+            self.put(columns)
+        return set(columns.get("id", ()))
 
     def _grow(self, capacity: int) -> None:
         def extend(array: np.ndarray | None, dtype, fill) -> np.ndarray:
@@ -333,6 +348,8 @@ class ColumnIndex:
             if fetched is not None:
                 columns[name][positions] = self._codes(name, rows[fetched])
         columns["certifications"][positions] = self._certification_column(rows["certifications"])
+        sources = rows.get("source")
+        columns["source"][positions] = self._codes("source", sources if sources else [LOCAL_SOURCE])
         # numbers
         per_node = np.fromiter(rows["accelerators_per_node"], dtype=np.int64, count=count)
         nodes = np.fromiter(rows["node_count"], dtype=np.int64, count=count)
@@ -465,6 +482,8 @@ class ColumnIndex:
                 "available_units": taken["available_units"][at],
                 "state": code("state"),
                 "certifications": certifications,
+                "source": code("source"),
+                "source_name": self.source_names.get(code("source"), ""),
                 "certified": taken["certified"][at],
                 "available_now": taken["available_now"][at],
             }
@@ -873,6 +892,7 @@ class DatabaseBackend(SearchBackend):
 
     def _apply(self, rows) -> None:
         resources: set[int] = set()
+        synced: set[int] = set()
         sites: set[int] = set()
         organizations: set[int] = set()
         for row in rows:
@@ -882,6 +902,8 @@ class DatabaseBackend(SearchBackend):
                 sites.add(row.record_id)
             elif row.record_type == "organization":
                 organizations.add(row.record_id)
+            elif row.record_type == SYNCED_FEED_TYPE:
+                synced.add(row.record_id)
             elif row.record_type == "line":
                 self._lines.clear()
         index = self._index
@@ -895,6 +917,8 @@ class DatabaseBackend(SearchBackend):
         if sites or organizations:
             index._changed(None)
         self._refresh(resources)
+        if synced:
+            index.drop({-pk for pk in synced} - index.read_synced(ids=synced))
 
     def index(self) -> ColumnIndex:
         with self._lock:
@@ -924,7 +948,7 @@ class DatabaseBackend(SearchBackend):
     def _search(self, index: ColumnIndex, query: ComputeQuery, lines) -> SearchResult:
         common = index.column("published")
         own: dict[str, np.ndarray] = {}
-        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture"):
+        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture", "source"):
             value = getattr(query, name)
             if value:
                 own[name] = index.equals(name, value)
@@ -990,7 +1014,7 @@ class DatabaseBackend(SearchBackend):
         return SearchResult(
             count=count,
             results=results,
-            facets=build_facets(raw),
+            facets=build_facets(raw, index.source_names),
             page=query.page,
             page_size=query.page_size,
             num_pages=num_pages(count, query.page_size),
