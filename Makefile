@@ -141,10 +141,11 @@ bench-load: $(VENV)/.installed-dev
 
 ## bench-federation: identifier resolution across three nodes on loopback (national, regional, industry; throwaway
 ## SQLite each): national cold (two hops) and cached p50/p95, negative caching, against the owning node's own lookup
-## (IDENTIFIERS=). Catalogue sync and change lag are not measured yet (they need the change feed).
+## (IDENTIFIERS=); then the initial catalogue sync of SYNC= resources (default 20000) industry → regional in
+## records/s and until the regional selection counts them. Status-change lag and outage catch-up are not measured yet.
 .PHONY: bench-federation
 bench-federation: $(VENV)/.installed-dev
-	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100)
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),20000)
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

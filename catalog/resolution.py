@@ -135,14 +135,20 @@ def _filed(code: str, own: str, *, unavailable: bool) -> Resolution | None:
     )
 
 
-def _fetch(code: str, base: str) -> Resolution:
-    """Ask the node at ``base`` (cached per identifier: found and not-found for different times)."""
+def _fetch(code: str, base: str, *, signed: bool = False) -> Resolution:
+    """Ask the node at ``base`` (cached per identifier: found and not-found for different times);
+    ``signed``: as this enrolled node (the upstream exempts its enrolled nodes from the anonymous rate limit)."""
     key = CACHE_PREFIX + code
     cached = cache.get(key)
     if cached is not None:
         return Resolution(cached["status"], {**cached["body"], "cached": True})
-    url = f"{base}/api/v1/identifiers/{urllib.parse.quote(code, safe='/.')}/"
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    path = f"/api/v1/identifiers/{urllib.parse.quote(code, safe='/.')}/"
+    headers = {"Accept": "application/json"}
+    if signed:
+        from federation.client import signature_headers
+
+        headers.update(signature_headers(method="GET", path=path))
+    request = urllib.request.Request(base + path, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
             status, body = response.status, json.loads(response.read())
@@ -198,7 +204,7 @@ def _upstream(code: str) -> Resolution:
                 "detail": _("该算力标识不属于本节点，且未配置上级节点。"),
             },
         )
-    return _fetch(code, base)
+    return _fetch(code, base, signed=True)
 
 
 def identifier_resolve(*, code: str) -> Resolution:

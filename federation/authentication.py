@@ -77,6 +77,16 @@ def _remember_nonce(*, key_id: str, nonce: str) -> None:
         raise exceptions.AuthenticationFailed("replayed request (nonce already used)") from None
 
 
+class OptionalNodeSignatureAuthentication(NodeSignatureAuthentication):
+    """On a public endpoint: a signed request is authenticated as its node (a bad signature is a 401),
+    an unsigned one is anonymous."""
+
+    def authenticate(self, request):
+        if not request.headers.get(signing.HEADER_KEY_ID):
+            return None
+        return super().authenticate(request)
+
+
 class NodeSignatureScheme(OpenApiAuthenticationExtension):
     target_class = NodeSignatureAuthentication
     name = "NodeSignature"

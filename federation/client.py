@@ -43,6 +43,23 @@ def signed_request(*, method: str, path: str, payload: dict | None = None, idemp
         return json.loads(response.read() or b"{}")
 
 
+def signature_headers(*, method: str, path: str) -> dict[str, str]:
+    """Signature headers of a body-less request to the upstream node as this node (empty when not
+    enrolled): the upstream then knows an enrolled node asks (resolution: no anonymous rate limit)."""
+    link = upstream_link()
+    if link is None:
+        return {}
+    return signing.sign_headers(
+        private_key=link.private_key,
+        key_id=link.key_id,
+        method=method,
+        path=path,
+        body=b"",
+        idempotency_key="",
+        timestamp=int(time.time()),
+    )
+
+
 def enrol_request(*, base_url: str, payload: dict) -> tuple[int, dict]:
     """The unsigned enrolment handshake (the one-time code is the proof)."""
     request = urllib.request.Request(

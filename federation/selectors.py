@@ -48,3 +48,22 @@ def synced_record_get(*, code: str):
     from .models import SyncedRecord
 
     return SyncedRecord.objects.filter(identifier=code, removed=False).first()
+
+
+def network_position() -> dict:
+    """Where this node sits in the 1+M+N network (the home page says it): its role and prefix, the node
+    above it (from its enrolment) and the active nodes enrolled directly below it (from the registry)."""
+    link = upstream_link()
+    upstream = None
+    if link is not None:
+        upstream = {"name": link.upstream_name, "prefix": link.upstream_prefix, "url": upstream_url()}
+    below = Peer.objects.filter(state=PeerState.ACTIVE, via__isnull=True).order_by("prefix")
+    return {
+        "role": settings.NODE_ROLE,
+        "prefix": node_prefix(),
+        "upstream": upstream,
+        "downstream": [
+            {"name": peer.name, "prefix": peer.prefix, "url": peer.url, "role": peer.get_role_display()}
+            for peer in below
+        ],
+    }

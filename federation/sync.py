@@ -51,6 +51,10 @@ def _record_url(code: str) -> str:
         return settings.NODE_PUBLIC_URL + reverse("catalog:record-detail", kwargs={"code": code})
 
 
+def _decimal(value) -> str | None:
+    return None if value is None else format(value, "f")
+
+
 def _snapshot(record_type: str, record) -> dict:
     identifier = record.identifier
     snapshot = {
@@ -71,6 +75,21 @@ def _snapshot(record_type: str, record) -> dict:
             resource_class=record.resource_class,
             site=record.site.name,
             province_code=record.province_code,
+            city_code=record.city_code or "",
+            description=record.description[:500],
+            accelerator_vendor=record.accelerator_vendor or "",
+            accelerator_model=record.accelerator_model or "",
+            accelerators_per_node=record.accelerators_per_node,
+            node_count=record.node_count,
+            cpu_architecture=record.cpu_architecture or "",
+            vcpus_per_node=record.vcpus_per_node,
+            memory_gb_per_node=record.memory_gb_per_node,
+            accelerator_memory_gb=record.accelerator_memory_gb,
+            certifications=[str(item) for item in (record.certifications or [])],
+            **{
+                f"{precision}_tflops_per_card": _decimal(getattr(record, f"{precision}_tflops_per_card"))
+                for precision in ("fp16", "fp32", "fp64")
+            },
         )
     elif record_type == "line":
         snapshot.update(

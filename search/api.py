@@ -18,6 +18,7 @@ def _param(name: str, kind, description: str, **extra) -> OpenApiParameter:
 PARAMETERS = [
     _param("q", str, "关键词：名称、型号、厂商、服务商、站点、城市、标识；多个词以空格分隔，须全部包含"),
     _param("resource_class", str, "算力类型", enum=["general", "intelligent", "supercomputing", "edge"]),
+    _param("source", str, "来源节点：local 为本节点自有资源，或下级节点前缀（如 CN.510000.C15）"),
     _param("vendor", str, "加速卡厂商，如 NVIDIA、华为"),
     _param("model", str, "加速卡型号（与参考表一致），如 NVIDIA A100 80GB (SXM4)"),
     _param("cpu_architecture", str, "CPU 架构", enum=["x86", "arm", "c86", "loongarch", "riscv", "other"]),

@@ -140,6 +140,8 @@ def resource_document(row: dict) -> dict:
         "available_units": row["available_units"],
         "state": row["state"],
         "certifications": [str(item) for item in (row["certifications"] or [])],
+        "source": "local",  # this node's own resource (synced records: search/synced.py, database backend)
+        "source_name": "",
     }
     document["certified"] = bool(document["certifications"])
     document["available_now"] = row["state"] == "online" and row["available_units"] > 0
@@ -216,6 +218,8 @@ class ComputeResourceDocument(Document):
     available_units = Long()
     state = Keyword()
     certifications = Keyword()
+    source = Keyword()
+    source_name = Keyword(index=False)
     certified = Boolean()
     available_now = Boolean()
     ppf_fp16 = Double()

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from catalog.identifiers import MalformedIdentifier, validate_prefix
 from catalog.models import CpuArchitecture, ResourceClass
 
 PRECISIONS = ("fp16", "fp32", "fp64")
@@ -55,6 +56,7 @@ class ComputeQuery:
     model: str = ""
     cpu_architecture: str = ""
     province: str = ""  # GB/T 2260 code of the site's province, e.g. 510000
+    source: str = ""  # 来源节点: "local" (this node's own) or the prefix of the node a record was synced from
     city: str = ""  # GB/T 2260 code of the site's city, e.g. 510100
     min_cards: int | None = None  # total accelerator cards of the resource
     min_fp16: Decimal | None = None  # TFLOPS per card (dense peak)
@@ -137,6 +139,14 @@ class ComputeQuery:
             elif value and name == "province" and not value.endswith("0000"):
                 add(name, _("省级行政区划代码以 0000 结尾，如 510000。"))
             values[name] = value
+
+        source = raw("source")
+        if source and source != "local":
+            try:
+                validate_prefix(source)
+            except MalformedIdentifier:
+                add("source", _("来源节点应为 local（本节点）或节点前缀，如 CN.510000.C15。"))
+        values["source"] = source
 
         for name in ("min_cards", "min_memory_gb", "min_bandwidth_mbps"):
             value = raw(name)

@@ -26,6 +26,11 @@ class BestLineSerializer(serializers.Serializer):
     kind_label = serializers.CharField()
 
 
+class SourceNodeSerializer(serializers.Serializer):
+    prefix = serializers.CharField(help_text="来源节点前缀，如 CN.510000.C15")
+    name = serializers.CharField(help_text="来源节点名称")
+
+
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     identifier = serializers.CharField(allow_null=True, help_text="算力标识；尚未发放时为空")
@@ -60,6 +65,7 @@ class SearchHitSerializer(serializers.Serializer):
         allow_null=True, help_text="性价比：元/PFLOPS·时（按 price_performance_precision 的精度）；未知时为空"
     )
     price_performance_precision = serializers.CharField(help_text="fp16 / fp32 / fp64")
+    source_node = SourceNodeSerializer(allow_null=True, help_text="来源节点（从下级节点同步的记录）；本节点资源为空")
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -76,6 +82,7 @@ class FacetsSerializer(serializers.Serializer):
     cpu_architecture = FacetValueSerializer(many=True)
     state = FacetValueSerializer(many=True)
     price_band = FacetValueSerializer(many=True, help_text="价格区间（元/计费单位），按区间顺序，含 0")
+    source = FacetValueSerializer(many=True, help_text="来源节点：local 为本节点，其余为下级节点前缀")
 
 
 class SearchResponseSerializer(serializers.Serializer):

@@ -43,9 +43,10 @@ FACET_TITLES = {
     "cpu_architecture": gettext_lazy("CPU 架构"),
     "state": gettext_lazy("运行状态"),
     "price_band": gettext_lazy("价格区间（元/计费单位）"),
+    "source": gettext_lazy("来源节点"),
 }
 # facets whose values are a filter of the query (the others are counts only)
-FACET_PARAMS = {"resource_class", "vendor", "model", "province", "cpu_architecture", "price_band"}
+FACET_PARAMS = {"resource_class", "vendor", "model", "province", "cpu_architecture", "price_band", "source"}
 # filters a live snapshot can be checked against in the browser (selection.js)
 LIVE_CHECKED = (
     "resource_class",

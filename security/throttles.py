@@ -27,11 +27,22 @@ class _UnlessScoped:
         return super().allow_request(request, view)
 
 
-class AnonThrottle(_UnlessScoped, _CurrentRates, AnonRateThrottle):
+class _UnlessNode:
+    """A request authenticated as an enrolled node (its signature verified, ``request.auth`` is a
+    federation ``Peer``: node-to-node resolution) is neither anonymous nor a user: not limited here."""
+
+    def allow_request(self, request, view):
+        auth = request.auth
+        if auth is not None and type(auth).__name__ == "Peer" and getattr(auth, "prefix", None):
+            return True
+        return super().allow_request(request, view)
+
+
+class AnonThrottle(_UnlessNode, _UnlessScoped, _CurrentRates, AnonRateThrottle):
     """Anonymous callers, by client address."""
 
 
-class UserThrottle(_UnlessScoped, _CurrentRates, UserRateThrottle):
+class UserThrottle(_UnlessNode, _UnlessScoped, _CurrentRates, UserRateThrottle):
     """Signed-in callers, by user."""
 
 

@@ -5,6 +5,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from federation.authentication import OptionalNodeSignatureAuthentication
+
 from ..resolution import identifier_resolve
 
 
@@ -44,7 +46,8 @@ class IdentifierResolveView(APIView):
     """
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes = []
+    # an enrolled node below asking is authenticated by its signature (and not rate-limited as anonymous)
+    authentication_classes = [OptionalNodeSignatureAuthentication]
 
     @extend_schema(
         tags=["identifiers"],

@@ -30,6 +30,7 @@ class HomePage(PortalPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from catalog.selectors_public import headline_figures
         from catalog.views.browse import IdentifierLookupForm
+        from federation.selectors import network_position
         from portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
@@ -39,4 +40,5 @@ class HomePage(PortalPageMixin, Page):
         context["guides"] = selectors.guide_list()
         context["figures"] = headline_figures()
         context["lookup_form"] = IdentifierLookupForm()
+        context["network_position"] = network_position()
         return context

@@ -26,6 +26,7 @@ from organizations.models import Division
 
 from ..documents import HIDDEN_IDENTIFIER_STATES, PRICE_BANDS
 from ..query import ComputeQuery
+from ..synced import source_label
 
 # facet name -> (document field, the query field that filters on it: excluded from its own counts)
 FACETS: dict[str, tuple[str, str | None]] = {
@@ -36,6 +37,7 @@ FACETS: dict[str, tuple[str, str | None]] = {
     "cpu_architecture": ("cpu_architecture", "cpu_architecture"),
     "state": ("state", None),
     "price_band": ("price_band", "price_band"),
+    "source": ("source", "source"),  # 来源节点: this node ("local") or the prefix of the node a record came from
 }
 FACET_SIZE = 50  # at most this many values per facet (by count, then value)
 
@@ -111,9 +113,10 @@ def facet_label(name: str, value: str) -> str:
 _FACET_LABELS: dict[tuple[str | None, str, str], str] = {}
 
 
-def build_facets(raw: dict[str, dict[str, int]]) -> dict[str, list[dict]]:
+def build_facets(raw: dict[str, dict[str, int]], source_names: dict[str, str] | None = None) -> dict[str, list[dict]]:
     """Raw counts per facet -> ordered lists: by count desc then value; price bands in band order.
-    Labels are cached per language (a gettext per value would cost more than counting)."""
+    Labels are cached per language (a gettext per value would cost more than counting), except the
+    来源节点 ones (``source_names``: node prefix -> name, of the records synced here)."""
     language = get_language()
     facets: dict[str, list[dict]] = {}
     for name in FACETS:
@@ -126,6 +129,9 @@ def build_facets(raw: dict[str, dict[str, int]]) -> dict[str, list[dict]]:
         listed = []
         for value, n in items:
             key = (language, name, value)
+            if name == "source":
+                listed.append({"value": value, "label": source_label(value, source_names or {}), "count": n})
+                continue
             label = _FACET_LABELS.get(key)
             if label is None:
                 label = _FACET_LABELS[key] = facet_label(name, value)
@@ -269,10 +275,19 @@ def hit(document: dict, *, query: ComputeQuery, lines: dict[int, LineChoice]) ->
         "state_label": _choice_label(RecordState, document["state"], language),
         "certifications": list(document["certifications"]),
         "url": record_url(document["identifier"], language),
+        "source_node": _source_node(document),
         "best_line": dict(choice.line) if choice else None,
         "price_performance": document[f"ppf_{query.precision}"],
         "price_performance_precision": query.precision,
     }
+
+
+def _source_node(document: dict) -> dict | None:
+    """The node a synced record came from (None: this node's own resource)."""
+    source = document.get("source") or "local"
+    if source == "local":
+        return None
+    return {"prefix": source, "name": document.get("source_name") or source}
 
 
 class SearchBackend:

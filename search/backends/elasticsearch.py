@@ -44,6 +44,7 @@ OWN_FILTER_FIELDS = {
     "province": "province",
     "cpu_architecture": "cpu_architecture",
     "price_band": "price_band",
+    "source": "source",
 }
 MIN_FILTERS = (
     ("min_cards", "total_cards"),

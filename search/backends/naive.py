@@ -13,6 +13,7 @@ from catalog.models import ComputeResource, RecordState
 from ..documents import PRICE_BANDS, published_q, resource_document
 from ..documents import ROW_FIELDS as DOCUMENT_FIELDS
 from ..query import ComputeQuery
+from ..synced import LOCAL_SOURCE
 from .base import (
     FACETS,
     SearchBackend,
@@ -110,11 +111,16 @@ class NaiveOrmBackend(SearchBackend):
         if query.price_band:
             common = common.annotate(band=_band())
         own = {name: Q(**{COLUMNS[name]: getattr(query, name)}) for name in COLUMNS if getattr(query, name, "")}
+        if query.source and query.source != LOCAL_SOURCE:  # this baseline knows this node's own records only
+            own["source"] = Q(pk__in=[])
         full = common.filter(*own.values())
 
         raw = {}
         for facet, (_field, own_key) in FACETS.items():
             queryset = common.filter(*[clause for name, clause in own.items() if name != own_key])
+            if facet == "source":
+                raw[facet] = {LOCAL_SOURCE: queryset.count()}
+                continue
             if facet == "price_band" and not query.price_band:
                 queryset = queryset.annotate(band=_band())
             rows = queryset.order_by().values(COLUMNS[facet]).annotate(n=Count("id"))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -190,3 +191,24 @@ def outbox_rows(node: Node, kind: str) -> list[tuple]:
         " FROM federation_outboxmessage WHERE kind = ? ORDER BY id",
         kind,
     )
+
+
+def three_nodes(make: Callable[..., Node], **slow: str) -> tuple[Node, Node, Node]:
+    """The national, Sichuan regional and liquor industry nodes, national and regional running, each
+    enrolled with its upstream (``slow``: extra environment of the two lower nodes, e.g. a short
+    UPSTREAM_TIMEOUT_SECONDS). The industry node is not started (most tests drive it by command)."""
+    national = make("national", NODE_ROLE="national", NODE_NAME="国家节点")
+    regional = make("regional", NODE_ROLE="regional", NODE_NAME="四川省区域节点", **slow)
+    industry = make("industry", NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点", **slow)
+    national.start()
+    regional.start()
+    assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
+    assert enrol(industry, regional, segment="C15", name="酒的制造业行业节点") == "CN.510000.C15"
+    return national, regional, industry
+
+
+def selected(node: Node, **params: str) -> list[tuple[str, str | None]]:
+    """(identifier, source node prefix) of what the node's public selection API finds."""
+    status, body = node.request("/api/v1/search/resources/?" + urllib.parse.urlencode({"page_size": 100, **params}))
+    assert status == 200, body
+    return [(row["identifier"], (row["source_node"] or {}).get("prefix")) for row in body["results"]]

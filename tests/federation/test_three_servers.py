@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.federation.nodes import enrol, loopback_nodes, outbox_rows, printed  # noqa: F401  (a fixture)
+from tests.federation.nodes import loopback_nodes, outbox_rows, printed, three_nodes  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
@@ -85,13 +85,7 @@ def resolve(node, code: str) -> tuple[int, dict]:
 
 def test_three_tiers_enrol_file_through_the_regional_node_and_resolve_at_the_root(loopback_nodes):  # noqa: F811
     slow = {"OUTBOX_BACKOFF_BASE_SECONDS": "600", "UPSTREAM_TIMEOUT_SECONDS": "3"}
-    national = loopback_nodes("national", NODE_ROLE="national", NODE_NAME="国家节点")
-    regional = loopback_nodes("regional", NODE_ROLE="regional", NODE_NAME="四川省区域节点", **slow)
-    industry = loopback_nodes("industry", NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点", **slow)
-    national.start()
-    regional.start()
-    assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
-    assert enrol(industry, regional, segment="C15", name="酒的制造业行业节点") == "CN.510000.C15"
+    national, regional, industry = three_nodes(loopback_nodes, **slow)
     assert national.query("SELECT prefix, role, url FROM federation_peer") == [("CN.510000", "regional", regional.url)]
     assert regional.query("SELECT prefix, role FROM federation_peer") == [("CN.510000.C15", "industry")]
 

@@ -11,7 +11,7 @@ from search.documents import ComputeResourceDocument
 from search.query import ComputeQuery
 
 ORDER = [{"_count": "desc"}, {"_key": "asc"}]
-FACET_FIELDS = ["resource_class", "vendor", "model", "province", "cpu_architecture", "state", "price_band"]
+FACET_FIELDS = ["resource_class", "vendor", "model", "province", "cpu_architecture", "state", "price_band", "source"]
 
 
 def aggs(filters_by_facet: dict) -> dict:
@@ -84,6 +84,7 @@ def test_filters_text_and_facet_filters_go_to_query_post_filter_and_other_facets
                 "cpu_architecture": both,
                 "state": both,
                 "price_band": both,
+                "source": both,
             }
         ),
         "sort": [{"ppf_fp16": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],

@@ -98,7 +98,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
     def _search(self, index: ColumnIndex, query: ComputeQuery, lines) -> SearchResult:
         common = index.column("published")
         own: dict[str, np.ndarray] = {}
-        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture", "price_band"):
+        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture", "price_band", "source"):
             value = getattr(query, name)
             if value:
                 own[name] = index.equals(name, value)
@@ -164,7 +164,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
         return SearchResult(
             count=count,
             results=results,
-            facets=build_facets(raw),
+            facets=build_facets(raw, index.source_names),
             page=query.page,
             page_size=query.page_size,
             num_pages=num_pages(count, query.page_size),

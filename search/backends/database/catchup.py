@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from catalog.models import ComputeResource, Provider, Site
 
+from ...synced import SYNCED_FEED_TYPE
 from .columns import FEED_BATCH, _places, _provider_names
 
 
@@ -38,6 +39,7 @@ class FeedCatchUp:
 
     def _apply(self, rows) -> None:
         resources: set[int] = set()
+        synced: set[int] = set()
         sites: set[int] = set()
         organizations: set[int] = set()
         divisions: set[str] = set()
@@ -48,6 +50,8 @@ class FeedCatchUp:
                 sites.add(row.record_id)
             elif row.record_type == "organization":
                 organizations.add(row.record_id)
+            elif row.record_type == SYNCED_FEED_TYPE:
+                synced.add(row.record_id)
             elif row.record_type == "line":
                 self._lines.clear()
             elif row.record_type == "division":  # a renamed province or city: the place of every site in it
@@ -66,3 +70,5 @@ class FeedCatchUp:
         if sites or organizations:
             index._changed(None)
         self._refresh(resources)
+        if synced:
+            index.drop({-pk for pk in synced} - index.read_synced(ids=synced))

@@ -35,6 +35,7 @@ CATEGORICAL = {
     "provider": "provider_id",
     "price_band": None,  # derived from the price
     "certifications": None,  # decoded JSON lists, as tuples
+    "source": None,  # the owning node's prefix of a synced record (search/synced.py), else LOCAL_SOURCE
 }
 # int64 columns; -1 stands for NULL in the nullable ones (all are non-negative in the catalogue)
 INTEGERS = (
@@ -51,7 +52,7 @@ TEXT_ROW_PARTS = ("names", "identifiers")
 TEXT_CODED_PARTS = ("description", "vendor", "model", "cpu_architecture", "certifications")
 # Facet columns counted together (one bincount of a joint code when a query counts more than one
 # of a group over the same rows): few values each, so the joint codes stay small.
-JOINT = (("resource_class", "cpu_architecture", "state", "price_band"), ("vendor", "model"), ("province",))
+JOINT = (("resource_class", "cpu_architecture", "state", "price_band"), ("vendor", "model"), ("province", "source"))
 assert {name for group in JOINT for name in group} == {column for column, _own in FACETS.values()}
 TERM_CACHE_SIZE = 64
 # The joined text is built again once this share of the rows changed after it was built.

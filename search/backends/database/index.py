@@ -17,6 +17,7 @@ class ColumnIndex(ColumnStore):
         index = cls()
         index.sites, index.providers = _places(), _provider_names()
         index.read(ids=None, chunk_size=chunk_size)
+        index.read_synced(ids=None)
         index.build_text_index()
         return index
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from catalog.models import ComputeResource, ListingState
 
 from ...documents import PRICE_BANDS
+from ...synced import LOCAL_SOURCE, synced_rows
 from .columns import (
     BAND_LOWS,
     BOOLEANS,
@@ -46,6 +47,7 @@ class ColumnStore:
         self.identifiers: list[str | None] = []
         self.sites: dict[int, tuple[str, str, str]] = {}
         self.providers: dict[int, str] = {}
+        self.source_names: dict[str, str] = {}  # owning node prefix -> name (synced records)
         # positions in id order (find rows by binary search), or else this map
         self._position: dict[int, int] | None = None
         self._grow(16)
@@ -86,6 +88,17 @@ class ColumnStore:
                             found.update(columns["id"])
                         self.put(columns)
         return found
+
+    def read_synced(self, *, ids=None) -> set[int]:
+        """Read the synced resources with these SyncedRecord pks (all when None); return the row ids
+        found (negative: see search/synced.py)."""
+        columns, sites, providers, names = synced_rows(ids=ids)
+        self.sites.update(sites)
+        self.providers.update(providers)
+        self.source_names.update(names)
+        if columns:
+            self.put(columns)
+        return set(columns.get("id", ()))
 
     def _grow(self, capacity: int) -> None:
         def extend(array: np.ndarray | None, dtype, fill) -> np.ndarray:
@@ -205,6 +218,8 @@ class ColumnStore:
             if fetched is not None:
                 columns[name][positions] = self._codes(name, rows[fetched])
         columns["certifications"][positions] = self._certification_column(rows["certifications"])
+        sources = rows.get("source")
+        columns["source"][positions] = self._codes("source", sources if sources else [LOCAL_SOURCE])
         # numbers
         per_node = np.fromiter(rows["accelerators_per_node"], dtype=np.int64, count=count)
         nodes = np.fromiter(rows["node_count"], dtype=np.int64, count=count)
@@ -337,6 +352,8 @@ class ColumnStore:
                 "available_units": taken["available_units"][at],
                 "state": code("state"),
                 "certifications": certifications,
+                "source": code("source"),
+                "source_name": self.source_names.get(code("source"), ""),
                 "certified": taken["certified"][at],
                 "available_now": taken["available_now"][at],
             }
