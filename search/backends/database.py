@@ -50,6 +50,7 @@ from collections import OrderedDict
 import numpy as np
 from django.db import connection, transaction
 
+from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState, Provider, Site
 from changes.selectors import FeedReader
 
@@ -75,6 +76,8 @@ FETCH = (
     "fp32_tflops_per_card", "fp64_tflops_per_card", "billing_unit", "price_yuan", "available_units", "state",
     "certifications", "listing_state", "identifier__code", "identifier__state",
 )  # fmt: skip
+# What is read for "available_units": reported − held − allocated (catalog.availability), not the report.
+FETCH_QUERY = tuple("free_units" if name == "available_units" else name for name in FETCH)
 FETCH_CHUNK = 50_000
 ID_BATCH = 10_000
 # Dictionary-encoded columns: document field (or internal name) -> fetched column
@@ -204,7 +207,8 @@ class ColumnIndex:
         found: set[int] = set()
         with transaction.atomic():
             for queryset in batches:
-                sql, params = queryset.values_list(*FETCH).query.sql_with_params()
+                free = queryset.annotate(free_units=free_units())
+                sql, params = free.values_list(*FETCH_QUERY).query.sql_with_params()
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
                     while rows := cursor.fetchmany(chunk_size):
