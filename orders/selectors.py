@@ -85,3 +85,17 @@ def capacity_of(*, resource_id: int) -> dict:
 def over_allocated() -> QuerySet[Capacity]:
     """Resources whose provider reported fewer units than are allocated to orders (for operators)."""
     return Capacity.objects.filter(over_allocated=True).select_related("resource__provider__organization")
+
+
+def orders_of(*, reference: str, provider_id: int | None = None) -> QuerySet[Order]:
+    queryset = Order.objects.filter(reference=reference).select_related("provider__organization")
+    return queryset if provider_id is None else queryset.filter(provider_id=provider_id)
+
+
+def free_units_of(*, resource_ids) -> dict[int, int]:
+    """reported − held − allocated of each resource (catalog.availability)."""
+    from catalog.availability import free_units
+    from catalog.models import ComputeResource
+
+    rows = ComputeResource.objects.filter(pk__in=list(resource_ids)).annotate(free=free_units())
+    return dict(rows.values_list("pk", "free"))
