@@ -191,3 +191,26 @@ def test_holds_expire_runs_on_the_worker_schedule():
 
     entry = entry_named("holds_expire")
     assert entry.task == "orders.tasks.holds_expire" and entry.every == {"seconds": 30}
+
+
+def test_hold_changes_reach_the_feed_and_the_selection_index(market, accepted):
+    from catalog.services import record_approve
+    from changes.models import Change
+    from search.backends.database import DatabaseBackend
+    from search.query import ComputeQuery
+
+    chengdu = market.resources["chengdu"]
+    record_approve(record=chengdu, actor=None)
+    backend = DatabaseBackend()
+
+    def shown() -> int:
+        hits = backend.search(ComputeQuery(q=chengdu.name)).results
+        return next(hit["available_units"] for hit in hits if hit["id"] == chengdu.pk)
+
+    assert shown() == 8
+    accepted()
+    change = Change.objects.filter(record_type="resource", record_id=chengdu.pk, kind="capacity").last()
+    assert change.snapshot["available_units"] == 2 and change.snapshot["reported_units"] == 8
+    assert shown() == 2
+    order_services.holds_expire(now=timezone.now() + timedelta(minutes=31))
+    assert shown() == 8
