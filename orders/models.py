@@ -141,6 +141,10 @@ class Order(models.Model):
         return self.number
 
     @property
+    def cards(self) -> int:
+        return sum(line.cards for line in self.lines.all())
+
+    @property
     def number(self) -> str:
         return f"DD{self.created_at:%Y%m%d}-{self.pk:06d}" if self.created_at and self.pk else "DD-"
 
