@@ -27,6 +27,14 @@ def reported_units(*, resource_id: int) -> int:
     return int(value or 0)
 
 
+def capacity_may_take(*, resource_id: int, units: int) -> bool:
+    """A plain read: could ``units`` be taken now? (False is final enough to refuse; True is checked again by
+    ``capacity_take``, the only decision that counts.)"""
+    row = Capacity.objects.filter(resource_id=resource_id).values_list("held_units", "allocated_units").first()
+    held, allocated = row or (0, 0)
+    return held + allocated + units <= reported_units(resource_id=resource_id)
+
+
 def capacity_take(*, resource_id: int, units: int, allocate: bool = False) -> bool:
     """Hold (or allocate at once) ``units`` if the provider's reported units still cover them; False if not."""
     if units <= 0:

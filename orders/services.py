@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ComputeResource
-from catalog.services.changes import records_changed_append
+from catalog.snapshots import RESOURCE
+from changes.services import changes_append
 
 from . import capacity, selectors
 from .models import Hold, HoldState, Order, OrderLine, OrderState
@@ -46,7 +47,11 @@ def hold_ttl() -> timedelta:
 
 
 def _changed(resource_ids) -> None:
-    records_changed_append(model=ComputeResource, record_ids=sorted(set(resource_ids)), change="capacity")
+    """The resources' availability changed: ids only (readers build the current snapshot when they use it),
+    so the work done while a counter row is locked stays small."""
+    ids = sorted(set(resource_ids))
+    if ids:
+        changes_append(record_type=RESOURCE, record_ids=ids, kind="capacity", fields=("available_units",))
 
 
 def holds_place(*, reference: str, buyer_user, hours: int, items: list[HoldItem]) -> list[Hold]:
@@ -54,13 +59,11 @@ def holds_place(*, reference: str, buyer_user, hours: int, items: list[HoldItem]
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("holds_place runs inside the caller's transaction")
     items = sorted(items, key=lambda item: item.resource_id)  # one lock order: no deadlocks between buyers
+    for item in items:  # refuse at once what is already gone (a read: no lock, no waiting behind others)
+        if not capacity.capacity_may_take(resource_id=item.resource_id, units=item.units):
+            _refuse(item)
     capacity.capacity_rows_ensure(resource_ids=[item.resource_id for item in items])
     expires = timezone.now() + hold_ttl()
-    for item in items:
-        if not capacity.capacity_take(resource_id=item.resource_id, units=item.units):
-            name = ComputeResource.objects.filter(pk=item.resource_id).values_list("name", flat=True).first()
-            message = _("方案中的资源“%(name)s”当前余量不足，请选择其他方案。") % {"name": name or item.resource_id}
-            raise ValidationError({"match": message})
     holds = Hold.objects.bulk_create(
         Hold(
             reference=reference,
@@ -79,7 +82,17 @@ def holds_place(*, reference: str, buyer_user, hours: int, items: list[HoldItem]
         for item in items
     )
     _changed(item.resource_id for item in items)
+    # Last: the conditional UPDATEs, which hold each counter row's lock until the caller commits.
+    for item in items:
+        if not capacity.capacity_take(resource_id=item.resource_id, units=item.units):
+            _refuse(item)
     return holds
+
+
+def _refuse(item: HoldItem) -> None:
+    name = ComputeResource.objects.filter(pk=item.resource_id).values_list("name", flat=True).first()
+    message = _("方案中的资源“%(name)s”当前余量不足，请选择其他方案。") % {"name": name or item.resource_id}
+    raise ValidationError({"match": message})
 
 
 def holds_confirm(*, reference: str, provider_id: int, actor, line_yuan: Decimal = Decimal(0)) -> Order:

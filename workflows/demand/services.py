@@ -250,7 +250,6 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
             raise ValidationError(
                 {"match": _("该方案已不可选择（%(state)s）。") % {"state": match.get_state_display()}}
             )
-        _hold_cards(match=match, actor=actor)
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(actor)
@@ -263,6 +262,8 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
         demand.status = DemandStatus.ACCEPTED
         demand.save(update_fields=["status", "updated_at"])
         activation.execute()  # runs `schedule`, then opens the providers' `confirm` task
+        # Last in the transaction: the hold locks each resource's counter row until the commit.
+        _hold_cards(match=match, actor=actor)
     demand.refresh_from_db()
     return demand
 
