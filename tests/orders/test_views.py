@@ -80,3 +80,8 @@ def test_api_cancel_without_reason_is_a_field_error(client, market, confirmed):
 def test_anonymous_is_refused(client, market, confirmed):
     assert client.get("/api/v1/orders/").status_code in (401, 403)
     assert client.get(f"/orders/{confirmed.pk}/").status_code == 302
+
+
+def test_openapi_documents_holds_and_orders(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert {"/api/v1/holds/", "/api/v1/orders/", "/api/v1/orders/{id}/cancel/"} <= set(schema["paths"])
