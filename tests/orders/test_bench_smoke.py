@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_databases
 def test_bench_holds_runs_at_a_tiny_size():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     completed = subprocess.run(
