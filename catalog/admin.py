@@ -7,7 +7,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from portal.archives import archive_check
+from infra.archives import archive_check
 
 from . import services
 from .exports import identifier_csv_response

@@ -14,3 +14,16 @@ class CatalogConfig(AppConfig):
 
         for record_type, build in RECORD_TYPES.values():  # for changes appended without a snapshot
             snapshot_builder_register(record_type, build)
+        self.register_upstream_kinds()
+
+    @staticmethod
+    def register_upstream_kinds() -> None:
+        """What the catalogue does when the national node acknowledges one of its identifier filings."""
+        try:
+            from federation.filings import IDENTIFIER_FILING
+            from federation.kinds import upstream_kind_register
+        except ImportError:  # federation not built in this deployment
+            return
+        from .services.identifiers import identifier_filed
+
+        upstream_kind_register(IDENTIFIER_FILING, on_acknowledged=identifier_filed)

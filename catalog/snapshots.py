@@ -152,14 +152,3 @@ def line_snapshots(*, record_ids: Iterable[int]) -> dict[int, dict]:
 
 def app_service_snapshots(*, record_ids: Iterable[int]) -> dict[int, dict]:
     return _snapshots(AppService, OTHER_FIELDS[AppService], _finish, record_ids)
-
-
-def for_language(snapshot: dict, language: str) -> dict:
-    """The record as a client in ``language`` gets it: ``labels`` flattened into ``<field>_label``."""
-    labels = snapshot.get("labels")
-    if not labels:
-        return snapshot
-    chosen = labels.get(language) or labels.get(settings.LANGUAGE_CODE) or next(iter(labels.values()))
-    record = {name: value for name, value in snapshot.items() if name != "labels"}
-    record.update({f"{name}_label": text for name, text in chosen.items()})
-    return record

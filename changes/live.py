@@ -1,6 +1,6 @@
 """The websocket fan-out of the change feed: one task per ASGI process (per event loop) reads the
 feed and pushes what its sockets subscribed to. One drain for everything live: catalogue records
-(``resource:12`` keys, catalog's LiveConsumer) and the topics apps register (the monitoring tiles).
+(``resource:12`` keys, changes.consumers.LiveConsumer) and the topics apps register (the monitoring tiles).
 
 It starts with the first socket and stops after ``LIVE_IDLE_SECONDS`` without one. Changes
 appended in this process wake it at once (changes.services, after commit); changes committed by

@@ -9,6 +9,8 @@ The feed knows no app's internals; an app registers:
   changes to each topic in its process (``await topic.changed(fanout, rows)``, and
   ``await topic.tick(fanout)`` every poll): the monitoring tiles recompute their figures, the page
   cache drops entries;
+- ``live_socket_hooks_register(opened=..., closed=...)``: called as a ``ws/live/`` socket opens and
+  closes (the node's gauge of open websockets);
 - ``local_append_hook_register(hook)``: ``hook(record_type)`` after this process committed changes
   it appended (a hint: other processes find them at their next read of the feed).
 """
@@ -20,6 +22,7 @@ SnapshotBuilder = Callable[..., dict[int, dict]]
 _builders: dict[str, SnapshotBuilder] = {}
 _live_topics: dict[str, object] = {}
 _local_append_hooks: list[Callable[[str], None]] = []
+_live_socket_hooks: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
 
 def snapshot_builder_register(record_type: str, build: SnapshotBuilder) -> None:
@@ -52,3 +55,12 @@ def local_append_hook_register(hook: Callable[[str], None]) -> None:
 
 def local_append_hooks() -> list[Callable[[str], None]]:
     return list(_local_append_hooks)
+
+
+def live_socket_hooks_register(*, opened: Callable[[], None], closed: Callable[[], None]) -> None:
+    if (opened, closed) not in _live_socket_hooks:
+        _live_socket_hooks.append((opened, closed))
+
+
+def live_socket_hooks() -> list[tuple[Callable[[], None], Callable[[], None]]]:
+    return list(_live_socket_hooks)

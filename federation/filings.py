@@ -6,8 +6,10 @@ node relays it upward through its own outbox and records the national acknowledg
 back (``filing_acknowledged``); the node below asks for it (``filing_status``). ``filing_state_receive``
 applies a suspension, reactivation or revocation and relays it upward the same way.
 
-Downstream side: ``identifier_acknowledged`` moves the local identifier issued → filed → active when the
-national acknowledgement arrives (in the answer to the filing, or later when polled).
+Downstream side: ``filing_enqueue`` / ``state_enqueue`` send the payloads the owning app builds
+(catalog.services.upstream); when the national acknowledgement arrives (in the answer to the filing,
+or later when polled) ``filing_acknowledged`` tells that app (``kinds``: catalog moves its identifier
+issued → filed → active).
 """
 
 import logging
@@ -18,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from .kinds import kind_acknowledged
 from .models import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus, Peer
 from .queue import outbox_enqueue
 
@@ -80,14 +83,20 @@ def filing_receive(*, peer: Peer, payload: dict, idempotency_key: str) -> tuple[
         filing.national_receipt, filing.acknowledged_at = filing.receipt, timezone.now()
         filing.save(update_fields=["national_receipt", "acknowledged_at"])
     else:
-        outbox_enqueue(
-            kind=IDENTIFIER_FILING,
-            idempotency_key=f"{IDENTIFIER_FILING}:{filing.identifier}",
-            path=IDENTIFIER_FILING_PATH,
-            payload=payload,
-        )
+        filing_enqueue(payload=payload)
     cache.delete(RESOLUTION_CACHE_PREFIX + filing.identifier)
     return _answer(filing), True
+
+
+def filing_enqueue(*, payload: dict) -> OutboxMessage:
+    """Send a filing upward: relayed from a node below, or this node's own (its payload built by the
+    app that owns the identifier)."""
+    return outbox_enqueue(
+        kind=IDENTIFIER_FILING,
+        idempotency_key=f"{IDENTIFIER_FILING}:{payload['identifier']}",
+        path=IDENTIFIER_FILING_PATH,
+        payload=payload,
+    )
 
 
 def filing_status(*, peer: Peer, identifier: str) -> dict | None:
@@ -111,35 +120,17 @@ def filing_state_receive(*, peer: Peer, payload: dict, idempotency_key: str) -> 
         filing.save(update_fields=["state", "changed_at"])
     cache.delete(RESOLUTION_CACHE_PREFIX + code)
     if not _is_root():
-        _enqueue_state(payload=payload)
+        state_enqueue(payload=payload)
     return _answer(filing)
 
 
-def _enqueue_state(*, payload: dict) -> None:
+def state_enqueue(*, payload: dict) -> None:
+    """Send a state change of a filed identifier upward (relayed, or from the owning node)."""
     outbox_enqueue(
         kind=IDENTIFIER_STATE,
         idempotency_key=f"{IDENTIFIER_STATE}:{payload['identifier']}:{payload['state']}:{payload['changed_at']}",
         path=IDENTIFIER_STATE_PATH,
         payload=payload,
-    )
-
-
-def identifier_state_enqueue(*, identifier_id: int) -> None:
-    """Downstream: a suspension, reactivation or revocation of a filed identifier travels upward."""
-    from catalog.models import Identifier
-
-    from .selectors import upstream_url
-
-    identifier = Identifier.objects.filter(pk=identifier_id).first()
-    if identifier is None or identifier.state not in UPWARD_STATES or not upstream_url():
-        return
-    _enqueue_state(
-        payload={
-            "identifier": identifier.code,
-            "node_prefix": identifier.prefix,
-            "state": identifier.state,
-            "changed_at": identifier.changed_at.isoformat(),
-        }
     )
 
 
@@ -150,9 +141,8 @@ def on_filing_delivered(*, payload: dict, response: dict) -> None:
 
 
 def filing_acknowledged(*, identifier: str, national_receipt: str) -> None:
-    from catalog import services as catalog_services
-    from catalog.models import Identifier, IdentifierState
-
+    """The national node acknowledged a filing: record it on a filing this node relayed, and tell the
+    owner of the identifier (``kinds.upstream_kind_register(..., on_acknowledged=...)``)."""
     with transaction.atomic():
         relayed = IdentifierFiling.objects.select_for_update().filter(identifier=identifier).first()
         if relayed is not None and relayed.acknowledged_at is None:  # a filing this node relayed
@@ -160,15 +150,7 @@ def filing_acknowledged(*, identifier: str, national_receipt: str) -> None:
             if relayed.state == FilingState.RELAYED:
                 relayed.state = FilingState.FILED
             relayed.save(update_fields=["national_receipt", "acknowledged_at", "state", "changed_at"])
-    local = Identifier.objects.filter(code=identifier).first()
-    if local is not None and local.state == IdentifierState.ISSUED:
-        reason = f"国家节点已备案（回执 {national_receipt}）。"
-        local = catalog_services.identifier_transition(
-            identifier=local, to_state=IdentifierState.FILED, actor=None, reason=reason
-        )
-        catalog_services.identifier_transition(
-            identifier=local, to_state=IdentifierState.ACTIVE, actor=None, reason="备案确认后自动生效（入网入市）。"
-        )
+    kind_acknowledged(IDENTIFIER_FILING, identifier=identifier, national_receipt=national_receipt)
 
 
 def acknowledgements_poll(*, limit: int = 200) -> int:

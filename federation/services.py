@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from .client import NotEnrolled, signed_request
-from .filings import IDENTIFIER_FILING, IDENTIFIER_FILING_PATH, acknowledgements_poll, on_filing_delivered
+from .filings import acknowledgements_poll
+from .kinds import kind_delivered
 from .models import OutboxMessage, OutboxStatus
 from .queue import outbox_enqueue
 from .selectors import upstream_url
 
 logger = logging.getLogger(__name__)
-__all__ = ["outbox_enqueue", "outbox_deliver", "outbox_drain", "identifier_filing_enqueue", "acknowledgements_collect"]
+__all__ = ["outbox_enqueue", "outbox_deliver", "outbox_drain", "acknowledgements_collect"]
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -24,39 +25,12 @@ def backoff_seconds(attempts: int) -> int:
     return min(cap, base * 2 ** max(0, attempts - 1))
 
 
-def identifier_filing_enqueue(*, identifier_id: int) -> OutboxMessage | None:
-    """Queue the filing of an issued identifier with the upstream (national) node."""
-    from catalog.models import Identifier
-
-    identifier = Identifier.objects.filter(pk=identifier_id).first()
-    if identifier is None or identifier.state != "issued":  # already filed (or withdrawn) meanwhile
-        return None
-    record = identifier.record
-    payload = {
-        "identifier": identifier.code,
-        "node_prefix": identifier.prefix,
-        "class_code": identifier.class_code,
-        "name": record.name,
-        "provider": record.provider.organization.name,
-        "provider_uscc": record.provider.organization.uscc,
-        "division_code": record.division_code,
-        "issued_at": identifier.issued_at.isoformat(),
-    }
-    return outbox_enqueue(
-        kind=IDENTIFIER_FILING,
-        idempotency_key=f"{IDENTIFIER_FILING}:{identifier.code}",
-        path=IDENTIFIER_FILING_PATH,
-        payload=payload,
-    )
-
-
 def _post(*, path: str, payload: dict, idempotency_key: str) -> dict:
     return signed_request(method="POST", path=path, payload=payload, idempotency_key=idempotency_key)
 
 
 def _on_delivered(message: OutboxMessage) -> None:
-    if message.kind == IDENTIFIER_FILING:
-        on_filing_delivered(payload=message.payload, response=message.response or {})
+    kind_delivered(kind=message.kind, payload=message.payload, response=message.response or {})
 
 
 def outbox_deliver(*, message: OutboxMessage, now: datetime.datetime | None = None) -> bool:

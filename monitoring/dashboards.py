@@ -24,7 +24,7 @@ from catalog.models import ComputeResource, Identifier, ListingState, Provider, 
 from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from organizations.models import Division
 
-from .metrics import charts, selectors
+from .metrics import charts, drills, selectors
 from .metrics.collectors import IDENTIFIER_PROVINCE, _demand_model, scheduling_available
 from .metrics.ingest import available_cards_from_units
 from .metrics.periods import day_start, period_end
@@ -184,7 +184,7 @@ def metrics_drill(request, chart_id: str):
         return _bad_filters(form)
     key = request.GET.get("key", "")
     try:
-        data = charts.drill(chart, scope, key)
+        data = drills.drill(chart, scope, key)
     except (ValueError, TypeError):
         return JsonResponse({"errors": {"key": [_("无效的数据点。")]}}, status=400)
     export = request.GET.get("format")

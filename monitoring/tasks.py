@@ -1,4 +1,4 @@
-"""Background tasks of system E (metric roll-ups, retention) and of the security scans.
+"""Background tasks of system E (metric roll-ups, retention).
 
 Each calls the service that does the work; `portal/worker/schedule.py` says when. Every task is
 idempotent: the worker may run one again after it was killed mid-way (at-least-once).
@@ -38,12 +38,3 @@ def metrics_prune() -> dict[str, int]:
     from .metrics.rollup import metrics_prune as prune
 
     return prune()
-
-
-@task()
-def security_scan() -> dict[str, int | str]:
-    """pip-audit + bandit on this deployment, stored as a VulnerabilityScan (offline: stored as incomplete)."""
-    from .services import vulnerability_scan_run
-
-    scan = vulnerability_scan_run()
-    return {"scan": scan.pk, "status": scan.status}

@@ -4,17 +4,9 @@ from django.urls import include, path
 
 from portal.node_systems import node_system
 
-from . import dashboards, views
+from . import dashboards
 
 app_name = "monitoring"
-
-security_patterns = [
-    path("", views.security_dashboard, name="security"),
-    path("unlock/", views.login_unlock, name="login-unlock"),
-    path("audit/", views.audit_log, name="audit-log"),
-    path("otp/", views.second_factor_setup, name="otp-setup"),
-    path("otp/verify/", views.second_factor_verify, name="otp-verify"),
-]
 
 # system E (monitoring dashboards): absent on an industry node, which reports upward instead
 metrics_patterns = [
@@ -26,6 +18,5 @@ metrics_patterns = [
 ]
 
 urlpatterns = [
-    path("security/", include(security_patterns)),
     path("monitoring/", include(metrics_patterns)),
 ]

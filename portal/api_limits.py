@@ -1,45 +1,21 @@
 """Bounds every API request body and page request must keep, applied for all endpoints through
 REST_FRAMEWORK's defaults: a JSON body nested deeper than ``MAX_JSON_DEPTH`` and a ``limit`` or
-``offset`` out of range answer 400 with a Chinese message instead of a server error."""
-
-import json
+``offset`` out of range answer 400 with a Chinese message instead of a server error. The JSON bounds
+themselves are ``infra.json_limits`` (the websockets keep them too)."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-MAX_JSON_DEPTH = 64
+# json_depth_check and too_deep_error: still imported from here by monitoring/metrics/api.py
+from infra.json_limits import MAX_JSON_DEPTH, json_depth_check, json_loads_bounded, parse_error, too_deep_error
+
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
 
-
-def too_deep_error() -> ParseError:
-    return ParseError(_("JSON 嵌套层数过多（最多 %(depth)d 层）。") % {"depth": MAX_JSON_DEPTH})
-
-
-def parse_error(exc: Exception) -> ParseError:
-    return ParseError(_("请求体不是有效的 JSON：%(error)s") % {"error": exc})
-
-
-def json_depth_check(body: bytes, data) -> None:
-    """Raise ParseError when ``data`` (parsed from ``body``) nests deeper than MAX_JSON_DEPTH. A body with
-    fewer brackets than the limit cannot be that deep, so ordinary requests skip the walk."""
-    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
-        return
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise too_deep_error()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+__all__ = ["MAX_JSON_DEPTH", "JSONParser", "LimitOffsetPagination", "json_depth_check", "too_deep_error"]
 
 
 class JSONParser(parsers.JSONParser):
@@ -88,33 +64,3 @@ class LimitOffsetPagination(LimitOffsetPagination):
                 }
             )
         return value
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def json_loads_bounded(text: str | bytes):
-    """``json.loads`` with the same nesting bound as the API (raises ParseError with a Chinese message)."""
-    body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise too_deep_error() from None
-    except ValueError as exc:
-        raise parse_error(exc) from None
-    json_depth_check(body, data)
-    return data
-
-
-class BoundedJsonWebsocketMixin:
-    """For channels' ``AsyncJsonWebsocketConsumer``: a message that is not JSON, or nests too deep, gets an
-    error message back instead of an exception that ends the consumer."""
-
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        try:
-            content = json_loads_bounded(text_data or "")
-        except ParseError as error:
-            await self.send_json({"type": "error", "errors": {"__all__": [str(error.detail)]}})
-            return
-        await self.receive_json(content, **kwargs)

@@ -7,6 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self) -> None:
+        from changes.registry import live_socket_hooks_register
+        from monitoring.metrics import websocket_connected, websocket_disconnected
         from portal import cache_invalidation
 
         cache_invalidation.connect()
+        # ws/live/ sockets count in monitoring's gauge of open websockets (wired here, at the top,
+        # until monitoring registers it in its own AppConfig)
+        live_socket_hooks_register(opened=websocket_connected, closed=websocket_disconnected)

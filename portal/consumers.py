@@ -1,6 +1,6 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from portal.api_limits import BoundedJsonWebsocketMixin
+from infra.json_limits import BoundedJsonWebsocketMixin
 
 
 class PingConsumer(BoundedJsonWebsocketMixin, AsyncJsonWebsocketConsumer):

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from infra.node_systems import node_has_system
 from organizations.roles import ORGANIZATION_ROLES, Role
 from organizations.selectors import user_roles
-
-from .node_systems import node_has_system
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class EntryPoint:
     roles: frozenset[Role]
     permission: str = ""  # when set, the user must also hold it (e.g. a regulator's authority kind)
     in_nav: bool = False  # the role's daily work list: also linked from the main navigation
-    system: str = ""  # when set, listed only on a node that runs this system (portal/node_systems.py)
+    system: str = ""  # when set, listed only on a node that runs this system (infra/node_systems.py)
 
     @property
     def url(self) -> str:
@@ -34,9 +33,9 @@ ENTRY_POINTS = [
     EntryPoint(_("专家评审任务"), "node_application:expert_inbox", frozenset({Role.EXPERT}), in_nav=True),
     EntryPoint(_("接口密钥（标准接口接入）"), "catalog:api-keys", PROVIDERS),
     EntryPoint(_("算力标识库"), "catalog:identifier-library", frozenset({Role.NODE_OPERATOR}), system="D"),
-    EntryPoint(_("安全运营"), "monitoring:security", frozenset({Role.NODE_OPERATOR})),
-    EntryPoint(_("审计日志"), "monitoring:audit-log", frozenset({Role.NODE_OPERATOR})),
-    EntryPoint(_("双因素认证"), "monitoring:otp-setup", REVIEWERS | {Role.EXPERT, Role.NODE_OPERATOR}),
+    EntryPoint(_("安全运营"), "security:security", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("审计日志"), "security:audit-log", frozenset({Role.NODE_OPERATOR})),
+    EntryPoint(_("双因素认证"), "security:otp-setup", REVIEWERS | {Role.EXPERT, Role.NODE_OPERATOR}),
     EntryPoint(_("内容管理"), "wagtailadmin_home", frozenset({Role.EDITOR, Role.APPROVER})),
     EntryPoint(_("我的算力需求"), "demand:list", ORGANIZATION_ROLES),
     EntryPoint(_("调度确认"), "demand:scheduling-list", frozenset({Role.PROVIDER, Role.RESELLER})),

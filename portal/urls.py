@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("", include("workflows.demand.urls")),
     path("", include("orders.urls")),
     path("", include("monitoring.urls")),
+    path("", include("security.urls")),
     path("site-search/", page_views.site_search, name="site_search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

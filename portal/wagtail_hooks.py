@@ -4,7 +4,7 @@ from django.utils.html import escape
 from wagtail import hooks
 from wagtail.rich_text.pages import PageLinkHandler
 
-from portal.templatetags.portal_tags import localize_path
+from infra.paths import localize_path
 
 
 class LocalizedPageLinkHandler(PageLinkHandler):

@@ -29,6 +29,7 @@ PARAMETERS = [
     _param("min_fp64", OpenApiTypes.DECIMAL, "每卡 FP64 峰值（TFLOPS）下限"),
     _param("min_memory_gb", int, "每卡显存（GB）下限"),
     _param("max_price", OpenApiTypes.DECIMAL, "单价上限（元/计费单位）"),
+    _param("price_band", str, "价格区间（元/计费单位）：0-5、5-10、10-20、20-50 或 50-（50 元及以上）"),
     _param("available_now", bool, "只看在线且有可用数量的资源（1/0）"),
     _param("certified_only", bool, "只看有认证（如等保三级）的资源（1/0）"),
     _param("user_city", str, "用户所在城市的 6 位行政区划代码：为每个资源给出从该城市出发的最佳专线"),

@@ -1,6 +1,6 @@
 """Telling this process's search backends at once that the catalogue changed, after commit.
 
-The database backend follows the change feed by itself (search/backends/database.py: every
+The database backend follows the change feed by itself (search/backends/database/: every
 process's index reads the changes committed by any process); this hook only makes the writing
 process read them without waiting for its next search. The Elasticsearch backend is told here
 which resources to re-index (it has no feed reader yet: a durable feed consumer run by the worker

@@ -1,6 +1,6 @@
 """The one query object of compute selection, built from request parameters in one place.
 
-``ComputeQuery`` is frozen and backend-neutral: the database backend (search/backends/database.py) and
+``ComputeQuery`` is frozen and backend-neutral: the database backend (search/backends/database/) and
 the Elasticsearch backend (search/backends/elasticsearch.py) read the same fields with the same
 semantics, which the contract tests (tests/search/test_contract.py) hold them to.
 
@@ -32,6 +32,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
 MAX_TEXT_LENGTH = 100
+# the keys of search.documents.PRICE_BANDS (yuan per billing unit; tests/search check they agree)
+PRICE_BAND_KEYS = ("0-5", "5-10", "10-20", "20-50", "50-")
 
 TRUE_VALUES = {"1", "true", "on", "yes"}
 FALSE_VALUES = {"", "0", "false", "off", "no"}
@@ -60,6 +62,7 @@ class ComputeQuery:
     min_fp64: Decimal | None = None  # TFLOPS per card
     min_memory_gb: int | None = None  # accelerator memory per card (GB)
     max_price: Decimal | None = None  # yuan per billing unit
+    price_band: str = ""  # one of PRICE_BAND_KEYS: the price facet's value as a filter
     available_now: bool = False  # online and at least one unit available
     certified_only: bool = False  # the resource states at least one certification
     user_city: str = ""  # where the user is: dedicated lines from this city
@@ -118,6 +121,10 @@ class ComputeQuery:
             if value and value not in choices:
                 add(name, _("不支持的取值“%(value)s”。") % {"value": value[:32]})
             values[name] = value
+        band = raw("price_band")
+        if band and band not in PRICE_BAND_KEYS:
+            add("price_band", _("不支持的价格区间“%(value)s”。") % {"value": band[:32]})
+        values["price_band"] = band
         for name in ("vendor", "model"):
             value = raw(name)
             if len(value) > 128:

@@ -44,7 +44,7 @@ FACET_TITLES = {
     "price_band": gettext_lazy("价格区间（元/计费单位）"),
 }
 # facets whose values are a filter of the query (the others are counts only)
-FACET_PARAMS = {"resource_class", "vendor", "model", "province", "cpu_architecture"}
+FACET_PARAMS = {"resource_class", "vendor", "model", "province", "cpu_architecture", "price_band"}
 # filters a live snapshot can be checked against in the browser (selection.js)
 LIVE_CHECKED = (
     "resource_class",

@@ -5,7 +5,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.content_api.fields import LabelledChoiceField, labels
+from infra.api_fields import LabelledChoiceField, labels
 
 from ..models import (
     AppServiceKind,

@@ -2,8 +2,9 @@
 resources built on it, and the helpers the admin, the providers' page and the commands share."""
 
 from .columns import COLUMNS, MODELS, model_key
-from .engine import ImportReport, PreviewRow, RowError, records_import
+from .engine import records_import
 from .readers import FileError, Table, guess_format, open_table, table_from_rows
+from .report import ImportReport, PreviewRow, RowError
 
 
 def file_import(*, model: type, provider, stream, fmt: str, actor=None, dry_run: bool = False) -> ImportReport:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.archives import archive_check
+from infra.archives import archive_check
 
 from .readers import FileError, guess_format
 

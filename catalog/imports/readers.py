@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from portal.archives import archive_check
+from infra.archives import archive_check
 
 FORMATS = ("csv", "xlsx")
 SNIFF_BYTES = 64 * 1024

@@ -22,17 +22,12 @@ from import_export.results import Error, Result, RowResult
 from ..models import AppService, ComputeResource, NetworkLine, RecordVersion
 from ..services import records_changed_append
 from ..spreadsheets import spreadsheet_cell
-from .columns import COLUMNS, CellError, Column
-from .engine import (
-    FOREIGN_KEYS,
-    IMPORT_CHANGE,
-    IMPORT_SOURCE,
-    SPECS,
-    canonical,
-    payload_digest,
-    records_import,
-)
+from .columns import COLUMNS, Column
+from .engine import FOREIGN_KEYS, IMPORT_CHANGE, IMPORT_SOURCE, records_import
+from .parsers import CellError
 from .readers import table_from_rows
+from .report import canonical, payload_digest
+from .specs import SPECS
 
 
 class ColumnWidget(widgets.Widget):

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from ..models import ListingState, RecordVersion
 from .batches import NewRows, version_digest
-from .columns import Memo
+from .parsers import Memo
 
 IMPORT_CHANGE = "imported"
 # SQLite: an import expected to add at least this many records to a table holding no more rows than
@@ -40,7 +40,7 @@ IMPORT_CHANGE = "imported"
 # the same for the version table (one version per new record).
 SQLITE_REINDEX_MIN_ROWS = 10_000
 
-# A payload's keys are already in sorted order (batches.Rules.payload), so this gives the same text as
+# A payload's keys are already in sorted order (record_rules.Rules.payload), so this gives the same text as
 # json.dumps(payload, sort_keys=True, ensure_ascii=False), the form digests are taken of, only faster.
 _encode_payload = json.JSONEncoder(ensure_ascii=False).encode
 

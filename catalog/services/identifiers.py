@@ -110,7 +110,7 @@ def _has_upstream() -> bool:
 def _after_issue(identifier_pk: int) -> None:
     """Queue the filing with the national node when the federation outbox is available."""
     try:
-        from federation.services import identifier_filing_enqueue
+        from .upstream import identifier_filing_enqueue
     except ImportError:  # federation not built in this deployment
         return
     identifier_filing_enqueue(identifier_id=identifier_pk)
@@ -118,7 +118,7 @@ def _after_issue(identifier_pk: int) -> None:
 
 def _after_owner_change(identifier_pk: int) -> None:
     try:
-        from federation.filings import identifier_state_enqueue
+        from .upstream import identifier_state_enqueue
     except ImportError:  # federation not built in this deployment
         return
     identifier_state_enqueue(identifier_id=identifier_pk)
@@ -155,3 +155,15 @@ def identifier_transition(*, identifier: Identifier, to_state: str, actor: User 
     record = identifier.record  # a suspended or revoked identifier takes its record out of selection
     records_changed_append(model=type(record), record_ids=(record.pk,), change="identifier", fields=("identifier",))
     return identifier
+
+
+def identifier_filed(*, identifier: str, national_receipt: str) -> None:
+    """The national node acknowledged the filing of one of this node's identifiers: issued → filed →
+    active (registered with federation for identifier filings, at CatalogConfig.ready)."""
+    local = Identifier.objects.filter(code=identifier).first()
+    if local is not None and local.state == IdentifierState.ISSUED:
+        reason = f"国家节点已备案（回执 {national_receipt}）。"
+        local = identifier_transition(identifier=local, to_state=IdentifierState.FILED, actor=None, reason=reason)
+        identifier_transition(
+            identifier=local, to_state=IdentifierState.ACTIVE, actor=None, reason="备案确认后自动生效（入网入市）。"
+        )

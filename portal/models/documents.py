@@ -9,7 +9,8 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.api import APIField
 from wagtail.models import Orderable
 
-from portal.content_api.fields import AuthoritySerializer, LabelledChoiceField
+from infra.api_fields import LabelledChoiceField
+from portal.content_api.fields import AuthoritySerializer
 
 DOCUMENT_NUMBER = re.compile(r"^\S.*〔\d{4}〕\d+号$")
 

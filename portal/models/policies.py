@@ -9,8 +9,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from infra.api_fields import LabelledChoiceField
 from portal.blocks import NoticeBodyBlock
-from portal.content_api.fields import LabelledChoiceField, attachments_field
+from portal.content_api.fields import attachments_field
 
 from .base import PortalPageMixin
 from .documents import AttachmentFields, OfficialDocumentFields

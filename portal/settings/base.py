@@ -11,6 +11,12 @@ Behaviour changes only through environment variables:
 from pathlib import Path
 
 import environ
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop
+
+from .monitoring import *  # noqa: F403  (system E: metrics retention, /metrics, request counts)
+from .security import *  # noqa: F403  (system F: login protection, CSP, rate limits, scans)
+from .security import REST_FRAMEWORK_SECURITY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -21,6 +27,19 @@ NODE_ROLE = env.str("NODE_ROLE", default="regional")
 if NODE_ROLE not in NODE_ROLES:
     raise environ.ImproperlyConfigured(f"NODE_ROLE must be one of {', '.join(NODE_ROLES)}, not {NODE_ROLE!r}")
 NODE_NAME = env.str("NODE_NAME", default="算力互联互通节点平台")
+# The government portal's frame (header and footer of every public page; README "Portal frame"): the region in
+# the header, and the fields a Chinese government website shows in its footer. Demo defaults; set them per site.
+NODE_REGION_NAME = env.str("NODE_REGION_NAME", default="" if NODE_ROLE == "national" else gettext_noop("四川"))
+PORTAL_FRAME = {
+    "sponsor": env.str("PORTAL_SPONSOR", default=gettext_noop("四川省经济和信息化厅")),  # 主办单位
+    "organizer": env.str("PORTAL_ORGANIZER", default=gettext_noop("四川省算力互联互通节点运营中心")),  # 承办单位
+    "contact_phone": env.str("PORTAL_CONTACT_PHONE", default="028-86000000"),
+    "contact_email": env.str("PORTAL_CONTACT_EMAIL", default="service@node.example.cn"),
+    "address": env.str("PORTAL_ADDRESS", default=gettext_noop("四川省成都市")),
+    "icp": env.str("PORTAL_ICP", default="蜀ICP备00000000号-1"),  # ICP备案号, links to beian.miit.gov.cn
+    "public_security": env.str("PORTAL_PUBLIC_SECURITY", default="川公网安备51010000000000号"),  # 公安备案号
+    "site_code": env.str("PORTAL_SITE_CODE", default="5100000000"),  # 政府网站标识码
+}
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -42,6 +61,7 @@ INSTALLED_APPS = [
     "workflows.demand",
     "search",
     "monitoring",
+    "security",
     "federation",
     "frontend",
     # Wagtail
@@ -60,6 +80,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # design system (README "Design system"): Bootstrap 5.3 served from frontend/static/vendor/bootstrap
+    "django_bootstrap5",
+    "django_tables2",
     # processes, data, API, live updates, audit, permissions
     "viewflow",
     "viewflow.workflow",
@@ -91,7 +114,7 @@ MIDDLEWARE = [
     "portal.caching.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "monitoring.metrics.middleware.RequestMetricsMiddleware",  # API counts, errors, latency (system E)
-    "monitoring.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
+    "security.middleware.SecurityHeadersMiddleware",  # CSP with nonces, Permissions-Policy (system F)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,11 +122,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "monitoring.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
-    "monitoring.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
+    "security.middleware.SecondFactorMiddleware",  # users with an authenticator pass the second step
+    "security.middleware.AccessDeniedMiddleware",  # a signed-in user's 404 on a closed view: security event
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "monitoring.middleware.AuditlogMiddleware",  # auditlog's, with the client address of monitoring.client_ip
+    "security.middleware.AuditlogMiddleware",  # auditlog's, with the client address of security.client_ip
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a login lockout into a 429 page (system F)
 ]
@@ -191,7 +214,12 @@ if REDIS_URL:
     _REDIS_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"pool_class": "portal.cache_redis.SharedConnectionPool"},
+        "OPTIONS": {
+            "pool_class": "portal.cache_redis.SharedConnectionPool",
+            # per process; a request waits up to REDIS_POOL_TIMEOUT s for a free connection (portal/cache_redis.py)
+            "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50),
+            "timeout": env.int("REDIS_POOL_TIMEOUT", default=10),
+        },
     }
     CACHES = {"default": _REDIS_CACHE, "pages": {**_REDIS_CACHE, "KEY_PREFIX": "pages"}}
 else:
@@ -224,7 +252,7 @@ else:
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     # refuses locked-out logins first (system F); needs the request, which every login form passes
-    "monitoring.backends.LoginLockoutBackend",
+    "security.backends.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -256,6 +284,29 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+
+
+def _static_url(path: str):
+    """The URL of one of our static files, resolved when a page renders (the manifest's hashed name
+    in production): a lazy string, because settings load before the static storage exists."""
+    from django.templatetags.static import static
+
+    return static(path)
+
+
+_lazy_static = lazy(_static_url, str)
+
+# Design system: django-bootstrap5 renders forms, alerts and pagination; its CSS and JS tags point at the
+# vendored copy (never a CDN). django-tables2 renders sortable tables with its Bootstrap 5 template.
+BOOTSTRAP5 = {
+    "css_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.min.css")},
+    "javascript_url": {"url": _lazy_static("vendor/bootstrap/bootstrap.bundle.min.js"), "defer": True},
+    "set_placeholder": False,
+    "required_css_class": "is-required",
+    "error_css_class": "has-error",
+}
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Application materials and other non-public uploads live here, outside MEDIA_ROOT: they are
@@ -298,6 +349,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.api_limits.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    **REST_FRAMEWORK_SECURITY,  # rate limits and the exception handler (security.py)
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "算力互联互通节点平台 API / Compute Interconnection Node API",
@@ -354,9 +406,8 @@ HOLD_TTL_MINUTES = env.float("HOLD_TTL_MINUTES", default=30)
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 
 # --- Demo data ------------------------------------------------------------------------------
-# `manage.py seed_demo` calls seed() of each module in order; each returns lines to print.
-# Never in production.
-# A module that does not exist (yet) is skipped; order matters (pages render campaigns, ...).
+# `manage.py seed_demo` calls seed() of each module in order (pages render campaigns, ...); each returns
+# lines to print; a module that does not exist (yet) is skipped. Never in production.
 DEMO_SEEDERS = [
     "organizations.demo",
     "catalog.demo",
@@ -364,12 +415,10 @@ DEMO_SEEDERS = [
     "workflows.node_application.demo",
     "workflows.demand.demo",
     "monitoring.demo",
+    "security.demo",
     "portal.demo",
 ]
 ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=True)
-
-# --- Security (system F): login protection, CSP, rate limits; see security.py -----------------
-from .security import *  # noqa: E402, F403
 
 # --- Federation / identifiers -----------------------------------------------------------------
 # This node's identifier prefix (docs/identifiers.md): "CN" for the national node, the GB/T 2260
@@ -398,15 +447,3 @@ IDENTIFIER_NEGATIVE_CACHE_SECONDS = env.int("IDENTIFIER_NEGATIVE_CACHE_SECONDS",
 FEDERATION_SIGNATURE_WINDOW_SECONDS = env.int("FEDERATION_SIGNATURE_WINDOW_SECONDS", default=300)
 # One-time enrolment codes (manage.py node_enrolment_code) expire after this many hours.
 FEDERATION_ENROLMENT_CODE_HOURS = env.int("FEDERATION_ENROLMENT_CODE_HOURS", default=72)
-
-# --- Operation monitoring (system E): metrics retention, /metrics, reports upward -------------
-# Raw provider samples are kept this many days; hourly roll-ups longer; daily roll-ups forever (0).
-METRICS_RAW_RETENTION_DAYS = env.int("METRICS_RAW_RETENTION_DAYS", default=35)
-METRICS_HOURLY_RETENTION_DAYS = env.int("METRICS_HOURLY_RETENTION_DAYS", default=400)
-METRICS_DAILY_RETENTION_DAYS = env.int("METRICS_DAILY_RETENTION_DAYS", default=0)
-# Bearer token Prometheus scrapes /metrics with (node operators may also open it signed in).
-METRICS_SCRAPE_TOKEN = env.str("METRICS_SCRAPE_TOKEN", default="")
-# API request counts are buffered in each process and written every N requests, and at the latest
-# S seconds after the first buffered request (a timer of the process that holds the buffer; 0: never).
-METRICS_REQUEST_FLUSH_EVERY = env.int("METRICS_REQUEST_FLUSH_EVERY", default=200)
-METRICS_REQUEST_FLUSH_SECONDS = env.float("METRICS_REQUEST_FLUSH_SECONDS", default=5.0)

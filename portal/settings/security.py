@@ -1,11 +1,12 @@
-"""Security settings (system F), kept apart from base.py; imported at the end of base.py.
+"""Security settings (system F), kept apart from base.py, which imports them (this module imports nothing
+of base.py: the API's security keys are ``REST_FRAMEWORK_SECURITY``, merged into ``REST_FRAMEWORK`` there).
 
 Environment switches (all optional):
 
 - ``AXES_FAILURE_LIMIT`` (5) per account and address, ``AXES_IP_FAILURE_LIMIT`` (20) per address across
   usernames, ``AXES_COOLOFF_MINUTES`` (30): login lockout.
 - ``TRUSTED_PROXY_COUNT`` (0): number of our own reverse proxies in front of the node. The one setting
-  for the client address (``monitoring.client_ip``): rate limits, login lockout, audit trail and
+  for the client address (``security.client_ip``): rate limits, login lockout, audit trail and
   security log all read it from there. (``AXES_IPWARE_PROXY_COUNT`` is still read as a fallback.)
 - ``API_THROTTLE_ANON`` / ``API_THROTTLE_USER`` / ``API_THROTTLE_PROVIDER``: DRF rates (``N/second|minute|hour|day``).
 - ``SECURITY_ALERT_EMAILS``: extra addresses that receive security alerts (operators always do).
@@ -15,8 +16,6 @@ from datetime import timedelta
 
 import environ
 from csp.constants import NONCE, NONE, SELF
-
-from .base import REST_FRAMEWORK as _BASE_REST_FRAMEWORK
 
 _env = environ.Env()
 
@@ -29,19 +28,19 @@ AXES_FAILURE_LIMIT = _env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env.int("AXES_COOLOFF_MINUTES", default=30))
 # Lock the account as used from that address (an attacker elsewhere cannot lock a reviewer out), and
 # the address itself after AXES_IP_FAILURE_LIMIT failures across usernames (password spraying); the
-# two limits are applied by monitoring.lockout.LockoutHandler, and the 429 says when to retry.
+# two limits are applied by security.lockout.LockoutHandler, and the 429 says when to retry.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_IP_FAILURE_LIMIT = _env.int("AXES_IP_FAILURE_LIMIT", default=20)
-AXES_HANDLER = "monitoring.lockout.LockoutHandler"
-AXES_LOCKOUT_CALLABLE = "monitoring.lockout.lockout_response"
+AXES_HANDLER = "security.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_TEMPLATE = "monitoring/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# The client address comes from one place (monitoring/client_ip.py), configured by the number of
+# The client address comes from one place (security/client_ip.py), configured by the number of
 # trusted proxies; axes, DRF's throttles and the audit trail all agree on it.
 TRUSTED_PROXY_COUNT = _env.int("TRUSTED_PROXY_COUNT", default=_env.int("AXES_IPWARE_PROXY_COUNT", default=0))
-AXES_CLIENT_IP_CALLABLE = "monitoring.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "security.client_ip.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 AXES_VERBOSE = False
@@ -60,7 +59,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Added by monitoring.middleware.SecurityHeadersMiddleware (Django has no setting for it).
+# Added by security.middleware.SecurityHeadersMiddleware (Django has no setting for it).
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
     "payment=(), usb=(), interest-cohort=()"
@@ -68,7 +67,7 @@ PERMISSIONS_POLICY = (
 
 # Content-Security-Policy (django-csp 4). Pages carry a fresh nonce; a project template that
 # needs a script uses <script src=... nonce="{{ request.csp_nonce }}">; inline scripts are not
-# allowed in project templates (tests/monitoring/test_csp.py checks that).
+# allowed in project templates (tests/security/test_headers.py checks that).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -84,7 +83,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Third-party screens we do not template ourselves get their own policy, by path prefix
-# (monitoring.middleware): Wagtail's admin still carries inline scripts and style attributes;
+# (security.middleware): Wagtail's admin still carries inline scripts and style attributes;
 # Django's admin and ReDoc need inline styles only; the API docs (Swagger UI, ReDoc) get the
 # hashes of exactly the inline scripts they render.
 CSP_ADMIN_PREFIXES = ("/cms/",)
@@ -110,21 +109,20 @@ CSP_HASHED_PREFIXES = ("/api/docs/", "/api/redoc/")
 # --- API rate limits (DRF throttling) ----------------------------------------------------------
 # Anonymous callers by IP, signed-in callers by user, and the provider API (views with
 # throttle_scope = "provider") on its own budget. A refused call answers 429 with Retry-After and
-# a bilingual message, and is recorded as a security event (monitoring.api.exception_handler).
-REST_FRAMEWORK = {
-    **_BASE_REST_FRAMEWORK,
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # monitoring.throttles asks monitoring.client_ip anyway
+# a bilingual message, and is recorded as a security event (security.api.exception_handler).
+REST_FRAMEWORK_SECURITY = {
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # security.throttles asks security.client_ip anyway
     "DEFAULT_THROTTLE_CLASSES": [
-        "monitoring.throttles.AnonThrottle",
-        "monitoring.throttles.UserThrottle",
-        "monitoring.throttles.ScopedThrottle",
+        "security.throttles.AnonThrottle",
+        "security.throttles.UserThrottle",
+        "security.throttles.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _env.str("API_THROTTLE_ANON", default="300/minute"),
         "user": _env.str("API_THROTTLE_USER", default="1200/minute"),
         "provider": _env.str("API_THROTTLE_PROVIDER", default="6000/minute"),
     },
-    "EXCEPTION_HANDLER": "monitoring.api.exception_handler",
+    "EXCEPTION_HANDLER": "security.api.exception_handler",
 }
 
 # --- Security events and alerts ---------------------------------------------------------------
@@ -154,6 +152,8 @@ SECURITY_SCAN_CODE_PATHS = [
     "workflows",
     "search",
     "monitoring",
+    "security",
     "federation",
+    "changes",
     "frontend",
 ]

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from catalog.models import ComputeResource, NetworkLine
-
-from .portal_tags import localize_path
+from infra.paths import localize_path
 
 register = template.Library()
 

@@ -52,7 +52,7 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry("metrics_prune", "monitoring.tasks.metrics_prune", "cron", {"hour": 3, "minute": 10}, note="retention"),
     # --- system F: security
     Entry(
-        "security_scan", "monitoring.tasks.security_scan", "cron", {"hour": 2, "minute": 30}, note="pip-audit + bandit"
+        "security_scan", "security.tasks.security_scan", "cron", {"hour": 2, "minute": 30}, note="pip-audit + bandit"
     ),
     # --- the network: everything upstream goes through the outbox (its own back-off per message)
     Entry("federation_outbox_drain", "federation.tasks.federation_outbox_drain", "interval", {"seconds": 10}),

@@ -35,7 +35,7 @@ FACETS: dict[str, tuple[str, str | None]] = {
     "province": ("province", "province"),
     "cpu_architecture": ("cpu_architecture", "cpu_architecture"),
     "state": ("state", None),
-    "price_band": ("price_band", None),
+    "price_band": ("price_band", "price_band"),
 }
 FACET_SIZE = 50  # at most this many values per facet (by count, then value)
 

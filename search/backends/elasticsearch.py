@@ -43,6 +43,7 @@ OWN_FILTER_FIELDS = {
     "model": "model",
     "province": "province",
     "cpu_architecture": "cpu_architecture",
+    "price_band": "price_band",
 }
 MIN_FILTERS = (
     ("min_cards", "total_cards"),

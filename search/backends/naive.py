@@ -108,13 +108,15 @@ class NaiveOrmBackend(SearchBackend):
         allowed = line_allowed_sites(query, lines)
         if allowed is not None:
             common = common.filter(site_id__in=sorted(allowed))
+        if query.price_band:
+            common = common.annotate(band=_band())
         own = {name: Q(**{COLUMNS[name]: getattr(query, name)}) for name in COLUMNS if getattr(query, name, "")}
         full = common.filter(*own.values())
 
         raw = {}
         for facet, (_field, own_key) in FACETS.items():
             queryset = common.filter(*[clause for name, clause in own.items() if name != own_key])
-            if facet == "price_band":
+            if facet == "price_band" and not query.price_band:
                 queryset = queryset.annotate(band=_band())
             rows = queryset.order_by().values(COLUMNS[facet]).annotate(n=Count("id"))
             raw[facet] = {row[COLUMNS[facet]]: row["n"] for row in rows}

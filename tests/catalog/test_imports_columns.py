@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.imports import batches, engine
-from catalog.imports.columns import COLUMNS, CellError
+from catalog.imports import record_rules, specs
+from catalog.imports.columns import COLUMNS
+from catalog.imports.parsers import CellError
 from catalog.models import AppService, ComputeResource, NetworkLine
 
 SPELLINGS = {
@@ -84,7 +85,7 @@ def test_column_wise_parsers_take_the_common_spellings():
     assert columns["name"].many(["'=x"]) is None  # an escaped formula: the cell parser unescapes it
 
 
-class _Spec(engine._Spec):
+class _Spec(specs._Spec):
     model = AppService
 
     def __init__(self):
@@ -93,7 +94,7 @@ class _Spec(engine._Spec):
 
 @pytest.mark.parametrize("model", [ComputeResource, NetworkLine, AppService])
 def test_payload_texts_are_the_json_of_the_row_payloads(model):
-    rules = batches.Rules(model, _Spec())
+    rules = record_rules.Rules(model, _Spec())
     rows = []
     for n in range(6):
         data = {}
@@ -133,7 +134,7 @@ def test_csv_batches_number_rows_like_the_row_reader_and_skip_blank_ones():
 
 
 def test_differences_are_those_of_the_row_payloads():
-    rules = batches.Rules(ComputeResource, _Spec())
+    rules = record_rules.Rules(ComputeResource, _Spec())
     pairs = [
         (Decimal("12.50"), Decimal("12.5")),
         (Decimal("-0"), Decimal("0")),

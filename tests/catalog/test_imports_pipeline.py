@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from catalog import imports
-from catalog.imports import batches, engine, worker, writer
+from catalog.imports import batches, engine, report, worker, writer
 from catalog.models import ComputeResource, RecordVersion
 from catalog.services.records import _snapshot
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
@@ -70,7 +70,7 @@ def state(provider) -> dict:
         snapshot.pop("site")
         payloads = []
         for version in versions:
-            assert version.payload_hash == engine.payload_digest(version.payload)
+            assert version.payload_hash == report.payload_digest(version.payload)
             payload = dict(version.payload)
             payload.pop("site")
             payloads.append((version.version, version.change, version.source, payload))

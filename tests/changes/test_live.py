@@ -193,6 +193,26 @@ async def test_a_bulk_import_batch_appends_one_change_per_record_and_reaches_eve
     await close(*watchers)
 
 
+async def test_only_record_types_registered_with_the_feed_can_be_subscribed():
+    watcher = await connect()
+    await watcher.send_json_to({"subscribe": ["node:1"]})
+    reply = await watcher.receive_json_from(timeout=15)
+    assert reply["type"] == "error" and set(reply["errors"]) == {"subscribe"}
+    await watcher.send_json_to({"subscribe": ["line:1", "app_service:2"]})
+    assert (await watcher.receive_json_from(timeout=15))["keys"] == ["app_service:2", "line:1"]
+    await close(watcher)
+
+
+async def test_live_sockets_count_in_the_websocket_gauge():
+    from monitoring.metrics.prom import WEBSOCKET_CONNECTIONS
+
+    before = WEBSOCKET_CONNECTIONS._value.get()
+    watchers = [await connect(), await connect()]
+    assert WEBSOCKET_CONNECTIONS._value.get() == before + 2
+    await close(*watchers)
+    assert WEBSOCKET_CONNECTIONS._value.get() == before
+
+
 async def test_bad_subscriptions_get_field_errors_and_subscribe_nothing():
     resource = await sync_to_async(make_resource)()
     watcher = await connect()

@@ -47,7 +47,7 @@ def assigned():
 
 
 def test_expert_finds_the_assignment_and_scores_it_without_typing_a_url(live_server, page, assigned):
-    from monitoring.models import SecurityEvent
+    from security.models import SecurityEvent
 
     application = assigned["application"]
     page.goto(f"{live_server.url}/accounts/login/")  # the only address typed

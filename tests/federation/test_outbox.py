@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import Identifier, IdentifierEvent
+from catalog.services import upstream
 from federation import services
 from federation.models import IdentifierFiling, OutboxMessage
 from tests.catalog.factories import ComputeResourceFactory, ensure_reference_data
@@ -37,7 +38,7 @@ def test_issuing_an_identifier_queues_one_filing(regional, django_capture_on_com
     message = OutboxMessage.objects.get()
     assert message.idempotency_key == f"identifier_filing:{identifier.code}"
     assert message.payload["identifier"] == identifier.code and message.status == "pending"
-    services.identifier_filing_enqueue(identifier_id=identifier.pk)  # a repeat changes nothing
+    upstream.identifier_filing_enqueue(identifier_id=identifier.pk)  # a repeat changes nothing
     assert OutboxMessage.objects.count() == 1
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import asgi_server  # noqa: F401  (a fixture)
-from tests.monitoring.test_csp_browser import PASSWORD, browser, csp_violations, page  # noqa: F401
+from tests.security.test_csp_browser import PASSWORD, browser, csp_violations, page  # noqa: F401
 
 from .metrics_helpers import a100_resource, push
 

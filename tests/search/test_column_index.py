@@ -1,4 +1,4 @@
-"""The columnar index (search/backends/database.py) against brute force on synthetic rows, without a
+"""The columnar index (search/backends/database/) against brute force on synthetic rows, without a
 database: the documents it assembles, sort orders (also when patched after changes), pages of small
 and large selections, the latency order, facet counts (joint codes, complements) and free text."""
 

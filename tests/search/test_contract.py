@@ -46,6 +46,9 @@ CASES = [
     ("page-2", {"page": "2", "page_size": "3"}, ["r1", "r11", "r3"]),
     ("past-the-end", {"page": "5", "page_size": "3"}, []),
     ("nothing", {"vendor": "Nobody"}, []),
+    ("price-band", {"price_band": "10-20"}, ["r1", "r11"]),
+    ("price-band-open", {"price_band": "50-", "vendor": "NVIDIA"}, ["r4"]),
+    ("price-band-low", {"price_band": "0-5"}, ["r5", "r6"]),
 ]
 COUNTS = {"page-2": 7, "past-the-end": 7}
 

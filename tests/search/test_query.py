@@ -70,6 +70,7 @@ def test_defaults_and_round_trip_of_shareable_params():
         ({"page": "0"}, "page"),
         ({"page_size": "1000"}, "page_size"),
         ({"q": "x" * 101}, "q"),
+        ({"price_band": "5-7"}, "price_band"),
     ],
 )
 def test_bad_parameters_are_field_errors_in_chinese(params, field):
@@ -85,3 +86,11 @@ def test_several_bad_parameters_are_reported_together():
         ComputeQuery.from_params({"min_fp16": "x", "sort": "y", "page": "z"})
 
     assert set(caught.value.errors) == {"min_fp16", "sort", "page"}
+
+
+def test_price_band_keys_are_the_documents_bands():
+    from search.documents import PRICE_BANDS
+    from search.query import PRICE_BAND_KEYS
+
+    assert tuple(key for key, _low, _high in PRICE_BANDS) == PRICE_BAND_KEYS
+    assert ComputeQuery.from_params({"price_band": "50-"}).to_params() == {"price_band": "50-"}

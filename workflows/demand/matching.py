@@ -23,114 +23,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from .proposals import Allotment, DemandSpec, MatchResult, Proposal, money, to_decimal
+from .scoring import offer_score
+
 HOURS_PER_MONTH = Decimal(720)
-DEFAULT_LATENCY_REFERENCE_MS = Decimal(50)
 MAX_RESOURCES_PER_MATCH = 3
 # Pairs and triples are drawn from this many best-value candidates (singles from all of them).
 COMBINATION_POOL = 24
-
-WEIGHTS = {"price": 40, "latency": 25, "province": 15, "certification": 10, "consolidation": 10}
-CONSOLIDATION_POINTS = {1: Decimal(10), 2: Decimal(6), 3: Decimal(3)}
-LABELS = {
-    "price": "价格",
-    "latency": "时延",
-    "province": "同省",
-    "certification": "认证",
-    "consolidation": "集中度",
-}
-
-
-@dataclass(frozen=True)
-class DemandSpec:
-    resource_class: str
-    card_count: int
-    duration_hours: int
-    city_code: str
-    accelerator_model: str = ""
-    min_fp16_tflops_total: Decimal | None = None
-    max_latency_ms: Decimal | None = None
-    budget_yuan: Decimal | None = None
-
-    @property
-    def province_prefix(self) -> str:
-        return self.city_code[:2]
-
-
-@dataclass(frozen=True)
-class Allotment:
-    resource_id: int
-    provider_id: int
-    cards: int
-    units: int
-    unit_price_yuan: Decimal
-    price_yuan: Decimal
-    line_id: int | None
-    latency_ms: Decimal | None
-    province_code: str
-
-
-@dataclass(frozen=True)
-class Proposal:
-    rank: int
-    score: Decimal
-    allotments: tuple[Allotment, ...]
-    compute_price_yuan: Decimal
-    line_price_yuan: Decimal
-    total_price_yuan: Decimal
-    cards: int
-    latency_ms: Decimal | None
-    components: tuple[dict, ...]
-    text: str
-
-    @property
-    def resource_ids(self) -> tuple[int, ...]:
-        return tuple(a.resource_id for a in self.allotments)
-
-    @property
-    def explanation(self) -> dict:
-        return {
-            "score": str(self.score),
-            "components": list(self.components),
-            "total_price_yuan": str(self.total_price_yuan),
-            "compute_price_yuan": str(self.compute_price_yuan),
-            "line_price_yuan": str(self.line_price_yuan),
-            "latency_ms": None if self.latency_ms is None else str(self.latency_ms),
-        }
-
-
-@dataclass
-class MatchResult:
-    proposals: list[Proposal]
-    # How many resources survived each filter, for the "why nothing matched" message.
-    funnel: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def summary(self) -> str:
-        f = self.funnel
-        parts = [
-            f"同类型已上架、在线且有余量的资源 {f.get('class', 0)} 个",
-            f"型号/FP16 符合且有可用容量 {f.get('capacity', 0)} 个",
-        ]
-        if "latency" in f:
-            parts.append(f"有时延达标专线 {f['latency']} 个")
-        parts.append(f"可组合方案 {f.get('feasible', 0)} 个")
-        if "budget" in f:
-            parts.append(f"预算内 {f['budget']} 个")
-        return "；".join(parts) + "。"
-
-
-def _dec(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def best_lines(*, city_code: str, lines: Iterable[Mapping]) -> dict[int, Mapping]:
@@ -138,12 +40,12 @@ def best_lines(*, city_code: str, lines: Iterable[Mapping]) -> dict[int, Mapping
     best: dict[int, Mapping] = {}
 
     def key(line: Mapping):
-        latency = _dec(line.get("latency_ms"))
+        latency = to_decimal(line.get("latency_ms"))
         return (
             latency is None,
             latency or Decimal(0),
             -int(line.get("bandwidth_mbps") or 0),
-            _dec(line.get("price_yuan_per_month")) or Decimal(0),
+            to_decimal(line.get("price_yuan_per_month")) or Decimal(0),
             line["id"],
         )
 
@@ -185,7 +87,7 @@ def _capacity_cards(row: Mapping) -> int:
 
 
 def _price_per_card_hour(row: Mapping) -> Decimal:
-    price = _dec(row["price_yuan"]) or Decimal(0)
+    price = to_decimal(row["price_yuan"]) or Decimal(0)
     if row.get("billing_unit") == "node_hour":
         return price / max(1, int(row.get("accelerators_per_node") or 1))
     return price
@@ -203,7 +105,7 @@ def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[
         of_class.append(row)
         if wanted_model and (row.get("accelerator_model") or "").strip().casefold() != wanted_model:
             continue
-        fp16 = _dec(row.get("fp16_tflops_per_card"))
+        fp16 = to_decimal(row.get("fp16_tflops_per_card"))
         if spec.min_fp16_tflops_total is not None and not wanted_model and not fp16:
             continue
         capacity = _capacity_cards(row)
@@ -211,7 +113,7 @@ def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[
             continue
         with_capacity.append(row)
         line = by_site.get(row["site_id"])
-        latency = _dec(line.get("latency_ms")) if line else None
+        latency = to_decimal(line.get("latency_ms")) if line else None
         if spec.max_latency_ms is not None and (latency is None or latency > spec.max_latency_ms):
             continue
         reachable.append(_Candidate(row, capacity, _price_per_card_hour(row), fp16, line, latency))
@@ -250,8 +152,8 @@ def _priced(spec: DemandSpec, plan: list[tuple[_Candidate, int]]) -> dict:
     compute = Decimal(0)
     for candidate, cards in plan:
         units = candidate.units_for(cards)
-        unit_price = _dec(candidate.row["price_yuan"]) or Decimal(0)
-        price = _money(unit_price * units * hours)
+        unit_price = to_decimal(candidate.row["price_yuan"]) or Decimal(0)
+        price = money(unit_price * units * hours)
         compute += price
         allotments.append(
             Allotment(
@@ -267,88 +169,21 @@ def _priced(spec: DemandSpec, plan: list[tuple[_Candidate, int]]) -> dict:
             )
         )
     line_rent = {
-        c.line["id"]: _dec(c.line.get("price_yuan_per_month")) or Decimal(0) for c, _ in plan if c.line is not None
+        c.line["id"]: to_decimal(c.line.get("price_yuan_per_month")) or Decimal(0)
+        for c, _ in plan
+        if c.line is not None
     }
-    line_price = _money(sum(line_rent.values(), Decimal(0)) * hours / HOURS_PER_MONTH)
+    line_price = money(sum(line_rent.values(), Decimal(0)) * hours / HOURS_PER_MONTH)
     latencies = [c.latency for c, _ in plan]
     latency = None if any(value is None for value in latencies) else max(latencies)
     return {
         "allotments": tuple(allotments),
-        "compute": _money(compute),
+        "compute": money(compute),
         "line": line_price,
-        "total": _money(compute) + line_price,
+        "total": money(compute) + line_price,
         "latency": latency,
         "plan": plan,
     }
-
-
-def _score(spec: DemandSpec, offer: dict, cheapest: Decimal, *, explain: bool = True):
-    plan = offer["plan"]
-    cards = spec.card_count
-    total = offer["total"]
-    price_points = Decimal(WEIGHTS["price"]) * (cheapest / total if total > 0 else Decimal(1))
-    reference = spec.max_latency_ms or DEFAULT_LATENCY_REFERENCE_MS
-    latency = offer["latency"]
-    if latency is None:
-        latency_points = Decimal(0)
-        has_line = [c for c, _ in plan if c.line is not None]
-        latency_detail = "部分资源无专线" if has_line else "无专线，经公网访问"
-    else:
-        latency_points = Decimal(WEIGHTS["latency"]) * max(Decimal(0), 1 - latency / reference)
-        latency_detail = f"专线时延 {latency} ms（参考 {reference} ms）"
-    same_province = sum(n for c, n in plan if (c.row.get("province_code") or "")[:2] == spec.province_prefix)
-    province_points = Decimal(WEIGHTS["province"]) * same_province / cards
-    certified = sum(n for c, n in plan if c.row.get("provider_certified"))
-    certification_points = Decimal(WEIGHTS["certification"]) * certified / cards
-    consolidation_points = CONSOLIDATION_POINTS[len(plan)]
-    score = _money(price_points + latency_points + province_points + certification_points + consolidation_points)
-    if not explain:
-        return score
-    budget_note = ""
-    if spec.budget_yuan:
-        budget_note = f"，为预算 ¥{spec.budget_yuan} 的 {(total / spec.budget_yuan * 100).quantize(Decimal('1'))}%"
-    components = (
-        {
-            "key": "price",
-            "label": LABELS["price"],
-            "points": str(_money(price_points)),
-            "max": WEIGHTS["price"],
-            "detail": f"总价 ¥{total}（算力 ¥{offer['compute']} + 专线 ¥{offer['line']}）{budget_note}；"
-            f"最低方案 ¥{cheapest}",
-        },
-        {
-            "key": "latency",
-            "label": LABELS["latency"],
-            "points": str(_money(latency_points)),
-            "max": WEIGHTS["latency"],
-            "detail": latency_detail,
-        },
-        {
-            "key": "province",
-            "label": LABELS["province"],
-            "points": str(_money(province_points)),
-            "max": WEIGHTS["province"],
-            "detail": f"{same_province}/{cards} 张卡在用户所在省份",
-        },
-        {
-            "key": "certification",
-            "label": LABELS["certification"],
-            "points": str(_money(certification_points)),
-            "max": WEIGHTS["certification"],
-            "detail": f"{certified}/{cards} 张卡来自已认证服务商",
-        },
-        {
-            "key": "consolidation",
-            "label": LABELS["consolidation"],
-            "points": str(_money(consolidation_points)),
-            "max": WEIGHTS["consolidation"],
-            "detail": f"由 {len(plan)} 个资源组成",
-        },
-    )
-    text = f"得分 {score} = " + " + ".join(
-        f"{c['label']} {c['points']}/{c['max']}（{c['detail']}）" for c in components
-    )
-    return score, components, text
 
 
 def match_demand(
@@ -375,7 +210,7 @@ def match_demand(
     if not offers:
         return MatchResult(proposals=[], funnel=funnel)
     cheapest = min(offer["total"] for offer in offers)
-    scored = [(_score(spec, offer, cheapest, explain=False), offer) for offer in offers]
+    scored = [(offer_score(spec, offer, cheapest, explain=False), offer) for offer in offers]
     scored.sort(
         key=lambda item: (
             -item[0],
@@ -387,7 +222,7 @@ def match_demand(
     )
     proposals = []
     for rank, (_, offer) in enumerate(scored[:limit], start=1):
-        score, components, text = _score(spec, offer, cheapest)
+        score, components, text = offer_score(spec, offer, cheapest)
         proposals.append(
             Proposal(
                 rank=rank,

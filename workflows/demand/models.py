@@ -18,6 +18,8 @@ from catalog.models import ResourceClass
 
 MAX_CARDS = 10_000
 MAX_HOURS = 24 * 366
+# DemandFlow as Viewflow refers to it (``Process.flow_class`` holds this for every process row)
+FLOW_REF = "demand/flows.DemandFlow"
 
 
 class DemandProcess(Process):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.status import STATUS
 
 from catalog.models import AcceleratorModel, ComputeResource, ListingState, RecordState, ResourceClass
@@ -24,6 +25,7 @@ from organizations.models import Division, User
 from . import selectors
 from .matching import HOURS_PER_MONTH, DemandSpec, match_demand
 from .models import (
+    FLOW_REF,
     Demand,
     DemandMatch,
     DemandStatus,
@@ -48,9 +50,9 @@ DEMAND_FIELDS = (
 
 
 def _flow():
-    from .flows import DemandFlow  # flows import views, which import this module
-
-    return DemandFlow
+    """DemandFlow, by the reference Viewflow keeps on every process row (``Process.flow_class``):
+    flows.py imports this module for its node bodies, so this module does not import flows.py."""
+    return import_flow_by_ref(FLOW_REF)
 
 
 def _acting(user: User) -> SimpleNamespace:

@@ -83,9 +83,10 @@ def demand_detail(request, pk: int):
     demand = selectors.demand_get_for_user(user=request.user, pk=pk)
     if demand is None:
         raise Http404
-    from .flows import DemandFlow
-
-    can_accept = selectors.demand_active_task(demand=demand, node=DemandFlow.accept) is not None
+    can_accept = (
+        demand.process_id is not None
+        and selectors.demand_active_task(demand=demand, node=demand.process.flow_class.accept) is not None
+    )
     resource_ids = {a.resource_id for match in demand.matches.all() for a in match.allotments.all()}
     free = order_selectors.free_units_of(resource_ids=resource_ids)
     for match in demand.matches.all():

@@ -7,12 +7,12 @@ one transaction under the process lock.
 
 from viewflow.workflow import flow
 
+from .services.process import review_task_open
+
 
 class ReviewActivation(flow.Handle.activation_class):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        from .services.process import review_task_open
-
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         review_task_open(workflow_task=activation.task, kind=flow_task.kind, department=flow_task.department)
         return activation

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from portal.archives import archive_check
-from portal.pdfs import upload_pdf_check
+from infra.archives import archive_check
+from infra.pdfs import upload_pdf_check
 
 from .models import MaterialFormat
 

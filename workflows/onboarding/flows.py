@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow, lock
 
-from . import services, views
+from . import node_views, services
 from .models import LineProviderOnboardingProcess, ProviderOnboardingProcess, ResellerQualificationProcess
 
 CERTIFY_PERMISSION = "onboarding.certify"
@@ -18,23 +18,24 @@ class ProviderOnboardingFlow(flow.Flow):
 
     process_class = ProviderOnboardingProcess
     lock_impl = lock.select_for_update_lock
+    flow_key = "provider"  # in the /onboarding/<flow_key>/ URLs
 
     # organisation
     register = (
-        flow.Start(views.ProviderApplyView.as_view())
+        flow.Start(node_views.ProviderApplyView.as_view())
         .Annotation(title=_("提交入网入市申请"))
         .Permission("onboarding.apply_provider")
         .Next(this.certify)
     )
     revise = (
-        flow.View(views.ProviderReviseView.as_view())
+        flow.View(node_views.ProviderReviseView.as_view())
         .Annotation(title=_("补充材料"))
         .Assign(this.applicant)
         .Next(this.certify)
     )
     # node operator
     certify = (
-        flow.View(views.ProviderCertifyView.as_view())
+        flow.View(node_views.ProviderCertifyView.as_view())
         .Annotation(title=_("入网认证"))
         .Permission(CERTIFY_PERMISSION)
         .Next(this.check_decision)
@@ -78,23 +79,24 @@ class ResellerQualificationFlow(flow.Flow):
 
     process_class = ResellerQualificationProcess
     lock_impl = lock.select_for_update_lock
+    flow_key = "reseller"  # in the /onboarding/<flow_key>/ URLs
 
     # organisation
     register = (
-        flow.Start(views.ResellerApplyView.as_view())
+        flow.Start(node_views.ResellerApplyView.as_view())
         .Annotation(title=_("提交转售调度资格申请"))
         .Permission("onboarding.apply_reseller")
         .Next(this.certify)
     )
     revise = (
-        flow.View(views.ResellerReviseView.as_view())
+        flow.View(node_views.ResellerReviseView.as_view())
         .Annotation(title=_("补充材料"))
         .Assign(this.applicant)
         .Next(this.certify)
     )
     # node operator
     certify = (
-        flow.View(views.ResellerCertifyView.as_view())
+        flow.View(node_views.ResellerCertifyView.as_view())
         .Annotation(title=_("资格认证"))
         .Permission(CERTIFY_PERMISSION)
         .Next(this.check_decision)
@@ -130,23 +132,24 @@ class LineProviderOnboardingFlow(flow.Flow):
 
     process_class = LineProviderOnboardingProcess
     lock_impl = lock.select_for_update_lock
+    flow_key = "line"  # in the /onboarding/<flow_key>/ URLs
 
     # line provider
     register = (
-        flow.Start(views.LineApplyView.as_view())
+        flow.Start(node_views.LineApplyView.as_view())
         .Annotation(title=_("提交线路开通申请"))
         .Permission("onboarding.open_line")
         .Next(this.approve)
     )
     revise = (
-        flow.View(views.LineReviseView.as_view())
+        flow.View(node_views.LineReviseView.as_view())
         .Annotation(title=_("修改线路信息"))
         .Assign(this.applicant)
         .Next(this.approve)
     )
     # node operator
     approve = (
-        flow.View(views.LineApproveView.as_view())
+        flow.View(node_views.LineApproveView.as_view())
         .Annotation(title=_("线路审核"))
         .Permission(CERTIFY_PERMISSION)
         .Next(this.check_decision)
@@ -171,7 +174,6 @@ class LineProviderOnboardingFlow(flow.Flow):
 
 
 FLOWS = {
-    "provider": ProviderOnboardingFlow,
-    "reseller": ResellerQualificationFlow,
-    "line": LineProviderOnboardingFlow,
+    flow_class.flow_key: flow_class
+    for flow_class in (ProviderOnboardingFlow, ResellerQualificationFlow, LineProviderOnboardingFlow)
 }

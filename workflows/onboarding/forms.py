@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import NetworkLine, OnboardingState, Site
+from infra.pdfs import upload_pdf_check
 from organizations.models import Division
-from portal.pdfs import upload_pdf_check
 
 from .models import Decision, ProviderApplication, ResellerApplication
 

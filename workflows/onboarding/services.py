@@ -26,7 +26,7 @@ from catalog.models import (
     RecordVersion,
     Site,
 )
-from federation.services import identifier_filing_enqueue
+from catalog.services.upstream import identifier_filing_enqueue
 from organizations.models import Organization, User
 
 from .models import (

@@ -2,9 +2,9 @@
 
 Two layers:
 
-- node views (``ProviderApplyView``, ``ProviderCertifyView``, ...) are what the flow nodes declare
-  (``flow.Start(...)``, ``flow.View(...)``): thin form views that call one service and then
-  ``request.activation.execute()``;
+- node views (node_views.py: ``ProviderApplyView``, ``ProviderCertifyView``, ...) are what the flow
+  nodes declare (``flow.Start(...)``, ``flow.View(...)``): thin form views that call one service and
+  then ``request.activation.execute()``;
 - page views (``inbox``, ``start``, ``task``, ``process_detail``) route to them: they find the
   process and task the user may see (otherwise 404), check that the user may act (otherwise 403),
   take the task for the node operator who opens it, run the node view inside the process lock and
@@ -14,20 +14,17 @@ Two layers:
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
 from viewflow.workflow import STATUS
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from catalog.models import Provider
-
-from . import forms, selectors, services
+from . import selectors
+from .flows import FLOWS
 from .models import Decision
 
 TASK_STATUS_LABELS = {
@@ -45,223 +42,11 @@ FLOW_TITLES = {
 }
 
 
-def _flows() -> dict:
-    from .flows import FLOWS  # flows.py imports this module for its node views
-
-    return FLOWS
-
-
-def _flow_key(flow_class) -> str:
-    return next(key for key, value in _flows().items() if value is flow_class)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-# --- node views ---------------------------------------------------------------------------
-
-
-class NodeFormView(FormView):
-    """A form for one flow node: ``perform(form)`` calls the service, then the task completes."""
-
-    template_name = "onboarding/task_form.html"
-    success_message = gettext_lazy("已办理。")
-
-    @property
-    def activation(self):
-        return self.request.activation
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        process = self.activation.process
-        context.update(
-            flow_key=_flow_key(self.activation.flow_class),
-            title=self.activation.flow_task.task_title,
-            flow_title=self.activation.flow_class.process_title,
-        )
-        if self.activation.task.pk:  # a task of a running process (not the start form)
-            context.update(process=process, application=process.request, events=selectors.event_list(process=process))
-        return context
-
-    def perform(self, form) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-        self.activation.execute()
-        messages.success(self.request, self.success_message)
-        process = self.activation.process
-        return HttpResponseRedirect(
-            reverse("onboarding:process", args=[_flow_key(self.activation.flow_class), process.pk])
-        )
-
-
-class DecisionMixin:
-    form_class = forms.DecisionForm
-    success_message = gettext_lazy("已办理，审核结论已通知申请单位。")
-
-    def get_initial(self):
-        return {"decision": Decision.APPROVE}
-
-
-# Provider onboarding
-
-
-class ProviderApplyView(NodeFormView):
-    form_class = forms.ProviderApplicationForm
-    template_name = "onboarding/provider_application_form.html"
-    success_message = gettext_lazy("入网入市申请已提交，请等待节点运营人员认证。")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["sites"] = kwargs.get("sites") or forms.SiteFormSet(prefix="sites")
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        sites = forms.SiteFormSet(request.POST, prefix="sites")
-        if form.is_valid() and sites.is_valid():
-            self.sites = forms.sites_from(sites)
-            return self.form_valid(form)
-        return self.render_to_response(self.get_context_data(form=form, sites=sites))
-
-    def perform(self, form):
-        process = self.activation.process
-        process.save()
-        data = form.cleaned_data
-        services.provider_application_submit(
-            process=process,
-            organization=self.request.user.organization,
-            actor=self.request.user,
-            kinds={name: data[name] for name in services.KIND_FIELDS},
-            licences=data["licences"],
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            sites=self.sites,
-            document=data.get("document"),
-        )
-
-
-class ProviderReviseView(NodeFormView):
-    form_class = forms.ProviderReviseForm
-    success_message = gettext_lazy("已重新提交，请等待节点运营人员认证。")
-
-    def get_initial(self):
-        application = self.activation.process.request
-        return {
-            "licences": application.licences,
-            "contact_name": application.contact_name,
-            "contact_phone": application.contact_phone,
-        }
-
-    def perform(self, form):
-        services.provider_application_revise(
-            application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
-        )
-
-
-class ProviderCertifyView(DecisionMixin, NodeFormView):
-    def perform(self, form):
-        services.provider_application_decide(
-            application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
-        )
-
-
-# Reseller qualification
-
-
-class ResellerApplyView(NodeFormView):
-    form_class = forms.ResellerApplicationForm
-    success_message = gettext_lazy("转售调度资格申请已提交，请等待节点运营人员认证。")
-
-    def perform(self, form):
-        process = self.activation.process
-        process.save()
-        services.reseller_application_submit(
-            process=process, organization=self.request.user.organization, actor=self.request.user, **form.cleaned_data
-        )
-
-
-class ResellerReviseView(NodeFormView):
-    form_class = forms.ResellerApplicationForm
-    success_message = gettext_lazy("已重新提交，请等待节点运营人员认证。")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.activation.process.request}
-
-    def perform(self, form):
-        services.reseller_application_revise(
-            application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
-        )
-
-
-class ResellerCertifyView(DecisionMixin, NodeFormView):
-    form_class = forms.ResellerDecisionForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "requested_years": self.activation.process.request.requested_years}
-
-    def perform(self, form):
-        services.reseller_application_decide(
-            application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
-        )
-
-
-# Line opening (flow 11)
-
-
-class LineApplyView(NodeFormView):
-    form_class = forms.LineForm
-    success_message = gettext_lazy("线路开通申请已提交，审核通过后线路将出现在算力选择中。")
-
-    def perform(self, form):
-        process = self.activation.process
-        process.save()
-        services.line_application_submit(
-            process=process,
-            provider=Provider.objects.get(organization=self.request.user.organization),
-            actor=self.request.user,
-            external_id=form.cleaned_data["external_id"],
-            data=form.line_data(),
-        )
-
-
-class LineReviseView(NodeFormView):
-    form_class = forms.LineReviseForm
-    success_message = gettext_lazy("已重新提交，请等待节点运营人员审核。")
-
-    def get_form_kwargs(self):
-        # a copy: the form must not change the catalogue row itself (the service does)
-        line = type(self.activation.process.request.line).objects.get(pk=self.activation.process.request.line_id)
-        return {**super().get_form_kwargs(), "instance": line}
-
-    def perform(self, form):
-        services.line_application_revise(
-            application=self.activation.process.request, actor=self.request.user, data=form.line_data()
-        )
-
-
-class LineApproveView(DecisionMixin, NodeFormView):
-    def perform(self, form):
-        services.line_application_decide(
-            application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
-        )
-
-
 # --- page views ---------------------------------------------------------------------------
 
 
 def _flow_or_404(flow_key: str):
-    flow_class = _flows().get(flow_key)
+    flow_class = FLOWS.get(flow_key)
     if flow_class is None:
         raise Http404
     return flow_class
@@ -279,7 +64,7 @@ def _finished(request, *, flow_key: str, process, task):
 
 @login_required
 def inbox(request):
-    flows = _flows()
+    flows = FLOWS
     starts = [
         {"key": key, "title": FLOW_TITLES[key], "url": reverse("onboarding:start", args=[key])}
         for key, flow_class in flows.items()
@@ -293,7 +78,7 @@ def inbox(request):
     ]
     if not (starts or tasks or processes):
         raise Http404
-    rows = [{"task": task, "flow_key": _flow_key(task.process.flow_class)} for task in tasks]
+    rows = [{"task": task, "flow_key": task.process.flow_class.flow_key} for task in tasks]
     return render(request, "onboarding/inbox.html", {"starts": starts, "tasks": rows, "processes": processes})
 
 

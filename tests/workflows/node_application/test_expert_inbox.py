@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from monitoring.models import SecurityEvent
+from security.models import SecurityEvent
 from tests.factories import UserFactory
 from workflows.node_application import services
 

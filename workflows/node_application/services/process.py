@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime
 
+from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.status import STATUS
 
 from organizations.models import AuthorityLevel, DepartmentKind, User
@@ -17,11 +18,14 @@ from organizations.models import AuthorityLevel, DepartmentKind, User
 from ..models import NodeApplication, ReviewTask, TaskKind
 from .common import _lock, _province_code
 
+# NodeApplicationFlow as Viewflow refers to it (``Process.flow_class`` holds this for every process row)
+FLOW_REF = "node_application/flows.NodeApplicationFlow"
+
 
 def flow_class():
-    from ..flows import NodeApplicationFlow
-
-    return NodeApplicationFlow
+    """NodeApplicationFlow, by the reference Viewflow keeps on every process row (``Process.flow_class``):
+    flows.py imports these services for its node bodies, so they do not import flows.py."""
+    return import_flow_by_ref(FLOW_REF)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,32 @@
+"""The message kinds that travel upstream through the outbox, and what their owners want done when
+one is delivered or acknowledged. Apps register their own (at ``AppConfig.ready``); the outbox
+carries payloads and knows none of them.
+
+- ``upstream_kind_register(kind, on_delivered=..., on_acknowledged=...)``:
+  ``on_delivered(payload=..., response=...)`` once the node above accepted a message of ``kind``;
+  ``on_acknowledged(**details)`` when the national node's acknowledgement of one arrives (for an
+  identifier filing: ``identifier``, ``national_receipt``).
+"""
+
+from collections.abc import Callable
+
+_delivered: dict[str, list[Callable[..., None]]] = {}
+_acknowledged: dict[str, list[Callable[..., None]]] = {}
+
+
+def upstream_kind_register(
+    kind: str, *, on_delivered: Callable[..., None] | None = None, on_acknowledged: Callable[..., None] | None = None
+) -> None:
+    for hooks, hook in ((_delivered, on_delivered), (_acknowledged, on_acknowledged)):
+        if hook is not None and hook not in hooks.setdefault(kind, []):
+            hooks[kind].append(hook)
+
+
+def kind_delivered(*, kind: str, payload: dict, response: dict) -> None:
+    for hook in _delivered.get(kind, ()):
+        hook(payload=payload, response=response)
+
+
+def kind_acknowledged(kind: str, **details) -> None:
+    for hook in _acknowledged.get(kind, ()):
+        hook(**details)
