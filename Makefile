@@ -119,7 +119,8 @@ bench-import: $(VENV)/.installed-dev
 	$(PY) bench/imports.py --rows $(or $(ROWS),100000) --defaults-rows $(or $(DEFAULTS_ROWS),10000)
 
 ## bench-pages: home, a notice, the catalogue listing and a resource page on daphne (loopback, throwaway SQLite),
-## anonymous visitors; req/s and p50/p95 per page, page cache on vs off (SECONDS= per page, CONCURRENCY=)
+## anonymous visitors; req/s, p50/p95, CPU/request and correctness (CSRF, CSP nonce, freshness) per page cache:
+## none, the home-made layer, Django's cache middleware, nginx proxy_cache (SECONDS= per page, CONCURRENCY=)
 .PHONY: bench-pages
 bench-pages: $(VENV)/.installed-dev
 	$(PY) bench/pages.py --seconds $(or $(SECONDS),10) --concurrency $(or $(CONCURRENCY),8)

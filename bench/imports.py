@@ -18,9 +18,9 @@ a fresh copy of that database, so every path starts from the same state and its 
              minutes).
 
 Both paths produce the same records and versions: the child prints a digest of the version
-payloads of the common prefix and the parent compares them. Receivers of ``record_changed``
-(search indexing, live updates, cache) are detached in the children: their cost is measured by
-their own benches.
+payloads of the common prefix and the parent compares them. The change feed's consumers (search
+indexing, live updates, cache, resource samples) read the feed in other processes: their cost is
+measured by their own benches.
 
 The schema (``--schema``): ``models`` (default) creates the tables straight from the current models
 (``migrate --run-syncdb`` with migrations off: the same tables, constraints and indexes as the
@@ -188,13 +188,6 @@ def generate(path: Path, rows: int, accelerators: list[str]) -> None:
             )
 
 
-def _detach_receivers():
-    from catalog.signals import record_changed
-
-    record_changed.receivers.clear()
-    record_changed.sender_receivers_cache.clear()
-
-
 def _digest(external_ids: list[str]) -> str:
     from django.contrib.contenttypes.models import ContentType
 
@@ -215,7 +208,6 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
     import resource
 
     _django(db_path)
-    _detach_receivers()
     from catalog.models import ComputeResource, Provider, RecordVersion
 
     provider = Provider.objects.get(pk=provider_id)

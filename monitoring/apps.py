@@ -7,7 +7,6 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("运行监测")
 
     def ready(self):
-        from .metrics import receivers as metrics_receivers  # noqa: F401  (status → samples)
         from .tiles import tiles_connect
 
         tiles_connect()  # the headline tiles: a topic of the change feed's live fan-out

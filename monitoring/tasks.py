@@ -38,3 +38,11 @@ def metrics_prune() -> dict[str, int]:
     from .metrics.rollup import metrics_prune as prune
 
     return prune()
+
+
+@task()
+def metrics_resource_samples() -> dict[str, int]:
+    """Resource samples from the change feed (a durable cursor: exactly once, caught up after an outage)."""
+    from .metrics.feed import resource_samples_from_feed
+
+    return resource_samples_from_feed()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.node_systems import node_system
+from infra.node_systems import node_system
 
 from . import dashboards
 

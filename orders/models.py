@@ -22,11 +22,6 @@ class Capacity(models.Model):
     )
     held_units = models.PositiveIntegerField(_("预留中（按计费单位）"), default=0)
     allocated_units = models.PositiveIntegerField(_("已分配（按计费单位）"), default=0)
-    over_allocated = models.BooleanField(
-        _("上报数量低于已分配"),
-        default=False,
-        help_text=_("服务商上报的可用数量低于已分配给订单的数量，需运营人员核实。"),
-    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 """Reads of holds and orders: who may see which, and availability figures for pages."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from catalog.models import Provider
 from organizations.predicates import is_provider, is_reseller
@@ -78,13 +78,16 @@ def holds_of(*, reference: str, provider_id: int | None = None) -> QuerySet[Hold
 
 def capacity_of(*, resource_id: int) -> dict:
     """Held and allocated units of a resource (zeros when nothing was ever held)."""
-    row = Capacity.objects.filter(resource_id=resource_id).values("held_units", "allocated_units", "over_allocated")
-    return row.first() or {"held_units": 0, "allocated_units": 0, "over_allocated": False}
+    row = Capacity.objects.filter(resource_id=resource_id).values("held_units", "allocated_units")
+    return row.first() or {"held_units": 0, "allocated_units": 0}
 
 
 def over_allocated() -> QuerySet[Capacity]:
-    """Resources whose provider reported fewer units than are allocated to orders (for operators)."""
-    return Capacity.objects.filter(over_allocated=True).select_related("resource__provider__organization")
+    """Resources whose provider's last report is below what is allocated to orders: the push was accepted,
+    the operator checks it (django-admin, 资源占用, filter 上报数量低于已分配)."""
+    return Capacity.objects.filter(allocated_units__gt=F("resource__available_units")).select_related(
+        "resource__provider__organization"
+    )
 
 
 def orders_of(*, reference: str, provider_id: int | None = None) -> QuerySet[Order]:

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Authority, Division, IndustryCategory, Organization, TelecomLicence, User
-from .services import organization_save
+from .services import division_save, organization_save
 
 
 @admin.register(Division)
@@ -11,6 +11,9 @@ class DivisionAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name_zh", "name_en", "name_pinyin"]
+
+    def save_model(self, request, obj, form, change):
+        division_save(division=obj)
 
 
 @admin.register(IndustryCategory)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from changes.services import change_append
 
-from .models import Authority, Organization, User
+from .models import Authority, Division, Organization, User
 from .roles import AUTHORITY_ROLES, ORGANIZATION_ROLES, Role
 
 
@@ -88,3 +88,16 @@ def organization_save(*, organization: Organization) -> Organization:
         record_type=ORGANIZATION, record_id=organization.pk, kind="described", area=organization.province_id or ""
     )
     return organization
+
+
+DIVISION = "division"
+
+
+@transaction.atomic
+def division_save(*, division: Division) -> Division:
+    """Save an edited division (the back office) and append the change to the feed, in the same
+    transaction: its names are the place of every site in it (search text, hits). The feed's record
+    id is the six-digit code as a number."""
+    division.save()
+    change_append(record_type=DIVISION, record_id=int(division.code), kind="described", area=division.province_code)
+    return division

@@ -9,13 +9,12 @@ from rest_framework import parsers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-# json_depth_check and too_deep_error: still imported from here by monitoring/metrics/api.py
-from infra.json_limits import MAX_JSON_DEPTH, json_depth_check, json_loads_bounded, parse_error, too_deep_error
+from infra.json_limits import MAX_JSON_DEPTH, json_loads_bounded, parse_error
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
 
-__all__ = ["MAX_JSON_DEPTH", "JSONParser", "LimitOffsetPagination", "json_depth_check", "too_deep_error"]
+__all__ = ["MAX_JSON_DEPTH", "JSONParser", "LimitOffsetPagination"]
 
 
 class JSONParser(parsers.JSONParser):

@@ -1,45 +1,32 @@
-"""Telling this process's search backends at once that the catalogue changed, after commit.
+"""Telling this process's database search backend at once that it committed catalogue changes.
 
 The database backend follows the change feed by itself (search/backends/database/: every
-process's index reads the changes committed by any process); this hook only makes the writing
-process read them without waiting for its next search. The Elasticsearch backend is told here
-which resources to re-index (it has no feed reader yet: a durable feed consumer run by the worker
-is its next step). Indexing never fails the change that triggered it: errors are logged, and
+process's index reads the changes committed by any process before a search); this hook of the feed
+only makes the writing process read them without waiting for its next check. The Elasticsearch
+index is a durable consumer of the feed run by the worker (search/elasticsearch_sync.py), so nothing
+here tells it. Indexing never fails the change that triggered it: errors are logged, and
 ``manage.py search_reindex`` rebuilds from scratch.
 """
 
 import logging
 
-from catalog.models import ComputeResource, NetworkLine
-
-from .backends import active_backends, get_backend
+from .backends import active_backends
 
 logger = logging.getLogger(__name__)
 
 
-def resources_reindex(*, ids) -> None:
-    """Re-read these resources into every index this process keeps (a batch in one go)."""
-    ids = tuple(ids)
-    if not ids:
-        return
-    backends = {id(backend): backend for backend in (get_backend(), *active_backends())}
-    for backend in backends.values():
+def on_feed_appended(record_type: str) -> None:
+    """A hook of the change feed (after this process committed changes): database backends read it now."""
+    for backend in active_backends():
+        if backend.name != "database":
+            continue
         try:
-            backend.resources_changed(ids)
-        except Exception:  # the change is committed; the index catches up on the next rebuild
-            logger.exception("search: reindexing %d resource(s) on %s failed", len(ids), backend.name)
-
-
-def on_record_changed(sender, record_ids=(), **kwargs) -> None:
-    """Receiver of catalog's record_changed (already after commit)."""
-    if sender is ComputeResource:
-        resources_reindex(ids=record_ids)
-    elif sender is NetworkLine:
-        for backend in active_backends():
-            backend.lines_changed()
+            backend.resources_changed(())  # reads the feed: the rows name what changed
+        except Exception:  # the next search reads the feed anyway
+            logger.exception("search: reading the change feed after a commit failed")
 
 
 def connect() -> None:
-    from catalog.services import record_changed_subscribe
+    from changes.registry import local_append_hook_register
 
-    record_changed_subscribe(on_record_changed, dispatch_uid="search.indexing.record_changed")
+    local_append_hook_register(on_feed_appended)

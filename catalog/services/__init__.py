@@ -2,7 +2,7 @@
 change feed in that transaction)."""
 
 from .api_keys import api_key_authenticate, api_key_create, api_key_revoke
-from .changes import record_changed_subscribe, records_changed_append, site_save, sites_changed_append
+from .changes import records_changed_append, site_save, sites_changed_append
 from .identifiers import identifier_issue, identifier_transition
 from .records import (
     RecordChange,
@@ -24,7 +24,6 @@ __all__ = [
     "identifier_transition",
     "line_upsert",
     "record_approve",
-    "record_changed_subscribe",
     "record_delist",
     "record_update_status",
     "records_changed_append",

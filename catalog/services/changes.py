@@ -1,9 +1,7 @@
 """The catalogue's one visible call for a change: append it to the change feed (changes/) in the
 caller's own transaction. The selection index, the websocket fan-out, the page cache and a peer's
-upstream sync read the feed by cursor; nothing is written after commit.
-
-``record_changed`` (catalog.signals) is still sent after commit for the one in-process subscriber
-that is no reader of the feed yet (monitoring's resource samples).
+upstream sync, monitoring's resource samples and the Elasticsearch index read the feed by cursor;
+nothing is written or announced after commit.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,7 +11,6 @@ from django.db import transaction
 from changes.services import changes_append
 
 from ..models import AppService, ComputeResource, NetworkLine, Site
-from ..signals import record_changed
 from ..snapshots import APP_SERVICE, LINE, RESOURCE, app_service_snapshots, line_snapshots, resource_snapshots
 
 SITE = "site"
@@ -28,11 +25,6 @@ RECORD_TYPES: dict[type, tuple[str, Callable[..., dict[int, dict]]]] = {
 SNAPSHOT_LIMIT = 50
 
 
-def record_changed_subscribe(receiver: Callable[..., None], *, dispatch_uid: str | None = None) -> None:
-    """Subscribe to "a published record changed" (called after commit; see catalog.signals)."""
-    record_changed.connect(receiver, weak=False, dispatch_uid=dispatch_uid)
-
-
 def records_changed_append(*, model: type, record_ids: Iterable[int], change: str, fields: tuple[str, ...] = ()) -> int:
     """Append these records' change to the feed, in the caller's transaction, with their current
     snapshots (ids only for a bulk import). Returns the number of feed rows."""
@@ -45,12 +37,9 @@ def records_changed_append(*, model: type, record_ids: Iterable[int], change: st
     if model is ComputeResource and len(ids) <= SNAPSHOT_LIMIT:
         provinces = dict(ComputeResource.objects.filter(pk__in=ids).values_list("pk", "province_code"))
         areas = [provinces.get(pk, "") for pk in ids]
-    appended = changes_append(
+    return changes_append(
         record_type=record_type, record_ids=ids, kind=change, fields=fields, areas=areas, snapshots=snapshots
     )
-    frozen = tuple(ids)
-    transaction.on_commit(lambda: record_changed.send(sender=model, record_ids=frozen, change=change, fields=fields))
-    return appended
 
 
 def sites_changed_append(*, site_ids: Iterable[int], change: str = "described") -> int:

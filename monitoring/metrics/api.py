@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from catalog.api.authentication import HasProviderApiKey, ProviderApiKeyAuthentication
 from catalog.models import AppService, ListingState, RecordState
-from portal.api_limits import json_depth_check, parse_error, too_deep_error
+from infra.json_limits import json_depth_check, parse_error, too_deep_error
 
 from .ingest import app_samples_ingest, resource_facts_for_provider, resource_samples_ingest
 from .periods import local_zone

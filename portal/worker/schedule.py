@@ -26,6 +26,18 @@ def _rollup_queued() -> bool:
     return ResourceRollupPending.objects.exists()
 
 
+def _samples_pending() -> bool:
+    from monitoring.metrics.feed import samples_pending
+
+    return samples_pending()
+
+
+def _elasticsearch() -> bool:
+    from django.conf import settings
+
+    return getattr(settings, "SEARCH_BACKEND", "") == "elasticsearch"
+
+
 def _has_upstream() -> bool:
     from federation.selectors import upstream_url
 
@@ -41,6 +53,14 @@ SCHEDULE: tuple[Entry, ...] = (
         {"seconds": 1},
         when=_rollup_queued,
         note="ingested samples reach the hourly/daily roll-ups within seconds",
+    ),
+    Entry(
+        "metrics_resource_samples",
+        "monitoring.tasks.metrics_resource_samples",
+        "interval",
+        {"seconds": 1},
+        when=_samples_pending,
+        note="status updates of listed resources become samples (change feed, cursor monitoring.resource_samples)",
     ),
     Entry(
         "metrics_rollup",
@@ -71,6 +91,15 @@ SCHEDULE: tuple[Entry, ...] = (
         "interval",
         {"seconds": 30},
         note="holds past HOLD_TTL_MINUTES (default 30) are released; selection shows the cards again",
+    ),
+    # --- search: an Elasticsearch index follows the change feed (the database backend reads it in-process)
+    Entry(
+        "search_elasticsearch_sync",
+        "search.tasks.search_elasticsearch_sync",
+        "interval",
+        {"seconds": 2},
+        when=_elasticsearch,
+        note="catalogue changes and renames re-indexed (change feed, cursor search.elasticsearch)",
     ),
     # --- the Wagtail site
     Entry("publish_scheduled", "portal.tasks.publish_scheduled", "cron", {"minute": "*"}, note="scheduled notices"),

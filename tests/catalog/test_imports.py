@@ -14,7 +14,6 @@ from django.core.management.base import CommandError
 from catalog import imports
 from catalog.imports.resources import ComputeResourceResource
 from catalog.models import ComputeResource, ListingState, NetworkLine, RecordVersion
-from catalog.services import record_changed_subscribe
 from catalog.services.records import _snapshot
 from changes.models import Change
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
@@ -214,23 +213,6 @@ def test_gb18030_csv_from_chinese_excel_is_read(provider):
     report = run(provider, csv_bytes(HEADERS, GOOD[:2], encoding="gb18030"))
     assert report.ok and report.created == 2
     assert ComputeResource.objects.get(external_id="GPU-001").name == "A100 训练集群"
-
-
-def test_changes_are_announced_once_per_import_after_commit(provider, django_capture_on_commit_callbacks):
-    calls = []
-    record_changed_subscribe(
-        lambda sender, **kwargs: calls.append((sender, kwargs)), dispatch_uid="test-import-announce"
-    )
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            run(provider, csv_bytes(HEADERS, GOOD))
-    finally:
-        from catalog.signals import record_changed
-
-        record_changed.disconnect(dispatch_uid="test-import-announce")
-    imported = [kwargs for sender, kwargs in calls if kwargs["change"] == "imported"]
-    assert len(imported) == 1 and imported[0]["record_ids"] and len(imported[0]["record_ids"]) == 3
-    assert calls[0][0] is ComputeResource
 
 
 def test_import_export_resource_and_fast_path_produce_identical_records(provider):

@@ -140,7 +140,9 @@ def act_on_task(page, base: str, username: str, task_name: str, decision: str, o
     sign_in(page, base, username, "/review/")
     page.get_by_role("link", name=re.compile(task_name)).first.click()
     page.get_by_label(decision, exact=True).check()
-    page.get_by_label("意见").fill(opinion)
+    page.get_by_label("意见", exact=True).fill(opinion)
+    page.get_by_role("button", name="下一步：确认办理").click()
+    page.wait_for_load_state()
     page.get_by_role("button", name="确认办理").click()
     page.wait_for_load_state()
 
@@ -154,7 +156,9 @@ def test_applicant_submits_and_reviewers_act_within_their_jurisdiction(live_serv
     page.wait_for_url(re.compile(r"/applications/[^/]+/edit/$"))
     fill_form(page, route["org"])
     upload_materials(page)
-    page.get_by_role("button", name="提交申报").click()
+    page.get_by_role("link", name="提交申报…").click()
+    page.get_by_label(re.compile("本单位承诺")).check()
+    page.get_by_role("button", name="确认提交").click()
     page.wait_for_load_state()
     application = NodeApplication.objects.get(organization=route["org"])
     assert application.stage == "municipal_review"

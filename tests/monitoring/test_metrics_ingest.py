@@ -8,9 +8,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services as catalog_services
+from monitoring.metrics.feed import CURSOR, resource_samples_from_feed
 from monitoring.metrics.periods import hour_start
 from monitoring.models import ResourceRollupPending, ResourceSample
 from tests.catalog.factories import ComputeResourceFactory, ProviderFactory, SiteFactory
+from tests.changes.cursors import cursor_at_sequence_end
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/provider/metrics/"
@@ -87,11 +89,11 @@ def test_without_a_key_the_endpoint_refuses(resource):
     assert APIClient().post(URL, _batch(0), format="json").status_code in (401, 403)
 
 
-def test_status_update_becomes_a_sample_and_counts_state_changes(resource, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        catalog_services.record_update_status(record=resource, changes={"available_units": 8, "state": "maintenance"})
-    with django_capture_on_commit_callbacks(execute=True):
-        catalog_services.record_update_status(record=resource, changes={"price_yuan": Decimal("9.00")})
+def test_status_update_becomes_a_sample_and_counts_state_changes(resource):
+    cursor_at_sequence_end(CURSOR)  # the worker's consumer was running: its cursor stands at the feed's end
+    catalog_services.record_update_status(record=resource, changes={"available_units": 8, "state": "maintenance"})
+    catalog_services.record_update_status(record=resource, changes={"price_yuan": Decimal("9.00")})
+    assert resource_samples_from_feed() == {"changes": 2, "samples": 2}
     samples = list(ResourceSample.objects.order_by("sampled_at"))
     assert [(s.source, s.available_cards, s.state, s.state_changed) for s in samples] == [
         ("status", 8, "maintenance", True),

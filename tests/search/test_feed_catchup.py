@@ -64,6 +64,22 @@ def test_a_provider_renamed_in_the_back_office_reaches_another_process_index(cat
     assert resource.name in found(other_process, "星河算力")
 
 
+def test_a_division_renamed_reaches_another_process_index(catalogue):
+    """The division's name is the place of every site in it (search text); renamed through the
+    service the admin uses, it reaches an index that was not told."""
+    from organizations.services import division_save
+
+    other_process = DatabaseBackend()
+    site = catalogue.resources["r1"].site
+    division = site.city or site.province
+    assert found(other_process, "天府新城") == set()
+
+    division.name_zh = "天府新城"
+    division_save(division=division)
+
+    assert catalogue.resources["r1"].name in found(other_process, "天府新城")
+
+
 def update_price_and_hold(record, price: str, *, updated: threading.Event, release: threading.Event) -> None:
     """Another connection: a status update whose transaction stays open until released."""
     try:

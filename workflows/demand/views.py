@@ -116,6 +116,12 @@ def demand_accept(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请选择一个匹配方案。"))
         return redirect("demand:detail", pk=pk)
+    if request.POST.get("confirmed") != "yes":
+        # Irreversible: first a page that says what accepting this plan commits to (no JavaScript needed).
+        match = next((m for m in demand.matches.all() if m.pk == form.cleaned_data["match"]), None)
+        if match is None:
+            raise Http404
+        return render(request, "demand/accept_confirm.html", {"demand": demand, "match": match})
     try:
         services.demand_accept(demand=demand, match_id=form.cleaned_data["match"], actor=request.user)
     except PermissionDenied:

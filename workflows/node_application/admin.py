@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApplicationEvent, Campaign, ExpertAssignment, Material, NodeApplication, ReviewTask
 
@@ -20,9 +21,13 @@ class MaterialInline(admin.TabularInline):
 class TaskInline(admin.TabularInline):
     model = ReviewTask
     extra = 0
-    fields = ["kind", "department", "status", "decision", "opinion", "acted_by", "acted_at", "workflow_task"]
+    fields = ["kind", "department", "status", "decision_shown", "opinion", "acted_by", "acted_at", "workflow_task"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("办理结果"))
+    def decision_shown(self, task: ReviewTask) -> str:
+        return task.decision_label or "—"  # the label ("推荐"), never the code ("recommend")
 
 
 class ExpertInline(admin.TabularInline):

@@ -29,7 +29,11 @@ def ensure_before(deadline: datetime.datetime | None, *, now: datetime.datetime,
 def ensure_open(starts_at: datetime.datetime | None, *, now: datetime.datetime, what: str) -> None:
     if starts_at is not None and now < starts_at:
         raise ValidationError(
-            _("%(what)s自 %(start)s（北京时间）开始，尚未开始。") % {"what": what, "start": _shown(starts_at)},
+            _("%(what)s自 %(start)s（北京时间）开始，尚未开始。")
+            % {
+                "what": what,
+                "start": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+            },  # a start is 00:00, never 24:00
             code=NOT_OPEN,
         )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from organizations.models import OrganizationKind
 from organizations.uscc import validate_uscc
@@ -183,3 +184,35 @@ def check_application(application: NodeApplication, *, on: datetime.date) -> lis
 
 def blocking(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.blocks]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One condition of the notice as a reviewer or applicant reads it: met, or the findings against it."""
+
+    label: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    @property
+    def blocks(self) -> bool:
+        return any(f.blocks for f in self.findings)
+
+
+def itemised(application: NodeApplication, *, on: datetime.date) -> list[CheckResult]:
+    """Every condition of the notice with its result, met ones included (the checklist of the task page)."""
+    checks = [
+        (_l("建设主体注册资金不低于5000万元"), lambda: check_capital(application)),
+        (_l("运营主体持有有效的电信业务经营许可"), lambda: check_telecom_licence(application, on=on)),
+        (_l("建设、运营主体近3年无重大失信记录"), lambda: check_dishonesty(application, on=on)),
+        (_l("实施主体（联合体不超过3家）"), lambda: check_consortium(application)),
+        (_l("统一社会信用代码有效且不重复"), lambda: check_usccs(application)),
+    ]
+    if application.node_type == NodeType.REGIONAL:
+        checks.append((_l("每个省级行政区1个区域节点"), lambda: check_one_regional_per_province(application)))
+    else:
+        checks.append((_l("每个行业原则上1个行业节点"), lambda: check_one_industry_node(application)))
+    return [CheckResult(str(label), tuple(run())) for label, run in checks]

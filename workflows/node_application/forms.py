@@ -7,6 +7,8 @@ from organizations.models import IndustryCategory, Organization
 
 from .models import MaterialFormat, MaterialKind, NodeApplication
 from .services import DECISIONS, FORM_FIELDS
+from .services.common import RETURN_DECISIONS
+from .services.review import OPINION_REQUIRED
 
 
 class ApplicationForm(forms.ModelForm):
@@ -54,7 +56,16 @@ class TaskDecisionForm(forms.Form):
 
     def __init__(self, *args, task, **kwargs):
         super().__init__(*args, **kwargs)
+        self.task = task
         self.fields["decision"].choices = DECISIONS[task.kind]
+
+    def clean(self):
+        """The opinion a decision needs is asked for before the confirmation step (the service checks again)."""
+        data = super().clean()
+        decision, opinion = data.get("decision"), (data.get("opinion") or "").strip()
+        if decision and not opinion and (decision in RETURN_DECISIONS or self.task.kind in OPINION_REQUIRED):
+            self.add_error("opinion", _("请填写意见。"))
+        return data
 
 
 class ExpertAssignForm(forms.Form):
@@ -85,3 +96,25 @@ class ObjectionForm(forms.Form):
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("里程碑"), max_length=100)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SubmitConfirmForm(forms.Form):
+    """The confirmation step of 提交申报: the applicant answers for the truth of what it submits (信用承诺)."""
+
+    declaration = forms.BooleanField(
+        label=_(
+            "本单位承诺：所填报的信息和上传的申报材料真实、准确、完整，无虚假记载；如有不实，"
+            "本单位愿承担相应责任并接受失信惩戒。"
+        ),
+        error_messages={"required": _("请阅读并勾选信用承诺后再提交。")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤回原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写撤回原因。")},
+        help_text=_("撤回原因会记入办理记录，审核部门可以看到。"),
+    )

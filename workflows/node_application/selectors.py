@@ -1,6 +1,6 @@
 """Reads of the node application process: who may see what, inboxes, timelines."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from organizations.models import AuthorityLevel, User
 from organizations.roles import Role
@@ -14,6 +14,7 @@ from .models import (
     NodeApplication,
     ReviewTask,
     Stage,
+    TaskKind,
     TaskStatus,
 )
 
@@ -105,14 +106,16 @@ def task_list_for_user(
     node_type: str | None = None,
     kind: str | None = None,
     due_before=None,
+    status: str = TaskStatus.OPEN,
 ) -> QuerySet[ReviewTask]:
-    """The open tasks of the user's authority only (level, department and jurisdiction)."""
+    """The tasks of the user's authority only (level, department and jurisdiction): open ones by default,
+    ``status=TaskStatus.DONE`` for those it has done."""
     if not is_reviewer(user):
         return ReviewTask.objects.none()
     authority = user.authority
     queryset = ReviewTask.objects.filter(
         jurisdiction_q(user=user, field="division_code"),
-        status=TaskStatus.OPEN,
+        status=status,
         level=authority.level,
     ).filter(Q(department="") | Q(department=authority.department))
     if campaign:
@@ -132,8 +135,80 @@ def task_list_for_user(
     ).order_by("due_at", "created_at")
 
 
+def task_counts_for_user(*, user: User, now, soon) -> dict[str, int]:
+    """In one query: the open tasks of the user's authority, those overdue at ``now`` and those due before
+    ``soon`` among them, and the done ones."""
+    if not is_reviewer(user):
+        return {"open": 0, "overdue": 0, "soon": 0, "done": 0}
+    authority = user.authority
+    open_ = Q(status=TaskStatus.OPEN)
+    return ReviewTask.objects.filter(
+        jurisdiction_q(user=user, field="division_code"),
+        Q(department="") | Q(department=authority.department),
+        level=authority.level,
+        status__in=[TaskStatus.OPEN, TaskStatus.DONE],
+    ).aggregate(
+        open=Count("pk", filter=open_),
+        overdue=Count("pk", filter=open_ & Q(due_at__lte=now)),
+        soon=Count("pk", filter=open_ & Q(due_at__gt=now, due_at__lte=soon)),
+        done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+    )
+
+
 def task_get_for_user(*, user: User, pk: int) -> ReviewTask | None:
     return task_list_for_user(user=user).filter(pk=pk).first()
+
+
+def done_task_get_for_user(*, user: User, pk: int) -> ReviewTask | None:
+    """A task the user's authority has done: readable, never actionable again."""
+    return task_list_for_user(user=user, status=TaskStatus.DONE).select_related("acted_by").filter(pk=pk).first()
+
+
+def campaigns_for_reviewer(*, user: User) -> QuerySet:
+    """The campaigns whose applications can reach this reviewer: their own province's (all for the ministry)."""
+    from .models import Campaign
+
+    if not is_reviewer(user):
+        return Campaign.objects.none()
+    prefix = user.authority.jurisdiction_prefix
+    queryset = Campaign.objects.order_by("-year", "name")
+    if prefix:
+        queryset = queryset.filter(province_id=prefix[:2] + "0000")
+    if user.authority.level == AuthorityLevel.CITY:
+        queryset = queryset.filter(has_municipal_review=True, accepts_industry=True)
+    return queryset
+
+
+def application_partner_tasks(*, task: ReviewTask) -> list[ReviewTask]:
+    """The other department's task of the same joint-review round (open, or its latest done one)."""
+    if task.kind != TaskKind.PROVINCIAL_REVIEW:
+        return []
+    others = (
+        ReviewTask.objects.filter(application_id=task.application_id, kind=task.kind)
+        .exclude(department=task.department)
+        .exclude(status=TaskStatus.CANCELLED)
+        .select_related("acted_by")
+        .order_by("-created_at", "-pk")
+    )
+    return list(others[:1])
+
+
+def application_earlier_opinions(*, application: NodeApplication, before: ReviewTask | None = None) -> list:
+    """The done review tasks of an application, oldest first, each with its decision label and opinion."""
+    queryset = application.tasks.filter(status=TaskStatus.DONE).select_related("acted_by").order_by("acted_at", "pk")
+    if before is not None:
+        queryset = queryset.exclude(pk=before.pk)
+    return list(queryset)
+
+
+def scores_visible_to(*, user: User, application: NodeApplication) -> bool:
+    """Experts score blind: the scores and comments of others are shown to the ministry at any time and to
+    anyone else (other reviewers, an assigned expert) only once every assigned expert has scored."""
+    if is_reviewer(user) and user.authority.level == AuthorityLevel.MINISTRY:
+        return True
+    assigned = {a.expert_id for a in application.expert_assignments.all()}
+    scored = {s.expert_id for s in application.expert_scores.all()}
+    return bool(assigned) and assigned <= scored
 
 
 def material_get_for_user(*, user: User, pk: int) -> Material | None:

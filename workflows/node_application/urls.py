@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import expert_views, views
+from . import expert_views, review_views, views
 
 app_name = "node_application"
 
@@ -27,8 +27,8 @@ urlpatterns = [
         expert_views.objection_resolve,
         name="objection_resolve",
     ),
-    path("review/", views.inbox, name="inbox"),
+    path("review/", review_views.inbox, name="inbox"),
     path("review/expert/", expert_views.expert_inbox, name="expert_inbox"),
-    path("review/tasks/<int:pk>/", views.task_detail, name="task"),
-    path("review/batch-recommend/", views.batch_recommend, name="batch_recommend"),
+    path("review/tasks/<int:pk>/", review_views.task_detail, name="task"),
+    path("review/batch-recommend/", review_views.batch_recommend, name="batch_recommend"),
 ]

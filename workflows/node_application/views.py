@@ -3,18 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.spreadsheets import SpreadsheetCSVWriter
 
-from . import deadlines, eligibility, feedback, selectors, services
+from . import eligibility, feedback, selectors, services, status_page
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -22,9 +20,10 @@ from .forms import (
     MaterialUploadForm,
     MilestoneForm,
     ObjectionForm,
-    TaskDecisionForm,
+    SubmitConfirmForm,
+    WithdrawForm,
 )
-from .models import APPLICANT_EXPECTED, Campaign, NodeApplication, NodeType, Stage, TaskKind, format_deadline
+from .models import Campaign, NodeApplication, NodeType, Stage
 from .uploads import CONTENT_TYPES
 
 INBOX_PAGE_SIZE = 50
@@ -95,29 +94,37 @@ def application_detail(request, reference: str):
     application = selectors.application_detail_prefetch(NodeApplication.objects.filter(pk=application.pk)).get()
     user = request.user
     is_owner = selectors.application_is_owner(user=user, application=application)
+    scores_visible = selectors.scores_visible_to(user=user, application=application)
     events = [
-        e for e in application.events.all() if e.visible_to_applicant or not is_owner or selectors.is_reviewer(user)
+        e
+        for e in application.events.all()
+        if (e.visible_to_applicant or not is_owner or selectors.is_reviewer(user))
+        and (scores_visible or e.action != "expert_score")  # experts score blind
     ]
     my_tasks = [t for t in application.tasks.all() if selectors.task_can_act(user=user, task=t)]
+    my_score = next((s for s in application.expert_scores.all() if s.expert_id == user.pk), None)
     context = {
         "application": application,
         "is_owner": is_owner,
         "is_reviewer": selectors.is_reviewer(user),
         "is_expert": selectors.is_expert(user),
         "events": events,
+        "timeline": status_page.timeline(events) if is_owner else None,
+        "steps": status_page.stepper(application, application.events.all()),
+        "returned": status_page.return_reason(application, application.events.all()) if is_owner else None,
         "tasks": application.tasks.all(),
         "my_tasks": my_tasks,
         "materials": application.materials.all(),
-        "expected": APPLICANT_EXPECTED.get(application.stage, ""),
-        "deadlines": [
-            (label, format_deadline(when)) for label, when in deadlines.campaign_deadlines(application.campaign) if when
-        ],
+        "expected": status_page.needed_now(application),
+        "deadlines": status_page.dates(application),
         "objections": application.objections.all(),
-        "scores": application.expert_scores.all() if not is_owner else [],
+        # Experts score blind: others' scores only for the ministry, or once every assigned expert has scored.
+        "scores": application.expert_scores.all() if not is_owner and scores_visible else [],
+        "my_score": my_score,
         "score_form": ExpertScoreForm()
         if application.stage == Stage.EXPERT_REVIEW
         and any(a.expert_id == user.pk for a in application.expert_assignments.all())
-        and not any(s.expert_id == user.pk for s in application.expert_scores.all())
+        and my_score is None
         else None,
         "assignments": application.expert_assignments.all() if not is_owner else [],
         "assign_form": ExpertAssignForm() if application.stage == Stage.EXPERT_REVIEW and _is_ministry(user) else None,
@@ -168,6 +175,7 @@ def application_edit(request, reference: str):
             "missing": missing,
             "findings": findings,
             "upload_form": MaterialUploadForm(),
+            "returned": status_page.return_reason(application, application.events.all()),
             "materials": application.materials.all(),
             "needs_prereview": application.stage == Stage.DRAFT
             and application.campaign.requires_name_prereview(application.node_type)
@@ -189,22 +197,58 @@ def _applicant_step(request, reference: str, service, success: str):
 
 
 @login_required
-@require_POST
 def application_submit(request, reference: str):
-    return _applicant_step(request, reference, services.application_submit, _("已提交。"))
+    """提交申报 in two steps: GET (or a POST without the declaration) shows what will happen and the
+    truthfulness declaration; a POST with the declaration ticked submits."""
+    application = _owned_or_404(request, reference)
+    if not application.is_editable:
+        return redirect(_detail_url(application))
+    form = SubmitConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, actor=request.user, declared=True)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+            return redirect("node_application:edit", reference=reference)
+        messages.success(request, _("已提交。"))
+        return redirect(_detail_url(application))
+    errors, missing, findings = services.submit_problems(application, on=timezone.localdate())
+    return render(
+        request,
+        "node_application/submit_confirm.html",
+        {
+            "application": application,
+            "form": form,
+            "problems": feedback.labelled(errors) + list(missing),
+            "next_step": _next_step_label(application),
+        },
+    )
+
+
+def _next_step_label(application: NodeApplication) -> str:
+    if application.stage == Stage.RETURNED:
+        return Stage(application.returned_from or Stage.PROVINCIAL_REVIEW).label
+    if application.node_type == "industry" and application.campaign.has_municipal_review:
+        return Stage.MUNICIPAL_REVIEW.label
+    return Stage.PROVINCIAL_REVIEW.label
 
 
 @login_required
-@require_POST
 def application_withdraw(request, reference: str):
+    """撤回申报 in two steps: GET shows what will happen and asks for a reason; POST with a reason withdraws."""
     application = _owned_or_404(request, reference)
-    try:
-        services.application_withdraw(application=application, actor=request.user)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("已撤回申报。"))
-    return redirect(_detail_url(application))
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("已撤回申报。"))
+        return redirect(_detail_url(application))
+    return render(request, "node_application/withdraw_confirm.html", {"application": application, "form": form})
 
 
 @login_required
@@ -275,7 +319,10 @@ def events_export(request, reference: str):
     response.write("\ufeff")
     writer = SpreadsheetCSVWriter(response)
     writer.writerow([_("时间"), _("动作"), _("操作人"), _("操作单位"), _("原环节"), _("新环节"), _("意见")])
-    for event in selectors.application_events(application=application, for_applicant=for_applicant):
+    events = selectors.application_events(application=application, for_applicant=for_applicant)
+    if not selectors.scores_visible_to(user=request.user, application=application):
+        events = events.exclude(action="expert_score")  # experts score blind
+    for event in events:
         writer.writerow(
             [
                 timezone.localtime(event.at).isoformat(),
@@ -302,93 +349,3 @@ def milestone_record(request, reference: str):
         except ValidationError as error:
             _errors_to_messages(request, error)
     return redirect(_detail_url(application))
-
-
-# --- reviewers --------------------------------------------------------------------------------
-
-
-@login_required
-def inbox(request):
-    if not selectors.is_reviewer(request.user):
-        if selectors.is_expert(request.user):  # experts have their own inbox (old links land there)
-            return redirect("node_application:expert_inbox")
-        raise Http404
-    filters = {key: request.GET.get(key) or None for key in ("campaign", "node_type", "kind")}
-    due = request.GET.get("due_before")
-    tasks = selectors.task_list_for_user(user=request.user, due_before=_parse_date(due), **filters)
-    page = Paginator(tasks, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    kept = urlencode({key: value for key, value in {**filters, "due_before": due}.items() if value})
-    return render(
-        request,
-        "node_application/review_task_list.html",
-        {
-            "tasks": page.object_list,
-            "page": page,
-            "kept_filters": kept,
-            "campaigns": Campaign.objects.all(),
-            "node_types": NodeType.choices,
-            "kinds": TaskKind.choices,
-            "filters": {**filters, "due_before": due or ""},
-        },
-    )
-
-
-def _parse_date(value: str | None):
-    if not value:
-        return None
-    try:
-        import datetime
-
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
-    return deadlines.shanghai_end_of_day(day.year, day.month, day.day)
-
-
-@login_required
-def task_detail(request, pk: int):
-    task = selectors.task_get_for_user(user=request.user, pk=pk)
-    if task is None:
-        raise Http404
-    form = TaskDecisionForm(request.POST or None, task=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_act(task=task, actor=request.user, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-        else:
-            messages.success(request, _("已办理。"))
-            return redirect("node_application:inbox")
-    return redirect_or_render(request, task, form)
-
-
-def redirect_or_render(request, task, form):
-    return render(
-        request, "node_application/review_task.html", {"task": task, "form": form, "application": task.application}
-    )
-
-
-@login_required
-@require_POST
-def batch_recommend(request):
-    if not selectors.is_reviewer(request.user):
-        raise Http404
-    ids = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()]
-    tasks = list(selectors.task_list_for_user(user=request.user, kind=TaskKind.MUNICIPAL_REVIEW).filter(pk__in=ids))
-    if not tasks or len(tasks) != len(set(ids)):
-        raise Http404
-    try:
-        count = services.municipal_batch_recommend(
-            tasks=tasks, actor=request.user, opinion=request.POST.get("opinion", "")
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("已批量推荐 %(count)s 个申报。") % {"count": count})
-    return redirect("node_application:inbox")

@@ -98,7 +98,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
     def _search(self, index: ColumnIndex, query: ComputeQuery, lines) -> SearchResult:
         common = index.column("published")
         own: dict[str, np.ndarray] = {}
-        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture"):
+        for name in ("resource_class", "vendor", "model", "province", "cpu_architecture", "price_band"):
             value = getattr(query, name)
             if value:
                 own[name] = index.equals(name, value)

@@ -1,8 +1,9 @@
 """Keeping the database backend's index in step with the change feed (changes/)."""
 
 import numpy as np
+from django.db.models import Q
 
-from catalog.models import ComputeResource, Provider
+from catalog.models import ComputeResource, Provider, Site
 
 from .columns import FEED_BATCH, _places, _provider_names
 
@@ -39,6 +40,7 @@ class FeedCatchUp:
         resources: set[int] = set()
         sites: set[int] = set()
         organizations: set[int] = set()
+        divisions: set[str] = set()
         for row in rows:
             if row.record_type == "resource":
                 resources.add(row.record_id)
@@ -48,7 +50,12 @@ class FeedCatchUp:
                 organizations.add(row.record_id)
             elif row.record_type == "line":
                 self._lines.clear()
+            elif row.record_type == "division":  # a renamed province or city: the place of every site in it
+                divisions.add(f"{row.record_id:06d}")
         index = self._index
+        if divisions:
+            in_division = Q(province_id__in=divisions) | Q(city_id__in=divisions)
+            sites.update(Site.objects.filter(in_division).values_list("pk", flat=True))
         if sites:  # a renamed or moved site: its name and place in every row at it
             index.sites.update(_places(sites))
             resources.update(ComputeResource.objects.filter(site_id__in=sites).values_list("pk", flat=True))

@@ -230,7 +230,7 @@ def test_cards_confirmed_to_one_user_are_not_offered_to_the_next(market, submit,
     assert list(match.resources.values_list("pk", flat=True)) == [resource.pk]
     services.demand_accept(demand=first, match_id=match.pk, actor=market.user)
     services.scheduling_confirm(record=SchedulingRecord.objects.get(demand=first), actor=market.staff["chengdu"])
-    assert capacity_of(resource_id=resource.pk) == {"held_units": 0, "allocated_units": 6, "over_allocated": False}
+    assert capacity_of(resource_id=resource.pk) == {"held_units": 0, "allocated_units": 6}
 
     resource.refresh_from_db()
     assert resource.available_units == 8  # the provider's report is not rewritten ...

@@ -73,9 +73,14 @@ def test_accept_twice_shows_a_message_not_an_error(client, market):
     demand = services.demand_submit(user=market.user, data=demand_data(max_latency_ms="5"))
     first, second = demand.matches.order_by("rank")[:2]
     client.force_login(market.user)
-    response = client.post(reverse("demand:accept", args=[demand.pk]), {"match": first.pk}, follow=True)
+    url = reverse("demand:accept", args=[demand.pk])
+    # The first POST only asks for confirmation and changes nothing.
+    page = client.post(url, {"match": first.pk}).content.decode()
+    assert "确认选择此方案" in page and 'name="confirmed"' in page
+    assert not SchedulingRecord.objects.filter(demand=demand).exists()
+    response = client.post(url, {"match": first.pk, "confirmed": "yes"}, follow=True)
     assert "已选择方案" in response.content.decode()
-    response = client.post(reverse("demand:accept", args=[demand.pk]), {"match": second.pk}, follow=True)
+    response = client.post(url, {"match": second.pk, "confirmed": "yes"}, follow=True)
     assert response.status_code == 200
     assert "无需重复操作" in response.content.decode()
     assert "选择此方案" not in response.content.decode()

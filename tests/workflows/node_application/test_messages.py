@@ -36,7 +36,9 @@ def messages_of(html: str) -> list[str]:
 def test_submitting_an_incomplete_form_names_fields_by_their_labels(client, people, open_campaign):
     client.force_login(people["applicant"])
     application = services.application_create(campaign=open_campaign, node_type="regional", actor=people["applicant"])
-    response = client.post(reverse("node_application:submit", args=[application.reference]), follow=True)
+    response = client.post(
+        reverse("node_application:submit", args=[application.reference]), {"declaration": "on"}, follow=True
+    )
     html = response.content.decode()
     errors = messages_of(html)
     assert "申报单位：提交前请填写此项。" in errors

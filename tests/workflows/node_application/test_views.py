@@ -75,7 +75,7 @@ def test_reviewer_decides_through_the_task_page(client, submitted, people):
     submitted.refresh_from_db()
     assert submitted.stage == Stage.MUNICIPAL_REVIEW
     # Outside the municipal window the decision is refused and nothing changes (now is after 25 March 2026).
-    response = client.post(url, {"decision": "recommend", "opinion": "推荐"})
+    response = client.post(url, {"decision": "recommend", "opinion": "推荐", "confirmed": "yes"})
     assert "逾期不再受理" in response.content.decode()
     task.refresh_from_db()
     assert task.status == "open"
@@ -294,7 +294,7 @@ def test_trail_export_package_download_and_withdraw(client, hebei, people):
     assert "communications_administration 同意" in text and "联合复审意见" in text
     # The applicant cannot withdraw once the ministry has it.
     client.force_login(p["applicant_hebei"])
-    client.post(reverse("node_application:withdraw", args=[application.reference]))
+    client.post(reverse("node_application:withdraw", args=[application.reference]), {"reason": "不再申报"})
     application.refresh_from_db()
     assert application.stage == Stage.EXPERT_REVIEW
 
@@ -303,9 +303,22 @@ def test_applicant_withdraws_a_draft(client, sichuan, people):
     application = services.application_create(
         campaign=sichuan, node_type="industry", actor=people["applicant"], now=at(3, 20)
     )
+    url = reverse("node_application:withdraw", args=[application.reference])
     client.force_login(people["applicant_mianyang"])
-    assert client.post(reverse("node_application:withdraw", args=[application.reference])).status_code == 404
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "x"}).status_code == 404
     client.force_login(people["applicant"])
-    assert client.post(reverse("node_application:withdraw", args=[application.reference])).status_code == 302
+    # The confirmation step says what will happen; without a reason nothing changes.
+    page = client.get(url).content.decode()
+    assert "撤回后不能恢复" in page and 'name="reason"' in page
+    response = client.post(url, {"reason": "  "})
+    assert response.status_code == 200 and "请填写撤回原因" in response.content.decode()
+    application.refresh_from_db()
+    assert application.stage == Stage.DRAFT
+    assert client.post(url, {"reason": "项目调整，本年度不再申报。"}).status_code == 302
     application.refresh_from_db()
     assert application.stage == Stage.WITHDRAWN
+    # The reason is kept in the trail and shown on the status page.
+    assert application.events.get(action="withdraw").opinion == "项目调整，本年度不再申报。"
+    detail = client.get(reverse("node_application:detail", args=[application.reference])).content.decode()
+    assert "项目调整，本年度不再申报。" in detail

@@ -109,6 +109,14 @@ class ReviewTask(models.Model):
         return str(dict(DECISIONS.get(self.kind, [])).get(self.decision, "")) if self.decision else ""
 
     @property
+    def step_name(self) -> str:
+        """The step and, for the joint review, its department, without nested brackets
+        ("省级联合复审 · 通信管理局")."""
+        if not self.department:
+            return str(self.get_kind_display())
+        return _("%(step)s · %(department)s") % {"step": self.get_kind_display(), "department": self.department_label}
+
+    @property
     def department_label(self) -> str:
         from organizations.models import DepartmentKind
 

@@ -265,9 +265,11 @@ def application_request_name_prereview(
 
 
 def application_submit(
-    *, application: NodeApplication, actor: User, now: datetime.datetime | None = None
+    *, application: NodeApplication, actor: User, declared: bool = False, now: datetime.datetime | None = None
 ) -> NodeApplication:
-    """Submit (or resubmit after a return): field checks, materials, eligibility, deadline; the flow routes it."""
+    """Submit (or resubmit after a return): field checks, materials, eligibility, deadline; the flow routes it.
+    ``declared``: the applicant made the truthfulness declaration (信用承诺) on the confirmation page; it is
+    written into the trail."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
     with locked(application) as application:
@@ -303,6 +305,8 @@ def application_submit(
             application.submitted_at = now
             application.save(update_fields=["submitted_at"])
         warnings = [f.message for f in findings if not f.blocks]
+        if declared:
+            warnings.insert(0, _("申报单位已作出信用承诺：所填信息和申报材料真实、准确、完整。"))
         _move(
             application=application,
             to_stage=target,
@@ -316,7 +320,10 @@ def application_submit(
     return application
 
 
-def application_withdraw(*, application: NodeApplication, actor: User, now: datetime.datetime | None = None) -> None:
+def application_withdraw(
+    *, application: NodeApplication, actor: User, reason: str = "", now: datetime.datetime | None = None
+) -> None:
+    """Withdraw (irreversible); the applicant's reason is kept as the trail entry's opinion."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
     with locked(application) as application:
@@ -333,6 +340,7 @@ def application_withdraw(*, application: NodeApplication, actor: User, now: date
             label=_("撤回申报"),
             actor=actor,
             now=now,
+            opinion=reason.strip(),
         )
 
 

@@ -1,0 +1,84 @@
+"""What the reviewer's task page shows beside the decision form: the application's summary, its materials
+checklist, the itemised eligibility findings, earlier opinions, the joint-review partner's state and, for the
+ministry's expert review, whether experts are assigned and have scored."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import eligibility, selectors
+from .models import (
+    EDITABLE_REQUIRED,
+    Material,
+    MaterialFormat,
+    MaterialKind,
+    NodeApplication,
+    ReviewTask,
+    Stage,
+    TaskKind,
+)
+from .services.review import OUTCOMES
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    label: str
+    pdf: Material | None
+    editable: Material | None
+    editable_required: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.pdf is not None and (self.editable is not None or not self.editable_required)
+
+
+def materials_checklist(application: NodeApplication) -> list[ChecklistRow]:
+    """One row per material the notice asks for (the consortium agreement only for a consortium)."""
+    have = {(m.kind, m.format): m for m in application.materials.all()}
+    rows = []
+    for kind in MaterialKind:
+        if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:
+            continue
+        rows.append(
+            ChecklistRow(
+                label=str(kind.label),
+                pdf=have.get((kind.value, MaterialFormat.PDF.value)),
+                editable=have.get((kind.value, MaterialFormat.EDITABLE.value)),
+                editable_required=kind in EDITABLE_REQUIRED,
+            )
+        )
+    return rows
+
+
+def outcome_text(task: ReviewTask, decision: str) -> str:
+    """What a decision will do, in words, for the confirmation step."""
+    to_stage, _label = OUTCOMES.get((TaskKind(task.kind), decision), (None, ""))
+    if to_stage == Stage.RETURNED:
+        return _("申报退回申报单位修改，退回意见将显示在申报单位的页面顶部。")
+    if to_stage is not None:
+        return _("申报将进入“%(stage)s”环节，申报单位会收到通知。") % {"stage": Stage(to_stage).label}
+    if task.kind == TaskKind.PROVINCIAL_REVIEW:
+        return _("记录本部门同意；两部门均同意后，申报进入“形成复审意见并报部”环节。")
+    return _("记录办理结果，申报仍在当前环节。")
+
+
+def expert_readiness(application: NodeApplication) -> dict:
+    assigned = len(application.expert_assignments.all())
+    scored = len(application.expert_scores.all())
+    minimum = application.campaign.min_expert_scores
+    return {"assigned": assigned, "scored": scored, "minimum": minimum, "ready": scored >= minimum}
+
+
+def context(task: ReviewTask, *, user) -> dict:
+    application = selectors.application_detail_prefetch(NodeApplication.objects.filter(pk=task.application_id)).get()
+    return {
+        "task": task,
+        "application": application,
+        "checklist": materials_checklist(application),
+        "checks": eligibility.itemised(application, on=timezone.localdate()),
+        "earlier": selectors.application_earlier_opinions(application=application, before=task),
+        "partners": selectors.application_partner_tasks(task=task),
+        "experts": expert_readiness(application) if task.kind == TaskKind.EXPERT_REVIEW else None,
+        "scores_visible": selectors.scores_visible_to(user=user, application=application),
+    }
