@@ -99,6 +99,13 @@ security-scan: $(VENV)/.installed
 bench-live: $(VENV)/.installed-dev
 	$(PY) bench/live.py --clients $(or $(CLIENTS),1000) --changes $(or $(CHANGES),200)
 
+## bench-holds: BUYERS concurrent buyers holding 1-3 cards each of one resource reporting CARDS cards, on a throwaway
+## SQLite and (when DATABASE_URL is set) a throwaway PostgreSQL database; prints oversold (must be 0), accepted/refused,
+## p50/p95 accept latency, then EXPIRING holds expiring: time to release them and the lag until selection shows them
+.PHONY: bench-holds
+bench-holds: $(VENV)/.installed-dev
+	$(PY) bench/holds.py --buyers $(or $(BUYERS),200) --cards $(or $(CARDS),50) --threads $(or $(THREADS),200) --expiring $(or $(EXPIRING),10000)
+
 ## bench-review: 10,000 node applications across campaigns (throwaway SQLite); p50/p95 and queries of a reviewer's
 ## inbox, an application page and the applicant's status page (SIZE=, REQUESTS=)
 .PHONY: bench-review

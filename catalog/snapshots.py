@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import translation
 
+from .availability import free_units
 from .models import (
     AppService,
     BillingUnit,
@@ -113,6 +114,9 @@ def _finish(row: dict) -> dict:
 
 
 def _resource_snapshot(row: dict) -> dict:
+    # users see what is left: reported − held − allocated (catalog.availability); the report stays beside it
+    row["reported_units"] = row["available_units"]
+    row["available_units"] = row.pop("free_units")
     for name in ("fp16_tflops_per_card", "fp32_tflops_per_card", "fp64_tflops_per_card"):
         row[name] = None if row[name] is None else format(row[name], "f")
     row["total_cards"] = (row["accelerators_per_node"] or 0) * (row["node_count"] or 0)
@@ -120,14 +124,16 @@ def _resource_snapshot(row: dict) -> dict:
     return _finish(row)
 
 
-def _snapshots(model: type, columns: tuple[str, ...], finish, record_ids: Iterable[int]) -> dict[int, dict]:
+def _snapshots(
+    model: type, columns: tuple[str, ...], finish, record_ids: Iterable[int], annotations: dict | None = None
+) -> dict[int, dict]:
     """Current snapshots by id, one ``values()`` query per 500 ids (no model instances); ids that no
     longer exist map to a "deleted" snapshot."""
     ids = list(dict.fromkeys(int(pk) for pk in record_ids))
     found: dict[int, dict] = {}
     for start in range(0, len(ids), 500):
-        rows = model.objects.filter(pk__in=ids[start : start + 500]).order_by()
-        for row in rows.values(*columns, "identifier__code", "identifier__state"):
+        rows = model.objects.filter(pk__in=ids[start : start + 500]).order_by().annotate(**(annotations or {}))
+        for row in rows.values(*columns, *(annotations or {}), "identifier__code", "identifier__state"):
             found[row["id"]] = finish(dict(row))
     for pk in ids:
         found.setdefault(pk, {"id": pk, "public": False, "deleted": True})
@@ -135,7 +141,9 @@ def _snapshots(model: type, columns: tuple[str, ...], finish, record_ids: Iterab
 
 
 def resource_snapshots(*, record_ids: Iterable[int]) -> dict[int, dict]:
-    return _snapshots(ComputeResource, RESOURCE_FIELDS, _resource_snapshot, record_ids)
+    return _snapshots(
+        ComputeResource, RESOURCE_FIELDS, _resource_snapshot, record_ids, annotations={"free_units": free_units()}
+    )
 
 
 def line_snapshots(*, record_ids: Iterable[int]) -> dict[int, dict]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("workflows.node_application.api_urls")),
     path("", include("workflows.onboarding.api_urls")),
     path("", include("workflows.demand.api_urls")),
+    path("", include("orders.api_urls")),
     path("", include("monitoring.api_urls")),
     path("", include("federation.api_urls")),
 ]

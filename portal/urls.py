@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", include("workflows.node_application.urls")),
     path("", include("workflows.onboarding.urls")),
     path("", include("workflows.demand.urls")),
+    path("", include("orders.urls")),
     path("", include("monitoring.urls")),
     path("", include("security.urls")),
     path("site-search/", page_views.site_search, name="site_search"),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from elasticsearch_dsl import Boolean, Document, Double, Integer, Keyword, Long, Text
 
+from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState
 from catalog.snapshots import HIDDEN_IDENTIFIER_STATES
 
@@ -74,7 +75,12 @@ def resource_rows(*, ids=None, published_only: bool = False):
         queryset = queryset.filter(pk__in=list(ids))
     if published_only:
         queryset = queryset.filter(published_q())
-    return queryset.order_by().values(*ROW_FIELDS).iterator(chunk_size=5000)
+    # "available_units" is what users can still get: reported − held − allocated (catalog.availability)
+    fields = tuple("free_units" if name == "available_units" else name for name in ROW_FIELDS)
+    rows = queryset.order_by().annotate(free_units=free_units()).values(*fields).iterator(chunk_size=5000)
+    for row in rows:
+        row["available_units"] = row.pop("free_units")
+        yield row
 
 
 def price_band(price: float) -> str:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",  # the front door: sign-up, organisation registration and certification, people
     "portal",
     "catalog",
+    "orders",
     "workflows",
     "workflows.node_application",
     "workflows.onboarding",
@@ -325,6 +326,8 @@ TASKS_ORPHAN_AFTER_SECONDS = env.int("TASKS_ORPHAN_AFTER_SECONDS", default=3600)
 # A provider's web import of at least this many rows runs on the worker after confirmation (the page
 # shows its progress); smaller ones run inside the request. The management command always runs inline.
 CATALOG_IMPORT_QUEUE_ROWS = env.int("CATALOG_IMPORT_QUEUE_ROWS", default=5000)
+# A buyer's hold on cards lasts this long unless the provider confirms (orders.tasks.holds_expire).
+HOLD_TTL_MINUTES = env.float("HOLD_TTL_MINUTES", default=30)
 # Finished task results are kept this many days (failed ones too), then pruned daily.
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 

@@ -84,6 +84,14 @@ SCHEDULE: tuple[Entry, ...] = (
         when=_has_upstream,
         note="catalogue changes to the upstream node; cursor peer:<upstream> moves on its acknowledgement",
     ),
+    # --- the market: holds nobody confirmed in time give their cards back
+    Entry(
+        "holds_expire",
+        "orders.tasks.holds_expire",
+        "interval",
+        {"seconds": 30},
+        note="holds past HOLD_TTL_MINUTES (default 30) are released; selection shows the cards again",
+    ),
     # --- search: an Elasticsearch index follows the change feed (the database backend reads it in-process)
     Entry(
         "search_elasticsearch_sync",

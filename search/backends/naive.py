@@ -8,6 +8,7 @@ implementation of the query semantics.
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Round
 
+from catalog.availability import free_units
 from catalog.models import ComputeResource, RecordState
 
 from ..documents import PRICE_BANDS, published_q, resource_document
@@ -81,7 +82,7 @@ class NaiveOrmBackend(SearchBackend):
 
     def search(self, query: ComputeQuery) -> SearchResult:
         lines = lines_from_city(query.user_city)
-        common = ComputeResource.objects.filter(published_q())
+        common = ComputeResource.objects.filter(published_q()).annotate(free_units=free_units())
         if query.city:
             common = common.filter(city_code=query.city)
         if query.min_cards is not None:
@@ -97,7 +98,7 @@ class NaiveOrmBackend(SearchBackend):
         if query.max_price is not None:
             common = common.filter(price_yuan__lte=query.max_price)
         if query.available_now:
-            common = common.filter(state=RecordState.ONLINE, available_units__gt=0)
+            common = common.filter(state=RecordState.ONLINE, free_units__gt=0)
         if query.certified_only:
             common = common.exclude(certifications=[])
         for term in query.terms:
@@ -136,9 +137,12 @@ class NaiveOrmBackend(SearchBackend):
                 F("ppf").asc(nulls_last=True), "id"
             )
         else:
-            ordering = {"price": "price_yuan", "-price": "-price_yuan", "available": "-available_units"}
+            ordering = {"price": "price_yuan", "-price": "-price_yuan", "available": "-free_units"}
             ordered = full.order_by(ordering[query.sort], "id")
-        rows = ordered.values(*DOCUMENT_FIELDS)[query.offset : query.offset + query.page_size]
+        fields = tuple("free_units" if name == "available_units" else name for name in DOCUMENT_FIELDS)
+        rows = list(ordered.values(*fields)[query.offset : query.offset + query.page_size])
+        for row in rows:
+            row["available_units"] = row.pop("free_units")
         return SearchResult(
             count=count,
             results=[hit(resource_document(row), query=query, lines=lines) for row in rows],

@@ -2,11 +2,12 @@
 
 import math
 
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState, NetworkLine, OnboardingState, RecordState
 from catalog.selectors import provider_for_user
 from organizations.predicates import is_provider, is_reseller
@@ -33,8 +34,9 @@ RESOURCE_FIELDS = (
 
 
 def resource_rows_for_matching(*, resource_class: str) -> list[dict]:
-    """Approved, online resources of the class with available units, as plain rows; ``available_units`` is what
-    the provider reported minus what is already confirmed to users (``reported_units`` keeps the report)."""
+    """Approved, online resources of the class with units left, as plain rows; ``available_units`` is what
+    the provider reported minus what is held for buyers and allocated to orders (``reported_units`` keeps
+    the report)."""
     queryset = (
         ComputeResource.objects.filter(
             resource_class=resource_class,
@@ -42,27 +44,19 @@ def resource_rows_for_matching(*, resource_class: str) -> list[dict]:
             state=RecordState.ONLINE,
             available_units__gt=0,
         )
-        .annotate(fp16=Coalesce("fp16_tflops_per_card", "accelerator__fp16_tflops"))
+        .annotate(fp16=Coalesce("fp16_tflops_per_card", "accelerator__fp16_tflops"), free=free_units())
+        .filter(free__gt=0)
         .annotate(provider_state=F("provider__onboarding_state"))
-        .values(*RESOURCE_FIELDS, "fp16", "provider_state")
+        .values(*RESOURCE_FIELDS, "fp16", "free", "provider_state")
         .order_by("id")
     )
     rows = list(queryset)
-    confirmed = confirmed_cards_by_resource(resource_ids=[row["id"] for row in rows])
-    kept = []
     for row in rows:
         row["fp16_tflops_per_card"] = row.pop("fp16")
         row["provider_certified"] = row.pop("provider_state") == OnboardingState.CERTIFIED
-        # Never offer more than reported minus what is already confirmed to others.
         row["reported_units"] = row["available_units"]
-        row["available_units"] -= units_for_cards(
-            cards=confirmed.get(row["id"], 0),
-            billing_unit=row["billing_unit"],
-            accelerators_per_node=row["accelerators_per_node"],
-        )
-        if row["available_units"] > 0:
-            kept.append(row)
-    return kept
+        row["available_units"] = row.pop("free")
+    return rows
 
 
 def line_rows_for_matching(*, city_code: str) -> list[dict]:
@@ -159,20 +153,6 @@ def match_allotments(*, match: DemandMatch, provider_id: int | None = None) -> Q
     if provider_id is not None:
         queryset = queryset.filter(resource__provider_id=provider_id)
     return queryset.order_by("pk")
-
-
-def confirmed_cards_by_resource(*, resource_ids=None) -> dict[int, int]:
-    """Cards of each resource already confirmed to users: the allotments of matches whose scheduling record
-    the resource's provider confirmed. Providers' reported availability may not deduct them yet (holds and
-    orders come later), so pages show both figures and matching offers no more than reported − confirmed."""
-    queryset = MatchAllotment.objects.filter(
-        match__scheduling_records__status=SchedulingStatus.CONFIRMED,
-        match__scheduling_records__provider_id=F("resource__provider_id"),
-    )
-    if resource_ids is not None:
-        queryset = queryset.filter(resource_id__in=list(resource_ids))
-    totals = queryset.values("resource_id").annotate(total=Sum("cards")).order_by()
-    return {row["resource_id"]: row["total"] for row in totals}
 
 
 def units_for_cards(*, cards: int, billing_unit: str, accelerators_per_node: int | None) -> int:

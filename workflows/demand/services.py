@@ -19,12 +19,13 @@ from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.status import STATUS
 
 from catalog.models import AcceleratorModel, ComputeResource, ListingState, RecordState, ResourceClass
+from orders.services import HoldItem, holds_confirm, holds_place, holds_release, orders_cancel_for
 from organizations.models import Division, User
 from organizations.predicates import is_reseller
 from workflows.onboarding.qualifications import reseller_qualification_require
 
 from . import selectors
-from .matching import DemandSpec, match_demand
+from .matching import HOURS_PER_MONTH, DemandSpec, match_demand
 from .models import (
     FLOW_REF,
     Demand,
@@ -192,24 +193,50 @@ def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatc
 # --- accept (user's task) ---------------------------------------------------------------------
 
 
-def _still_available(match: DemandMatch) -> None:
-    allotments = list(match.allotments.select_related("resource"))
-    confirmed = selectors.confirmed_cards_by_resource(resource_ids=[a.resource_id for a in allotments])
+def _still_listed(allotments: list[MatchAllotment]) -> None:
     for allotment in allotments:
         resource = allotment.resource
-        taken = selectors.units_for_cards(
-            cards=confirmed.get(resource.pk, 0),
-            billing_unit=resource.billing_unit,
-            accelerators_per_node=resource.accelerators_per_node,
-        )
-        if (
-            resource.listing_state != ListingState.APPROVED
-            or resource.state != RecordState.ONLINE
-            or resource.available_units - taken < allotment.units
-        ):
+        if resource.listing_state != ListingState.APPROVED or resource.state != RecordState.ONLINE:
             raise ValidationError(
                 {"match": _("方案中的资源“%(name)s”当前余量不足或已下线，请选择其他方案。") % {"name": resource.name}}
             )
+
+
+def _hold_reference(match: DemandMatch) -> str:
+    return f"match:{match.pk}"
+
+
+def _hold_cards(*, match: DemandMatch, actor: User) -> None:
+    """Hold the match's cards on every resource (or none: ValidationError naming the short one)."""
+    allotments = list(match.allotments.select_related("resource").order_by("pk"))
+    _still_listed(allotments)
+    holds_place(
+        reference=_hold_reference(match),
+        buyer_user=actor,
+        hours=match.demand.duration_hours,
+        items=[
+            HoldItem(
+                provider_id=a.resource.provider_id,
+                resource_id=a.resource_id,
+                cards=a.cards,
+                units=a.units,
+                unit_price_yuan=a.unit_price_yuan,
+                amount_yuan=a.price_yuan,
+                line_id=a.line_id,
+            )
+            for a in allotments
+        ],
+    )
+
+
+def _line_rent(*, record: SchedulingRecord) -> Decimal:
+    """The provider's lines of the match, rented for the demand's hours (as matching priced them)."""
+    rents = {
+        a.line_id: a.line.price_yuan_per_month or Decimal(0)
+        for a in record.match.allotments.select_related("line", "resource")
+        if a.line_id and a.resource.provider_id == record.provider_id
+    }
+    return (sum(rents.values(), Decimal(0)) * record.demand.duration_hours / HOURS_PER_MONTH).quantize(Decimal("0.01"))
 
 
 def _open_task(*, demand: Demand, node, missing: str):
@@ -240,7 +267,6 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
             raise ValidationError(
                 {"match": _("该方案已不可选择（%(state)s）。") % {"state": match.get_state_display()}}
             )
-        _still_available(match)
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(actor)
@@ -253,6 +279,8 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
         demand.status = DemandStatus.ACCEPTED
         demand.save(update_fields=["status", "updated_at"])
         activation.execute()  # runs `schedule`, then opens the providers' `confirm` task
+        # Last in the transaction: the hold locks each resource's counter row until the commit.
+        _hold_cards(match=match, actor=actor)
     demand.refresh_from_db()
     return demand
 
@@ -318,6 +346,12 @@ def scheduling_confirm(*, record: SchedulingRecord, actor: User) -> SchedulingRe
         record.confirmed_at = now
         record.decided_by = actor
         record.save(update_fields=["status", "confirmed_at", "decided_by"])
+        holds_confirm(
+            reference=_hold_reference(record.match),
+            provider_id=record.provider_id,
+            actor=actor,
+            line_yuan=_line_rent(record=record),
+        )
         if not record.match.scheduling_records.filter(status=SchedulingStatus.PENDING).exists():
             record.match.state = MatchState.CONFIRMED
             record.match.save(update_fields=["state"])
@@ -347,6 +381,8 @@ def scheduling_decline(*, record: SchedulingRecord, actor: User, reason: str = "
             other.status = SchedulingStatus.CANCELLED
             other.cancelled_at = now
             other.save(update_fields=["status", "cancelled_at"])
+        holds_release(reference=_hold_reference(record.match))
+        orders_cancel_for(reference=_hold_reference(record.match), reason=_("同一方案的其他服务商谢绝了调度。"))
         record.match.state = MatchState.DECLINED
         record.match.save(update_fields=["state"])
         demand = record.demand

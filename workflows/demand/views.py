@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from orders import selectors as order_selectors
+
 from . import selectors, services
 from .forms import AcceptForm, DeclineForm, DemandForm
 from .models import DemandStatus, SchedulingStatus
@@ -85,6 +87,22 @@ def demand_detail(request, pk: int):
         demand.process_id is not None
         and selectors.demand_active_task(demand=demand, node=demand.process.flow_class.accept) is not None
     )
+    resource_ids = {a.resource_id for match in demand.matches.all() for a in match.allotments.all()}
+    free = order_selectors.free_units_of(resource_ids=resource_ids)
+    for match in demand.matches.all():
+        for allotment in match.allotments.all():
+            allotment.free_units = free.get(allotment.resource_id, 0)
+    references = [f"match:{record.match_id}" for record in demand.scheduling_records.all()]
+    orders = {
+        (o.reference, o.provider_id): o
+        for o in order_selectors.orders_for_buyer(user=request.user).filter(reference__in=references)
+    }
+    holds = {}
+    for hold in order_selectors.holds_for_buyer(user=request.user).filter(reference__in=references, state="held"):
+        holds.setdefault((hold.reference, hold.provider_id), hold)
+    for record in demand.scheduling_records.all():
+        key = (f"match:{record.match_id}", record.provider_id)
+        record.order, record.hold = orders.get(key), holds.get(key)
     return render(request, "demand/demand.html", {"demand": demand, "can_accept": can_accept})
 
 
@@ -148,12 +166,17 @@ def scheduling_detail(request, pk: int):
             _messages_from(request, error)
             return redirect("demand:scheduling-detail", pk=pk)
     allotments = selectors.match_allotments(match=record.match, provider_id=record.provider_id)
+    reference = f"match:{record.match_id}"
+    holds = order_selectors.holds_of(reference=reference, provider_id=record.provider_id)
+    order = order_selectors.orders_of(reference=reference, provider_id=record.provider_id).first()
     return render(
         request,
         "demand/scheduling_record.html",
         {
             "record": record,
             "allotments": allotments,
+            "holds": holds,
+            "order": order,
             "form": form,
             "can_decide": record.status == SchedulingStatus.PENDING,
         },

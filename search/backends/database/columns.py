@@ -18,6 +18,8 @@ FETCH = (
     "fp32_tflops_per_card", "fp64_tflops_per_card", "billing_unit", "price_yuan", "available_units", "state",
     "certifications", "listing_state", "identifier__code", "identifier__state",
 )  # fmt: skip
+# What is read for "available_units": reported − held − allocated (catalog.availability), not the report.
+FETCH_QUERY = tuple("free_units" if name == "available_units" else name for name in FETCH)
 FETCH_CHUNK = 50_000
 ID_BATCH = 10_000
 # Dictionary-encoded columns: document field (or internal name) -> fetched column

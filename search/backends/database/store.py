@@ -6,6 +6,7 @@ from collections import OrderedDict
 import numpy as np
 from django.db import connection, transaction
 
+from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState
 
 from ...documents import PRICE_BANDS
@@ -16,6 +17,7 @@ from .columns import (
     CATEGORICAL,
     FETCH,
     FETCH_CHUNK,
+    FETCH_QUERY,
     FLOATS,
     HIDDEN,
     ID_BATCH,
@@ -78,7 +80,8 @@ class ColumnStore:
         found: set[int] = set()
         with transaction.atomic():
             for queryset in batches:
-                sql, params = queryset.values_list(*FETCH).query.sql_with_params()
+                free = queryset.annotate(free_units=free_units())
+                sql, params = free.values_list(*FETCH_QUERY).query.sql_with_params()
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
                     while rows := cursor.fetchmany(chunk_size):

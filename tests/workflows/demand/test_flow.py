@@ -221,8 +221,8 @@ def test_province_city_is_refused(market):
 
 def test_cards_confirmed_to_one_user_are_not_offered_to_the_next(market, submit, client):
     """Chengdu reports 8 A100s; once 6 are confirmed to one user, a second demand for 4 is not offered Chengdu
-    (8 − 6 = 2 left), and its record page shows the reported 8 beside the 6 confirmed."""
-    from workflows.demand import selectors
+    (8 − 6 = 2 left)."""
+    from orders.selectors import capacity_of
 
     resource = market.resources["chengdu"]
     first = submit(max_latency_ms="5", card_count=6)
@@ -230,7 +230,7 @@ def test_cards_confirmed_to_one_user_are_not_offered_to_the_next(market, submit,
     assert list(match.resources.values_list("pk", flat=True)) == [resource.pk]
     services.demand_accept(demand=first, match_id=match.pk, actor=market.user)
     services.scheduling_confirm(record=SchedulingRecord.objects.get(demand=first), actor=market.staff["chengdu"])
-    assert selectors.confirmed_cards_by_resource(resource_ids=[resource.pk]) == {resource.pk: 6}
+    assert capacity_of(resource_id=resource.pk) == {"held_units": 0, "allocated_units": 6}
 
     resource.refresh_from_db()
     assert resource.available_units == 8  # the provider's report is not rewritten ...
@@ -244,7 +244,7 @@ def test_cards_confirmed_to_one_user_are_not_offered_to_the_next(market, submit,
     assert resource.pk in {pk for m in small.matches.all() for pk in m.resources.values_list("pk", flat=True)}
 
 
-def test_record_page_shows_reported_and_confirmed_cards(market, submit, client):
+def test_record_page_shows_what_is_left_beside_the_report(market, submit, client):
     from catalog.models import Identifier
     from catalog.services import record_approve
 
@@ -252,10 +252,11 @@ def test_record_page_shows_reported_and_confirmed_cards(market, submit, client):
     record_approve(record=resource, actor=None)
     code = Identifier.objects.get(resource=resource).code
     page = client.get(f"/catalog/r/{code}/").content.decode()
-    assert "当前可用数量" in page and "已确认调度" not in page
+    assert "当前可用数量" in page and "服务商上报可用数量" not in page
     demand = submit(max_latency_ms="5", card_count=6)
     services.demand_accept(demand=demand, match_id=demand.matches.get(rank=1).pk, actor=market.user)
     services.scheduling_confirm(record=SchedulingRecord.objects.get(demand=demand), actor=market.staff["chengdu"])
     page = client.get(f"/catalog/r/{code}/").content.decode()
-    assert "服务商上报可用数量" in page and ">8</span> 卡" in page
-    assert "6 张卡已确认给其他用户" in page and "不超过 2 卡" in page
+    assert '<span data-live-field="available_units">2</span> 卡' in page
+    assert '<span data-live-field="reported_units">8</span> 卡' in page
+    assert "预留中 0，已分配 6" in page

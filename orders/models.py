@@ -1,0 +1,166 @@
+"""Capacity the market has taken from a resource: holds (while a provider decides) and orders.
+
+``Capacity`` is one counter row per resource (``resource.capacity``): units held and units allocated,
+in the resource's billing unit. Every change to it is one conditional UPDATE of that row
+(orders.services.capacity), so held + allocated never exceeds what the provider reports, whatever
+runs concurrently. What users see as available is reported − held − allocated
+(catalog.availability.free_units).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Capacity(models.Model):
+    resource = models.OneToOneField(
+        "catalog.ComputeResource",
+        verbose_name=_("算力资源"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="capacity",
+    )
+    held_units = models.PositiveIntegerField(_("预留中（按计费单位）"), default=0)
+    allocated_units = models.PositiveIntegerField(_("已分配（按计费单位）"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("资源占用")
+        verbose_name_plural = _("资源占用")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.held_units}+{self.allocated_units}"
+
+
+class HoldState(models.TextChoices):
+    HELD = "held", _("预留中")
+    CONFIRMED = "confirmed", _("已确认（转为订单）")
+    RELEASED = "released", _("已释放")
+    EXPIRED = "expired", _("已过期")
+
+
+class Hold(models.Model):
+    """Cards of one resource held for a buyer until the provider confirms (an order) or not."""
+
+    reference = models.CharField(_("来源"), max_length=64, db_index=True, help_text=_("如 match:12（匹配方案）"))
+    buyer = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("需求方单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+    )
+    buyer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("需求方"), on_delete=models.PROTECT, related_name="holds"
+    )
+    provider = models.ForeignKey(
+        "catalog.Provider", verbose_name=_("服务商"), on_delete=models.PROTECT, related_name="holds"
+    )
+    resource = models.ForeignKey(
+        "catalog.ComputeResource", verbose_name=_("算力资源"), on_delete=models.PROTECT, related_name="holds"
+    )
+    cards = models.PositiveIntegerField(_("卡数（张）"))
+    units = models.PositiveIntegerField(_("计费数量"))
+    hours = models.PositiveIntegerField(_("使用时长（小时）"))
+    unit_price_yuan = models.DecimalField(_("单价（元/计费单位·时）"), max_digits=12, decimal_places=2)
+    amount_yuan = models.DecimalField(_("算力费用（元）"), max_digits=16, decimal_places=2)
+    line = models.ForeignKey(
+        "catalog.NetworkLine", verbose_name=_("专线"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=HoldState.choices, default=HoldState.HELD)
+    created_at = models.DateTimeField(_("预留时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    order = models.ForeignKey(
+        "Order", verbose_name=_("订单"), null=True, blank=True, on_delete=models.SET_NULL, related_name="holds"
+    )
+
+    class Meta:
+        verbose_name = _("资源预留")
+        verbose_name_plural = _("资源预留")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "expires_at"], name="hold_state_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.reference}/{self.resource_id} × {self.cards}"
+
+
+class OrderState(models.TextChoices):
+    CONFIRMED = "confirmed", _("已确认")
+    ACTIVE = "active", _("服务中")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Order(models.Model):
+    """订单: what one provider confirmed to one buyer (its lines: resources, cards, price)."""
+
+    reference = models.CharField(_("来源"), max_length=64, db_index=True)
+    provider = models.ForeignKey(
+        "catalog.Provider", verbose_name=_("服务商"), on_delete=models.PROTECT, related_name="orders"
+    )
+    buyer = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("需求方单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    buyer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("需求方"), on_delete=models.PROTECT, related_name="orders"
+    )
+    hours = models.PositiveIntegerField(_("使用时长（小时）"))
+    compute_yuan = models.DecimalField(_("算力费用（元）"), max_digits=16, decimal_places=2)
+    line_yuan = models.DecimalField(_("专线费用（元）"), max_digits=16, decimal_places=2)
+    total_yuan = models.DecimalField(_("合计（元）"), max_digits=16, decimal_places=2)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=OrderState.choices, default=OrderState.CONFIRMED, db_index=True
+    )
+    created_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("开通时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    cancel_reason = models.TextField(_("取消原因"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["reference", "provider"], name="order_one_per_provider")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def cards(self) -> int:
+        return sum(line.cards for line in self.lines.all())
+
+    @property
+    def number(self) -> str:
+        return f"DD{self.created_at:%Y%m%d}-{self.pk:06d}" if self.created_at and self.pk else "DD-"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="lines")
+    resource = models.ForeignKey(
+        "catalog.ComputeResource", verbose_name=_("算力资源"), on_delete=models.PROTECT, related_name="+"
+    )
+    cards = models.PositiveIntegerField(_("卡数（张）"))
+    units = models.PositiveIntegerField(_("计费数量"))
+    unit_price_yuan = models.DecimalField(_("单价（元/计费单位·时）"), max_digits=12, decimal_places=2)
+    amount_yuan = models.DecimalField(_("算力费用（元）"), max_digits=16, decimal_places=2)
+    line = models.ForeignKey(
+        "catalog.NetworkLine", verbose_name=_("专线"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.resource_id} × {self.cards}"
