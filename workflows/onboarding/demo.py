@@ -16,7 +16,7 @@ from viewflow.workflow.models import Task
 from catalog.models import NetworkLine, Site
 from organizations.models import Division, User
 
-from . import services
+from . import line_services, services
 from .flows import LineProviderOnboardingFlow, ProviderOnboardingFlow, ResellerQualificationFlow
 from .models import Decision, LineApplication, ProviderApplication, ResellerApplication
 
@@ -84,7 +84,7 @@ def seed() -> list[str]:
         if site is not None and not NetworkLine.objects.filter(external_id="SW-NEW-01").exists():
 
             def submit_line(process):
-                services.line_application_submit(
+                line_services.line_application_submit(
                     process=process,
                     provider=line_user.organization.provider,
                     actor=line_user,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow, lock
 
-from . import node_views, services
+from . import line_services, node_views, services
 from .models import LineProviderOnboardingProcess, ProviderOnboardingProcess, ResellerQualificationProcess
 
 CERTIFY_PERMISSION = "onboarding.certify"
@@ -170,7 +170,7 @@ class LineProviderOnboardingFlow(flow.Flow):
         return activation.process.request.submitted_by
 
     def line_open(self, activation):
-        services.line_open(application=activation.process.request, actor=None)
+        line_services.line_open(application=activation.process.request, actor=None)
 
 
 FLOWS = {

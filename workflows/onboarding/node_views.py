@@ -11,7 +11,7 @@ from django.views.generic import FormView
 
 from catalog.models import Provider
 
-from . import forms, selectors, services
+from . import forms, line_services, selectors, services
 from .models import Decision
 
 
@@ -186,7 +186,7 @@ class LineApplyView(NodeFormView):
     def perform(self, form):
         process = self.activation.process
         process.save()
-        services.line_application_submit(
+        line_services.line_application_submit(
             process=process,
             provider=Provider.objects.get(organization=self.request.user.organization),
             actor=self.request.user,
@@ -205,13 +205,13 @@ class LineReviseView(NodeFormView):
         return {**super().get_form_kwargs(), "instance": line}
 
     def perform(self, form):
-        services.line_application_revise(
+        line_services.line_application_revise(
             application=self.activation.process.request, actor=self.request.user, data=form.line_data()
         )
 
 
 class LineApproveView(DecisionMixin, NodeFormView):
     def perform(self, form):
-        services.line_application_decide(
+        line_services.line_application_decide(
             application=self.activation.process.request, actor=self.request.user, **form.cleaned_data
         )

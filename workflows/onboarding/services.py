@@ -23,7 +23,6 @@ from catalog.models import (
     NetworkLine,
     OnboardingState,
     Provider,
-    RecordVersion,
     Site,
 )
 from catalog.services.upstream import identifier_filing_enqueue
@@ -32,7 +31,6 @@ from organizations.models import Organization, User
 from .models import (
     ApplicationSite,
     Decision,
-    LineApplication,
     OnboardingEvent,
     ProviderApplication,
     ResellerApplication,
@@ -122,7 +120,7 @@ def provider_application_revise(
     return application
 
 
-def _decide(*, request: Reviewed, decision: str, opinion: str, actor: User) -> None:
+def request_decide(*, request: Reviewed, decision: str, opinion: str, actor: User) -> None:
     opinion = (opinion or "").strip()
     if decision not in Decision.values:
         raise ValidationError({"decision": _("请选择审核结论。")})
@@ -139,7 +137,7 @@ def provider_application_decide(
     *, application: ProviderApplication, decision: str, opinion: str, actor: User
 ) -> ProviderApplication:
     """The node operator certifies: approve (provider certified in the kinds applied for), return, reject."""
-    _decide(request=application, decision=decision, opinion=opinion, actor=actor)
+    request_decide(request=application, decision=decision, opinion=opinion, actor=actor)
     provider = Provider.objects.select_for_update().get(pk=application.provider_id)
     if decision == Decision.APPROVE:
         provider.onboarding_state = OnboardingState.CERTIFIED
@@ -293,7 +291,7 @@ def reseller_application_decide(
             raise ValidationError({"valid_until": _("请填写资格有效期截止日。")})
         if valid_until < valid_from:
             raise ValidationError({"valid_until": _("有效期截止日不能早于起始日。")})
-    _decide(request=application, decision=decision, opinion=opinion, actor=actor)
+    request_decide(request=application, decision=decision, opinion=opinion, actor=actor)
     if decision == Decision.APPROVE:
         # kept on the process until the grant step runs
         application.process.data = {"valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()}
@@ -339,66 +337,3 @@ def reseller_application_close_unapproved(*, application: ResellerApplication) -
     Provider.objects.filter(pk=application.provider_id, onboarding_state=OnboardingState.APPLIED).update(
         onboarding_state=OnboardingState.REJECTED
     )
-
-
-# --- Line opening (flow 11) -------------------------------------------------------------------
-
-
-@transaction.atomic
-def line_application_submit(
-    *, process: Process, provider: Provider, actor: User, external_id: str, data: dict
-) -> LineApplication:
-    """A certified line provider describes a line; it waits (pending) for the operator's approval."""
-    if provider.onboarding_state != OnboardingState.CERTIFIED or not provider.is_line_provider:
-        raise ValidationError(_("本单位尚未通过网络线路提供商入网认证，不能开通线路。"))
-    if NetworkLine.objects.filter(provider=provider, external_id=external_id).exists():
-        raise ValidationError({"external_id": _("该线路编号已存在，请使用新的编号。")})
-    change = catalog_services.line_upsert(
-        provider=provider, external_id=external_id, data=data, actor=actor, source=RecordVersion.Source.PORTAL
-    )
-    application = LineApplication.objects.create(
-        process=process, organization=provider.organization, provider=provider, submitted_by=actor, line=change.record
-    )
-    event_record(process=process, action=_("提交线路开通申请"), actor=actor)
-    return application
-
-
-@transaction.atomic
-def line_application_revise(*, application: LineApplication, actor: User, data: dict) -> LineApplication:
-    catalog_services.line_upsert(
-        provider=application.provider,
-        external_id=application.line.external_id,
-        data=data,
-        actor=actor,
-        source=RecordVersion.Source.PORTAL,
-    )
-    application.decision, application.opinion = "", ""
-    application.save()
-    event_record(process=application.process, action=_("修改线路后重新提交"), actor=actor)
-    return application
-
-
-@transaction.atomic
-def line_application_decide(*, application: LineApplication, decision: str, opinion: str, actor: User):
-    if decision == Decision.APPROVE:
-        # a line opens only while its provider is a certified line provider (issue 16 item 2): a
-        # suspension between the application and this decision stops it
-        provider = Provider.objects.get(pk=application.provider_id)
-        if provider.onboarding_state != OnboardingState.CERTIFIED or not provider.is_line_provider:
-            raise ValidationError(
-                {
-                    "decision": _("该单位当前不是已认证的网络线路提供商（%(state)s），不能开通线路。")
-                    % {"state": provider.get_onboarding_state_display()}
-                }
-            )
-    _decide(request=application, decision=decision, opinion=opinion, actor=actor)
-    return application
-
-
-@transaction.atomic
-def line_open(*, application: LineApplication, actor: User | None) -> str:
-    """The approved line is listed (it appears in selection) and gets its identifier, filed upstream."""
-    catalog_services.record_approve(record=application.line, actor=actor, reason=_("线路开通申请审核通过。"))
-    code = application.line.identifier.code
-    event_record(process=application.process, action=_("线路已开通并发放算力标识"), actor=None, opinion=code)
-    return code
