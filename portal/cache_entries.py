@@ -36,10 +36,11 @@ from django.http import HttpResponseBase
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import translation
 
+from infra.cacheable import DEPENDENCIES
+
 KEY_PREFIX = "portal-page:v3:"
 PAGE_CACHE_ALIAS = "pages"  # its own bounded cache when configured (settings/base.py), else the default one
 GENERATION_PREFIX = "portal-gen:"
-DEPENDENCIES = ("pages", "catalog")
 GENERATION_KEYS = {name: GENERATION_PREFIX + name for name in DEPENDENCIES}
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 CACHE_HEADER = (b"X-Portal-Cache", b"hit")

@@ -1,6 +1,6 @@
 """Whole-page cache for anonymous visitors, invalidated by what the page depends on.
 
-A view (``@cache_for_anonymous``) or a Wagtail page (``PortalPageMixin.serve``) marks its response as
+A view (``@cache_for_anonymous`` of infra.cacheable) or a Wagtail page (``PortalPageMixin.serve``) marks its response as
 cacheable and names what it depends on: ``"pages"`` (published Wagtail content, campaigns) and/or
 ``"catalog"`` (providers, sites, records, identifiers).
 
@@ -33,7 +33,6 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from portal.cache_entries import (
-    DEPENDENCIES,
     Replay,
     Visitor,
     csrf_cookie_set,
@@ -55,28 +54,6 @@ def page_cache_seconds(depends_on: Iterable[str]) -> int:
     if "catalog" in depends_on:
         seconds = min(seconds, int(getattr(settings, "PORTAL_CATALOG_CACHE_SECONDS", 60)))
     return max(seconds, 0)
-
-
-def mark_cacheable(response, *, depends_on: Iterable[str]):
-    response.portal_cache_depends_on = tuple(depends_on)
-    return response
-
-
-def cache_for_anonymous(*, depends_on: Iterable[str]):
-    """View decorator: anonymous visitors may get this page from the cache (see module docstring)."""
-    depends_on = tuple(depends_on)
-    unknown = set(depends_on) - set(DEPENDENCIES)
-    if unknown:
-        raise ValueError(f"unknown cache dependencies {unknown}")
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            return mark_cacheable(view(request, *args, **kwargs), depends_on=depends_on)
-
-        return wrapped
-
-    return decorator
 
 
 def page_cache_enabled() -> bool:

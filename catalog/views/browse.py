@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from infra.cacheable import cache_for_anonymous
 from infra.paths import localize_path
-from portal.caching import cache_for_anonymous
 
 from .. import selectors_public
 from ..models import IdentifierState, RecordState, ResourceClass

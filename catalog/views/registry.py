@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal.caching import cache_for_anonymous
+from infra.cacheable import cache_for_anonymous
 
 from .. import selectors, selectors_public, services
 from ..exports import identifier_csv_response

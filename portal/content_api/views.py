@@ -19,8 +19,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from infra.cacheable import mark_cacheable
 from portal import selectors
-from portal.caching import mark_cacheable
 
 from .schema import DOCUMENT_SCHEMA, IMAGE_SCHEMA, PAGE_SCHEMA, FileItemSerializer, PageItemSerializer
 

@@ -16,7 +16,7 @@ class PortalPageMixin:
     cache_depends_on: tuple[str, ...] = ("pages",)
 
     def serve(self, request, *args, **kwargs):
-        from portal.caching import mark_cacheable
+        from infra.cacheable import mark_cacheable
 
         response = super().serve(request, *args, **kwargs)
         return mark_cacheable(response, depends_on=self.cache_depends_on)
