@@ -1,9 +1,9 @@
-"""Federation endpoints (enrolment, filings and reports received from the nodes below), under /api/v1/."""
+"""Federation endpoints under /api/v1/: enrolment, filings and catalogue sync from the nodes below (the
+operation reports endpoint, on the same signed channel, is monitoring's: monitoring/report_api.py)."""
 
 from django.urls import path
 
 from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView
-from .reports import OperationReportView
 from .sync_receive import SyncRecordsView
 
 urlpatterns = [
@@ -12,5 +12,4 @@ urlpatterns = [
     path("federation/filings/identifiers/status/", FilingStatusView.as_view(), name="federation-filing-status"),
     path("federation/filings/identifiers/state/", FilingStateView.as_view(), name="federation-filing-state"),
     path("federation/sync/records/", SyncRecordsView.as_view(), name="federation-sync-records"),
-    path("federation/reports/operations/", OperationReportView.as_view(), name="federation-operation-report"),
 ]

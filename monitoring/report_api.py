@@ -1,19 +1,19 @@
 """Receive the daily operation reports of the nodes below (system E, flows 7–10): a national node from its
-regional nodes, a regional node from its industry nodes.
+regional nodes, a regional node from its industry nodes. The endpoint stays under /api/v1/federation/.
 
-Signed requests (authentication.py) with an ``Idempotency-Key`` header; the report must be the sending
-node's own (``node.prefix`` equal to its enrolled prefix, else 403). Keys are scoped per node: the same
-key from another node is another report; the same key again with a different body is a 409. 404 on an
-industry node. The format is documented in monitoring/reports.py.
+Signed requests (federation/authentication.py) with an ``Idempotency-Key`` header; the report must be the
+sending node's own (``node.prefix`` equal to its enrolled prefix, else 403). Keys are scoped per node: the
+same key from another node is another report; the same key again with a different body is a 409. 404 on
+an industry node. The format is documented in monitoring/reports.py.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from monitoring.reports import ReportRejected, report_receive
+from federation.authentication import NodeAPIView
 
-from .authentication import NodeAPIView
+from .reports import ReportRejected, report_receive
 
 
 class OperationReportView(NodeAPIView):
