@@ -103,6 +103,14 @@ class NodeSignatureScheme(OpenApiAuthenticationExtension):
         }
 
 
+class OptionalNodeSignatureScheme(NodeSignatureScheme):
+    """The same signature, optional: public endpoints (identifier resolution) a node may sign to be
+    recognised (and exempt from the anonymous rate limit)."""
+
+    target_class = OptionalNodeSignatureAuthentication
+    name = "NodeSignatureOptional"
+
+
 class IsEnrolledNode(permissions.BasePermission):
     def has_permission(self, request, view):
         return request.auth is not None
