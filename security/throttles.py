@@ -43,7 +43,14 @@ class AnonThrottle(_UnlessNode, _UnlessScoped, _CurrentRates, AnonRateThrottle):
 
 
 class UserThrottle(_UnlessNode, _UnlessScoped, _CurrentRates, UserRateThrottle):
-    """Signed-in callers, by user."""
+    """Signed-in callers, by user. Anonymous callers are AnonThrottle's alone: DRF's user throttle
+    would also count them by address at the user rate (a second, looser anonymous limit that
+    `make bench-load` met as unexplained 429s once the anonymous rate was raised)."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None  # not limited here
+        return super().get_cache_key(request, view)
 
 
 class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
