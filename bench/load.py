@@ -130,6 +130,19 @@ def prepare(workdir: Path) -> dict:
     return plan
 
 
+def database_snapshot(workdir: Path) -> None:
+    """Keep the prepared database once, so that each topology starts from the same data."""
+    snapshot = workdir / "bench.sqlite3.prepared"
+    if not snapshot.exists():
+        shutil.copyfile(workdir / "bench.sqlite3", snapshot)
+
+
+def database_restore(workdir: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        (workdir / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(workdir / "bench.sqlite3.prepared", workdir / "bench.sqlite3")
+
+
 class Server:
     """One of the two topologies, started on ``port``; stopped (the whole process group) on exit."""
 
@@ -351,11 +364,14 @@ def main(argv=None) -> int:
         print(f"cpu cores: {os.cpu_count()}, load average: {load_average()} (the machine may be shared)")
         outcomes = {}
         port = args.port or free_port()
+        database_snapshot(workdir)
         if args.only in (None, "single"):
+            database_restore(workdir)
             with Server(workdir, topology="single", port=port) as server:
                 result = drive(server, plan_file, rate=args.rate, duration=args.duration, warmup=args.warmup)
             outcomes["single"] = report("(a) make run's server: one daphne process, no Redis", result)
         if args.only in (None, "production"):
+            database_restore(workdir)  # the same starting data as (a), not what (a)'s overload left behind
             with contextlib.ExitStack() as stack:
                 redis_url = os.environ.get("REDIS_URL") or stack.enter_context(Redis(args.redis_port or None)).url
                 server = stack.enter_context(
