@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.fields import USCCField
-from organizations.models import OrganizationKind
+from organizations.models import OrganizationKind, TrailEntry
 from organizations.roles import Role
 
 # The roles an organisation may ask for when it registers (and its people when they join).
@@ -129,26 +129,16 @@ class OrganizationRegistration(models.Model):
         return [str(Role(value).label) for value in self.requested_roles if value in Role.values]
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(TrailEntry):
     """One step of a registration, shown on its page: who did what, with which opinion."""
 
     registration = models.ForeignKey(
         OrganizationRegistration, verbose_name=_("注册认证"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("事项"), max_length=64)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办理人"), on_delete=models.PROTECT, null=True, blank=True
-    )
-    opinion = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TrailEntry.Meta):
         verbose_name = _("注册认证记录")
         verbose_name_plural = _("注册认证记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return self.action
 
 
 class JoinStatus(models.TextChoices):

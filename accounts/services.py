@@ -265,7 +265,11 @@ def member_remove(*, member: User, actor: User) -> None:
 
 
 @transaction.atomic
-def administrator_set(*, member: User, on: bool) -> None:
+def administrator_set(*, member: User, on: bool, actor: User) -> None:
+    """Make ``member`` an administrator of their organisation, or not; an administrator cannot step down
+    themselves (the organisation would be left without one who can undo it)."""
+    if not on and member.pk == actor.pk:
+        raise ValidationError(_("不能取消自己的管理员身份。"))
     if on:
         OrganizationAdministrator.objects.update_or_create(user=member, defaults={"organization": member.organization})
     else:

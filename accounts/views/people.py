@@ -103,10 +103,11 @@ def member_roles(request, pk: int):
 @login_required
 def member_admin(request, pk: int):
     member = _member(request, pk)
-    if member.pk == request.user.pk:
-        messages.error(request, _("不能取消自己的管理员身份。"))
+    try:
+        services.administrator_set(member=member, on=request.POST.get("on") == "1", actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
     else:
-        services.administrator_set(member=member, on=request.POST.get("on") == "1")
         messages.success(request, _("已更新单位管理员。"))
     return redirect("accounts:people")
 

@@ -1,6 +1,7 @@
 from .authorities import Authority, AuthorityLevel, DepartmentKind
 from .divisions import Division, DivisionLevel, IndustryCategory
 from .organizations import Organization, OrganizationKind, TelecomLicence
+from .trail import TrailEntry
 from .users import User
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "Organization",
     "OrganizationKind",
     "TelecomLicence",
+    "TrailEntry",
     "User",
 ]

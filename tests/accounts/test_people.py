@@ -156,3 +156,19 @@ def test_only_an_administrator_invites(client, make_user, provider_org):
         == 404
     )
     assert not Invitation.objects.exists()
+
+
+def test_an_administrator_appoints_another_but_cannot_step_down_alone(client, make_user, provider_org):
+    _provider, organization, admin = provider_org
+    colleague = make_user("provider", organization=organization, username="colleague")
+    client.force_login(admin)
+
+    client.post(f"/me/organization/people/{colleague.pk}/admin/", {"on": "1"})
+    assert OrganizationAdministrator.objects.filter(user=colleague, organization=organization).exists()
+
+    response = client.post(f"/me/organization/people/{admin.pk}/admin/", {"on": "0"}, follow=True)
+    assert "不能取消自己的管理员身份" in response.content.decode()
+    assert OrganizationAdministrator.objects.filter(user=admin).exists()
+
+    client.post(f"/me/organization/people/{colleague.pk}/admin/", {"on": "0"})
+    assert not OrganizationAdministrator.objects.filter(user=colleague).exists()

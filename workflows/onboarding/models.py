@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from organizations.models import TrailEntry
+
 
 def private_storage():
     return storages["private"]
@@ -216,24 +218,14 @@ class LineApplication(Reviewed):
         return str(self.line)
 
 
-class OnboardingEvent(models.Model):
+class OnboardingEvent(TrailEntry):
     """One step of an onboarding process, shown on its page: who did what, with which opinion."""
 
     process = models.ForeignKey(Process, verbose_name=_("流程"), on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(_("事项"), max_length=64)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办理人"), on_delete=models.PROTECT, null=True, blank=True
-    )
-    opinion = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TrailEntry.Meta):
         verbose_name = _("流程记录")
         verbose_name_plural = _("流程记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return self.action
 
 
 class ReviewedProcessMixin:
