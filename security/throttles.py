@@ -32,8 +32,7 @@ class _UnlessNode:
     federation ``Peer``: node-to-node resolution) is neither anonymous nor a user: not limited here."""
 
     def allow_request(self, request, view):
-        auth = request.auth
-        if auth is not None and type(auth).__name__ == "Peer" and getattr(auth, "prefix", None):
+        if getattr(request.auth, "is_node", False) is True:  # federation's Peer, its signature verified
             return True
         return super().allow_request(request, view)
 

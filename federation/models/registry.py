@@ -45,6 +45,10 @@ class Peer(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
 
+    # what a request authenticated as this node carries in ``request.auth``: security.throttles reads it
+    # (without importing federation) to leave node-to-node calls to their signature, not to rate limits
+    is_node = True
+
     def covers(self, prefix: str) -> bool:
         """Is ``prefix`` this peer's own prefix or one under it (an industry node below a regional one)?"""
         return prefix == self.prefix or prefix.startswith(self.prefix + ".")
