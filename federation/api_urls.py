@@ -4,6 +4,7 @@ operation reports endpoint, on the same signed channel, is monitoring's: monitor
 from django.urls import path
 
 from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView
+from .downlink import NodeKeyView
 from .sync_receive import SyncRecordsView
 
 urlpatterns = [
@@ -11,5 +12,6 @@ urlpatterns = [
     path("federation/filings/identifiers/", IdentifierFilingView.as_view(), name="federation-identifier-filing"),
     path("federation/filings/identifiers/status/", FilingStatusView.as_view(), name="federation-filing-status"),
     path("federation/filings/identifiers/state/", FilingStateView.as_view(), name="federation-filing-state"),
+    path("federation/node-key/", NodeKeyView.as_view(), name="federation-node-key"),
     path("federation/sync/records/", SyncRecordsView.as_view(), name="federation-sync-records"),
 ]

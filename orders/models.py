@@ -164,3 +164,6 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.resource_id} × {self.cards}"
+
+
+from .network_models import NetworkHold, NetworkHoldDirection, NetworkHoldState  # noqa: E402,F401  (cross-node holds)

@@ -5,7 +5,9 @@ from django_tasks import task
 
 @task()
 def holds_expire() -> dict[str, int]:
-    """Release holds that no provider confirmed in time (idempotent)."""
+    """Release holds that no provider confirmed in time (idempotent); tell the upstream node of its requests."""
+    from .remote import network_holds_expire
     from .services import holds_expire as expire
 
-    return {"expired": expire()}
+    expired = expire()
+    return {"expired": expired, "network_expired": network_holds_expire()}

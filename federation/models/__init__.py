@@ -1,5 +1,6 @@
 """Federation models: the outbox and filings received (outbox.py), the node registry and credentials (registry.py)."""
 
+from .downlink import NodeKey, UpstreamKey
 from .outbox import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus
 from .registry import EnrolmentCode, Peer, PeerKey, PeerRole, PeerState, SeenNonce, UpstreamLink
 from .sync import SyncedRecord
@@ -10,11 +11,13 @@ __all__ = [
     "IdentifierFiling",
     "OutboxMessage",
     "OutboxStatus",
+    "NodeKey",
     "Peer",
     "PeerKey",
     "PeerRole",
     "PeerState",
     "SeenNonce",
     "SyncedRecord",
+    "UpstreamKey",
     "UpstreamLink",
 ]

@@ -1,4 +1,4 @@
-"""Forms of the demand pages: validation of shape only; the rules live in services.demand_validate."""
+"""Forms of the demand pages: validation of shape only; the rules live in validation.demand_validate."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -206,8 +206,16 @@ class MatchAllotment(models.Model):
         DemandMatch, verbose_name=_("匹配方案"), on_delete=models.CASCADE, related_name="allotments"
     )
     resource = models.ForeignKey(
-        "catalog.ComputeResource", verbose_name=_("算力资源"), on_delete=models.PROTECT, related_name="+"
+        "catalog.ComputeResource",
+        verbose_name=_("算力资源"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    # a resource synced here from a node below (no local row): its identifier and what the offer showed
+    synced_identifier = models.CharField(_("下级节点资源标识"), max_length=64, blank=True)
+    synced = models.JSONField(_("下级节点资源信息"), default=dict, blank=True)
     cards = models.PositiveIntegerField(_("卡数（张）"))
     units = models.PositiveIntegerField(_("计费数量（按计费单位）"))
     unit_price_yuan = models.DecimalField(_("单价（元/计费单位·时）"), max_digits=12, decimal_places=2)
@@ -226,10 +234,16 @@ class MatchAllotment(models.Model):
         verbose_name = _("资源分配")
         verbose_name_plural = _("资源分配")
         ordering = ["match", "pk"]
-        constraints = [models.UniqueConstraint(fields=["match", "resource"], name="match_allotment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "resource"], name="match_allotment_unique"),
+            models.CheckConstraint(
+                condition=models.Q(resource__isnull=False) | ~models.Q(synced_identifier=""),
+                name="match_allotment_local_or_synced",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.match_id}: {self.resource_id} × {self.cards}"
+        return f"{self.match_id}: {self.resource_id or self.synced_identifier} × {self.cards}"
 
 
 class SchedulingStatus(models.TextChoices):
@@ -249,8 +263,17 @@ class SchedulingRecord(models.Model):
         DemandMatch, verbose_name=_("匹配方案"), on_delete=models.CASCADE, related_name="scheduling_records"
     )
     provider = models.ForeignKey(
-        "catalog.Provider", verbose_name=_("服务商"), on_delete=models.PROTECT, related_name="scheduling_records"
+        "catalog.Provider",
+        verbose_name=_("服务商"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scheduling_records",
     )
+    # the part of a node below (its provider confirms there; the outcome comes back up the network)
+    remote_node = models.CharField(_("资源所属节点前缀"), max_length=40, blank=True)
+    remote_node_name = models.CharField(_("资源所属节点"), max_length=128, blank=True)
+    remote_provider = models.CharField(_("下级节点服务商"), max_length=200, blank=True)
     resources = models.ManyToManyField(
         "catalog.ComputeResource", verbose_name=_("算力资源"), related_name="scheduling_records"
     )
@@ -286,6 +309,12 @@ class SchedulingRecord(models.Model):
         return f"{self.demand_id}/{self.provider_id}: {self.status}"
 
     @property
-    def organization_id(self) -> int:
-        """For membership predicates: the provider's organisation."""
-        return self.provider.organization_id
+    def organization_id(self) -> int | None:
+        """For membership predicates: the provider's organisation (none for a node below's part)."""
+        return self.provider.organization_id if self.provider_id else None
+
+    @property
+    def provider_display(self) -> str:
+        if self.provider_id:
+            return str(self.provider)
+        return f"{self.remote_provider}（{self.remote_node_name or self.remote_node}）"

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.status import STATUS
 
-from catalog.models import AcceleratorModel, ComputeResource, ListingState, RecordState, ResourceClass
+from catalog.models import ListingState, RecordState
 from orders.services import HoldItem, holds_confirm, holds_place, holds_release, orders_cancel_for
-from organizations.models import Division, User
+from organizations.models import User
 from organizations.predicates import is_reseller
 from workflows.onboarding.qualifications import reseller_qualification_require
 
-from . import selectors
+from . import network, selectors
 from .matching import HOURS_PER_MONTH, DemandSpec, match_demand
 from .models import (
     FLOW_REF,
@@ -36,6 +36,7 @@ from .models import (
     SchedulingRecord,
     SchedulingStatus,
 )
+from .validation import demand_validate
 
 MATCH_LIMIT = 5
 DEMAND_FIELDS = (
@@ -63,33 +64,6 @@ def _acting(user: User) -> SimpleNamespace:
 
 
 # --- submit -----------------------------------------------------------------------------------
-
-
-def demand_validate(*, data: dict) -> None:
-    """Field-level checks across fields (the model's own validators run in full_clean)."""
-    errors = {}
-    resource_class = data.get("resource_class")
-    model = (data.get("accelerator_model") or "").strip()
-    fp16 = data.get("min_fp16_tflops_total")
-    city = data.get("city")
-    if resource_class == ResourceClass.GENERAL:
-        if model:
-            errors["accelerator_model"] = _("通用算力不指定加速卡型号。")
-        if fp16 is not None:
-            errors["min_fp16_tflops_total"] = _("通用算力不填写 FP16 算力需求。")
-    elif resource_class and not model and fp16 is None:
-        errors["accelerator_model"] = _("请填写加速卡型号，或填写 FP16 算力总需求。")
-    if model and "accelerator_model" not in errors:
-        known = (
-            AcceleratorModel.objects.filter(name__iexact=model).exists()
-            or ComputeResource.objects.filter(accelerator_model__iexact=model).exists()
-        )
-        if not known:
-            errors["accelerator_model"] = _("未知的加速卡型号：%(model)s。") % {"model": model}
-    if isinstance(city, Division) and city.level != "city":
-        errors["city"] = _("请选择地级城市（GB/T 2260 代码）。")
-    if errors:
-        raise ValidationError(errors)
 
 
 def demand_submit(*, user: User, data: dict, activation=None) -> Demand:
@@ -148,21 +122,25 @@ def demand_spec(demand: Demand) -> DemandSpec:
 
 def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatch]:
     """Compute and store the ranked matches of a demand (replacing none: a demand is matched once)."""
+    rows = selectors.resource_rows_for_matching(resource_class=demand.resource_class)
+    rows += network.synced_rows_for_matching(resource_class=demand.resource_class)  # the nodes below
+    by_id = {row["id"]: row for row in rows}
     result = match_demand(
         spec=demand_spec(demand),
-        resources=selectors.resource_rows_for_matching(resource_class=demand.resource_class),
+        resources=rows,
         lines=selectors.line_rows_for_matching(city_code=demand.city_id),
         limit=limit,
     )
     matches = []
     with transaction.atomic():
         for proposal in result.proposals:
+            sources = network.sources_note(allotments=proposal.allotments, rows_by_id=by_id)
             match = DemandMatch.objects.create(
                 demand=demand,
                 rank=proposal.rank,
                 score=proposal.score,
-                explanation=proposal.explanation,
-                explanation_text=proposal.text,
+                explanation={**proposal.explanation, "sources": sources},
+                explanation_text=proposal.text + (f"；{sources}" if sources else ""),
                 compute_price_yuan=proposal.compute_price_yuan,
                 line_price_yuan=proposal.line_price_yuan,
                 total_price_yuan=proposal.total_price_yuan,
@@ -172,7 +150,7 @@ def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatc
             MatchAllotment.objects.bulk_create(
                 MatchAllotment(
                     match=match,
-                    resource_id=a.resource_id,
+                    **network.allotment_values(allotment=a, rows_by_id=by_id),
                     cards=a.cards,
                     units=a.units,
                     unit_price_yuan=a.unit_price_yuan,
@@ -208,7 +186,8 @@ def _hold_reference(match: DemandMatch) -> str:
 
 def _hold_cards(*, match: DemandMatch, actor: User) -> None:
     """Hold the match's cards on every resource (or none: ValidationError naming the short one)."""
-    allotments = list(match.allotments.select_related("resource").order_by("pk"))
+    everything = list(match.allotments.select_related("resource").order_by("pk"))
+    allotments = [a for a in everything if a.resource_id is not None]
     _still_listed(allotments)
     holds_place(
         reference=_hold_reference(match),
@@ -227,6 +206,11 @@ def _hold_cards(*, match: DemandMatch, actor: User) -> None:
             for a in allotments
         ],
     )
+    remote = [a for a in everything if a.resource_id is None]
+    if remote:  # last: the owning nodes below (a failure there rolls all of this back)
+        network.remote_holds_place(
+            reference=_hold_reference(match), allotments=remote, actor=actor, hours=match.demand.duration_hours
+        )
 
 
 def _line_rent(*, record: SchedulingRecord) -> Decimal:
@@ -292,7 +276,7 @@ def scheduling_create(*, demand: Demand) -> list[SchedulingRecord]:
     """One scheduling record per provider of the accepted match."""
     match = demand.matches.get(state=MatchState.ACCEPTED)
     by_provider: dict[int, list[MatchAllotment]] = defaultdict(list)
-    for allotment in match.allotments.select_related("resource").order_by("pk"):
+    for allotment in match.allotments.filter(resource__isnull=False).select_related("resource").order_by("pk"):
         by_provider[allotment.resource.provider_id].append(allotment)
     records = []
     province = demand.city_id[:2]
@@ -308,15 +292,18 @@ def scheduling_create(*, demand: Demand) -> list[SchedulingRecord]:
         )
         record.resources.set([a.resource for a in allotments])
         records.append(record)
-    return records
+    return records + network.remote_scheduling_create(demand=demand, match=match)
 
 
 # --- confirm / decline (provider's task) ------------------------------------------------------
 
 
-def _provider_decision(*, record: SchedulingRecord, actor: User, apply) -> SchedulingRecord:
+def _provider_decision(*, record: SchedulingRecord, actor: User, apply, remote: bool = False) -> SchedulingRecord:
+    """``remote``: the decision of a node below's provider, arriving over the network (network_outcome.py)."""
     flow = _flow()
-    if not rules.has_perm("demand.confirm_scheduling", actor, record):
+    if remote != (record.provider_id is None) or not (
+        remote or rules.has_perm("demand.confirm_scheduling", actor, record)
+    ):
         raise PermissionDenied
     with flow.lock(record.demand.process_id), transaction.atomic():
         record = SchedulingRecord.objects.select_for_update().select_related("demand", "match").get(pk=record.pk)
@@ -337,7 +324,7 @@ def _provider_decision(*, record: SchedulingRecord, actor: User, apply) -> Sched
     return record
 
 
-def scheduling_confirm(*, record: SchedulingRecord, actor: User) -> SchedulingRecord:
+def scheduling_confirm(*, record: SchedulingRecord, actor: User, remote: bool = False) -> SchedulingRecord:
     """The provider confirms its part; the demand is scheduled once every part is confirmed."""
 
     def apply(record: SchedulingRecord) -> None:
@@ -346,12 +333,13 @@ def scheduling_confirm(*, record: SchedulingRecord, actor: User) -> SchedulingRe
         record.confirmed_at = now
         record.decided_by = actor
         record.save(update_fields=["status", "confirmed_at", "decided_by"])
-        holds_confirm(
-            reference=_hold_reference(record.match),
-            provider_id=record.provider_id,
-            actor=actor,
-            line_yuan=_line_rent(record=record),
-        )
+        if record.provider_id is not None:  # a node below's part became an order there
+            holds_confirm(
+                reference=_hold_reference(record.match),
+                provider_id=record.provider_id,
+                actor=actor,
+                line_yuan=_line_rent(record=record),
+            )
         if not record.match.scheduling_records.filter(status=SchedulingStatus.PENDING).exists():
             record.match.state = MatchState.CONFIRMED
             record.match.save(update_fields=["state"])
@@ -359,10 +347,12 @@ def scheduling_confirm(*, record: SchedulingRecord, actor: User) -> SchedulingRe
             record.demand.save(update_fields=["status", "updated_at"])
             record.demand.matches.filter(state=MatchState.OFFERED).update(state=MatchState.CLOSED)
 
-    return _provider_decision(record=record, actor=actor, apply=apply)
+    return _provider_decision(record=record, actor=actor, apply=apply, remote=remote)
 
 
-def scheduling_decline(*, record: SchedulingRecord, actor: User, reason: str = "") -> SchedulingRecord:
+def scheduling_decline(
+    *, record: SchedulingRecord, actor: User, reason: str = "", remote: bool = False
+) -> SchedulingRecord:
     """The provider declines; the whole match falls through and the user may pick another one."""
     reason = (reason or "").strip()
     if not reason:
@@ -382,6 +372,7 @@ def scheduling_decline(*, record: SchedulingRecord, actor: User, reason: str = "
             other.cancelled_at = now
             other.save(update_fields=["status", "cancelled_at"])
         holds_release(reference=_hold_reference(record.match))
+        network.remote_holds_withdraw(reference=_hold_reference(record.match), reason=_("需求方的方案未能成立。"))
         orders_cancel_for(reference=_hold_reference(record.match), reason=_("同一方案的其他服务商谢绝了调度。"))
         record.match.state = MatchState.DECLINED
         record.match.save(update_fields=["state"])
@@ -390,4 +381,4 @@ def scheduling_decline(*, record: SchedulingRecord, actor: User, reason: str = "
         demand.status = DemandStatus.MATCHED if has_more else DemandStatus.UNFULFILLED
         demand.save(update_fields=["status", "updated_at"])
 
-    return _provider_decision(record=record, actor=actor, apply=apply)
+    return _provider_decision(record=record, actor=actor, apply=apply, remote=remote)

@@ -1,0 +1,168 @@
+"""Signed requests down the network: an upstream node asks a node enrolled below it (a hold on that node's
+capacity, its release). The reverse of client.py/authentication.py, with the same signature scheme
+(signing.py) and the same replay protection (one nonce per key in ``SeenNonce``):
+
+- the upstream signs with its own ``NodeKey`` (made on first use) and sends to the peer's registered URL;
+- the node below verifies with ``UpstreamKey``, the public key it fetched from its enrolled upstream over
+  its own signed channel (``GET /api/v1/federation/node-key/``), again when it sees an unknown key id (the
+  upstream rotated). A request signed by any other node's key is refused (403); a node without an
+  upstream (the national node) has no such endpoints (404).
+"""
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import signing
+from .authentication import NodeAPIView, _remember_nonce
+from .client import NotEnrolled, signed_request
+from .models import NodeKey, Peer, UpstreamKey, UpstreamLink
+from .selectors import upstream_link
+
+NODE_KEY_PATH = "/api/v1/federation/node-key/"
+
+
+class NodeUnreachable(RuntimeError):
+    """The node below did not answer (refused, timed out, not an HTTP answer)."""
+
+
+@transaction.atomic
+def node_key() -> NodeKey:
+    """This node's live key for requests down the network (made on first use)."""
+    key = NodeKey.objects.select_for_update().filter(revoked_at__isnull=True).order_by("-created_at").first()
+    if key is None:
+        pair = signing.generate_keypair()
+        key = NodeKey.objects.create(
+            key_id="down-" + secrets.token_hex(8), public_key=pair.public_key, private_key=pair.private_key
+        )
+    return key
+
+
+def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None = None, idempotency_key: str = ""):
+    """Send one signed request to ``peer``; (HTTP status, JSON answer). NodeUnreachable when it does not answer."""
+    if not peer.url:
+        raise NodeUnreachable(f"node {peer.prefix} registered no URL")
+    key = node_key()
+    body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+    headers = {"Accept": "application/json"}
+    if payload is not None:
+        headers["Content-Type"] = "application/json"
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    headers.update(
+        signing.sign_headers(
+            private_key=key.private_key,
+            key_id=key.key_id,
+            method=method,
+            path=path,
+            body=body,
+            idempotency_key=idempotency_key,
+            timestamp=int(time.time()),
+        )
+    )
+    request = urllib.request.Request(peer.url.rstrip("/") + path, data=body or None, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        try:
+            return error.code, json.loads(error.read() or b"{}")
+        except ValueError:
+            return error.code, {}
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
+        raise NodeUnreachable(f"{type(error).__name__}: {error}") from error
+
+
+def _upstream_public_key(*, key_id: str, link: UpstreamLink) -> str | None:
+    """The upstream's public key with this id: known already, or fetched now from the upstream itself."""
+    known = UpstreamKey.objects.filter(key_id=key_id, upstream_prefix=link.upstream_prefix).first()
+    if known is not None:
+        return known.public_key
+    try:
+        answer = signed_request(method="GET", path=NODE_KEY_PATH)
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled):
+        return None
+    if answer.get("key_id") != key_id or not signing.public_key_valid(answer.get("public_key") or ""):
+        return None
+    UpstreamKey.objects.update_or_create(
+        key_id=key_id,
+        defaults={"public_key": answer["public_key"], "upstream_prefix": link.upstream_prefix},
+    )
+    return answer["public_key"]
+
+
+class UpstreamSignatureAuthentication(authentication.BaseAuthentication):
+    """``request.auth`` is this node's ``UpstreamLink`` when the upstream node signed the request."""
+
+    def authenticate_header(self, request):
+        return 'NodeSignature realm="federation-downlink"'
+
+    def authenticate(self, request):
+        headers = request.headers
+        key_id = headers.get(signing.HEADER_KEY_ID, "")
+        timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
+        nonce = headers.get(signing.HEADER_NONCE, "")
+        signature = headers.get(signing.HEADER_SIGNATURE, "")
+        if not (key_id and timestamp and nonce and signature):
+            raise exceptions.NotAuthenticated("signed request required (X-Node-Key-Id, -Timestamp, -Nonce, -Signature)")
+        try:
+            skew = abs(time.time() - int(timestamp))
+        except ValueError:
+            raise exceptions.AuthenticationFailed("bad timestamp") from None
+        if skew > settings.FEDERATION_SIGNATURE_WINDOW_SECONDS or len(nonce) > 64:
+            raise exceptions.AuthenticationFailed("timestamp outside the accepted window, or bad nonce")
+        link = upstream_link()
+        public_key = _upstream_public_key(key_id=key_id, link=link) if link is not None else None
+        if public_key is None:
+            raise exceptions.PermissionDenied("not signed by this node's upstream node")
+        message = signing.canonical_string(
+            method=request.method,
+            path=request.get_full_path(),
+            timestamp=timestamp,
+            nonce=nonce,
+            key_id=key_id,
+            idempotency_key=headers.get("Idempotency-Key", ""),
+            body=request.body,
+        )
+        if not signing.signature_valid(public_key=public_key, signature=signature, message=message):
+            raise exceptions.AuthenticationFailed("bad signature")
+        _remember_nonce(key_id=key_id, nonce=nonce)
+        return AnonymousUser(), link
+
+
+class IsUpstreamNode(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, UpstreamLink)
+
+
+class UpstreamAPIView(APIView):
+    """Base of the endpoints a node exposes to its upstream node: absent (404) on a node without one."""
+
+    authentication_classes = [UpstreamSignatureAuthentication]
+    permission_classes = [IsUpstreamNode]
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        if upstream_link() is None:
+            raise Http404
+        super().initial(request, *args, **kwargs)
+
+
+class NodeKeyView(NodeAPIView):
+    """本节点下行请求的签名公钥 (the public key this node signs requests to the nodes below it with)."""
+
+    @extend_schema(tags=["federation"], responses={200: dict})
+    def get(self, request):
+        key = node_key()
+        return Response({"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key})

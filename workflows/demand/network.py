@@ -1,0 +1,253 @@
+"""Demand matching across the network (issue 14 item 5, issue 18 item 7), the demanding node's side.
+
+- Matching sees the compute resources synced here from the nodes below (federation.SyncedRecord) beside
+  this node's own, as rows under the negative id ``-SyncedRecord.pk`` (as the selection index does); an
+  offer names each synced resource's source node and is explained like a local one. Only records whose
+  owning node is enrolled directly below this node (and still active) are offered: that node is the one
+  a hold can be placed at.
+- Accepting a plan holds each synced resource at its owning node (a signed request down the network,
+  federation.downlink; orders.remote there) after the local holds, in the same transaction: if a node
+  does not answer or refuses, the holds already placed at other nodes are withdrawn, the transaction
+  rolls back and the user reads which node failed — nothing is left half-done.
+- The owning node's provider decides there; the outcome comes back up (network_outcome.py).
+"""
+
+import logging
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from federation.downlink import NodeUnreachable, downlink_request
+from federation.models import Peer, PeerState, SyncedRecord
+from orders.models import NetworkHold, NetworkHoldDirection, NetworkHoldState
+
+logger = logging.getLogger(__name__)
+HOLD_PATH = "/api/v1/network/holds/"
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def synced_rows_for_matching(*, resource_class: str) -> list[dict]:
+    """Online synced resources of the class with units, from active nodes directly below, as matching rows."""
+    records = (
+        SyncedRecord.objects.filter(
+            record_type="resource",
+            removed=False,
+            peer__state=PeerState.ACTIVE,
+            source_prefix=F("peer__prefix"),
+            snapshot__resource_class=resource_class,
+        )
+        .select_related("peer")
+        .order_by("pk")
+    )
+    rows = []
+    for record in records:
+        snapshot = record.snapshot or {}
+        units = int(snapshot.get("available_units") or 0)
+        price = _decimal(snapshot.get("price_yuan"))
+        if snapshot.get("state") != "online" or units <= 0 or price is None:
+            continue
+        rows.append(
+            {
+                "id": -record.pk,
+                "provider_id": -record.pk,
+                "site_id": None,  # its lines are not known here: reached over the public network
+                "province_code": snapshot.get("province_code") or "",
+                "city_code": snapshot.get("city_code") or "",
+                "resource_class": resource_class,
+                "accelerator_model": snapshot.get("accelerator_model") or "",
+                "accelerators_per_node": int(snapshot.get("accelerators_per_node") or 0),
+                "billing_unit": snapshot.get("billing_unit") or "",
+                "price_yuan": price,
+                "available_units": units,
+                "reported_units": units,
+                "listing_state": "approved",
+                "state": "online",
+                "fp16_tflops_per_card": _decimal(snapshot.get("fp16_tflops_per_card")),
+                "provider_certified": False,  # the node below certifies its providers; not known here
+                "synced": {
+                    "identifier": record.identifier,
+                    "name": snapshot.get("name") or record.identifier,
+                    "provider": snapshot.get("provider") or "",
+                    "site": snapshot.get("site") or "",
+                    "province_code": snapshot.get("province_code") or "",
+                    "billing_unit": snapshot.get("billing_unit") or "",
+                    "source_prefix": record.source_prefix,
+                    "source_name": record.source_name or record.peer.name,
+                    "source_url": record.source_url,
+                },
+            }
+        )
+    return rows
+
+
+def sources_note(*, allotments, rows_by_id: dict[int, dict]) -> str:
+    """The explanation's sentence naming the nodes below an offer's synced resources ('' when none)."""
+    names = []
+    for allotment in allotments:
+        synced = rows_by_id.get(allotment.resource_id, {}).get("synced")
+        if synced:
+            label = f"{synced['name']} 来自下级节点 {synced['source_name']}（{synced['source_prefix']}）"
+            names.append(label)
+    return "；".join(names)
+
+
+def allotment_values(*, allotment, rows_by_id: dict[int, dict]) -> dict:
+    """The MatchAllotment fields naming an allotment's resource: the local one, or the synced record."""
+    synced = rows_by_id.get(allotment.resource_id, {}).get("synced")
+    if synced is None:
+        return {"resource_id": allotment.resource_id}
+    return {"resource_id": None, "synced_identifier": synced["identifier"], "synced": synced}
+
+
+# --- accept: holds at the owning nodes ------------------------------------------------------------
+
+
+def _owning_peer(identifier: str, name: str) -> Peer:
+    record = SyncedRecord.objects.select_related("peer").filter(identifier=identifier, removed=False).first()
+    if record is None or record.peer.state != PeerState.ACTIVE or record.source_prefix != record.peer.prefix:
+        raise ValidationError(
+            {"match": _("方案中的资源“%(name)s”已不在下级节点的目录中，请选择其他方案。") % {"name": name}}
+        )
+    return record.peer
+
+
+def _withdraw(*, peer: Peer, request_key: str, reason: str) -> bool:
+    try:
+        status, _answer = downlink_request(
+            peer=peer, method="POST", path=f"{HOLD_PATH}{request_key}/withdraw/", payload={"reason": reason}
+        )
+    except NodeUnreachable as error:
+        logger.warning("withdrawing hold %s at %s failed: %s", request_key, peer.prefix, error)
+        return False
+    return status in (200, 404)
+
+
+def remote_holds_place(*, reference: str, allotments, actor, hours: int) -> list[NetworkHold]:
+    """Hold every synced allotment at its owning node, or none (ValidationError naming the node)."""
+    placed: list[tuple[Peer, str]] = []
+    rows = []
+    buyer = str(actor.organization or actor.get_full_name())
+    for allotment in allotments:
+        synced = allotment.synced
+        peer = _owning_peer(allotment.synced_identifier, synced.get("name", ""))
+        request_key = secrets.token_hex(16)
+        payload = {
+            "request_key": request_key,
+            "reference": reference,
+            "identifier": allotment.synced_identifier,
+            "cards": allotment.cards,
+            "hours": hours,
+            "unit_price_yuan": format(allotment.unit_price_yuan, "f"),
+            "buyer": buyer,
+        }
+        node = f"{peer.name}（{peer.prefix}）"
+        try:
+            status, answer = downlink_request(peer=peer, method="POST", path=HOLD_PATH, payload=payload)
+        except NodeUnreachable:
+            _undo(placed)
+            _withdraw(peer=peer, request_key=request_key, reason="")  # in case it arrived after all
+            message = _(
+                "资源所属节点 %(node)s 暂时无法连接，未能预留“%(name)s”；方案未被选择，请稍后重试或选择其他方案。"
+            )
+            raise ValidationError({"match": message % {"node": node, "name": synced.get("name", "")}}) from None
+        if status not in (200, 201):
+            _undo(placed)
+            details = "；".join(
+                str(item) for value in answer.values() for item in (value if isinstance(value, list) else [value])
+            )
+            message = _("资源所属节点 %(node)s 未能预留“%(name)s”：%(details)s 方案未被选择，请选择其他方案。")
+            raise ValidationError(
+                {"match": message % {"node": node, "name": synced.get("name", ""), "details": details}}
+            )
+        placed.append((peer, request_key))
+        rows.append(
+            NetworkHold(
+                direction=NetworkHoldDirection.OUTGOING,
+                request_key=request_key,
+                peer_prefix=peer.prefix,
+                peer_name=peer.name,
+                reference=reference,
+                identifier=allotment.synced_identifier,
+                resource_name=synced.get("name", ""),
+                provider_name=synced.get("provider", ""),
+                buyer_name=buyer,
+                cards=allotment.cards,
+                units=allotment.units,
+                hours=hours,
+                unit_price_yuan=allotment.unit_price_yuan,
+                amount_yuan=allotment.price_yuan,
+            )
+        )
+    # placed last in the caller's transaction; should its commit still fail, these holds expire below
+    return NetworkHold.objects.bulk_create(rows)
+
+
+def _undo(placed: list[tuple[Peer, str]]) -> None:
+    for peer, request_key in placed:
+        _withdraw(peer=peer, request_key=request_key, reason=_("需求方的方案未能成立。"))
+
+
+def remote_holds_withdraw(*, reference: str, reason: str) -> int:
+    """The plan fell through (a provider declined, expired): withdraw its holds at the nodes below, after
+    this node's commit; a node that does not answer lets its hold expire there."""
+    rows = list(
+        NetworkHold.objects.select_for_update().filter(
+            direction=NetworkHoldDirection.OUTGOING,
+            reference=reference,
+            state__in=[NetworkHoldState.HELD, NetworkHoldState.CONFIRMED],
+        )
+    )
+    targets = []
+    for row in rows:
+        row.state, row.reason = NetworkHoldState.RELEASED, reason[:1000]
+        row.save(update_fields=["state", "reason"])
+        peer = Peer.objects.filter(prefix=row.peer_prefix).first()
+        if peer is not None:
+            targets.append((peer, row.request_key))
+    transaction.on_commit(lambda: _undo(targets))
+    return len(rows)
+
+
+def remote_scheduling_create(*, demand, match) -> list:
+    """One scheduling record per (node below, provider) of the accepted match's synced resources."""
+    from .models import SchedulingRecord
+
+    groups: dict[tuple[str, str], list] = {}
+    for allotment in match.allotments.filter(resource__isnull=True).order_by("pk"):
+        synced = allotment.synced or {}
+        groups.setdefault((synced.get("source_prefix", ""), synced.get("provider", "")), []).append(allotment)
+    province = demand.city_id[:2]
+    records = []
+    for (prefix, provider), allotments in sorted(groups.items()):
+        records.append(
+            SchedulingRecord.objects.create(
+                demand=demand,
+                match=match,
+                provider=None,
+                remote_node=prefix,
+                remote_node_name=allotments[0].synced.get("source_name", ""),
+                remote_provider=provider,
+                cards=sum(a.cards for a in allotments),
+                price_yuan=sum((a.price_yuan for a in allotments), Decimal(0)),
+                cross_province=any((a.synced.get("province_code") or "")[:2] != province for a in allotments),
+                accepted_at=match.accepted_at,
+            )
+        )
+    return records
+
+
+def remote_holds_withdraw_row(*, row: NetworkHold) -> None:
+    """Withdraw one hold below after this node's commit (its outcome came after the plan fell through)."""
+    peer = Peer.objects.filter(prefix=row.peer_prefix).first()
+    if peer is not None:
+        transaction.on_commit(lambda: _undo([(peer, row.request_key)]))
