@@ -146,7 +146,7 @@ def _drill_scheduling(scope, start, end) -> dict:
     rows = [
         [
             r.demand_id,
-            r.provider.organization.name,
+            r.provider_display,
             r.cards,
             str(_("是")) if r.cross_province else str(_("否")),
             r.get_status_display(),

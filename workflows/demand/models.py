@@ -316,5 +316,5 @@ class SchedulingRecord(models.Model):
     @property
     def provider_display(self) -> str:
         if self.provider_id:
-            return str(self.provider)
+            return self.provider.organization.name
         return f"{self.remote_provider}（{self.remote_node_name or self.remote_node}）"

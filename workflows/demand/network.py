@@ -251,3 +251,15 @@ def remote_holds_withdraw_row(*, row: NetworkHold) -> None:
     peer = Peer.objects.filter(prefix=row.peer_prefix).first()
     if peer is not None:
         transaction.on_commit(lambda: _undo([(peer, row.request_key)]))
+
+
+def holds_of_record(*, record) -> list[NetworkHold]:
+    """The holds placed below for a node below's part of a match (what the demand page shows)."""
+    return list(
+        NetworkHold.objects.filter(
+            direction=NetworkHoldDirection.OUTGOING,
+            reference=f"match:{record.match_id}",
+            peer_prefix=record.remote_node,
+            provider_name=record.remote_provider,
+        ).order_by("pk")
+    )

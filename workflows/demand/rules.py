@@ -22,8 +22,8 @@ def is_demand_owner(user, demand) -> bool:
 def is_record_provider_member(user, record) -> bool:
     """The user belongs to the organisation of the scheduling record's provider."""
     organization_id = getattr(user, "organization_id", None)
-    if record is None or organization_id is None:
-        return False
+    if record is None or organization_id is None or record.provider_id is None:
+        return False  # a node below's part is decided there
     return record.provider.organization_id == organization_id
 
 

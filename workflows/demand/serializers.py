@@ -94,6 +94,32 @@ class AllotmentSerializer(serializers.ModelSerializer):
         except ObjectDoesNotExist:
             return None
 
+    def to_representation(self, obj):
+        if obj.resource_id is not None:
+            return {**super().to_representation(obj), "source_node": None}
+        synced = obj.synced or {}  # a resource of a node below: what the offer showed, and its node
+        return {
+            "resource_id": None,
+            "identifier": obj.synced_identifier,
+            "name": synced.get("name", ""),
+            "provider": synced.get("provider", ""),
+            "site": synced.get("site", ""),
+            "city_code": "",
+            "accelerator_model": "",
+            "billing_unit": synced.get("billing_unit", ""),
+            "cards": obj.cards,
+            "units": obj.units,
+            "unit_price_yuan": format(obj.unit_price_yuan, "f"),
+            "price_yuan": format(obj.price_yuan, "f"),
+            "latency_ms": None,
+            "line": None,
+            "source_node": {
+                "prefix": synced.get("source_prefix", ""),
+                "name": synced.get("source_name", ""),
+                "record_url": synced.get("source_url", ""),
+            },
+        }
+
 
 class ExplanationComponentSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="price / latency / province / certification / consolidation")
@@ -140,7 +166,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 class SchedulingRecordSerializer(serializers.ModelSerializer):
     status = _state_field(SchedulingStatus, "pending 待确认 / confirmed 已确认 / declined 已谢绝 / cancelled 已取消")
-    provider = serializers.CharField(source="provider.organization.name")
+    provider = serializers.CharField(source="provider_display")
     match_rank = serializers.IntegerField(source="match.rank")
 
     class Meta:

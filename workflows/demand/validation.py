@@ -25,6 +25,7 @@ def demand_validate(*, data: dict) -> None:
         known = (
             AcceleratorModel.objects.filter(name__iexact=model).exists()
             or ComputeResource.objects.filter(accelerator_model__iexact=model).exists()
+            or _synced_model_known(model)
         )
         if not known:
             errors["accelerator_model"] = _("未知的加速卡型号：%(model)s。") % {"model": model}
@@ -32,3 +33,12 @@ def demand_validate(*, data: dict) -> None:
         errors["city"] = _("请选择地级城市（GB/T 2260 代码）。")
     if errors:
         raise ValidationError(errors)
+
+
+def _synced_model_known(model: str) -> bool:
+    """A model only the nodes below offer (their resources are matched here too)."""
+    from federation.models import SyncedRecord
+
+    return SyncedRecord.objects.filter(
+        record_type="resource", removed=False, snapshot__accelerator_model__iexact=model
+    ).exists()

@@ -15,8 +15,9 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from orders import selectors as order_selectors
+from orders.remote import network_holds_for_provider
 
-from . import selectors, services
+from . import network, selectors, services
 from .forms import AcceptForm, DeclineForm, DemandForm
 from .models import DemandStatus, SchedulingStatus
 
@@ -87,11 +88,11 @@ def demand_detail(request, pk: int):
         demand.process_id is not None
         and selectors.demand_active_task(demand=demand, node=demand.process.flow_class.accept) is not None
     )
-    resource_ids = {a.resource_id for match in demand.matches.all() for a in match.allotments.all()}
+    resource_ids = {a.resource_id for match in demand.matches.all() for a in match.allotments.all() if a.resource_id}
     free = order_selectors.free_units_of(resource_ids=resource_ids)
     for match in demand.matches.all():
         for allotment in match.allotments.all():
-            allotment.free_units = free.get(allotment.resource_id, 0)
+            allotment.free_units = free.get(allotment.resource_id, 0) if allotment.resource_id else None
     references = [f"match:{record.match_id}" for record in demand.scheduling_records.all()]
     orders = {
         (o.reference, o.provider_id): o
@@ -103,6 +104,7 @@ def demand_detail(request, pk: int):
     for record in demand.scheduling_records.all():
         key = (f"match:{record.match_id}", record.provider_id)
         record.order, record.hold = orders.get(key), holds.get(key)
+        record.network_holds = network.holds_of_record(record=record) if record.remote_node else ()
     return render(request, "demand/demand.html", {"demand": demand, "can_accept": can_accept})
 
 
@@ -138,7 +140,10 @@ def scheduling_list(request):
     if not selectors.is_provider_staff(request.user):
         raise Http404
     records = selectors.scheduling_list_for_provider(user=request.user)
-    return render(request, "demand/scheduling_record_list.html", {"records": records[:200]})
+    network_requests = network_holds_for_provider(user=request.user)[:200]  # from the node above
+    return render(
+        request, "demand/scheduling_record_list.html", {"records": records[:200], "network_requests": network_requests}
+    )
 
 
 @login_required
