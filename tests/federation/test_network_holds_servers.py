@@ -123,7 +123,7 @@ def held_units(node) -> list[tuple]:
 
 
 def test_a_regional_demand_is_matched_and_held_at_the_industry_node(loopback_nodes):  # noqa: F811
-    national, regional, industry = three_nodes(loopback_nodes, UPSTREAM_TIMEOUT_SECONDS="3")
+    national, regional, industry = three_nodes(loopback_nodes, UPSTREAM_TIMEOUT_SECONDS="30")  # a loaded CI machine
     industry.start()
     code = printed(industry.shell(LIST_A800), "IDENTIFIER")
     assert "1 sent, 0 failed" in industry.manage("federation_drain")
