@@ -3,8 +3,8 @@ capacity, its release). The reverse of client.py/authentication.py, with the sam
 (signing.py) and the same replay protection (one nonce per key in ``SeenNonce``):
 
 - the upstream signs with its own ``NodeKey`` (made on first use) and sends to the peer's registered URL;
-- the node below verifies with ``UpstreamKey``, the public key it fetched from its enrolled upstream over
-  its own signed channel (``GET /api/v1/federation/node-key/``), again when it sees an unknown key id (the
+- the node below verifies with ``UpstreamKey``, the public key it fetched from its enrolled upstream URL
+  (``GET /api/v1/federation/node-key/``, public and read-only), again when it sees an unknown key id (the
   upstream rotated). A request signed by any other node's key is refused (403); a node without an
   upstream (the national node) has no such endpoints (404).
 """
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import signing
-from .authentication import NodeAPIView, _remember_nonce
+from .authentication import _remember_nonce
 from .client import NotEnrolled, signed_request
 from .models import NodeKey, Peer, UpstreamKey, UpstreamLink
 from .selectors import upstream_link
@@ -37,15 +37,20 @@ class NodeUnreachable(RuntimeError):
     """The node below did not answer (refused, timed out, not an HTTP answer)."""
 
 
-@transaction.atomic
 def node_key() -> NodeKey:
-    """This node's live key for requests down the network (made on first use)."""
-    key = NodeKey.objects.select_for_update().filter(revoked_at__isnull=True).order_by("-created_at").first()
-    if key is None:
-        pair = signing.generate_keypair()
-        key = NodeKey.objects.create(
-            key_id="down-" + secrets.token_hex(8), public_key=pair.public_key, private_key=pair.private_key
-        )
+    """This node's live key for requests down the network (made on first use). A plain read when it exists:
+    a node below asks for it while this node's own transaction (on SQLite, the write lock) waits for that
+    node's answer."""
+    key = NodeKey.objects.filter(revoked_at__isnull=True).order_by("-created_at").first()
+    if key is not None:
+        return key
+    with transaction.atomic():
+        key = NodeKey.objects.select_for_update().filter(revoked_at__isnull=True).order_by("-created_at").first()
+        if key is None:
+            pair = signing.generate_keypair()
+            key = NodeKey.objects.create(
+                key_id="down-" + secrets.token_hex(8), public_key=pair.public_key, private_key=pair.private_key
+            )
     return key
 
 
@@ -90,7 +95,7 @@ def _upstream_public_key(*, key_id: str, link: UpstreamLink) -> str | None:
     if known is not None:
         return known.public_key
     try:
-        answer = signed_request(method="GET", path=NODE_KEY_PATH)
+        answer = signed_request(method="GET", path=NODE_KEY_PATH)  # the upstream's enrolled URL
     except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled):
         return None
     if answer.get("key_id") != key_id or not signing.public_key_valid(answer.get("public_key") or ""):
@@ -159,8 +164,20 @@ class UpstreamAPIView(APIView):
         super().initial(request, *args, **kwargs)
 
 
-class NodeKeyView(NodeAPIView):
-    """本节点下行请求的签名公钥 (the public key this node signs requests to the nodes below it with)."""
+class NodeKeyView(APIView):
+    """本节点下行请求的签名公钥 (the public key this node signs requests to the nodes below it with).
+
+    Public and read-only (a public key; the node below trusts it as far as it trusts the upstream URL it
+    enrolled with): it is asked while this node's own transaction waits for the asking node's answer, so
+    it must not write (a signed request records its nonce)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        if settings.NODE_ROLE not in ("national", "regional"):
+            raise Http404
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(tags=["federation"], responses={200: dict})
     def get(self, request):
