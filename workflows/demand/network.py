@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from federation.downlink import NodeUnreachable, downlink_request
+from federation.downlink import NodeUnreachable, downlink_request, node_key
 from federation.models import Peer, PeerState, SyncedRecord
 from orders.models import NetworkHold, NetworkHoldDirection, NetworkHoldState
+
+from .models import MatchAllotment, SchedulingRecord
 
 logger = logging.getLogger(__name__)
 HOLD_PATH = "/api/v1/network/holds/"
@@ -110,6 +112,13 @@ def allotment_values(*, allotment, rows_by_id: dict[int, dict]) -> dict:
 
 
 # --- accept: holds at the owning nodes ------------------------------------------------------------
+
+
+def prepare(*, match_id: int) -> None:
+    """Outside the accept's transaction: this node's key for requests down the network exists and is
+    committed (the node below reads its public half from this node while the transaction waits)."""
+    if MatchAllotment.objects.filter(match_id=match_id, resource__isnull=True).exists():
+        node_key()
 
 
 def _owning_peer(identifier: str, name: str) -> Peer:
@@ -220,7 +229,6 @@ def remote_holds_withdraw(*, reference: str, reason: str) -> int:
 
 def remote_scheduling_create(*, demand, match) -> list:
     """One scheduling record per (node below, provider) of the accepted match's synced resources."""
-    from .models import SchedulingRecord
 
     groups: dict[tuple[str, str], list] = {}
     for allotment in match.allotments.filter(resource__isnull=True).order_by("pk"):

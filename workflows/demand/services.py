@@ -239,6 +239,7 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
         raise ValidationError(_("该需求没有进行中的流程。"))
     if demand.customer_id is not None:
         _reseller_may_act(user=actor, field=None)  # managing a customer's demand: only while qualified
+    network.prepare(match_id=match_id)  # before the transaction the nodes below will be asked from
     with flow.lock(demand.process_id), transaction.atomic():
         demand = Demand.objects.select_for_update().get(pk=demand.pk)
         task = _open_task(
