@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.response import Response
@@ -144,6 +145,22 @@ class UpstreamSignatureAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("bad signature")
         _remember_nonce(key_id=key_id, nonce=nonce)
         return AnonymousUser(), link
+
+
+class UpstreamSignatureScheme(OpenApiAuthenticationExtension):
+    target_class = UpstreamSignatureAuthentication
+    name = "UpstreamNodeSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": signing.HEADER_SIGNATURE,
+            "description": (
+                "上级节点以其下行签名密钥（GET /api/v1/federation/node-key/ 公布的公钥）签名："
+                "X-Node-Key-Id、X-Node-Timestamp、X-Node-Nonce、X-Node-Signature。"
+            ),
+        }
 
 
 class IsUpstreamNode(permissions.BasePermission):

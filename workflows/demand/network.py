@@ -229,7 +229,6 @@ def remote_holds_withdraw(*, reference: str, reason: str) -> int:
 
 def remote_scheduling_create(*, demand, match) -> list:
     """One scheduling record per (node below, provider) of the accepted match's synced resources."""
-
     groups: dict[tuple[str, str], list] = {}
     for allotment in match.allotments.filter(resource__isnull=True).order_by("pk"):
         synced = allotment.synced or {}

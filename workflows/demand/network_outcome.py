@@ -75,9 +75,14 @@ def hold_outcome_receive(*, peer: Peer, request_key: str, state: str, reason: st
 class HoldOutcomeSerializer(serializers.Serializer):
     request_key = serializers.CharField(max_length=64)
     identifier = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    state = serializers.ChoiceField(choices=[str(value) for value in OUTCOMES])
+    state = serializers.CharField(max_length=16, help_text="confirmed / declined / expired")
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     order_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+    def validate_state(self, value):
+        if value not in OUTCOMES:
+            raise serializers.ValidationError("应为 confirmed、declined 或 expired。")
+        return value
 
 
 class HoldOutcomeView(NodeAPIView):
