@@ -14,7 +14,7 @@ from .conftest import ARTIFACTS
 from .test_workbench_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-CODE = "CN.510000.C15/A000000012"
+CODE = "CN.510000.C15/A00000012B"  # a well-formed identifier (its check character)
 
 
 def look(page, axe_violations, name: str, width: int) -> None:

@@ -20,7 +20,7 @@ from workflows.demand.network_outcome import hold_outcome_receive
 from workflows.demand.serializers import AllotmentSerializer
 
 MODEL = "NVIDIA A100 80GB (SXM4)"
-CODE = "CN.510000.C15/A000000012"
+CODE = "CN.510000.C15/A00000012B"  # a well-formed identifier (its check character)
 
 
 @pytest.fixture
