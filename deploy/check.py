@@ -18,8 +18,8 @@ calling shell are ignored). ``--port`` / ``--redis-port`` choose the loopback po
 """
 
 import argparse
-import base64
 import asyncio
+import base64
 import contextlib
 import http.client
 import json

@@ -94,7 +94,9 @@ def test_marker_credential_reaches_only_the_buyers_authorised_people(client, mar
     entries = LogEntry.objects.get_for_object(OrderAccess.objects.get(order=confirmed))
     assert entries.exists()
     for entry in LogEntry.objects.all():
-        text = f"{entry.changes} {entry.changes_text} {entry.serialized_data} {entry.object_repr} {entry.additional_data}"
+        text = (
+            f"{entry.changes} {entry.changes_text} {entry.serialized_data} {entry.object_repr} {entry.additional_data}"
+        )
         assert MARKER not in text and "gpu-marker-host" not in text
     assert not [record for record in caplog.records if MARKER in record.getMessage()]
     assert MARKER not in repr(access.unseal(OrderAccess.objects.get(order=confirmed).sealed))

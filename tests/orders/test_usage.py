@@ -95,10 +95,15 @@ def test_usage_is_refused_before_activation_and_beyond_the_order(client, market,
     wrong = client.post("/api/v1/usage/", usage(confirmed, other), content_type="application/json", **own)
     assert wrong.status_code == 400 and "resource" in wrong.json()
     # 6 cards for 2 hours is 12 card-hours at most
-    too_much = client.post("/api/v1/usage/", usage(confirmed, chengdu, card_hours="13"), content_type="application/json", **own)
+    too_much = client.post(
+        "/api/v1/usage/", usage(confirmed, chengdu, card_hours="13"), content_type="application/json", **own
+    )
     assert too_much.status_code == 400 and "card_hours" in too_much.json()
     reversed_period = usage(confirmed, chengdu)
-    reversed_period["started_at"], reversed_period["ended_at"] = reversed_period["ended_at"], reversed_period["started_at"]
+    reversed_period["started_at"], reversed_period["ended_at"] = (
+        reversed_period["ended_at"],
+        reversed_period["started_at"],
+    )
     assert client.post("/api/v1/usage/", reversed_period, content_type="application/json", **own).status_code == 400
     assert UsageRecord.objects.count() == 0
 
@@ -110,7 +115,10 @@ def test_other_organisations_get_404(client, market, confirmed):
     pushed = client.post("/api/v1/usage/", usage(confirmed, chengdu), content_type="application/json", **foreign)
     assert pushed.status_code == 404
     put = client.put(
-        f"/api/v1/orders/{confirmed.pk}/access/", {"endpoint": "x", "credential": "y"}, content_type="application/json", **foreign
+        f"/api/v1/orders/{confirmed.pk}/access/",
+        {"endpoint": "x", "credential": "y"},
+        content_type="application/json",
+        **foreign,
     )
     assert put.status_code == 404
     assert client.get(f"/api/v1/orders/{confirmed.pk}/access/", **foreign).status_code == 404
@@ -118,16 +126,28 @@ def test_other_organisations_get_404(client, market, confirmed):
     assert client.get("/api/v1/usage/", **foreign).json()["results"] == []
     assert client.get("/api/v1/statements/", **foreign).json()["lines"] == []
     client.force_login(market.stranger)
-    for url in (f"/orders/{confirmed.pk}/pdf/", f"/orders/{confirmed.pk}/access/", f"/orders/{confirmed.pk}/statement/"):
+    for url in (
+        f"/orders/{confirmed.pk}/pdf/",
+        f"/orders/{confirmed.pk}/access/",
+        f"/orders/{confirmed.pk}/statement/",
+    ):
         assert client.get(url).status_code == 404
     assert client.get("/api/v1/usage/").json()["results"] == []
     assert client.get(f"/api/v1/orders/{confirmed.pk}/access/").status_code == 404
     # a buyer cannot push usage nor attach access to its own order
     client.force_login(market.user)
-    assert client.post("/api/v1/usage/", usage(confirmed, chengdu, "u-9"), content_type="application/json").status_code == 404
-    assert client.put(
-        f"/api/v1/orders/{confirmed.pk}/access/", {"endpoint": "x", "credential": "y"}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        client.post("/api/v1/usage/", usage(confirmed, chengdu, "u-9"), content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        client.put(
+            f"/api/v1/orders/{confirmed.pk}/access/",
+            {"endpoint": "x", "credential": "y"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     assert client.get("/orders/statements/?month=2026-13").status_code == 400
 
 
