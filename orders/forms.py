@@ -47,3 +47,7 @@ class StatementForm(forms.Form):
         choices=[("buyer", _("我方订购（需求方）")), ("provider", _("本单位提供（服务商）"))],
         required=False,
     )
+
+
+class BuyerKeyForm(forms.Form):
+    name = forms.CharField(label=_("用途说明"), max_length=64, error_messages={"required": _("请填写用途说明。")})

@@ -223,3 +223,29 @@ class UsageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}/{self.record_id}"
+
+
+class BuyerApiKey(models.Model):
+    """A buyer organisation's key of the standard interface (its orders, access, usage and statements):
+    stored as a SHA-256 digest, shown once; it acts as its creator, on the organisation's purchases only."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("需求方单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("用途说明"), max_length=64)
+    prefix = models.CharField(_("密钥前缀"), max_length=12, unique=True)
+    key_hash = models.CharField(_("密钥摘要（SHA-256）"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("需求方 API 密钥")
+        verbose_name_plural = _("需求方 API 密钥")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

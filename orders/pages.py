@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from . import access, selectors, statements
+from .buyer_keys import buyer_key_create, buyer_key_revoke
 from .documents import order_pdf, statement_pdf
-from .forms import AccessForm, StatementForm
+from .forms import AccessForm, BuyerKeyForm, StatementForm
+from .models import BuyerApiKey
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", statements.statement_csv),
@@ -117,3 +119,27 @@ def statement_month(request):
         return _download(render_export(statement), content_type, f"statement-{side}-{statement.period}.{export}")
     context = {"form": form, "statement": statement, "side": side, "provider": provider, "query": form.cleaned_data}
     return render(request, "orders/statement.html", context)
+
+
+@login_required
+@never_cache
+def buyer_keys(request):
+    """A buyer organisation's API keys: create (the key is shown once), list, revoke."""
+    if not request.user.organization_id:
+        raise Http404
+    form = BuyerKeyForm(request.POST if request.POST.get("action") == "create" else None)
+    raw_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            try:
+                buyer_key_revoke(actor=request.user, pk=int(request.POST.get("key") or 0))
+            except (PermissionDenied, ValueError):
+                raise Http404 from None
+            messages.success(request, _("密钥已吊销。"))
+            return redirect("orders:buyer-keys")
+        if form.is_valid():
+            _key, raw_key = buyer_key_create(actor=request.user, name=form.cleaned_data["name"])
+            form = BuyerKeyForm()
+    keys = BuyerApiKey.objects.filter(organization_id=request.user.organization_id).select_related("created_by")
+    status = 400 if request.method == "POST" and raw_key is None else 200
+    return render(request, "orders/buyer_keys.html", {"form": form, "keys": keys, "raw_key": raw_key}, status=status)

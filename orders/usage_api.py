@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import access, selectors, statements
-from .api import _key_provider, _Scoped
+from .api import _buyer_key, _key_provider, _Scoped
 from .models import OrderAccess, UsageRecord
 from .usage import UsageConflict, UsageInput, usage_record_push
 from .usage_serializers import (
@@ -41,6 +41,8 @@ def _orders_for(request):
     if provider is not None:
         return selectors.orders_of_provider(provider=provider), provider
     user = request.user
+    if _buyer_key(request):
+        return selectors.orders_for_buyer(user=user), None
     return (selectors.orders_for_buyer(user=user) | selectors.orders_for_provider(user=user)).distinct(), (
         selectors.provider_of(user)
     )
@@ -160,6 +162,8 @@ class StatementView(_Scoped, APIView):
         month = request.query_params.get("month") or statements.current_month()
         provider = _key_provider(request)
         side = "provider" if provider is not None else request.query_params.get("side", "buyer")
+        if _buyer_key(request):
+            side = "buyer"
         if side not in ("buyer", "provider"):
             raise serializers.ValidationError({"side": ["视角应为 buyer 或 provider。"]})
         if provider is not None:
