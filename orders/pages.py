@@ -95,7 +95,9 @@ def statement_month(request):
     provider = selectors.provider_of(request.user)
     data = request.GET.copy()
     data.setdefault("month", statements.current_month())
-    data.setdefault("side", "provider" if provider and not selectors.orders_for_buyer(user=request.user) else "buyer")
+    data.setdefault(
+        "side", "provider" if provider and not selectors.orders_for_buyer(user=request.user).exists() else "buyer"
+    )
     form = StatementForm(data)
     if not form.is_valid():
         return render(request, "orders/statement.html", {"form": form, "statement": None}, status=400)

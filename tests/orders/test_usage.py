@@ -82,6 +82,8 @@ def test_full_flow_from_order_to_statement(client, market, confirmed):
     client.force_login(market.staff["chengdu"])
     sold = client.get(f"/api/v1/statements/?month={month}&side=provider").json()
     assert Decimal(sold["amount_yuan"]) == Decimal("216")
+    page = client.get("/orders/statements/").content.decode()  # provider staff who bought nothing: their sales
+    assert "本单位提供的算力账单" in page and confirmed.number in page
     assert client.get(f"/orders/{confirmed.pk}/pdf/").status_code == 200
 
 
