@@ -15,7 +15,7 @@ Redis:
 
 - under ASGI the reader is a topic of the live fan-out (changes.live), which the first cacheable
   request keeps running for the life of the process (``feed_follow``), reading every
-  ``LIVE_POLL_SECONDS``;
+  ``LIVE_IDLE_POLL_SECONDS`` (``LIVE_POLL_SECONDS`` while a websocket is open in the process);
 - in a process without an event loop (WSGI, the test client) the middleware reads the feed before
   a cacheable request, at most every ``PORTAL_CACHE_FEED_SECONDS`` (default 0.1 s);
 - the process that made a change drops its own pages as soon as it commits (a hook of the feed).
@@ -91,12 +91,12 @@ _followed: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()  # l
 
 def feed_follow() -> None:
     """From the ASGI front / async middleware: keep this loop's fan-out (and its reader) running."""
-    from changes.live import live_attach
+    from changes.live import live_follow
 
     loop = asyncio.get_running_loop()
     if loop not in _followed:
         _followed.add(loop)
-        live_attach()  # never detached: the process follows the feed from now on
+        live_follow()  # the process follows the feed from now on
 
 
 class _SyncFollower:
