@@ -206,6 +206,18 @@ def live_follow() -> Fanout:
     return fanout
 
 
+def live_following() -> bool:
+    """Whether a running event loop of this process follows the feed for good (``live_follow``)."""
+    try:
+        fanouts = list(_fanouts.values())
+    except RuntimeError:  # changed while copied
+        return False
+    return any(
+        fanout.followed and fanout.task is not None and not fanout.task.done() and fanout.loop.is_running()
+        for fanout in fanouts
+    )
+
+
 def live_detach(fanout: Fanout) -> None:
     fanout.clients -= 1
 

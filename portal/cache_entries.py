@@ -108,6 +108,33 @@ def visitor_from_request(request) -> Visitor | None:
     )
 
 
+# --- paths whose pages are never stored ---------------------------------------------------------
+# A GET that answers 200 without a cache mark (the search API, /select/, ...) still paid for the
+# lookups of a cacheable page: the entry, the generations, a read of the change feed. Each process
+# remembers such paths (request.path, the query left out) and skips those for them; a mark seen
+# again forgets the path. Bounded: the memo is emptied when it is full.
+UNMARKED_PATHS_MAX = 4096
+_unmarked_paths: dict[str, None] = {}
+
+
+def path_unmarked(path: str) -> bool:
+    """This path answered 200 without a cache mark last time: skip the page cache's lookups."""
+    return path in _unmarked_paths
+
+
+def path_note(path: str, *, marked: bool) -> None:
+    if marked:
+        _unmarked_paths.pop(path, None)
+    elif path not in _unmarked_paths:
+        if len(_unmarked_paths) >= UNMARKED_PATHS_MAX:
+            _unmarked_paths.clear()
+        _unmarked_paths[path] = None
+
+
+def unmarked_paths_forget() -> None:
+    _unmarked_paths.clear()
+
+
 def entry_get(visitor: Visitor) -> dict | None:
     """The visitor's entry if it is still valid: one cache round trip for the entry and the generations,
     and one more for the tokens of the records it shows, if any (portal.cache_generations)."""

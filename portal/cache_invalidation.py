@@ -108,6 +108,10 @@ class _SyncFollower:
         self.checked = 0.0
 
     def check(self) -> None:
+        from changes.live import live_following
+
+        if live_following():  # (a sync middleware under ASGI: the process's fan-out reads the feed)
+            return
         interval = float(getattr(settings, "PORTAL_CACHE_FEED_SECONDS", 0.1))
         if time.monotonic() - self.checked < interval or not self.lock.acquire(blocking=False):
             return

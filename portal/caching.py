@@ -42,12 +42,15 @@ from portal.cache_entries import (
     entry_get,
     entry_replay,
     entry_set,
+    path_note,
+    path_unmarked,
     visitor_from_request,
 )
 from portal.cache_generations import LIVE, generations_read, record_tokens_for_store
 from portal.cache_invalidation import feed_check, feed_follow
 
 HIT_ROUTE = "portal:page-cache"  # the route label of cache hits in node_http_request_duration_seconds
+LOOKED_UP = "portal.page_cache.looked_up"  # set in the ASGI scope by the front after a miss
 
 
 def page_cache_seconds(depends_on: Iterable[str]) -> int:
@@ -84,9 +87,14 @@ def hit_response(replay: Replay) -> HttpResponse:
     return response
 
 
-def store(request, response, visitor: Visitor, generations_before: dict) -> None:
-    """Keep a finished response for other anonymous visitors if its view marked it cacheable."""
+def store(request, response, visitor: Visitor, generations_before: dict | None) -> None:
+    """Keep a finished response for other anonymous visitors if its view marked it cacheable
+    (``generations_before`` None: not looked up, the path was known to answer unmarked)."""
     depends_on = getattr(response, "portal_cache_depends_on", None)
+    if response.status_code == 200:
+        path_note(request.path, marked=bool(depends_on))
+    if generations_before is None:
+        return
     seconds = page_cache_seconds(depends_on) if depends_on else 0
     if not seconds or not visitor.canonical:
         return  # a query parameter no cached page reads: served, never stored
@@ -99,6 +107,12 @@ def store(request, response, visitor: Visitor, generations_before: dict) -> None
     entry = entry_build(request, response, depends_on=depends_on, generations=generations_before, records=tokens)
     if entry is not None:
         entry_set(visitor, entry, seconds)
+
+
+def _looked_up(request) -> bool:
+    """The ASGI front (portal.cache_asgi) already looked this request's entry up and found none."""
+    scope = getattr(request, "scope", None)
+    return bool(scope and scope.get(LOOKED_UP))
 
 
 class AnonymousPageCacheMiddleware:
@@ -120,11 +134,13 @@ class AnonymousPageCacheMiddleware:
         visitor = visitor_from_request(request) if page_cache_enabled() else None
         if visitor is None:
             return self.get_response(request)
-        feed_check()  # drop what changes committed anywhere since made stale
-        entry = entry_get(visitor)
-        if entry is not None:
-            return self._hit(entry, visitor, started)
-        before = generations_read()
+        before = None
+        if not path_unmarked(request.path):
+            feed_check()  # drop what changes committed anywhere since made stale
+            entry = None if _looked_up(request) else entry_get(visitor)
+            if entry is not None:
+                return self._hit(entry, visitor, started)
+            before = generations_read()
         response = self.get_response(request)
         store(request, response, visitor, before)
         return response
@@ -134,11 +150,13 @@ class AnonymousPageCacheMiddleware:
         visitor = visitor_from_request(request) if page_cache_enabled() else None
         if visitor is None:
             return await self.get_response(request)
-        feed_follow()  # this process's live fan-out drops what changes committed anywhere made stale
-        entry = entry_get(visitor)
-        if entry is not None:
-            return self._hit(entry, visitor, started)
-        before = generations_read()
+        before = None
+        if not path_unmarked(request.path):
+            feed_follow()  # this process's live fan-out drops what changes committed anywhere made stale
+            entry = None if _looked_up(request) else entry_get(visitor)
+            if entry is not None:
+                return self._hit(entry, visitor, started)
+            before = generations_read()
         response = await self.get_response(request)
         store(request, response, visitor, before)
         return response

@@ -150,3 +150,26 @@ def test_an_evicted_live_counter_starts_again_above_every_token(page_cache):
 
 def page_cache_value(key):
     return page_cache_backend().get(key)
+
+
+def test_a_path_that_answers_without_a_cache_mark_skips_the_lookups_next_time(catalogue, monkeypatch):
+    import portal.caching as caching
+
+    lookups = []
+    for name in ("entry_get", "generations_read", "feed_check"):
+        original = getattr(caching, name)
+        monkeypatch.setattr(
+            caching,
+            name,
+            lambda *a, _original=original, _name=name, **k: (lookups.append(_name), _original(*a, **k))[1],
+        )
+    search = "/api/v1/search/resources/"
+    assert Client().get(search, {"sort": "price"}).status_code == 200
+    assert lookups  # the first time it looked, as for any anonymous GET
+    lookups.clear()
+    assert Client().get(search, {"sort": "-price"}).status_code == 200
+    assert Client().get("/select/").status_code == 200
+    assert Client().get("/select/", {"resource_class": "intelligent"}).status_code == 200
+    assert lookups == ["feed_check", "entry_get", "generations_read"]  # /select/'s first time only
+    fetch("/catalog/")
+    assert fetch("/catalog/")[1]  # marked pages are looked up and served as before
