@@ -17,7 +17,7 @@ from .models import (
     Stage,
     TaskKind,
 )
-from .services.review import OUTCOMES
+from .services.review import NEXT, OUTCOMES, stage_after
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,10 @@ def materials_checklist(application: NodeApplication) -> list[ChecklistRow]:
 def outcome_text(task: ReviewTask, decision: str) -> str:
     """What a decision will do, in words, for the confirmation step."""
     to_stage, _label = OUTCOMES.get((TaskKind(task.kind), decision), (None, ""))
+    if to_stage == NEXT:
+        to_stage = stage_after(task.application, task.application.stage)
+    if task.kind == TaskKind.MUNICIPAL_REVIEW and task.department and decision == "recommend":
+        return _("记录本部门推荐；市级两部门均推荐后，申报进入“省级联合复审”环节。")
     if to_stage == Stage.RETURNED:
         return _("申报退回申报单位修改，退回意见将显示在申报单位的页面顶部。")
     if to_stage is not None:

@@ -250,8 +250,9 @@ class NodeApplication(models.Model):
     @property
     def applicant_stage_label(self) -> str:
         """The campaign's own name for the stage when its operator gave one, else the standard one."""
-        custom = {row.stage: row.label for row in self.campaign.stage_names.all()}
-        return custom.get(self.stage) or str(APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display()))
+        return self.campaign.applicant_stage_names().get(self.stage) or str(
+            APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display())
+        )
 
     @property
     def is_editable(self) -> bool:

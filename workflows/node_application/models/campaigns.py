@@ -196,6 +196,12 @@ class Campaign(models.Model):
             if on
         ]
 
+    def applicant_stage_names(self) -> dict[str, str]:
+        """{stage: the name the operator gave it for applicants}, read once per campaign instance."""
+        if not hasattr(self, "_stage_names"):
+            self._stage_names = {row.stage: row.label for row in self.stage_names.all()}
+        return self._stage_names
+
     def requires_name_prereview(self, node_type: str) -> bool:
         return node_type == NodeType.INDUSTRY and self.industry_name_prereview_deadline is not None
 
