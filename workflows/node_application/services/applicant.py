@@ -173,6 +173,7 @@ def material_upload(
     existing = Material.objects.filter(application=application, kind=kind, format=fmt).first()
     old_name = existing.file.name if existing else None
     material = existing or Material(application=application, kind=kind, format=fmt)
+    material.kind_label = rule.label
     material.original_name = (upload.name or "")[-255:]
     material.detected_type = detected
     material.size = upload.size
