@@ -36,6 +36,12 @@ class ApplicationForm(forms.ModelForm):
         self.fields["industry"].queryset = IndustryCategory.objects.all()
         self.fields["construction_entity"].queryset = Organization.objects.order_by("name")
         self.fields["operating_entity"].queryset = Organization.objects.order_by("name")
+        # joint applicants only as far as the campaign's consortium size allows (the lead counts as one)
+        max_consortium = rules_for(self.instance).max_consortium if self.instance.campaign_id else 3
+        for n in (1, 2):
+            if n >= max_consortium:
+                for part in ("name", "address", "uscc"):
+                    self.fields.pop(f"joint{n}_{part}", None)
         if self.instance.node_type == "regional":
             del self.fields["industry"]
             del self.fields["recommending_unit"]

@@ -138,6 +138,7 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
     client.force_login(user)
     page = client.get(reverse("node_application:edit", args=[application.reference])).content.decode()
     assert "申报书（第二批）（不超过 1 MB）" in page and "信用承诺函" not in page
+    assert 'name="joint1_name"' in page and 'name="joint2_name"' not in page  # a consortium of at most 2
     with pytest.raises(ValidationError) as refused:
         services.material_upload(
             application=application, actor=user, kind="credit_commitment", fmt="pdf", upload=pdf(), now=at(6, 2)
