@@ -98,7 +98,7 @@ class CampaignRules:
     def as_json(self) -> dict:
         data = asdict(self)
         data.pop("version")
-        data["min_registered_capital_wan"] = str(self.min_registered_capital_wan)
+        data["min_registered_capital_wan"] = format(self.min_registered_capital_wan.normalize(), "f")
         data["licence_categories"] = list(self.licence_categories)
         data["materials"] = [asdict(m) for m in self.materials]
         return data
