@@ -5,12 +5,16 @@ from rest_framework.routers import SimpleRouter
 
 from .api import HoldViewSet, OrderViewSet
 from .remote_api import NetworkHoldView, NetworkHoldWithdrawView
+from .usage_api import OrderAccessView, StatementView, UsageRecordViewSet
 
 router = SimpleRouter()
 router.register("holds", HoldViewSet, basename="hold")
 router.register("orders", OrderViewSet, basename="order")
+router.register("usage", UsageRecordViewSet, basename="usage")
 
 urlpatterns = [
+    path("orders/<int:pk>/access/", OrderAccessView.as_view(), name="order-access"),
+    path("statements/", StatementView.as_view(), name="statements"),
     *router.urls,
     # cross-node holds: requests from this node's upstream node (orders.remote)
     path("network/holds/", NetworkHoldView.as_view(), name="network-hold"),

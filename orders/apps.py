@@ -9,7 +9,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from federation.kinds import upstream_kind_register
 
-        from . import audit  # noqa: F401  (registers models with the audit trail)
+        from . import audit, checks  # noqa: F401  (registers models with the audit trail; deploy checks)
         from .remote import HOLD_OUTCOME, outcome_delivered
 
         # the outcome of a hold requested by the upstream node travels up through the outbox

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from . import remote_views, views
+from . import pages, remote_views, views
 
 app_name = "orders"
 
 urlpatterns = [
     path("orders/", views.order_list, name="list"),
+    path("orders/statements/", pages.statement_month, name="statements"),
+    path("orders/api-keys/", pages.buyer_keys, name="buyer-keys"),
     path("orders/<int:pk>/", views.order_detail, name="detail"),
+    path("orders/<int:pk>/pdf/", pages.order_document, name="pdf"),
+    path("orders/<int:pk>/access/", pages.order_access, name="access"),
+    path("orders/<int:pk>/statement/", pages.order_statement, name="statement"),
     path("orders/network/<int:pk>/", remote_views.network_hold_detail, name="network-hold"),
 ]
