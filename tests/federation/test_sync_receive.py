@@ -4,9 +4,9 @@ repeated batch changes nothing, and what is applied enters this node's own feed 
 
 import pytest
 
-from catalog.identifiers import format_identifier
 from changes.models import Change
 from federation.models import SyncedRecord
+from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db
