@@ -33,7 +33,7 @@ SWITCHES = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "UPSTREAM_NODE_URL
 
 SEED = """
 from catalog import services
-from catalog.identifiers import format_identifier
+from organizations.identifiers import format_identifier
 from catalog.models import ComputeResource, Identifier, Provider, Site
 from organizations.models import Organization
 from organizations.uscc import make_uscc
@@ -60,7 +60,7 @@ print("UNKNOWN=" + ",".join(unknown))
 
 BULK_SEED = """
 import time
-from catalog.identifiers import format_identifier
+from organizations.identifiers import format_identifier
 from catalog.models import ComputeResource, Identifier, Provider, Site
 from federation.sync import catalogue_resync
 

@@ -152,7 +152,6 @@ def generate(size: int, rng: random.Random) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from catalog.identifiers import format_identifier
     from catalog.models import (
         AcceleratorModel,
         ComputeResource,
@@ -162,6 +161,7 @@ def generate(size: int, rng: random.Random) -> dict:
         Site,
     )
     from catalog.reference_data import load_accelerators
+    from organizations.identifiers import format_identifier
     from organizations.models import Division, IndustryCategory, Organization
     from organizations.reference_data import load_all
     from organizations.uscc import ALPHABET, make_uscc

@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +20,16 @@ class CatalogConfig(AppConfig):
 
     @staticmethod
     def register_upstream_kinds() -> None:
-        """What the catalogue does when the national node acknowledges one of its identifier filings."""
+        """What the catalogue does when the national node acknowledges one of its identifier filings, and
+        the record types whose public snapshots the catalogue sync sends upward."""
         try:
             from federation.filings import IDENTIFIER_FILING
-            from federation.kinds import upstream_kind_register
+            from federation.kinds import sync_source_register, upstream_kind_register
         except ImportError:  # federation not built in this deployment
             return
         from .services.identifiers import identifier_filed
+        from .services.upstream import SYNC_MODELS, sync_items
 
         upstream_kind_register(IDENTIFIER_FILING, on_acknowledged=identifier_filed)
+        for record_type in SYNC_MODELS:
+            sync_source_register(record_type, items=functools.partial(sync_items, record_type=record_type))

@@ -25,8 +25,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from organizations.identifiers import RECORD_KIND, MalformedIdentifier, parse_identifier
+
 from . import selectors
-from .identifiers import RECORD_KIND, MalformedIdentifier, parse_identifier
 from .models import ComputeResource, IdentifierState, NetworkLine
 
 logger = logging.getLogger(__name__)

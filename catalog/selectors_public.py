@@ -128,7 +128,8 @@ def public_identifier_get(*, code: str):
     """A public identifier, with its record: an issued, filed or active identifier of an approved record
     (suspended and revoked identifiers are not public); None otherwise. A malformed code raises
     ``MalformedIdentifier``. The record page and the catalogue read API both read here."""
-    from .identifiers import parse_identifier
+    from organizations.identifiers import parse_identifier
+
     from .resolution import PUBLISHED_STATES
     from .selectors import identifier_get
 

@@ -9,7 +9,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.identifiers import MalformedIdentifier, parse_identifier
+from organizations.identifiers import MalformedIdentifier, parse_identifier
 
 from .authentication import NodeAPIView
 from .filings import FilingRefused, filing_receive, filing_state_receive, filing_status

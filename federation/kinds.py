@@ -6,12 +6,17 @@ carries payloads and knows none of them.
   ``on_delivered(payload=..., response=...)`` once the node above accepted a message of ``kind``;
   ``on_acknowledged(**details)`` when the national node's acknowledgement of one arrives (for an
   identifier filing: ``identifier``, ``national_receipt``).
+- ``sync_source_register(record_type, items=...)``: a record type of the change feed whose records the
+  catalogue sync (sync.py) sends upward. ``items(record_ids=..., position=...)`` returns one sync item
+  per record (all of the app's records when ``record_ids`` is None): ``identifier``, ``record_type``,
+  ``position``, ``removed``, ``snapshot``, ``source_name``, ``source_url`` and the record's ``pk``.
 """
 
 from collections.abc import Callable
 
 _delivered: dict[str, list[Callable[..., None]]] = {}
 _acknowledged: dict[str, list[Callable[..., None]]] = {}
+_sync_sources: dict[str, Callable[..., list[dict]]] = {}
 
 
 def upstream_kind_register(
@@ -30,3 +35,12 @@ def kind_delivered(*, kind: str, payload: dict, response: dict) -> None:
 def kind_acknowledged(kind: str, **details) -> None:
     for hook in _acknowledged.get(kind, ()):
         hook(**details)
+
+
+def sync_source_register(record_type: str, *, items: Callable[..., list[dict]]) -> None:
+    _sync_sources[record_type] = items
+
+
+def sync_sources() -> dict[str, Callable[..., list[dict]]]:
+    """The registered record types (in registration order) and their item builders."""
+    return dict(_sync_sources)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.identifiers import MalformedIdentifier, validate_prefix
+from organizations.identifiers import MalformedIdentifier, validate_prefix
 
 from . import signing
 from .client import enrol_request

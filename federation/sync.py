@@ -1,9 +1,10 @@
 """Catalogue sync, downstream side: this node's public catalogue flows to its upstream node.
 
 The durable change-feed cursor ``peer:<upstream prefix>`` (changes.selectors.changes_since) says how far
-the upstream node has acknowledged. Each pass reads the next changes of resources, lines, application
-services and of records synced here from the nodes below (``synced``, so a regional node forwards its
-industry nodes' records), builds the current public snapshot of each record touched, POSTs them in one
+the upstream node has acknowledged. Each pass reads the next changes of the record types apps registered
+(``kinds.sync_source_register``: the catalogue's resources, lines and application services) and of
+records synced here from the nodes below (``synced``, so a regional node forwards its industry nodes'
+records), has the owning app build the current public snapshot of each record touched, POSTs them in one
 signed batch whose idempotency key is derived from the feed positions it covers, and commits the cursor
 only once the upstream answered 2xx: after an outage the same changes go again, and the receiver's
 positions make the repeat harmless. A record that is no longer public (delisted, suspended, revoked,
@@ -15,24 +16,17 @@ import logging
 import urllib.error
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.urls import reverse
-from django.utils import translation
-
-from catalog.models import AppService, ComputeResource, NetworkLine
-from catalog.snapshots import HIDDEN_IDENTIFIER_STATES
 from changes.selectors import changes_since, current_position
 from changes.services import cursor_commit, cursor_reset
 
 from .client import NotEnrolled, signed_request
+from .kinds import sync_sources
 from .models import SyncedRecord
 from .selectors import upstream_link, upstream_url
 from .sync_receive import SYNCED
 
 logger = logging.getLogger(__name__)
 SYNC_PATH = "/api/v1/federation/sync/records/"
-MODELS = {"resource": ComputeResource, "line": NetworkLine, "app_service": AppService}
-FEED_TYPES = (*MODELS, SYNCED)
 BATCH = 500
 
 
@@ -44,96 +38,6 @@ def sync_cursor_name() -> str | None:
     """``peer:<upstream prefix>``, or None when this node has no upstream."""
     link = upstream_link()
     return f"peer:{link.upstream_prefix}" if link is not None and upstream_url() else None
-
-
-def _record_url(code: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.NODE_PUBLIC_URL + reverse("catalog:record-detail", kwargs={"code": code})
-
-
-def _decimal(value) -> str | None:
-    return None if value is None else format(value, "f")
-
-
-def _snapshot(record_type: str, record) -> dict:
-    identifier = record.identifier
-    snapshot = {
-        "identifier": identifier.code,
-        "record_type": record_type,
-        "name": record.name,
-        "provider": record.provider.organization.name,
-        "state": record.state,
-        "state_label": str(record.get_state_display()),
-        "division_code": record.division_code or "",
-        "version": record.version,
-    }
-    if record_type == "resource":
-        snapshot.update(
-            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
-            billing_unit=record.billing_unit,
-            available_units=record.available_units,
-            resource_class=record.resource_class,
-            site=record.site.name,
-            province_code=record.province_code,
-            city_code=record.city_code or "",
-            description=record.description[:500],
-            accelerator_vendor=record.accelerator_vendor or "",
-            accelerator_model=record.accelerator_model or "",
-            accelerators_per_node=record.accelerators_per_node,
-            node_count=record.node_count,
-            cpu_architecture=record.cpu_architecture or "",
-            vcpus_per_node=record.vcpus_per_node,
-            memory_gb_per_node=record.memory_gb_per_node,
-            accelerator_memory_gb=record.accelerator_memory_gb,
-            certifications=[str(item) for item in (record.certifications or [])],
-            **{
-                f"{precision}_tflops_per_card": _decimal(getattr(record, f"{precision}_tflops_per_card"))
-                for precision in ("fp16", "fp32", "fp64")
-            },
-        )
-    elif record_type == "line":
-        snapshot.update(
-            price_yuan_per_month=format(record.price_yuan_per_month, "f")
-            if record.price_yuan_per_month is not None
-            else None,
-            bandwidth_mbps=record.bandwidth_mbps,
-            site=record.to_site.name,
-        )
-    else:
-        snapshot.update(
-            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
-            available_units=record.available_units,
-        )
-    return snapshot
-
-
-def local_items(*, record_type: str, record_ids: Iterable[int] | None, position: int) -> list[dict]:
-    """Sync items of this node's own records (all of them when ``record_ids`` is None) at ``position``;
-    records without an identifier were never public and are left out."""
-    model = MODELS[record_type]
-    related = ["provider__organization", "identifier"] + (["site"] if record_type == "resource" else [])
-    if record_type == "line":
-        related.append("to_site")
-    queryset = model.objects.select_related(*related).filter(identifier__isnull=False).order_by("pk")
-    if record_ids is not None:
-        queryset = queryset.filter(pk__in=list(record_ids))
-    items = []
-    for record in queryset.iterator(chunk_size=BATCH):
-        code = record.identifier.code
-        public = record.is_public and record.identifier.state not in HIDDEN_IDENTIFIER_STATES
-        items.append(
-            {
-                "identifier": code,
-                "record_type": record_type,
-                "position": position,
-                "removed": not public,
-                "snapshot": _snapshot(record_type, record) if public else {},
-                "source_name": settings.NODE_NAME,
-                "source_url": _record_url(code),
-                "pk": record.pk,
-            }
-        )
-    return items
 
 
 def synced_items(*, record_ids: Iterable[int] | None, position: int) -> list[dict]:
@@ -177,7 +81,8 @@ def sync_pass(*, limit: int = BATCH, max_batches: int = 20) -> dict[str, int]:
         start = _cursor_position(name)
         if start is None:
             return _resync_logged(counts, "first sync with the upstream node: full resync")
-        batch = changes_since(cursor=name, limit=limit, record_types=FEED_TYPES)
+        sources = sync_sources()
+        batch = changes_since(cursor=name, limit=limit, record_types=(*sources, SYNCED))
         if batch.behind:
             return _resync_logged(counts, "sync cursor behind the pruned feed: full resync")
         if batch.position <= start:
@@ -187,10 +92,8 @@ def sync_pass(*, limit: int = BATCH, max_batches: int = 20) -> dict[str, int]:
             latest.setdefault(row.record_type, {})[row.record_id] = row.seq
         items = []
         for record_type, seqs in latest.items():
-            if record_type == SYNCED:
-                built = synced_items(record_ids=seqs, position=0)
-            else:
-                built = local_items(record_type=record_type, record_ids=seqs, position=0)
+            build = synced_items if record_type == SYNCED else sources[record_type]
+            built = build(record_ids=seqs, position=0)
             for item in built:
                 item["position"] = seqs[item.pop("pk")]
                 items.append(item)
@@ -229,12 +132,8 @@ def catalogue_resync(*, batch: int = BATCH) -> dict[str, int]:
     if name is None:
         raise SyncFailed("this node is not enrolled with an upstream node (run manage.py node_enrol)")
     position = current_position()
-    items = [
-        item
-        for record_type in MODELS
-        for item in local_items(record_type=record_type, record_ids=None, position=position)
-    ]
-    items += synced_items(record_ids=None, position=position)
+    builders = [*sync_sources().values(), synced_items]
+    items = [item for build in builders for item in build(record_ids=None, position=position)]
     for item in items:
         del item["pk"]
     sent = 0

@@ -16,14 +16,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from catalog.identifiers import MalformedIdentifier, parse_identifier
 from changes.services import changes_append
+from organizations.identifiers import MalformedIdentifier, parse_identifier
 
 from .authentication import NodeAPIView
+from .kinds import sync_sources
 from .models import Peer, SyncedRecord
 
 SYNCED = "synced"  # the change-feed record type of a synced record (its id is SyncedRecord.pk)
-RECORD_TYPES = ("resource", "line", "app_service")
 UPDATED_FIELDS = (
     "record_type",
     "source_prefix",
@@ -44,12 +44,16 @@ class SyncRefused(ValueError):
 
 class SyncedItemSerializer(serializers.Serializer):
     identifier = serializers.CharField(max_length=64)
-    record_type = serializers.ChoiceField(choices=RECORD_TYPES)
+    record_type = serializers.ChoiceField(choices=())  # the registered sync sources (kinds.py)
     position = serializers.IntegerField(min_value=0)
     removed = serializers.BooleanField()
     snapshot = serializers.DictField(required=False, default=dict)
     source_name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = list(sync_sources())
 
     def validate_identifier(self, value):
         try:

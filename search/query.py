@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from catalog.identifiers import MalformedIdentifier, validate_prefix
 from catalog.models import CpuArchitecture, ResourceClass
+from organizations.identifiers import MalformedIdentifier, validate_prefix
 
 PRECISIONS = ("fp16", "fp32", "fp64")
 SORTS = (

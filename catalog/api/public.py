@@ -13,8 +13,9 @@ from rest_framework import generics, permissions
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
 
+from organizations.identifiers import MalformedIdentifier
+
 from .. import filters, selectors_public
-from ..identifiers import MalformedIdentifier
 from . import public_serializers as out
 from .conditional import ConditionalGetMixin
 from .public_schema import detail_schema, list_schema

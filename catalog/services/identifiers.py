@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.identifiers import CLASS_FOR_RESOURCE_CLASS, format_identifier
 from organizations.models import User
 
-from ..identifiers import CLASS_FOR_RESOURCE_CLASS, format_identifier
 from ..models import (
     AppService,
     ComputeResource,

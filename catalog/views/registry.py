@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infra.cacheable import cache_for_anonymous, mark_shows_records
+from organizations.identifiers import MalformedIdentifier
 
 from .. import selectors, selectors_public, services
 from ..exports import identifier_csv_response
 from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
-from ..identifiers import MalformedIdentifier
 from ..models import Identifier, ProviderApiKey
 from ..snapshots import live_key
 

@@ -108,5 +108,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '待汇总采样',
             },
         ),
-        migrations.RunPython(queue_unrolled_samples, migrations.RunPython.noop),
+        migrations.RunPython(queue_unrolled_samples, migrations.RunPython.noop, elidable=True),
     ]

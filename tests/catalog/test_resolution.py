@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from catalog import resolution, services
-from catalog.identifiers import format_identifier
+from organizations.identifiers import format_identifier
 from tests.catalog.factories import ComputeResourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -89,7 +89,7 @@ def national(settings):
 
 
 def filing_payload():
-    from catalog.identifiers import format_identifier
+    from organizations.identifiers import format_identifier
 
     return {
         "identifier": format_identifier(prefix="CN.510000", class_code="A", serial=1),
@@ -147,7 +147,7 @@ def test_national_node_answers_from_the_filing_when_no_node_serves_the_prefix(na
     body = client.get(f"/api/v1/identifiers/{payload['identifier']}/").json()
     assert body["state"] == "filed" and body["resolved_by"] == "CN" and body["name"] == "A100 集群"
     assert body["authoritative"] is False
-    from catalog.identifiers import format_identifier
+    from organizations.identifiers import format_identifier
 
     unknown = format_identifier(prefix="CN.130000", class_code="A", serial=5)
     assert client.get(f"/api/v1/identifiers/{unknown}/").status_code == 404

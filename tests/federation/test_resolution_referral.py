@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from catalog.identifiers import format_identifier
+from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from unittest import mock
 
 import pytest
 
-from catalog.identifiers import format_identifier
 from catalog.resolution import identifier_resolve
 from federation import signing
+from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db

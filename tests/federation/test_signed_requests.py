@@ -8,11 +8,11 @@ import time
 import pytest
 from django.core.management import call_command
 
-from catalog.identifiers import format_identifier
 from federation import signing
 from federation.models import IdentifierFiling, OutboxMessage, SeenNonce
 from federation.registry import enrolment_accept, peer_revoke
 from monitoring.models import ReceivedReport
+from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ repeated batch changes nothing, and what is applied enters this node's own feed 
 
 import pytest
 
-from catalog.identifiers import format_identifier
 from changes.models import Change
 from federation.models import SyncedRecord
+from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,18 @@ def test_operators_see_synced_records_read_only_in_the_admin(client, industry, m
     record = SyncedRecord.objects.get()
     assert client.get("/django-admin/federation/syncedrecord/add/").status_code == 403
     assert client.get(f"/django-admin/federation/syncedrecord/{record.pk}/delete/").status_code == 403
+
+
+def test_the_record_types_are_those_the_catalogue_registered(client, industry):
+    """Federation knows no payload types: the catalogue registers the types it syncs (CatalogConfig.ready)."""
+    from federation.kinds import sync_sources
+
+    assert list(sync_sources()) == ["resource", "line", "app_service"]
+    records = [dict(item(serial=serial), record_type=kind) for serial, kind in enumerate(sync_sources(), start=1)]
+    assert send(client, industry, records).status_code == 200
+    assert sorted(SyncedRecord.objects.values_list("record_type", flat=True)) == ["app_service", "line", "resource"]
+
+    response = send(client, industry, [dict(item(serial=9), record_type="invoice")], key="batch-2")
+    assert response.status_code == 400
+    assert "record_type" in str(response.json()["records"])  # a field-level error on the item
+    assert SyncedRecord.objects.count() == 3

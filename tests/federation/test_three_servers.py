@@ -100,7 +100,7 @@ def test_three_tiers_enrol_file_through_the_regional_node_and_resolve_at_the_roo
         "division_code": "130100",
         "issued_at": "2026-03-02T10:00:00+08:00",
     }
-    from catalog.identifiers import format_identifier
+    from organizations.identifiers import format_identifier
 
     hebei_filing["identifier"] = format_identifier(prefix="CN.130000", class_code="A", serial=1)
     assert forge(regional, "/api/v1/federation/filings/identifiers/", hebei_filing) == "403"

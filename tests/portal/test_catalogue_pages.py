@@ -181,7 +181,7 @@ def test_identifier_lookup_redirects_or_explains(client, catalogue):
     malformed = client.get("/catalog/lookup/", {"code": "CN.510000/A12"})
     assert "后缀应为" in malformed.content.decode()
     unknown_code = code[:-2] + ("8" if code[-2] != "8" else "7")
-    from catalog.identifiers import check_character
+    from organizations.identifiers import check_character
 
     unknown_code = unknown_code + check_character(unknown_code)
     unknown = client.get("/catalog/lookup/", {"code": unknown_code})

@@ -4,9 +4,9 @@ node, is found beside the local ones with its 来源节点, counted in the ``sou
 
 import pytest
 
-from catalog.identifiers import format_identifier
 from federation.models import SyncedRecord
 from federation.sync_receive import sync_batch_receive
+from organizations.identifiers import format_identifier
 from search.backends import get_backend, reset_backends
 from search.query import ComputeQuery, QueryError
 from tests.federation.signed import enrol

@@ -85,4 +85,4 @@ class Migration(migrations.Migration):
         ("viewflow", "0015_task_scheduled"),
     ]
 
-    operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]

@@ -48,5 +48,5 @@ class Migration(migrations.Migration):
                 blank=True, related_name="+", to="catalog.computeresource", verbose_name="申请上架的算力资源"
             ),
         ),
-        migrations.RunPython(name_records_of_open_requests, migrations.RunPython.noop),
+        migrations.RunPython(name_records_of_open_requests, migrations.RunPython.noop, elidable=True),
     ]

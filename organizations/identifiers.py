@@ -12,7 +12,9 @@
   (31 - S mod 31) mod 31. 31 is prime and no weight is 0 mod 31, so every single-character
   substitution is detected; separators are fixed by the structure, so changing one is a format error.
 
-See docs/identifiers.md. Everything here is pure (no database).
+See docs/identifiers.md. Everything here is pure (no database). It sits beside the USCC (same
+alphabet and check scheme) below the catalogue, which issues identifiers, and the node network
+(federation), which routes and files them by prefix without knowing the catalogue.
 """
 
 import re
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from organizations.uscc import ALPHABET, VALUES
+from .uscc import ALPHABET, VALUES
 
 SEPARATOR = "/"
 SEGMENT_SEPARATOR = "."

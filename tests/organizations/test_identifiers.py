@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from catalog import services
-from catalog.identifiers import (
+from catalog.models import Identifier, IdentifierCounter, IdentifierEvent, IdentifierState
+from catalog.selectors import identifier_for_record
+from organizations.identifiers import (
     CLASS_CODES,
     SEPARATOR,
     MalformedIdentifier,
@@ -13,8 +15,6 @@ from catalog.identifiers import (
     format_identifier,
     parse_identifier,
 )
-from catalog.models import Identifier, IdentifierCounter, IdentifierEvent, IdentifierState
-from catalog.selectors import identifier_for_record
 from organizations.uscc import ALPHABET
 from tests.catalog.factories import ComputeResourceFactory, NetworkLineFactory, SiteFactory, ensure_reference_data
 
