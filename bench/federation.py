@@ -107,8 +107,8 @@ def sync_part(industry: "Node", regional: "Node", n: int) -> None:
 
 
 class Node:
-    def __init__(self, name: str, workdir: Path, **env: str):
-        self.name, self.port = name, free_port()
+    def __init__(self, name: str, workdir: Path, port: int = 0, **env: str):
+        self.name, self.port = name, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = workdir / f"{name}.sqlite3"
         migrated_copy(self.db)
@@ -198,11 +198,13 @@ def main(argv=None) -> int:
     # each node's cache (LocMem in these throwaway nodes) keeps 300 entries: 2 × N + warm-up must fit
     parser.add_argument("--identifiers", type=int, default=100)
     parser.add_argument("--sync", type=int, default=20_000, help="resources in the initial-sync part (0: skip)")
+    parser.add_argument("--base-port", type=int, default=0, help="national on this port, regional +1, industry +2")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="bench-federation-"))
-    national = Node("national", workdir, NODE_ROLE="national", NODE_NAME="国家节点")
-    regional = Node("regional", workdir, NODE_ROLE="regional", NODE_NAME="四川省区域节点")
-    industry = Node("industry", workdir, NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
+    port = (lambda offset: args.base_port + offset if args.base_port else 0)
+    national = Node("national", workdir, port(0), NODE_ROLE="national", NODE_NAME="国家节点")
+    regional = Node("regional", workdir, port(1), NODE_ROLE="regional", NODE_NAME="四川省区域节点")
+    industry = Node("industry", workdir, port(2), NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
     nodes = [national, regional, industry]
     try:
         for node in nodes:

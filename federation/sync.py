@@ -11,15 +11,17 @@ not yet acknowledged) goes as a removal. ``catalogue_resync`` sends the whole ca
 pruned past, or an operator asks: ``manage.py federation_resync``).
 """
 
+import itertools
 import logging
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from catalog.models import AppService, ComputeResource, NetworkLine
+from catalog.models import AppService, ComputeResource, ListingState, NetworkLine
 from catalog.snapshots import HIDDEN_IDENTIFIER_STATES
 from changes.selectors import changes_since, current_position
 from changes.services import cursor_commit, cursor_reset
@@ -33,7 +35,7 @@ logger = logging.getLogger(__name__)
 SYNC_PATH = "/api/v1/federation/sync/records/"
 MODELS = {"resource": ComputeResource, "line": NetworkLine, "app_service": AppService}
 FEED_TYPES = (*MODELS, SYNCED)
-BATCH = 500
+BATCH = 1000  # records per signed request (the receiver takes up to 2,000)
 
 
 class SyncFailed(RuntimeError):
@@ -46,119 +48,179 @@ def sync_cursor_name() -> str | None:
     return f"peer:{link.upstream_prefix}" if link is not None and upstream_url() else None
 
 
-def _record_url(code: str) -> str:
+def _record_url_template() -> str:
+    """The owning node's public record URL with ``{code}`` for the identifier (reversed once per pass:
+    identifiers are ``[A-Z0-9./]`` only, which ``reverse`` leaves unquoted)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return settings.NODE_PUBLIC_URL + reverse("catalog:record-detail", kwargs={"code": code})
+        path = reverse("catalog:record-detail", kwargs={"code": "CODE"})
+    return settings.NODE_PUBLIC_URL + path.replace("CODE", "{code}")
 
 
 def _decimal(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _snapshot(record_type: str, record) -> dict:
-    identifier = record.identifier
+# Columns read per record type (``values()`` rows, not model instances: a resync reads 100,000 rows)
+COMMON = ("pk", "name", "state", "version", "listing_state", "identifier__code", "identifier__state")
+RESOURCE_COLUMNS = (
+    "provider__organization__name",
+    "site__name",
+    "price_yuan",
+    "billing_unit",
+    "available_units",
+    "resource_class",
+    "province_code",
+    "city_code",
+    "description",
+    "accelerator_vendor",
+    "accelerator_model",
+    "accelerators_per_node",
+    "node_count",
+    "cpu_architecture",
+    "vcpus_per_node",
+    "memory_gb_per_node",
+    "accelerator_memory_gb",
+    "certifications",
+    "fp16_tflops_per_card",
+    "fp32_tflops_per_card",
+    "fp64_tflops_per_card",
+)
+COLUMNS = {
+    "resource": (*COMMON, *RESOURCE_COLUMNS),
+    "line": (
+        *COMMON,
+        "provider__organization__name",
+        "from_city_id",
+        "price_yuan_per_month",
+        "bandwidth_mbps",
+        "to_site__name",
+    ),
+    "app_service": (
+        *COMMON,
+        "provider__organization__name",
+        "provider__organization__city_id",
+        "provider__organization__province_id",
+        "price_yuan",
+        "available_units",
+    ),
+}
+
+
+def _snapshot(record_type: str, row: dict, state_labels: dict[str, str]) -> dict:
+    """The public snapshot of one record (a ``values()`` row of ``COLUMNS[record_type]``)."""
+    if record_type == "resource":
+        division = row["city_code"]
+    elif record_type == "line":
+        division = row["from_city_id"]
+    else:
+        division = row["provider__organization__city_id"] or row["provider__organization__province_id"]
     snapshot = {
-        "identifier": identifier.code,
+        "identifier": row["identifier__code"],
         "record_type": record_type,
-        "name": record.name,
-        "provider": record.provider.organization.name,
-        "state": record.state,
-        "state_label": str(record.get_state_display()),
-        "division_code": record.division_code or "",
-        "version": record.version,
+        "name": row["name"],
+        "provider": row["provider__organization__name"],
+        "state": row["state"],
+        "state_label": state_labels.get(row["state"], row["state"]),
+        "division_code": division or "",
+        "version": row["version"],
     }
     if record_type == "resource":
         snapshot.update(
-            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
-            billing_unit=record.billing_unit,
-            available_units=record.available_units,
-            resource_class=record.resource_class,
-            site=record.site.name,
-            province_code=record.province_code,
-            city_code=record.city_code or "",
-            description=record.description[:500],
-            accelerator_vendor=record.accelerator_vendor or "",
-            accelerator_model=record.accelerator_model or "",
-            accelerators_per_node=record.accelerators_per_node,
-            node_count=record.node_count,
-            cpu_architecture=record.cpu_architecture or "",
-            vcpus_per_node=record.vcpus_per_node,
-            memory_gb_per_node=record.memory_gb_per_node,
-            accelerator_memory_gb=record.accelerator_memory_gb,
-            certifications=[str(item) for item in (record.certifications or [])],
+            price_yuan=_decimal(row["price_yuan"]),
+            billing_unit=row["billing_unit"],
+            available_units=row["available_units"],
+            resource_class=row["resource_class"],
+            site=row["site__name"],
+            province_code=row["province_code"],
+            city_code=row["city_code"] or "",
+            description=row["description"][:500],
+            accelerator_vendor=row["accelerator_vendor"] or "",
+            accelerator_model=row["accelerator_model"] or "",
+            accelerators_per_node=row["accelerators_per_node"],
+            node_count=row["node_count"],
+            cpu_architecture=row["cpu_architecture"] or "",
+            vcpus_per_node=row["vcpus_per_node"],
+            memory_gb_per_node=row["memory_gb_per_node"],
+            accelerator_memory_gb=row["accelerator_memory_gb"],
+            certifications=[str(item) for item in (row["certifications"] or [])],
             **{
-                f"{precision}_tflops_per_card": _decimal(getattr(record, f"{precision}_tflops_per_card"))
+                f"{precision}_tflops_per_card": _decimal(row[f"{precision}_tflops_per_card"])
                 for precision in ("fp16", "fp32", "fp64")
             },
         )
     elif record_type == "line":
         snapshot.update(
-            price_yuan_per_month=format(record.price_yuan_per_month, "f")
-            if record.price_yuan_per_month is not None
-            else None,
-            bandwidth_mbps=record.bandwidth_mbps,
-            site=record.to_site.name,
+            price_yuan_per_month=_decimal(row["price_yuan_per_month"]),
+            bandwidth_mbps=row["bandwidth_mbps"],
+            site=row["to_site__name"],
         )
     else:
-        snapshot.update(
-            price_yuan=format(record.price_yuan, "f") if record.price_yuan is not None else None,
-            available_units=record.available_units,
-        )
+        snapshot.update(price_yuan=_decimal(row["price_yuan"]), available_units=row["available_units"])
     return snapshot
 
 
-def local_items(*, record_type: str, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+def iter_local_items(*, record_type: str, record_ids: Iterable[int] | None, position: int) -> Iterator[dict]:
     """Sync items of this node's own records (all of them when ``record_ids`` is None) at ``position``;
-    records without an identifier were never public and are left out."""
+    records without an identifier were never public and are left out. Reads plain rows (chunks of one
+    query each, no model instances) and computes what every record shares (labels, the URL pattern) once."""
     model = MODELS[record_type]
-    related = ["provider__organization", "identifier"] + (["site"] if record_type == "resource" else [])
-    if record_type == "line":
-        related.append("to_site")
-    queryset = model.objects.select_related(*related).filter(identifier__isnull=False).order_by("pk")
+    queryset = model.objects.filter(identifier__isnull=False).order_by("pk").values(*COLUMNS[record_type])
     if record_ids is not None:
         queryset = queryset.filter(pk__in=list(record_ids))
-    items = []
-    for record in queryset.iterator(chunk_size=BATCH):
-        code = record.identifier.code
-        public = record.is_public and record.identifier.state not in HIDDEN_IDENTIFIER_STATES
-        items.append(
-            {
-                "identifier": code,
-                "record_type": record_type,
-                "position": position,
-                "removed": not public,
-                "snapshot": _snapshot(record_type, record) if public else {},
-                "source_name": settings.NODE_NAME,
-                "source_url": _record_url(code),
-                "pk": record.pk,
-            }
+    url = _record_url_template()
+    state_labels = {value: str(label) for value, label in model._meta.get_field("state").choices}
+    name = settings.NODE_NAME
+    for row in queryset.iterator(chunk_size=2000):
+        code = row["identifier__code"]
+        public = (
+            row["listing_state"] == ListingState.APPROVED and row["identifier__state"] not in HIDDEN_IDENTIFIER_STATES
         )
-    return items
+        yield {
+            "identifier": code,
+            "record_type": record_type,
+            "position": position,
+            "removed": not public,
+            "snapshot": _snapshot(record_type, row, state_labels) if public else {},
+            "source_name": name,
+            "source_url": url.format(code=code),
+            "pk": row["pk"],
+        }
 
 
-def synced_items(*, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+def local_items(*, record_type: str, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+    return list(iter_local_items(record_type=record_type, record_ids=record_ids, position=position))
+
+
+def iter_synced_items(*, record_ids: Iterable[int] | None, position: int) -> Iterator[dict]:
     """Records synced here from the nodes below, forwarded as they are (their owner's name and URL)."""
     queryset = SyncedRecord.objects.order_by("pk")
     if record_ids is not None:
         queryset = queryset.filter(pk__in=list(record_ids))
-    return [
-        {
-            "identifier": record.identifier,
-            "record_type": record.record_type,
+    columns = ("pk", "identifier", "record_type", "removed", "snapshot", "source_name", "source_url")
+    for pk, code, record_type, removed, snapshot, source_name, source_url in queryset.values_list(*columns).iterator(
+        chunk_size=2000
+    ):
+        yield {
+            "identifier": code,
+            "record_type": record_type,
             "position": position,
-            "removed": record.removed,
-            "snapshot": record.snapshot,
-            "source_name": record.source_name,
-            "source_url": record.source_url,
-            "pk": record.pk,
+            "removed": removed,
+            "snapshot": snapshot,
+            "source_name": source_name,
+            "source_url": source_url,
+            "pk": pk,
         }
-        for record in queryset.iterator(chunk_size=BATCH)
-    ]
 
 
-def _send(*, items: list[dict], key: str) -> dict:
+def synced_items(*, record_ids: Iterable[int] | None, position: int) -> list[dict]:
+    return list(iter_synced_items(record_ids=record_ids, position=position))
+
+
+def _send(*, items: list[dict], key: str, link=None, base: str = "") -> dict:
     try:
-        return signed_request(method="POST", path=SYNC_PATH, payload={"records": items}, idempotency_key=key)
+        return signed_request(
+            method="POST", path=SYNC_PATH, payload={"records": items}, idempotency_key=key, link=link, base=base
+        )
     except urllib.error.HTTPError as error:
         raise SyncFailed(f"HTTP {error.code}: {error.read()[:500].decode(errors='replace')}") from error
     except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled) as error:
@@ -224,22 +286,33 @@ def _cursor_position(name: str) -> int | None:
 
 def catalogue_resync(*, batch: int = BATCH) -> dict[str, int]:
     """Send every record (public ones as snapshots, the others as removals) at the current feed position,
-    then move the cursor there. SyncFailed when the upstream does not acknowledge (cursor unchanged)."""
+    then move the cursor there. SyncFailed when the upstream does not acknowledge (cursor unchanged).
+
+    Streams: a batch is read and built while the previous one is on its way (one request in flight, in
+    order, from a helper thread that touches no database), so the sender's and the receiver's work overlap
+    and memory stays at two batches whatever the catalogue's size."""
     name = sync_cursor_name()
     if name is None:
         raise SyncFailed("this node is not enrolled with an upstream node (run manage.py node_enrol)")
+    link, base = upstream_link(), upstream_url()
     position = current_position()
-    items = [
-        item
-        for record_type in MODELS
-        for item in local_items(record_type=record_type, record_ids=None, position=position)
-    ]
-    items += synced_items(record_ids=None, position=position)
-    for item in items:
-        del item["pk"]
-    sent = 0
-    for start in range(0, len(items), batch):
-        _send(items=items[start : start + batch], key=f"resync:{position}:{start}")
-        sent += 1
+    items = itertools.chain(
+        *(iter_local_items(record_type=record_type, record_ids=None, position=position) for record_type in MODELS),
+        iter_synced_items(record_ids=None, position=position),
+    )
+    counts = {"batches": 0, "records": 0}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="federation-resync") as sender:
+        in_flight = None
+        while chunk := list(itertools.islice(items, batch)):
+            for item in chunk:
+                del item["pk"]
+            if in_flight is not None:
+                in_flight.result()  # SyncFailed propagates; the cursor stays where it was
+            key = f"resync:{position}:{counts['records']}"
+            in_flight = sender.submit(_send, items=chunk, key=key, link=link, base=base)
+            counts["batches"] += 1
+            counts["records"] += len(chunk)
+        if in_flight is not None:
+            in_flight.result()
     cursor_reset(name=name, position=position)
-    return {"batches": sent, "records": len(items)}
+    return counts
