@@ -26,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from common import free_port, percentile
+from federation_lag import lag_part
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +109,7 @@ def sync_part(industry: "Node", regional: "Node", n: int) -> None:
 
 class Node:
     def __init__(self, name: str, workdir: Path, port: int = 0, **env: str):
-        self.name, self.port = name, port or free_port()
+        self.name, self.port, self.root = name, port or free_port(), ROOT
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = workdir / f"{name}.sqlite3"
         migrated_copy(self.db)
@@ -153,9 +154,14 @@ class Node:
         raise SystemExit(f"{self.name} did not start")
 
     def stop(self) -> None:
+        """Stop the server (SIGTERM; SIGKILL after 10 s: daphne waits for open websockets otherwise)."""
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 def printed(output: str, name: str) -> str:
@@ -199,9 +205,17 @@ def main(argv=None) -> int:
     parser.add_argument("--identifiers", type=int, default=100)
     parser.add_argument("--sync", type=int, default=20_000, help="resources in the initial-sync part (0: skip)")
     parser.add_argument("--base-port", type=int, default=0, help="national on this port, regional +1, industry +2")
+    parser.add_argument("--changes", type=int, default=1000, help="status changes per part (0: skip)")
+    parser.add_argument("--rate", type=float, default=20, help="status changes a second")
+    parser.add_argument("--outage", type=float, default=60, help="seconds the regional node is stopped")
+    parser.add_argument("--grace", type=float, default=120, help="seconds to wait for the last change to show")
+    parser.add_argument("--follow-interval", type=float, default=0.1, help="seconds between sync passes")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="bench-federation-"))
-    port = (lambda offset: args.base_port + offset if args.base_port else 0)
+
+    def port(offset: int) -> int:
+        return args.base_port + offset if args.base_port else 0
+
     national = Node("national", workdir, port(0), NODE_ROLE="national", NODE_NAME="国家节点")
     regional = Node("regional", workdir, port(1), NODE_ROLE="regional", NODE_NAME="四川省区域节点")
     industry = Node("industry", workdir, port(2), NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
@@ -229,6 +243,8 @@ def main(argv=None) -> int:
         print(f"targets: cold p50/p95 <= 50 ms, cached <= 5 ms; load average {os.getloadavg()}")
         if args.sync:
             sync_part(industry, regional, args.sync)
+        if args.changes:
+            lag_part(industry, regional, national, workdir, args)
     finally:
         for node in nodes:
             node.stop()

@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 SYNC_PATH = "/api/v1/federation/sync/records/"
 MODELS = {"resource": ComputeResource, "line": NetworkLine, "app_service": AppService}
 FEED_TYPES = (*MODELS, SYNCED)
-BATCH = 1000  # records per signed request (the receiver takes up to 2,000)
+BATCH = 1000  # records per signed request of a pass (the receiver takes up to 2,000)
+RESYNC_BATCH = 2000
 
 
 class SyncFailed(RuntimeError):
@@ -284,7 +285,7 @@ def _cursor_position(name: str) -> int | None:
     return ConsumerCursor.objects.filter(name=name).values_list("position", flat=True).first()
 
 
-def catalogue_resync(*, batch: int = BATCH) -> dict[str, int]:
+def catalogue_resync(*, batch: int = RESYNC_BATCH) -> dict[str, int]:
     """Send every record (public ones as snapshots, the others as removals) at the current feed position,
     then move the cursor there. SyncFailed when the upstream does not acknowledge (cursor unchanged).
 
