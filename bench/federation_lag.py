@@ -187,6 +187,8 @@ def wait_until(predicate, timeout: float, every: float = 0.2) -> bool:
 
 def lag_line(label: str, lags: list[float], n: int) -> str:
     found = len(lags)
+    if not n:
+        return f"  {label:<40} none committed"
     if not lags:
         return f"  {label:<40} nothing visible; lost {n}"
     return (
