@@ -116,3 +116,14 @@ def test_operators_see_synced_records_read_only_in_the_admin(client, industry, m
     record = SyncedRecord.objects.get()
     assert client.get("/django-admin/federation/syncedrecord/add/").status_code == 403
     assert client.get(f"/django-admin/federation/syncedrecord/{record.pk}/delete/").status_code == 403
+
+
+def test_field_errors_name_the_item_and_the_field_and_nothing_is_stored(client, industry):
+    bad = item(serial=2)
+    bad.update(position=-1, source_url="javascript:alert(1)")
+    response = send(client, industry, [item(serial=1), bad])
+    assert response.status_code == 400
+    errors = response.json()["records"]
+    assert set(errors) == {"1"} and set(errors["1"]) == {"position", "source_url"}
+    assert "须为非负整数" in errors["1"]["position"][0]
+    assert not SyncedRecord.objects.exists()
