@@ -147,13 +147,15 @@ bench-staleness: $(VENV)/.installed-dev
 bench-load: $(VENV)/.installed-dev
 	$(PY) bench/load.py --rate $(or $(RATE),60) --duration $(or $(DURATION),120) $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
 
-## bench-federation: identifier resolution across three nodes on loopback (national, regional, industry; throwaway
-## SQLite each): national cold (two hops) and cached p50/p95, negative caching, against the owning node's own lookup
-## (IDENTIFIERS=); then the initial catalogue sync of SYNC= resources (default 20000) industry → regional in
-## records/s and until the regional selection counts them. Status-change lag and outage catch-up are not measured yet.
+## bench-federation: three nodes on loopback (national, regional, industry; throwaway SQLite each; BASE_PORT= puts them on
+## BASE_PORT..+2): identifier resolution at the national node cold (two hops) and cached p50/p95, negative caching, against
+## the owning node's own lookup (IDENTIFIERS=); the initial catalogue sync of SYNC= resources industry → regional (records/s,
+## CPU per side, until the regional selection counts them); CHANGES= status changes at RATE=/s on the industry node: lag to
+## the regional selection, a websocket client on the regional node and the national selection (p50/p95/max, lost,
+## duplicated); then the regional node stopped OUTAGE= seconds during the changes: catch-up time after restart, lost, duplicated
 .PHONY: bench-federation
 bench-federation: $(VENV)/.installed-dev
-	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),20000)
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT))
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

@@ -26,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from common import free_port, percentile
+from federation_lag import lag_part
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,15 +82,17 @@ Identifier.objects.bulk_create(
     )
     for i, resource in enumerate(resources)
 )
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 counts = catalogue_resync()
 print(f"SYNC_SECONDS={{time.perf_counter() - started:.3f}}")
+print(f"SYNC_CPU={{time.process_time() - cpu:.3f}}")
 print(f"SYNC_RECORDS={{counts['records']}}")
 """
 
 
 def sync_part(industry: "Node", regional: "Node", n: int) -> None:
     """Initial sync of ``n`` resources industry → regional: records/s, then selection visibility."""
+    regional_cpu = cpu_seconds(regional.process.pid)
     output = industry.manage("shell", "-c", BULK_SEED.format(n=n))
     seconds, records = float(printed(output, "SYNC_SECONDS")), int(printed(output, "SYNC_RECORDS"))
     started = time.perf_counter()
@@ -101,14 +104,20 @@ def sync_part(industry: "Node", regional: "Node", n: int) -> None:
             break
         time.sleep(0.2)
     visible = time.perf_counter() - started
+    sender, receiver = float(printed(output, "SYNC_CPU")), cpu_seconds(regional.process.pid) - regional_cpu
     print(f"initial sync industry → regional: N={n} resources ({records} records sent with the earlier ones)")
     print(f"  catalogue_resync {seconds:.2f} s = {records / seconds:,.0f} records/s (target >= 5,000/s at 100k)")
     print(f"  regional selection counts {count} of N under 来源节点 CN.510000.C15 {visible:.2f} s after the resync")
+    print(
+        f"  CPU: sender {sender:.2f} s, regional node {receiver:.2f} s (receiving and indexing) = "
+        f"{records / max(sender, receiver, 1e-9):,.0f} records per CPU-second of the busier side "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
 
 
 class Node:
-    def __init__(self, name: str, workdir: Path, **env: str):
-        self.name, self.port = name, free_port()
+    def __init__(self, name: str, workdir: Path, port: int = 0, **env: str):
+        self.name, self.port, self.root = name, port or free_port(), ROOT
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = workdir / f"{name}.sqlite3"
         migrated_copy(self.db)
@@ -153,9 +162,20 @@ class Node:
         raise SystemExit(f"{self.name} did not start")
 
     def stop(self) -> None:
+        """Stop the server (SIGTERM; SIGKILL after 10 s: daphne waits for open websockets otherwise)."""
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def printed(output: str, name: str) -> str:
@@ -198,11 +218,21 @@ def main(argv=None) -> int:
     # each node's cache (LocMem in these throwaway nodes) keeps 300 entries: 2 × N + warm-up must fit
     parser.add_argument("--identifiers", type=int, default=100)
     parser.add_argument("--sync", type=int, default=20_000, help="resources in the initial-sync part (0: skip)")
+    parser.add_argument("--base-port", type=int, default=0, help="national on this port, regional +1, industry +2")
+    parser.add_argument("--changes", type=int, default=1000, help="status changes per part (0: skip)")
+    parser.add_argument("--rate", type=float, default=20, help="status changes a second")
+    parser.add_argument("--outage", type=float, default=60, help="seconds the regional node is stopped")
+    parser.add_argument("--grace", type=float, default=120, help="seconds to wait for the last change to show")
+    parser.add_argument("--follow-interval", type=float, default=0.1, help="seconds between sync passes")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="bench-federation-"))
-    national = Node("national", workdir, NODE_ROLE="national", NODE_NAME="国家节点")
-    regional = Node("regional", workdir, NODE_ROLE="regional", NODE_NAME="四川省区域节点")
-    industry = Node("industry", workdir, NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
+
+    def port(offset: int) -> int:
+        return args.base_port + offset if args.base_port else 0
+
+    national = Node("national", workdir, port(0), NODE_ROLE="national", NODE_NAME="国家节点")
+    regional = Node("regional", workdir, port(1), NODE_ROLE="regional", NODE_NAME="四川省区域节点")
+    industry = Node("industry", workdir, port(2), NODE_ROLE="industry", NODE_NAME="酒的制造业行业节点")
     nodes = [national, regional, industry]
     try:
         for node in nodes:
@@ -227,6 +257,8 @@ def main(argv=None) -> int:
         print(f"targets: cold p50/p95 <= 50 ms, cached <= 5 ms; load average {os.getloadavg()}")
         if args.sync:
             sync_part(industry, regional, args.sync)
+        if args.changes:
+            lag_part(industry, regional, national, workdir, args)
     finally:
         for node in nodes:
             node.stop()

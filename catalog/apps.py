@@ -28,7 +28,7 @@ class CatalogConfig(AppConfig):
         except ImportError:  # federation not built in this deployment
             return
         from .services.identifiers import identifier_filed
-        from .services.upstream import SYNC_MODELS, sync_items
+        from .services.sync_rows import SYNC_MODELS, sync_items
 
         upstream_kind_register(IDENTIFIER_FILING, on_acknowledged=identifier_filed)
         for record_type in SYNC_MODELS:

@@ -214,6 +214,9 @@ def identifier_resolve(*, code: str) -> Resolution:
     except MalformedIdentifier as error:
         return Resolution(400, {"identifier": code, "error": error.code, "detail": str(error.reason)})
     normalized = str(parsed)
+    cached = cache.get(CACHE_PREFIX + normalized)  # only other nodes' answers are cached: no lookup needed first
+    if cached is not None:
+        return Resolution(cached["status"], {**cached["body"], "cached": True})
     own = _own_prefix()
     if parsed.prefix == own:
         return _local(normalized, own)

@@ -5,6 +5,7 @@ import time
 import urllib.error
 import urllib.request
 
+import orjson
 from django.conf import settings
 
 from . import signing
@@ -15,13 +16,17 @@ class NotEnrolled(RuntimeError):
     pass
 
 
-def signed_request(*, method: str, path: str, payload: dict | None = None, idempotency_key: str = "") -> dict:
-    """Send one signed request upstream and return the JSON answer (HTTPError / URLError propagate)."""
-    link = upstream_link()
-    base = upstream_url()
+def signed_request(
+    *, method: str, path: str, payload: dict | None = None, idempotency_key: str = "", link=None, base: str = ""
+) -> dict:
+    """Send one signed request upstream and return the JSON answer (HTTPError / URLError propagate).
+    ``link`` and ``base`` (this node's UpstreamLink and the upstream URL) may be passed by a caller that
+    sends from another thread (no database there)."""
+    link = link or upstream_link()
+    base = base or upstream_url()
     if link is None or not base:
         raise NotEnrolled("this node is not enrolled with an upstream node (run manage.py node_enrol)")
-    body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+    body = b"" if payload is None else orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
     headers = {"Accept": "application/json"}
     if payload is not None:
         headers["Content-Type"] = "application/json"

@@ -3,8 +3,10 @@
 
 import json
 
+import orjson
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 
 MAX_JSON_DEPTH = 64
 
@@ -64,3 +66,19 @@ class BoundedJsonWebsocketMixin:
             await self.send_json({"type": "error", "errors": {"__all__": [str(error.detail)]}})
             return
         await self.receive_json(content, **kwargs)
+
+
+class FastJSONParser(JSONParser):
+    """``application/json`` parsed with orjson, same depth bound (the hot batch endpoints: provider metrics,
+    5,000 samples a batch; the catalogue sync between nodes, up to 2,000 records a batch)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read() if stream is not None else b""
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            if "recursion" in str(exc) or "depth" in str(exc):
+                raise too_deep_error() from None
+            raise parse_error(exc) from None
+        json_depth_check(body, data)
+        return data

@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django (cached anonymous pages straight from the page cache,
-portal/cache_asgi.py), websockets through channels (served by daphne).
+portal/cache_asgi.py; cached resolution answers of other nodes' identifiers straight from the resolution
+cache, portal/resolution_asgi.py), websockets through channels (served by daphne).
 
 Once everything is imported, ``gc.freeze()`` moves the ~250,000 start-up objects out of the
 collector's view. Finished requests are freed from reference cycles only by full collections, and
@@ -26,11 +27,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from portal.cache_asgi import AnonymousPageCacheASGI  # noqa: E402
+from portal.resolution_asgi import ResolutionCacheASGI  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": AnonymousPageCacheASGI(django_asgi_app),
+        "http": ResolutionCacheASGI(AnonymousPageCacheASGI(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -114,4 +114,6 @@ def decorate(row: dict) -> dict:
         "price_performance_text": money(row.get("price_performance")),
         "available_text": f"{row['available_units']:,}" if isinstance(row.get("available_units"), int) else "",
         "line_price_text": money(line.get("price_yuan_per_month"), 0) if line else "",
+        # the row's key on ws/live/: a record synced from a node below (negative id, search/synced.py) has its own
+        "live_key": f"synced:{-row['id']}" if row.get("id", 0) < 0 else f"resource:{row.get('id')}",
     }

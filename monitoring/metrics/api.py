@@ -9,7 +9,6 @@ Validation is a plain loop rather than a nested serializer: it is the node's hot
 import datetime
 import math
 
-import orjson
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
@@ -18,13 +17,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.authentication import HasProviderApiKey, ProviderApiKeyAuthentication
 from catalog.models import AppService, ListingState, RecordState
-from infra.json_limits import json_depth_check, parse_error, too_deep_error
+from infra.json_limits import FastJSONParser
 
 from .ingest import app_samples_ingest, resource_facts_for_provider, resource_samples_ingest
 from .periods import local_zone
@@ -32,21 +30,6 @@ from .periods import local_zone
 MAX_BATCH = 5000
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 STATES = frozenset(RecordState.values)
-
-
-class FastJSONParser(JSONParser):
-    """``application/json`` parsed with orjson (a 5,000-sample batch is several hundred kB)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        body = stream.read() if stream is not None else b""
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            if "recursion" in str(exc) or "depth" in str(exc):
-                raise too_deep_error() from None
-            raise parse_error(exc) from None
-        json_depth_check(body, data)
-        return data
 
 
 class _Moments:

@@ -131,3 +131,14 @@ def test_the_record_types_are_those_the_catalogue_registered(client, industry):
     assert response.status_code == 400
     assert "record_type" in str(response.json()["records"])  # a field-level error on the item
     assert SyncedRecord.objects.count() == 3
+
+
+def test_field_errors_name_the_item_and_the_field_and_nothing_is_stored(client, industry):
+    bad = item(serial=2)
+    bad.update(position=-1, source_url="javascript:alert(1)")
+    response = send(client, industry, [item(serial=1), bad])
+    assert response.status_code == 400
+    errors = response.json()["records"]
+    assert set(errors) == {"1"} and set(errors["1"]) == {"position", "source_url"}
+    assert "须为非负整数" in errors["1"]["position"][0]
+    assert not SyncedRecord.objects.exists()

@@ -1,11 +1,11 @@
-"""What the sending side puts in a sync batch for one of its own records (catalog.services.upstream.sync_items):
+"""What the sending side puts in a sync batch for one of its own records (catalog.services.sync_rows.sync_items):
 the public snapshot while the record is listed with a live identifier, a removal once it is delisted."""
 
 import pytest
 
 from catalog import services as catalog_services
 from catalog.models import Identifier
-from catalog.services.upstream import sync_items
+from catalog.services.sync_rows import sync_items
 from tests.catalog.factories import ComputeResourceFactory, ensure_reference_data
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_a_listed_resource_is_sent_as_its_public_snapshot_and_a_delisted_one_as_
     identifier = Identifier.objects.get(resource=resource)
     assert identifier.state == "active"
 
-    [item] = sync_items(record_type="resource", record_ids=[resource.pk], position=7)
+    [item] = list(sync_items(record_type="resource", record_ids=[resource.pk], position=7))
     assert (item["identifier"], item["position"], item["removed"], item["pk"]) == (
         identifier.code,
         7,
@@ -37,5 +37,5 @@ def test_a_listed_resource_is_sent_as_its_public_snapshot_and_a_delisted_one_as_
     assert snapshot["provider"] == resource.provider.organization.name and snapshot["site"] == resource.site.name
 
     catalog_services.record_delist(record=resource, actor=None)
-    [item] = sync_items(record_type="resource", record_ids=[resource.pk], position=8)
+    [item] = list(sync_items(record_type="resource", record_ids=[resource.pk], position=8))
     assert (item["removed"], item["snapshot"]) == (True, {})

@@ -1,0 +1,98 @@
+"""Cached identifier resolution in front of Django's ASGI handler: a hit is one cache read and a response.
+
+A node resolves identifiers of other nodes by asking them (catalog.resolution) and keeps their answers in
+the cache (``identifier-resolution:<identifier>``: found for IDENTIFIER_RESOLUTION_CACHE_SECONDS, not found
+for IDENTIFIER_NEGATIVE_CACHE_SECONDS; a state change received from below deletes the entry). Through
+Django a hit still pays for a thread hop, the middleware chain (sessions, locale, CSRF, authentication,
+second factor, audit context, metrics), DRF's authentication, throttling and content negotiation: about
+ten times the cost of the answer. ``ResolutionCacheASGI`` answers ``GET /api/v1/identifiers/<identifier>/``
+straight from that cache entry, with the body Django would render (``cached: true``) and the headers
+Django sent with this process's last resolution answer (security headers included); anything else — a
+miss, the first request of the process, a signed node request, a query string, another method — goes to
+Django unchanged.
+
+What a hit skips, on purpose: the anonymous rate limit (it protects the upstream nodes a miss asks and the
+database a local answer reads; a hit costs less than the limiter's own bookkeeping) and signature checks
+(signed requests from nodes below always go through Django, so a bad signature is still a 401).
+"""
+
+import functools
+import time
+
+from django.core.cache import cache
+from rest_framework.renderers import JSONRenderer
+
+from organizations.identifiers import normalize
+from catalog.resolution import CACHE_PREFIX
+
+PATH = "/api/v1/identifiers/"
+ROUTE = "v1:identifier-resolve:cache"  # the route label of hits in node_http_request_duration_seconds
+# headers of Django's answer that belong to that one response, not to every answer (the body is the
+# answering node's, whatever language the asker prefers)
+PER_RESPONSE = {b"content-length", b"content-language", b"set-cookie", b"date", b"server"}
+SIGNED = b"x-node-key-id"
+
+
+@functools.cache
+def _hit_latency():
+    from monitoring.metrics.prom import REQUEST_LATENCY
+
+    return REQUEST_LATENCY.labels("GET", ROUTE, "200")
+
+
+def _code(scope) -> str | None:
+    """The identifier a request resolves, when this front may answer it (None: Django answers)."""
+    if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
+        return None
+    path = scope["path"]
+    if not path.startswith(PATH) or not path.endswith("/") or len(path) <= len(PATH) + 1:
+        return None
+    for name, _value in scope.get("headers", ()):
+        if name.lower() == SIGNED:
+            return None
+    return normalize(path[len(PATH) : -1])
+
+
+class ResolutionCacheASGI:
+    """ASGI middleware: ``ResolutionCacheASGI(app)`` (portal/asgi.py)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.headers: dict[int, list[tuple[bytes, bytes]]] = {}  # status -> headers of Django's last answer
+
+    async def __call__(self, scope, receive, send):
+        code = _code(scope)
+        if code is None:
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        entry = cache.get(CACHE_PREFIX + code)
+        headers = self.headers.get(entry["status"]) if entry is not None else None
+        if headers is None:
+            return await self.app(scope, receive, self._learning(send))
+        message = await receive()
+        while message["type"] == "http.request" and message.get("more_body"):
+            message = await receive()
+        if message["type"] != "http.request":
+            return  # the client left
+        body = JSONRenderer().render({**entry["body"], "cached": True})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": entry["status"],
+                "headers": [*headers, (b"content-length", str(len(body)).encode("ascii"))],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        _hit_latency().observe(time.perf_counter() - started)
+
+    def _learning(self, send):
+        """``send`` that remembers the headers of Django's resolution answers (found and not found)."""
+
+        async def learning_send(message):
+            if message["type"] == "http.response.start" and message["status"] in (200, 404):
+                self.headers[message["status"]] = [
+                    (name, value) for name, value in message.get("headers", ()) if name.lower() not in PER_RESPONSE
+                ]
+            await send(message)
+
+        return learning_send
