@@ -69,6 +69,13 @@ SCHEDULE: tuple[Entry, ...] = (
         {"minutes": 5},
         note="capacity snapshot, request counts, flows 8–10; yesterday's report queued upward once a day",
     ),
+    Entry(
+        "reliability_compute",
+        "monitoring.tasks.reliability_compute",
+        "cron",
+        {"minute": 15},
+        note="per-resource reliability (30-day online rate, unplanned outages, SLA) for selection and matching",
+    ),
     Entry("metrics_prune", "monitoring.tasks.metrics_prune", "cron", {"hour": 3, "minute": 10}, note="retention"),
     # --- system F: security
     Entry(
