@@ -126,7 +126,7 @@ def reliability_compute(*, now: datetime.datetime | None = None) -> dict[str, in
                     )
                 )
                 old = current.get(pk)
-                if old is None or old.score_percent != figure.score:
+                if (None if old is None else old.score_percent) != figure.score:  # unknown stays unknown: quiet
                     moved.append(pk)
             ResourceReliability.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["resource"], update_fields=UPDATED
