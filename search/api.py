@@ -46,7 +46,8 @@ PARAMETERS = [
         "sort",
         str,
         "排序：price 价格升序，-price 价格降序，price_performance_fp16/fp32/fp64 性价比（元/PFLOPS·时）升序，"
-        "available 可用数量降序，reliability 可靠性降序（未知在后），latency 专线时延升序（需 user_city）；相同时按 id 升序",
+        "available 可用数量降序，reliability 可靠性降序（未知在后），"
+        "latency 专线时延升序（需 user_city）；相同时按 id 升序",
         enum=list(SORTS),
         default="price",
     ),
