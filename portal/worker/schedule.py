@@ -99,6 +99,13 @@ SCHEDULE: tuple[Entry, ...] = (
         {"seconds": 30},
         note="holds past HOLD_TTL_MINUTES (default 30) are released; selection shows the cards again",
     ),
+    Entry(
+        "demand_plans_lapse",
+        "workflows.demand.tasks.demand_plans_lapse",
+        "interval",
+        {"seconds": 30},
+        note="accepted plans whose holds expired before confirmation lapse; the demand goes back to its user",
+    ),
     # --- search: an Elasticsearch index follows the change feed (the database backend reads it in-process)
     Entry(
         "search_elasticsearch_sync",
