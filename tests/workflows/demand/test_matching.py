@@ -200,7 +200,7 @@ def test_the_same_province_scores_only_when_the_user_prefers_it_and_the_explanat
     assert [p.resource_ids for p in preferred.proposals] == [(2,), (1,)]
     home, away = (p.components[3] for p in preferred.proposals)
     assert (home["max"], home["points"], away["points"]) == (15, "15.00", "0.00")
-    assert "已选择“优先本省”：8/8 张卡在用户所在省份" == home["detail"]
+    assert home["detail"] == "已选择“优先本省”：8/8 张卡在用户所在省份"
     assert all(sum(c["max"] for c in p.components) == 100 for p in preferred.proposals)
 
 
