@@ -186,6 +186,8 @@ class DemandSerializer(serializers.ModelSerializer):
             "city",
             "max_latency_ms",
             "budget_yuan",
+            "prefer_my_province",
+            "min_reliability_percent",
             "note",
             "created_at",
             "matched_at",
