@@ -96,3 +96,12 @@ def test_password_reset_sets_a_new_password_through_the_mailed_link(client, make
 def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client):
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.cn"})
     assert response.status_code == 302 and not mail.outbox
+
+
+def test_required_fields_are_marked_and_the_mark_is_explained(client):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/accounts/signup/").content, "html.parser")
+    marked = {tag.find("input")["name"] for tag in page.select(".is-required") if tag.find("input")}
+    assert {"username", "email", "password1", "password2"} <= marked
+    assert "带 * 的为必填项" in page.get_text()
