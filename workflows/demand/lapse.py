@@ -88,15 +88,15 @@ def match_lapse(*, match_id: int) -> bool:
         }
         if demand.matches.filter(state=MatchState.OFFERED).exists():
             demand.status = DemandStatus.MATCHED
-            demand.match_summary = f"{note}{_('请选择其他方案。')}"
+            demand.match_summary = note + _("请选择其他方案。")
         else:
             offers = services.demand_match(demand=demand)  # re-plan on what is available now
             demand.refresh_from_db()
             if offers:
-                demand.match_summary = f"{note}{_('已按当前余量重新匹配，请选择新的方案。')}"
+                demand.match_summary = note + _("已按当前余量重新匹配，请选择新的方案。")
             else:
                 demand.status = DemandStatus.LAPSED
-                demand.match_summary = f"{note}{_('按当前余量暂无可满足的方案，请调整需求后重新提交。')}"
+                demand.match_summary = note + _("按当前余量暂无可满足的方案，请调整需求后重新提交。")
         demand.save(update_fields=["status", "match_summary", "updated_at"])
         # The providers' confirmation task ends here: DemandFlow's switch returns to the user's choice
         # (offers left) or ends the process. The task is completed in the demand user's name (the node

@@ -57,7 +57,7 @@ class DemandStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已选择方案，待服务商确认")
     CONFIRMED = "confirmed", _("服务商已确认，调度完成")
     UNFULFILLED = "unfulfilled", _("方案均被谢绝，未能调度")
-    LAPSED = "lapsed", _("方案预留已过期，可重新匹配")
+    LAPSED = "lapsed", _("方案预留已过期，暂无可选方案")
 
 
 class Demand(models.Model):
