@@ -152,7 +152,7 @@ def reliability_explanation(reliability: ResourceReliability | None) -> str:
             "sla": reliability.sla_percent,
         }
     text = _("近 30 天在线率 %(rate)s%%，非计划离线 %(outages)d 次（每次扣 %(penalty)s 分）。") % {
-        "rate": reliability.online_rate_percent,
+        "rate": "—" if reliability.online_rate_percent is None else reliability.online_rate_percent,
         "outages": reliability.unplanned_changes,
         "penalty": OUTAGE_PENALTY,
     }
