@@ -1,4 +1,4 @@
-"""The data migration orders 0002: confirmed scheduling records from before holds take their cards."""
+"""The data migration orders 0003: confirmed scheduling records from before holds take their cards."""
 
 import datetime
 import importlib
@@ -15,7 +15,7 @@ from workflows.demand.models import SchedulingRecord, SchedulingStatus
 
 from .conftest import demand_data
 
-backfill = importlib.import_module("orders.migrations.0002_backfill_preexisting_confirmations").backfill
+backfill = importlib.import_module("orders.migrations.0003_backfill_preexisting_confirmations").backfill
 
 
 def _preexisting_confirmation(market, *, hours_ago: int = 1, duration: int = 24):

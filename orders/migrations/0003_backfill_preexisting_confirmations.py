@@ -97,7 +97,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0001_initial"),
+        ("orders", "0002_access_usage_buyer_keys"),
         ("demand", "0002_demand_customer"),
         ("changes", "0001_initial"),
     ]
