@@ -259,3 +259,37 @@ class ReceivedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_prefix} {self.report_date}"
+
+
+class ResourceReliability(models.Model):
+    """可靠性: one figure per compute resource from the node's own monitoring, computed periodically
+    (monitoring.reliability): the online rate of the last 30 days less a penalty per unplanned
+    outage, or the provider's reported SLA while there is too little monitoring to go on."""
+
+    class Basis(models.TextChoices):
+        MONITORING = "monitoring", _("本节点监测")
+        SLA = "sla", _("服务商承诺 SLA")
+
+    resource = models.OneToOneField(
+        "catalog.ComputeResource",
+        verbose_name=_("算力资源"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="reliability",
+    )
+    score_percent = models.DecimalField(_("可靠性（%）"), max_digits=6, decimal_places=2, null=True, blank=True)
+    basis = models.CharField(_("依据"), max_length=16, choices=Basis.choices, blank=True)
+    online_rate_percent = models.DecimalField(
+        _("30 天在线率（%）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    samples = models.PositiveIntegerField(_("30 天采样数"), default=0)
+    unplanned_changes = models.PositiveIntegerField(_("30 天非计划离线次数"), default=0)
+    sla_percent = models.DecimalField(_("承诺 SLA（%）"), max_digits=6, decimal_places=3, null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("资源可靠性")
+        verbose_name_plural = _("资源可靠性")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.score_percent}"

@@ -46,3 +46,11 @@ def metrics_resource_samples() -> dict[str, int]:
     from .metrics.feed import resource_samples_from_feed
 
     return resource_samples_from_feed()
+
+
+@task()
+def reliability_compute() -> dict[str, int]:
+    """Every compute resource's reliability figure from the last 30 days of monitoring (monitoring.reliability)."""
+    from .reliability import reliability_compute as compute
+
+    return compute()

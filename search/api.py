@@ -30,6 +30,12 @@ PARAMETERS = [
     _param("min_fp64", OpenApiTypes.DECIMAL, "每卡 FP64 峰值（TFLOPS）下限"),
     _param("min_memory_gb", int, "每卡显存（GB）下限"),
     _param("max_price", OpenApiTypes.DECIMAL, "单价上限（元/计费单位）"),
+    _param(
+        "min_reliability",
+        OpenApiTypes.DECIMAL,
+        "可靠性下限（%，0–100）：本节点监测的近 30 天在线率减非计划离线扣分（监测不足时按承诺 SLA）；"
+        "可靠性未知的资源不满足；与 sort=price 合用即“可靠性达标者按价格排序”",
+    ),
     _param("price_band", str, "价格区间（元/计费单位）：0-5、5-10、10-20、20-50 或 50-（50 元及以上）"),
     _param("available_now", bool, "只看在线且有可用数量的资源（1/0）"),
     _param("certified_only", bool, "只看有认证（如等保三级）的资源（1/0）"),
@@ -40,7 +46,8 @@ PARAMETERS = [
         "sort",
         str,
         "排序：price 价格升序，-price 价格降序，price_performance_fp16/fp32/fp64 性价比（元/PFLOPS·时）升序，"
-        "available 可用数量降序，latency 专线时延升序（需 user_city）；相同时按 id 升序",
+        "available 可用数量降序，reliability 可靠性降序（未知在后），"
+        "latency 专线时延升序（需 user_city）；相同时按 id 升序",
         enum=list(SORTS),
         default="price",
     ),

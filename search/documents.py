@@ -58,6 +58,7 @@ ROW_FIELDS = (
     "listing_state",
     "identifier__code",
     "identifier__state",
+    "reliability__score_percent",
 )
 
 
@@ -144,6 +145,9 @@ def resource_document(row: dict) -> dict:
         "price": price,
         "price_band": price_band(price),
         "available_units": row["available_units"],
+        "reliability": None
+        if row.get("reliability__score_percent") is None
+        else float(row["reliability__score_percent"]),
         "state": row["state"],
         "certifications": [str(item) for item in (row["certifications"] or [])],
         "source": "local",  # this node's own resource (synced records: search/synced.py, database backend)
@@ -222,6 +226,7 @@ class ComputeResourceDocument(Document):
     price = Double()
     price_band = Keyword()
     available_units = Long()
+    reliability = Double()  # percent (monitoring.ResourceReliability); absent: unknown
     state = Keyword()
     certifications = Keyword()
     source = Keyword()

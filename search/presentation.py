@@ -26,6 +26,7 @@ COLUMNS = (
     Column("price", _("单价"), ("price", "-price")),
     Column("available", _("可用数量"), ("available",)),
     Column("state", _("状态")),
+    Column("reliability", _("可靠性"), ("reliability",)),
     Column("price_performance", _("性价比")),
     Column("line", _("最佳专线"), ("latency",)),
 )
@@ -63,7 +64,7 @@ def sort_headers(query, href) -> dict[str, dict]:
         target = sorts[(sorts.index(query.sort) + 1) % len(sorts)] if active and len(sorts) > 1 else sorts[0]
         direction = "none"
         if active:
-            direction = "descending" if query.sort in ("-price", "available") else "ascending"
+            direction = "descending" if query.sort in ("-price", "available", "reliability") else "ascending"
         headers[column.key] = {"href": href(sort=target, page=1), "active": active, "aria_sort": direction}
     return headers
 

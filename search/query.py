@@ -7,7 +7,10 @@ semantics, which the contract tests (tests/search/test_contract.py) hold them to
 Units: ``min_fp16`` / ``min_fp32`` / ``min_fp64`` are peak dense TFLOPS **per card**;
 ``min_memory_gb`` is accelerator memory **per card** (显存); ``min_cards`` is the resource's total
 accelerator count (cards per node × nodes); ``max_price`` is yuan per billing unit;
-``max_latency_ms`` / ``min_bandwidth_mbps`` apply to the best dedicated line from ``user_city``.
+``max_latency_ms`` / ``min_bandwidth_mbps`` apply to the best dedicated line from ``user_city``;
+``min_reliability`` is the node's reliability figure in percent (monitoring/reliability.py): resources
+without a figure do not pass it. "Sort by price above a reliability floor" is ``min_reliability`` with
+the ``price`` sort; the ``reliability`` sort puts the most reliable first (unknown last).
 """
 
 from dataclasses import dataclass, fields
@@ -26,6 +29,7 @@ SORTS = (
     "price_performance_fp32",
     "price_performance_fp64",
     "available",
+    "reliability",
     "latency",
 )
 DEFAULT_SORT = "price"
@@ -64,6 +68,7 @@ class ComputeQuery:
     min_fp64: Decimal | None = None  # TFLOPS per card
     min_memory_gb: int | None = None  # accelerator memory per card (GB)
     max_price: Decimal | None = None  # yuan per billing unit
+    min_reliability: Decimal | None = None  # percent, 0–100 (monitoring.ResourceReliability)
     price_band: str = ""  # one of PRICE_BAND_KEYS: the price facet's value as a filter
     available_now: bool = False  # online and at least one unit available
     certified_only: bool = False  # the resource states at least one certification
@@ -174,6 +179,16 @@ class ComputeQuery:
                 add(name, _("请填写不小于 0 的数字。"))
                 continue
             values[name] = number
+        reliability = raw("min_reliability")
+        if reliability:
+            try:
+                number = Decimal(reliability)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite() or not 0 <= number <= 100:
+                add("min_reliability", _("请填写 0 到 100 之间的可靠性百分比。"))
+            else:
+                values["min_reliability"] = number
 
         for name in ("available_now", "certified_only"):
             value = raw(name).lower()

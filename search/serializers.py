@@ -56,6 +56,10 @@ class SearchHitSerializer(serializers.Serializer):
     billing_unit = serializers.CharField(help_text="card_hour / node_hour / vcpu_hour")
     billing_unit_label = serializers.CharField()
     available_units = serializers.IntegerField(help_text="当前可用数量（按计费单位）")
+    reliability_percent = serializers.CharField(
+        allow_null=True,
+        help_text="可靠性（%）：本节点监测的近 30 天在线率减非计划离线扣分，监测不足时为承诺 SLA；未知时为空",
+    )
     state = serializers.CharField(help_text="运行状态 online / maintenance / offline")
     state_label = serializers.CharField()
     certifications = serializers.ListField(child=serializers.CharField())

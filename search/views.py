@@ -32,6 +32,7 @@ SORT_LABELS = {
     "price_performance_fp32": gettext_lazy("性价比（FP32）"),
     "price_performance_fp64": gettext_lazy("性价比（FP64）"),
     "available": gettext_lazy("可用数量从多到少"),
+    "reliability": gettext_lazy("可靠性从高到低"),
     "latency": gettext_lazy("专线时延从低到高"),
 }
 PAGE_SIZES = (20, 50, 100)
@@ -217,6 +218,7 @@ EXPORT_COLUMNS = (
     (gettext_lazy("计费单位"), lambda r: r["billing_unit_label"]),
     (gettext_lazy("可用数量"), lambda r: r["available_units"]),
     (gettext_lazy("运行状态"), lambda r: r["state_label"]),
+    (gettext_lazy("可靠性（%）"), lambda r: r.get("reliability_percent")),
     (gettext_lazy("性价比（元/PFLOPS·时）"), lambda r: r.get("price_performance")),
     (gettext_lazy("专线时延（毫秒）"), lambda r: (r["best_line"] or {}).get("latency_ms")),
     (gettext_lazy("专线带宽（Mbps）"), lambda r: (r["best_line"] or {}).get("bandwidth_mbps")),

@@ -69,6 +69,13 @@ SCHEDULE: tuple[Entry, ...] = (
         {"minutes": 5},
         note="capacity snapshot, request counts, flows 8–10; yesterday's report queued upward once a day",
     ),
+    Entry(
+        "reliability_compute",
+        "monitoring.tasks.reliability_compute",
+        "cron",
+        {"minute": 15},
+        note="per-resource reliability (30-day online rate, unplanned outages, SLA) for selection and matching",
+    ),
     Entry("metrics_prune", "monitoring.tasks.metrics_prune", "cron", {"hour": 3, "minute": 10}, note="retention"),
     # --- system F: security
     Entry(
@@ -91,6 +98,13 @@ SCHEDULE: tuple[Entry, ...] = (
         "interval",
         {"seconds": 30},
         note="holds past HOLD_TTL_MINUTES (default 30) are released; selection shows the cards again",
+    ),
+    Entry(
+        "demand_plans_lapse",
+        "workflows.demand.tasks.demand_plans_lapse",
+        "interval",
+        {"seconds": 30},
+        note="accepted plans whose holds expired before confirmation lapse; the demand goes back to its user",
     ),
     # --- search: an Elasticsearch index follows the change feed (the database backend reads it in-process)
     Entry(

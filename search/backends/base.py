@@ -49,6 +49,7 @@ SORT_FIELDS: dict[str, tuple[str, bool]] = {
     "price_performance_fp32": ("ppf_fp32", False),
     "price_performance_fp64": ("ppf_fp64", False),
     "available": ("available_units", True),
+    "reliability": ("reliability", True),
 }
 
 
@@ -271,6 +272,7 @@ def hit(document: dict, *, query: ComputeQuery, lines: dict[int, LineChoice]) ->
         "billing_unit": document["billing_unit"],
         "billing_unit_label": _choice_label(BillingUnit, document["billing_unit"], language),
         "available_units": document["available_units"],
+        "reliability_percent": _percent(document.get("reliability")),
         "state": document["state"],
         "state_label": _choice_label(RecordState, document["state"], language),
         "certifications": list(document["certifications"]),
@@ -280,6 +282,11 @@ def hit(document: dict, *, query: ComputeQuery, lines: dict[int, LineChoice]) ->
         "price_performance": document[f"ppf_{query.precision}"],
         "price_performance_precision": query.precision,
     }
+
+
+def _percent(value) -> str | None:
+    """The reliability figure as its two-decimal string (None: unknown)."""
+    return None if value is None or value != value else f"{value:.2f}"
 
 
 def _source_node(document: dict) -> dict | None:

@@ -78,6 +78,8 @@ def build_search(query: ComputeQuery, *, lines, index: str | None = None) -> Sea
             filters.append(EsQ("range", **{field: {"gte": _number(value)}}))
     if query.max_price is not None:
         filters.append(EsQ("range", price={"lte": _number(query.max_price)}))
+    if query.min_reliability is not None:
+        filters.append(EsQ("range", reliability={"gte": _number(query.min_reliability)}))
     if query.available_now:
         filters.append(EsQ("term", available_now=True))
     if query.certified_only:
@@ -216,7 +218,15 @@ _DOCUMENT_DEFAULTS = {"certifications": [], "vendor": None, "model": None, "iden
 def _complete(source: dict) -> dict:
     """A stored source with the keys Elasticsearch leaves out when empty."""
     document = {**_DOCUMENT_DEFAULTS, **source}
-    for key in ("vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb", "ppf_fp16", "ppf_fp32", "ppf_fp64"):
+    for key in (
+        "vcpus_per_node",
+        "memory_gb_per_node",
+        "accelerator_memory_gb",
+        "ppf_fp16",
+        "ppf_fp32",
+        "ppf_fp64",
+        "reliability",
+    ):
         document.setdefault(key, None)
     for key in ("fp16_tflops_per_card", "fp32_tflops_per_card", "fp64_tflops_per_card"):
         document.setdefault(key, None)

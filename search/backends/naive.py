@@ -97,6 +97,8 @@ class NaiveOrmBackend(SearchBackend):
             common = common.filter(accelerator_memory_gb__gte=query.min_memory_gb)
         if query.max_price is not None:
             common = common.filter(price_yuan__lte=query.max_price)
+        if query.min_reliability is not None:
+            common = common.filter(reliability__score_percent__gte=query.min_reliability)
         if query.available_now:
             common = common.filter(state=RecordState.ONLINE, free_units__gt=0)
         if query.certified_only:
@@ -136,6 +138,8 @@ class NaiveOrmBackend(SearchBackend):
             ordered = full.annotate(ppf=_price_performance(query.precision)).order_by(
                 F("ppf").asc(nulls_last=True), "id"
             )
+        elif query.sort == "reliability":
+            ordered = full.order_by(F("reliability__score_percent").desc(nulls_last=True), "id")
         else:
             ordering = {"price": "price_yuan", "-price": "-price_yuan", "available": "-free_units"}
             ordered = full.order_by(ordering[query.sort], "id")

@@ -2,14 +2,18 @@
 
 Visible: r1 r2 r3 r4 r5 r6 r11. Hidden: r7 pending, r8 delisted, r9 identifier suspended,
 r10 identifier revoked. Lines from Chengdu (510100): S1 1.5 ms, S2 3 ms (two lines, the 10 Gb/s one
-is best), S3 25 ms; a delisted 10 ms line to S3 never counts.
+is best), S3 25 ms; a delisted 10 ms line to S3 never counts. Reliability (monitoring): r1 and r4 99.9,
+r3 99.5, r2 97, r5 92, r6 and r11 unknown.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from catalog.models import Identifier, IdentifierState
 from catalog.services import identifier_issue
+from monitoring.models import ResourceReliability
 from tests.catalog.factories import ComputeResourceFactory, NetworkLineFactory, ProviderFactory, SiteFactory
 from tests.factories import OrganizationFactory
 
@@ -203,4 +207,14 @@ def build_catalogue() -> Catalogue:
             price_yuan_per_month=Decimal("8000"),
         ),
     }
+    reliability = {"r1": "99.90", "r4": "99.90", "r3": "99.50", "r2": "97.00", "r5": "92.00", "r6": None}
+    ResourceReliability.objects.bulk_create(
+        ResourceReliability(
+            resource=resources[name],
+            score_percent=None if value is None else Decimal(value),
+            basis=ResourceReliability.Basis.MONITORING if value else "",
+            computed_at=timezone.now(),
+        )
+        for name, value in reliability.items()
+    )
     return Catalogue(resources=resources, sites=sites, lines=lines)

@@ -59,6 +59,7 @@ def synthetic_rows(rng: random.Random, ids) -> dict[str, tuple]:
             "listing_state": rng.choice(("approved",) * 8 + ("pending", "delisted")),
             "identifier__code": f"CN.510000/A{pk:08d}K" if identified else None,
             "identifier__state": rng.choice(("active",) * 8 + ("suspended", "revoked")) if identified else None,
+            "reliability": rng.choice((None, Decimal("99.50"), Decimal("97.25"), Decimal("99.50"), Decimal("80.00"))),
         }
         rows.append(tuple(row[name] for name in FETCH))
     return dict(zip(FETCH, zip(*rows, strict=True), strict=True))
@@ -70,6 +71,7 @@ def row_dicts(columns: dict[str, tuple]) -> list[dict]:
     for values in zip(*(columns[name] for name in FETCH), strict=True):
         row = dict(zip(FETCH, values, strict=True))
         row["certifications"] = json.loads(row["certifications"])
+        row["reliability__score_percent"] = row.pop("reliability")
         site_name, province_name, city_name = SITES[row["site_id"]]
         row.update(
             {

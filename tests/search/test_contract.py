@@ -49,6 +49,10 @@ CASES = [
     ("price-band", {"price_band": "10-20"}, ["r1", "r11"]),
     ("price-band-open", {"price_band": "50-", "vendor": "NVIDIA"}, ["r4"]),
     ("price-band-low", {"price_band": "0-5"}, ["r5", "r6"]),
+    # sort by price among resources above a reliability floor (unknown figures never pass a floor)
+    ("reliability-floor-by-price", {"min_reliability": "97"}, ["r2", "r1", "r3", "r4"]),
+    ("reliability-floor-high", {"min_reliability": "99.5", "vendor": "NVIDIA"}, ["r1", "r3", "r4"]),
+    ("reliability-sort", {"sort": "reliability"}, ["r1", "r4", "r3", "r2", "r5", "r6", "r11"]),
 ]
 COUNTS = {"page-2": 7, "past-the-end": 7}
 

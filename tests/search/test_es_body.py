@@ -175,3 +175,27 @@ def test_rebuild_fills_a_versioned_index_then_swaps_the_alias_atomically(setting
 def test_decimals_become_plain_numbers():
     assert body({"min_fp64": "9.70"})["query"]["bool"]["filter"][1] == {"range": {"fp64": {"gte": 9.7}}}
     assert Decimal("9.70") == ComputeQuery.from_params({"min_fp64": "9.70"}).min_fp64
+
+
+def test_reliability_floor_is_a_range_filter_and_the_price_sort_stays():
+    """Sort by price among resources above a reliability floor: a range on the stored figure (unknown
+    figures are absent from the document, so they never pass), then price, then id."""
+    assert body({"min_reliability": "99.5"}) == {
+        "query": {"bool": {"filter": [{"term": {"published": True}}, {"range": {"reliability": {"gte": 99.5}}}]}},
+        "aggs": aggs({}),
+        "sort": [{"price": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+        "track_total_hits": True,
+        "from": 0,
+        "size": 20,
+    }
+
+
+def test_reliability_sort_puts_the_most_reliable_first_and_unknown_last():
+    assert body({"sort": "reliability", "min_reliability": "90"})["sort"] == [
+        {"reliability": {"order": "desc", "missing": "_last"}},
+        {"id": {"order": "asc"}},
+    ]
+
+
+def test_the_mapping_holds_reliability_as_a_number():
+    assert ComputeResourceDocument._doc_type.mapping.to_dict()["properties"]["reliability"] == {"type": "double"}

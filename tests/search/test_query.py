@@ -71,6 +71,10 @@ def test_defaults_and_round_trip_of_shareable_params():
         ({"page_size": "1000"}, "page_size"),
         ({"q": "x" * 101}, "q"),
         ({"price_band": "5-7"}, "price_band"),
+        ({"min_reliability": "101"}, "min_reliability"),
+        ({"min_reliability": "-1"}, "min_reliability"),
+        ({"min_reliability": "high"}, "min_reliability"),
+        ({"min_reliability": "Infinity"}, "min_reliability"),
     ],
 )
 def test_bad_parameters_are_field_errors_in_chinese(params, field):
@@ -94,3 +98,10 @@ def test_price_band_keys_are_the_documents_bands():
 
     assert tuple(key for key, _low, _high in PRICE_BANDS) == PRICE_BAND_KEYS
     assert ComputeQuery.from_params({"price_band": "50-"}).to_params() == {"price_band": "50-"}
+
+
+def test_min_reliability_is_a_percent_and_round_trips():
+    query = ComputeQuery.from_params({"min_reliability": "99.5", "sort": "reliability"})
+
+    assert (query.min_reliability, query.sort) == (Decimal("99.5"), "reliability")
+    assert query.to_params() == {"min_reliability": "99.5", "sort": "reliability"}

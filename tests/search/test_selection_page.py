@@ -121,3 +121,40 @@ def test_english_page(client, catalogue):
     response = client.get("/en/select/")
     assert response.status_code == 200
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_a_reliability_floor_keeps_the_price_order_and_the_column_shows_each_figure(client, catalogue):
+    """Sort by price among resources above a floor: the floor filters, price still orders; unknown never passes."""
+    from django.utils import timezone
+
+    from monitoring.models import ResourceReliability
+
+    cheap, second, third, *_rest = catalogue["intelligent"]
+    for resource, score in ((cheap, "95.00"), (second, "99.80"), (third, "99.20")):
+        ResourceReliability.objects.create(resource=resource, score_percent=Decimal(score), computed_at=timezone.now())
+    reset_backends()
+
+    response = client.get(reverse("search:selection"), {"min_reliability": "99"})
+    assert response.status_code == 200
+    assert rows(response) == [second.pk, third.pk]  # by price; the 95% one and the unknown ones are out
+    html = response.content.decode()
+    assert 'id="f-min_reliability"' in html and 'value="99"' in html
+    assert "99.80%" in html and 'class="sel-num sel-col-reliability"' in html
+
+    by_reliability = client.get(reverse("search:selection"), {"sort": "reliability"})
+    assert rows(by_reliability)[:3] == [second.pk, third.pk, cheap.pk]
+    assert 'aria-sort="descending"' in by_reliability.content.decode()
+
+    bad = client.get(reverse("search:selection"), {"min_reliability": "120"})
+    assert bad.status_code == 400 and 'id="f-min_reliability-error"' in bad.content.decode()
+    assert len(rows(bad)) == 6  # the bad floor is dropped, the page still answers
+
+    api = client.get("/api/v1/search/resources/", {"min_reliability": "99"})
+    assert api.status_code == 200
+    assert [(hit["id"], hit["reliability_percent"]) for hit in api.json()["results"]] == [
+        (second.pk, "99.80"),
+        (third.pk, "99.20"),
+    ]
+    assert client.get("/api/v1/search/resources/", {"min_reliability": "x"}).json() == {
+        "min_reliability": ["请填写 0 到 100 之间的可靠性百分比。"]
+    }

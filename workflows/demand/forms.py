@@ -31,6 +31,8 @@ class DemandForm(forms.ModelForm):
             "city",
             "max_latency_ms",
             "budget_yuan",
+            "prefer_my_province",
+            "min_reliability_percent",
             "note",
         ]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}

@@ -11,9 +11,15 @@ Score (0–100):
   plus the prorated monthly rent of its lines); offers above the budget are not made;
 - latency (25): 25 × (1 − latency / reference), the reference being the demand's maximum latency
   or 50 ms; no dedicated line scores 0;
-- same province (15): the share of cards in the user's province;
+- reliability (15): the card-weighted share of each resource's reliability figure (monitoring.reliability)
+  between 90 % (0) and 100 % (full); a resource without a figure scores 0 for its cards;
 - certification (10): the share of cards from certified providers;
 - consolidation (10): one resource 10, two 6, three 3 (fewer hand-offs, one provider to deal with).
+
+Same province: only when the user chose "prefer my province" on the demand (``prefer_my_province``): then
+the share of cards in the user's province scores 15 and price 35, latency 20, reliability 10
+(scoring.WEIGHTS_PREFER_PROVINCE); otherwise it scores nothing and the explanation says so. A demand's
+``min_reliability`` floor drops resources below it (or without a figure) before anything is combined.
 
 Ties break on total price, latency, then resource ids: the same input always gives the same output.
 """
@@ -93,10 +99,15 @@ def _price_per_card_hour(row: Mapping) -> Decimal:
     return price
 
 
+def _reliable(row: Mapping, floor: Decimal) -> bool:
+    value = to_decimal(row.get("reliability"))
+    return value is not None and value >= floor
+
+
 def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[Mapping], funnel: dict) -> list:
     by_site = best_lines(city_code=spec.city_code, lines=lines)
     wanted_model = spec.accelerator_model.strip().casefold()
-    of_class, with_capacity, reachable = [], [], []
+    of_class, with_capacity, reliable, reachable = [], [], [], []
     for row in resources:
         if row.get("listing_state") != "approved" or row.get("state") != "online":
             continue
@@ -112,6 +123,9 @@ def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[
         if capacity <= 0:
             continue
         with_capacity.append(row)
+        if spec.min_reliability is not None and not _reliable(row, spec.min_reliability):
+            continue
+        reliable.append(row)
         line = by_site.get(row["site_id"])
         latency = to_decimal(line.get("latency_ms")) if line else None
         if spec.max_latency_ms is not None and (latency is None or latency > spec.max_latency_ms):
@@ -119,6 +133,8 @@ def _candidates(spec: DemandSpec, resources: Iterable[Mapping], lines: Iterable[
         reachable.append(_Candidate(row, capacity, _price_per_card_hour(row), fp16, line, latency))
     funnel["class"] = len(of_class)
     funnel["capacity"] = len(with_capacity)
+    if spec.min_reliability is not None:
+        funnel["reliability"] = len(reliable)
     if spec.max_latency_ms is not None:
         funnel["latency"] = len(reachable)
     return reachable

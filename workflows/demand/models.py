@@ -57,6 +57,7 @@ class DemandStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已选择方案，待服务商确认")
     CONFIRMED = "confirmed", _("服务商已确认，调度完成")
     UNFULFILLED = "unfulfilled", _("方案均被谢绝，未能调度")
+    LAPSED = "lapsed", _("方案预留已过期，暂无可选方案")
 
 
 class Demand(models.Model):
@@ -125,6 +126,20 @@ class Demand(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+    prefer_my_province = models.BooleanField(
+        _("优先本省资源"),
+        default=False,
+        help_text=_("勾选后，匹配评分给所在省份的资源加分；不勾选时各地区资源同等比较。"),
+    )
+    min_reliability_percent = models.DecimalField(
+        _("可靠性不低于（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("按本节点监测的近 30 天可靠性筛选资源；留空不限。"),
+    )
     note = models.TextField(_("备注"), blank=True, max_length=2000)
     status = models.CharField(
         _("状态"), max_length=16, choices=DemandStatus.choices, default=DemandStatus.SUBMITTED, db_index=True
@@ -161,6 +176,7 @@ class MatchState(models.TextChoices):
     ACCEPTED = "accepted", _("已选择")
     CONFIRMED = "confirmed", _("已确认")
     DECLINED = "declined", _("被谢绝")
+    LAPSED = "lapsed", _("预留已过期")
     CLOSED = "closed", _("已关闭")
 
 

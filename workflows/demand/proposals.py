@@ -19,6 +19,8 @@ class DemandSpec:
     min_fp16_tflops_total: Decimal | None = None
     max_latency_ms: Decimal | None = None
     budget_yuan: Decimal | None = None
+    prefer_my_province: bool = False  # the same province scores only when the user asks for it
+    min_reliability: Decimal | None = None  # percent: resources below it (or unknown) are not offered
 
     @property
     def province_prefix(self) -> str:
@@ -80,6 +82,8 @@ class MatchResult:
             f"同类型已上架、在线且有余量的资源 {f.get('class', 0)} 个",
             f"型号/FP16 符合且有可用容量 {f.get('capacity', 0)} 个",
         ]
+        if "reliability" in f:
+            parts.append(f"可靠性达标 {f['reliability']} 个")
         if "latency" in f:
             parts.append(f"有时延达标专线 {f['latency']} 个")
         parts.append(f"可组合方案 {f.get('feasible', 0)} 个")

@@ -46,8 +46,8 @@ def resource_rows_for_matching(*, resource_class: str) -> list[dict]:
         )
         .annotate(fp16=Coalesce("fp16_tflops_per_card", "accelerator__fp16_tflops"), free=free_units())
         .filter(free__gt=0)
-        .annotate(provider_state=F("provider__onboarding_state"))
-        .values(*RESOURCE_FIELDS, "fp16", "free", "provider_state")
+        .annotate(provider_state=F("provider__onboarding_state"), reliability_percent=F("reliability__score_percent"))
+        .values(*RESOURCE_FIELDS, "fp16", "free", "provider_state", "reliability_percent")
         .order_by("id")
     )
     rows = list(queryset)
@@ -55,6 +55,7 @@ def resource_rows_for_matching(*, resource_class: str) -> list[dict]:
         row["fp16_tflops_per_card"] = row.pop("fp16")
         row["provider_certified"] = row.pop("provider_state") == OnboardingState.CERTIFIED
         row["reported_units"] = row["available_units"]
+        row["reliability"] = row.pop("reliability_percent")  # monitoring.ResourceReliability; None: unknown
         row["available_units"] = row.pop("free")
     return rows
 

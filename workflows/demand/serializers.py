@@ -46,6 +46,8 @@ class DemandInputSerializer(serializers.ModelSerializer):
             "city",
             "max_latency_ms",
             "budget_yuan",
+            "prefer_my_province",
+            "min_reliability_percent",
             "note",
         ]
 
@@ -186,7 +188,7 @@ class SchedulingRecordSerializer(serializers.ModelSerializer):
         ]
 
 
-DEMAND_STATUS_HELP = "已提交 / 已匹配待选择 / 暂无匹配 / 待服务商确认 / 调度完成 / 未能调度"
+DEMAND_STATUS_HELP = "已提交 / 已匹配待选择 / 暂无匹配 / 待服务商确认 / 调度完成 / 未能调度 / 方案预留已过期"
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -210,6 +212,8 @@ class DemandSerializer(serializers.ModelSerializer):
             "city",
             "max_latency_ms",
             "budget_yuan",
+            "prefer_my_province",
+            "min_reliability_percent",
             "note",
             "created_at",
             "matched_at",

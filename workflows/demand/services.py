@@ -48,6 +48,8 @@ DEMAND_FIELDS = (
     "city",
     "max_latency_ms",
     "budget_yuan",
+    "prefer_my_province",
+    "min_reliability_percent",
     "note",
 )
 
@@ -117,11 +119,15 @@ def demand_spec(demand: Demand) -> DemandSpec:
         min_fp16_tflops_total=demand.min_fp16_tflops_total,
         max_latency_ms=demand.max_latency_ms,
         budget_yuan=demand.budget_yuan,
+        prefer_my_province=demand.prefer_my_province,
+        min_reliability=demand.min_reliability_percent,
     )
 
 
 def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatch]:
-    """Compute and store the ranked matches of a demand (replacing none: a demand is matched once)."""
+    """Compute and store the ranked matches of a demand (replacing none: a re-plan after a lapsed hold,
+    workflows.demand.lapse, numbers its matches after the earlier ones)."""
+    rank_from = demand.matches.count()
     rows = selectors.resource_rows_for_matching(resource_class=demand.resource_class)
     rows += network.synced_rows_for_matching(resource_class=demand.resource_class)  # the nodes below
     by_id = {row["id"]: row for row in rows}
@@ -137,7 +143,7 @@ def demand_match(*, demand: Demand, limit: int = MATCH_LIMIT) -> list[DemandMatc
             sources = network.sources_note(allotments=proposal.allotments, rows_by_id=by_id)
             match = DemandMatch.objects.create(
                 demand=demand,
-                rank=proposal.rank,
+                rank=rank_from + proposal.rank,
                 score=proposal.score,
                 explanation={**proposal.explanation, "sources": sources},
                 explanation_text=proposal.text + (f"；{sources}" if sources else ""),

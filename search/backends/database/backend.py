@@ -116,6 +116,8 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
                 common = common & (index.column(column) >= float(value))
         if query.max_price is not None:
             common = common & (index.column("price") <= float(query.max_price))
+        if query.min_reliability is not None:
+            common = common & (index.column("reliability") >= float(query.min_reliability))
         if query.available_now:
             common = common & index.column("available_now")
         if query.certified_only:

@@ -16,10 +16,12 @@ FETCH = (
     "accelerator_vendor", "accelerator_model", "accelerators_per_node", "node_count", "cpu_architecture",
     "vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb", "fp16_tflops_per_card",
     "fp32_tflops_per_card", "fp64_tflops_per_card", "billing_unit", "price_yuan", "available_units", "state",
-    "certifications", "listing_state", "identifier__code", "identifier__state",
+    "certifications", "listing_state", "identifier__code", "identifier__state", "reliability",
 )  # fmt: skip
-# What is read for "available_units": reported − held − allocated (catalog.availability), not the report.
-FETCH_QUERY = tuple("free_units" if name == "available_units" else name for name in FETCH)
+# What is read for "available_units": reported − held − allocated (catalog.availability), not the report;
+# "reliability" is the figure monitoring stores beside the resource (monitoring.ResourceReliability).
+QUERIED_AS = {"available_units": "free_units", "reliability": "reliability__score_percent"}
+FETCH_QUERY = tuple(QUERIED_AS.get(name, name) for name in FETCH)
 FETCH_CHUNK = 50_000
 ID_BATCH = 10_000
 # Dictionary-encoded columns: document field (or internal name) -> fetched column
@@ -46,7 +48,7 @@ INTEGERS = (
 )  # fmt: skip
 NULLABLE_INTEGERS = ("vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb")
 # float64 columns; NaN is NULL ("memory" is accelerator_memory_gb for the filter)
-FLOATS = ("fp16", "fp32", "fp64", "memory", "price", "ppf_fp16", "ppf_fp32", "ppf_fp64")
+FLOATS = ("fp16", "fp32", "fp64", "memory", "price", "ppf_fp16", "ppf_fp32", "ppf_fp64", "reliability")
 BOOLEANS = ("published", "certified", "available_now", "exists")
 PRECISIONS = ("fp16", "fp32", "fp64")
 # Document fields searched as text, each either per row or through a dictionary-encoded column.

@@ -237,6 +237,8 @@ class ColumnStore:
             values = np.array(rows[name], dtype=np.float64)
             columns[name][positions] = np.where(np.isnan(values), -1, values).astype(np.int64)
         columns["memory"][positions] = np.array(rows["accelerator_memory_gb"], dtype=np.float64)
+        reliability = rows.get("reliability")  # (synced records have none: unknown)
+        columns["reliability"][positions] = np.array(reliability, dtype=np.float64) if reliability else np.nan
         price = np.array(rows["price_yuan"], dtype=np.float64)
         columns["price"][positions] = price
         bands = np.clip(np.searchsorted(BAND_LOWS, price, side="right") - 1, 0, len(PRICE_BANDS) - 1)
@@ -353,6 +355,9 @@ class ColumnStore:
                 "price": taken["price"][at],
                 "price_band": code("price_band"),
                 "available_units": taken["available_units"][at],
+                "reliability": None
+                if taken["reliability"][at] != taken["reliability"][at]
+                else taken["reliability"][at],
                 "state": code("state"),
                 "certifications": certifications,
                 "source": code("source"),

@@ -40,6 +40,7 @@ def test_post_returns_the_demand_with_ranked_explained_matches(api, market):
     assert [c["key"] for c in first["explanation"]["components"]] == [
         "price",
         "latency",
+        "reliability",
         "province",
         "certification",
         "consolidation",
@@ -93,3 +94,16 @@ def test_openapi_schema_documents_the_endpoints(client, market):
     assert "post" in schema["paths"]["/api/v1/demands/"]
     assert "get" in schema["paths"]["/api/v1/demands/{id}/"]
     assert "Demand" in schema["components"]["schemas"]
+
+
+def test_post_takes_the_province_preference_and_a_reliability_floor_with_field_errors(api, market):
+    bad = api.post(URL, {**BODY, "min_reliability_percent": "120"}, format="json")
+    assert bad.status_code == 400 and "min_reliability_percent" in bad.json()
+    assert not Demand.objects.exists()
+
+    response = api.post(URL, {**BODY, "prefer_my_province": True}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["prefer_my_province"] is True and body["min_reliability_percent"] is None
+    province = next(c for c in body["matches"][0]["explanation"]["components"] if c["key"] == "province")
+    assert province["max"] == 15 and province["detail"].startswith("已选择“优先本省”")

@@ -88,9 +88,10 @@ def test_ranking_prefers_cheaper_then_closer_and_is_deterministic():
     lines = [line(10, 1, "1"), line(11, 2, "2"), line(12, 3, "28")]
     first = match_demand(spec=spec(), resources=resources, lines=lines)
     again = match_demand(spec=spec(), resources=list(reversed(resources)), lines=list(reversed(lines)))
-    # 2: ¥740, 2 ms, same province → 99; 1: ¥1,060, 1 ms → 87.42; 3: ¥740 but 28 ms, other province → 71
+    # 2: ¥740, 2 ms → 84; 1: ¥1,060, 1 ms → 72.42; 3: ¥740 but 28 ms → 71 (no reliability data: 0 of 15;
+    # the province scores nothing unless the user prefers it)
     assert [p.resource_ids for p in first.proposals] == [(2,), (1,), (3,)]
-    assert [p.score for p in first.proposals] == [Decimal("99.00"), Decimal("87.42"), Decimal("71.00")]
+    assert [p.score for p in first.proposals] == [Decimal("84.00"), Decimal("72.42"), Decimal("71.00")]
     assert [p.resource_ids for p in first.proposals] == [p.resource_ids for p in again.proposals]
     assert [p.rank for p in first.proposals] == list(range(1, len(first.proposals) + 1))
     scores = [p.score for p in first.proposals]
@@ -101,7 +102,8 @@ def test_explanation_states_each_component_of_the_score():
     result = match_demand(spec=spec(budget_yuan=Decimal("2000")), resources=[resource(1)], lines=[line(10, 1, "5")])
     [proposal] = result.proposals
     keys = [c["key"] for c in proposal.components]
-    assert keys == ["price", "latency", "province", "certification", "consolidation"]
+    assert keys == ["price", "latency", "reliability", "province", "certification", "consolidation"]
+    assert sum(c["max"] for c in proposal.components) == 100
     assert sum(Decimal(c["points"]) for c in proposal.components) == proposal.score
     assert "得分" in proposal.text and "时延" in proposal.text and "预算" in proposal.text
     assert proposal.explanation["components"][1]["detail"].startswith("专线时延 5")
@@ -181,3 +183,41 @@ def test_node_billed_resources_are_allotted_whole_nodes():
     [allotment] = proposal.allotments
     assert (allotment.cards, allotment.units) == (6, 2)
     assert proposal.compute_price_yuan == Decimal("800.00")  # 2 nodes × ¥40 × 10 h
+
+
+def test_the_same_province_scores_only_when_the_user_prefers_it_and_the_explanation_says_so():
+    resources = [resource(1, price="10", province="130000"), resource(2, price="10", province="510000")]
+    lines = [line(10, 1, "2"), line(11, 2, "2")]
+    neutral = match_demand(spec=spec(), resources=resources, lines=lines)
+    # equal on everything that counts by default: the tie breaks on ids, the other province first
+    assert [p.resource_ids for p in neutral.proposals] == [(1,), (2,)]
+    assert neutral.proposals[0].score == neutral.proposals[1].score
+    province = neutral.proposals[0].components[3]
+    assert (province["key"], province["max"], province["points"]) == ("province", 0, "0.00")
+    assert "未选择“优先本省”" in province["detail"] and "同省不加分" in neutral.proposals[0].text
+
+    preferred = match_demand(spec=spec(prefer_my_province=True), resources=resources, lines=lines)
+    assert [p.resource_ids for p in preferred.proposals] == [(2,), (1,)]
+    home, away = (p.components[3] for p in preferred.proposals)
+    assert (home["max"], home["points"], away["points"]) == (15, "15.00", "0.00")
+    assert home["detail"] == "已选择“优先本省”：8/8 张卡在用户所在省份"
+    assert all(sum(c["max"] for c in p.components) == 100 for p in preferred.proposals)
+
+
+def test_reliability_ranks_equal_offers_and_a_floor_drops_the_unreliable_and_unknown():
+    resources = [
+        resource(1, price="10", reliability=Decimal("92.00")),
+        resource(2, price="10", reliability=Decimal("99.50")),
+        resource(3, price="10"),  # no figure
+    ]
+    lines = [line(10, 1, "2"), line(11, 2, "2"), line(12, 3, "2")]
+    ranked = match_demand(spec=spec(), resources=resources, lines=lines)
+    assert [p.resource_ids for p in ranked.proposals] == [(2,), (1,), (3,)]
+    points = [p.components[2]["points"] for p in ranked.proposals]
+    assert points == ["14.25", "3.00", "0.00"]  # 15 × (99.5 − 90) / 10, 15 × (92 − 90) / 10, unknown
+    assert "按卡加权可靠性 99.50%" in ranked.proposals[0].components[2]["detail"]
+    assert "暂无可靠性数据" in ranked.proposals[2].components[2]["detail"]
+
+    floored = match_demand(spec=spec(min_reliability=Decimal("95")), resources=resources, lines=lines)
+    assert [p.resource_ids for p in floored.proposals] == [(2,)]
+    assert floored.funnel["reliability"] == 1 and "可靠性达标 1 个" in floored.summary

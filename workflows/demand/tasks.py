@@ -1,0 +1,12 @@
+"""Background task of the demand process (scheduled in `portal/worker/schedule.py`)."""
+
+from django_tasks import task
+
+
+@task()
+def demand_plans_lapse() -> dict[str, int]:
+    """Plans whose holds expired before every provider confirmed lapse; the demand goes back to its user
+    (idempotent: a lapsed plan is no longer waiting)."""
+    from .lapse import demand_plans_lapse as lapse
+
+    return {"lapsed": lapse()}
