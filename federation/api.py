@@ -178,3 +178,16 @@ class FilingStateView(NodeAPIView):
         except FilingRefused as refused:
             return _refused(refused)
         return Response(answer)
+
+
+class NetworkPositionView(APIView):
+    """本节点在 1+M+N 网络中的位置 (public: role, prefix, the upstream node and the nodes enrolled below; what
+    the home page says, for a node below that needs its upstream's upstream, e.g. the national node's URL)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(tags=["federation"], responses={200: dict})
+    def get(self, request):
+        from .selectors import network_position
+
+        return Response(network_position())

@@ -3,10 +3,11 @@ operation reports endpoint, on the same signed channel, is monitoring's: monitor
 
 from django.urls import path
 
-from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView
+from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView, NetworkPositionView
 from .sync_receive import SyncRecordsView
 
 urlpatterns = [
+    path("federation/network/", NetworkPositionView.as_view(), name="federation-network"),
     path("federation/enrol/", EnrolView.as_view(), name="federation-enrol"),
     path("federation/filings/identifiers/", IdentifierFilingView.as_view(), name="federation-identifier-filing"),
     path("federation/filings/identifiers/status/", FilingStatusView.as_view(), name="federation-filing-status"),

@@ -21,3 +21,12 @@ def federation_catalogue_sync() -> dict[str, int]:
     from .sync import sync_pass
 
     return sync_pass()
+
+
+@task()
+def federation_selftest(*, upstream: str = "", code: str = "") -> dict:
+    """The integration self-test of this node against its upstream (federation.selftest): enrol with the
+    one-time code (once), then file, acknowledge, resolve, sync and report; the transcript goes upstream."""
+    from .selftest import selftest_run
+
+    return selftest_run(upstream=upstream, code=code)

@@ -14,6 +14,7 @@ from .applications import (
     local_date,
     private_storage,
 )
+from .integration import IntegrationEnrolment, SelfTestRun
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
 from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
@@ -30,6 +31,7 @@ __all__ = [
     "ExpertAssignment",
     "ExpertScore",
     "Gender",
+    "IntegrationEnrolment",
     "Material",
     "MaterialFormat",
     "MaterialKind",
@@ -39,6 +41,7 @@ __all__ = [
     "Notification",
     "Objection",
     "ReviewTask",
+    "SelfTestRun",
     "Stage",
     "TaskKind",
     "TaskStatus",
