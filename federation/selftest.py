@@ -18,8 +18,9 @@ reached 对接联调. Each step is timed and recorded (name, label, start, durat
 
 A failing step does not stop the later ones that do not depend on it (a national node that is down fails
 ``acknowledgement`` and ``resolve``; sync and report still run), so the transcript says what works.
-The transcript is then sent, signed, to the upstream (``TRANSCRIPT_PATH``), which attaches it to the
-application's 对接联调 step for the reviewer.
+The transcript is then sent, signed, to the upstream (``TRANSCRIPT_PATH``) through the outbox (so a
+transcript of a run made while the upstream was down arrives after its recovery), which attaches it to
+the application's 对接联调 step for the reviewer.
 """
 
 import datetime
@@ -33,9 +34,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from .client import NotEnrolled, signed_request
 from .selectors import upstream_link, upstream_url
 
+TRANSCRIPT_KIND = "selftest_transcript"
 TRANSCRIPT_PATH = "/api/v1/applications/integration-selftest/"
 NETWORK_PATH = "/api/v1/federation/network/"
 TEST_EXTERNAL_ID = "SELFTEST"
@@ -333,12 +334,21 @@ def selftest_run(*, upstream: str = "", code: str = "") -> dict:
 
 
 def _deliver(answer: dict) -> tuple[bool, str]:
+    """Through the outbox: delivered now, or later by the worker's drain when the upstream is down."""
+    from .queue import outbox_enqueue
+    from .services import outbox_deliver
+
+    if upstream_link() is None:
+        return False, "本节点未接入上级节点，自测记录无法报送。"
     payload = {key: answer[key] for key in ("node", "started_at", "finished_at", "ok", "steps")}
-    key = f"selftest:{answer['node']['prefix']}:{datetime.datetime.fromisoformat(answer['started_at']):%Y%m%d%H%M%S%f}"
-    try:
-        signed_request(method="POST", path=TRANSCRIPT_PATH, payload=payload, idempotency_key=key)
-    except urllib.error.HTTPError as error:
-        return False, f"HTTP {error.code}: {error.read()[:300].decode(errors='replace')}"
-    except (urllib.error.URLError, TimeoutError, ConnectionError, NotEnrolled) as error:
-        return False, f"{type(error).__name__}: {error}"
-    return True, ""
+    started = datetime.datetime.fromisoformat(answer["started_at"])
+    message = outbox_enqueue(
+        kind=TRANSCRIPT_KIND,
+        idempotency_key=f"{TRANSCRIPT_KIND}:{answer['node']['prefix']}:{started:%Y%m%d%H%M%S%f}",
+        path=TRANSCRIPT_PATH,
+        payload=payload,
+    )
+    if outbox_deliver(message=message):
+        return True, ""
+    message.refresh_from_db()
+    return False, f"已进入发件箱，上级节点恢复后自动报送（{message.last_error}）"
