@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from .selectors import upstream_link, upstream_url
 
+REPORT_KIND = "operation_report"  # monitoring.reports.REPORT_KIND
 TRANSCRIPT_KIND = "selftest_transcript"
 TRANSCRIPT_PATH = "/api/v1/applications/integration-selftest/"
 NETWORK_PATH = "/api/v1/federation/network/"
@@ -286,15 +287,25 @@ def _sync(state: dict) -> str:
 
 
 def _report(state: dict) -> str:
-    from monitoring.reports import report_enqueue
+    # by its command: monitoring builds the report (and imports federation; federation does not import it)
+    from django.core.management import call_command
 
+    from .models import OutboxMessage
     from .services import outbox_deliver
 
-    message = report_enqueue(day=timezone.localdate(), resend=True)
+    call_command("metrics_report", date=timezone.localdate().isoformat(), resend=True, stdout=_Discard())
+    message = OutboxMessage.objects.filter(kind=REPORT_KIND).order_by("-pk").first()
+    if message is None:
+        raise StepFailed("运行报告没有进入发件箱。")
     if not outbox_deliver(message=message):
         message.refresh_from_db()
         raise StepFailed(f"运行报告未送达上级节点：{message.last_error}")
     return f"运行报告（{timezone.localdate():%Y-%m-%d}）已送达上级节点"
+
+
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
 
 
 def _cleanup(state: dict) -> str:

@@ -78,6 +78,9 @@ def test_the_new_node_self_test_is_the_evidence_of_integration_testing(loopback_
         drain.terminate()
         drain.wait(timeout=20)
     assert "SELFTEST=ok" in output and "DELIVERED=yes" in output, output
+    # the regional node relayed the new node's registration: the root lists it under its regional node
+    below = national.query("SELECT p.prefix, v.prefix FROM federation_peer p JOIN federation_peer v ON p.via_id = v.id")
+    assert below == [(prefix, "CN.510000")]
     ok, steps = runs(regional)[-1]
     assert ok and all(step["ok"] for step in steps.values())
     assert "本次未重新接入" in steps["enrol"]["detail"]

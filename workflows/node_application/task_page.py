@@ -4,6 +4,7 @@ ministry's expert review, whether experts are assigned and have scored."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,12 @@ def integration_evidence(application: NodeApplication) -> dict:
 
     enrolment = IntegrationEnrolment.objects.select_related("enrolment_code").filter(application=application).first()
     runs = list(application.selftest_runs.order_by("-received_at", "-pk")[:5])
-    return {"enrolment": enrolment, "runs": runs, "latest": runs[0] if runs else None}
+    return {
+        "enrolment": enrolment,
+        "runs": runs,
+        "latest": runs[0] if runs else None,
+        "upstream_url": settings.NODE_PUBLIC_URL,  # what the new node enrols with: this node
+    }
 
 
 def context(task: ReviewTask, *, user) -> dict:

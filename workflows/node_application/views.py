@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.spreadsheets import SpreadsheetCSVWriter
 
-from . import eligibility, feedback, selectors, services, status_page
+from . import eligibility, feedback, selectors, services, status_page, task_page
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -133,6 +133,9 @@ def application_detail(request, reference: str):
         if is_owner and application.stage in (Stage.CONSTRUCTION, Stage.INTEGRATION_TESTING)
         else None,
         "can_resolve": _is_ministry(user),
+        "integration": task_page.integration_evidence(application)
+        if application.stage == Stage.INTEGRATION_TESTING
+        else None,
         # Reviewers see the eligibility findings too (e.g. "one industry node per industry" warnings).
         "findings": eligibility.check_application(application, on=timezone.localdate()) if not is_owner else [],
     }

@@ -4,6 +4,7 @@ reviewer who passes the step on a successful run only (or records why), and what
 The same path between real servers: tests/federation/test_selftest_three_servers.py."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -69,9 +70,17 @@ def enrolled_with(code: str, role: str = "industry") -> Enrolled:
     return Enrolled(peer=peer, key_id=key.key_id, keys=keys)
 
 
-def test_reaching_integration_testing_issues_the_new_nodes_enrolment_code(sichuan, people):
+def test_reaching_integration_testing_issues_the_new_nodes_enrolment_code(sichuan, people, client):
     application = at_integration_testing(sichuan, people)
     enrolment = IntegrationEnrolment.objects.get(application=application)
+    # the applicant's status page shows the code and the command to run on the new node
+    client.force_login(people["applicant"])
+    detail = reverse("node_application:detail", kwargs={"reference": application.reference})
+    page = client.get(detail).content.decode()
+    command = f"node_selftest --upstream {settings.NODE_PUBLIC_URL} --code {enrolment.code}"
+    assert enrolment.code in page and command in page
+    client.force_login(people["applicant_mianyang"])  # another organisation: not found
+    assert client.get(detail).status_code == 404
     assert enrolment.node_prefix == "CN.510000.C391"  # the regional prefix + section C, mid-category 391
     assert enrolment.code and enrolment.code_usable
     row = EnrolmentCode.objects.get()
@@ -83,6 +92,9 @@ def test_reaching_integration_testing_issues_the_new_nodes_enrolment_code(sichua
     assert EnrolmentCode.objects.count() == 1
     enrolled = enrolled_with(enrolment.code)
     assert enrolled.peer.prefix == "CN.510000.C391"
+    client.force_login(people["applicant"])  # used: no longer shown
+    page = client.get(detail).content.decode()
+    assert enrolment.code not in page and "新节点已接入" in page
     with pytest.raises(Exception):  # noqa: B017 - the code is one-time
         enrolled_with(enrolment.code)
 
