@@ -129,8 +129,39 @@ class NodeAPIView(APIView):
             raise Http404
         super().initial(request, *args, **kwargs)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (401, 403):  # security-relevant: shown to the regulator (supervision.py)
+            node_refusal_record(request=request, status=response.status_code, data=response.data)
+        return response
+
     def idempotency_key(self, request) -> str:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             raise exceptions.ValidationError({"Idempotency-Key": ["缺少幂等键请求头。"]})
         return key[:128]
+
+
+NODE_EVENT_MARK = "node="
+# who records a refused node request (security registers its event log at ready(); federation imports
+# nothing of security, which sits above it)
+_refusal_hooks: list = []
+
+
+def node_refusal_hook_register(hook) -> None:
+    if hook not in _refusal_hooks:
+        _refusal_hooks.append(hook)
+
+
+def node_refusal_record(*, request, status: int, data) -> None:
+    """A refused node-to-node request, told to the hooks as ``node=<prefix> HTTP <status>: <reason>`` (the
+    prefix the request was authenticated as, else the one its key id claims)."""
+    peer = getattr(request, "auth", None)
+    if peer is not None and getattr(peer, "is_node", False):
+        prefix = peer.prefix
+    else:
+        prefix = request.headers.get(signing.HEADER_KEY_ID, "").partition(":")[0][:40] or "?"
+    reason = data.get("detail", data) if isinstance(data, dict) else data
+    detail = f"{NODE_EVENT_MARK}{prefix} HTTP {status}: {str(reason)[:300]}"
+    for hook in _refusal_hooks:
+        hook(request=request, detail=detail)
