@@ -151,4 +151,6 @@ def node_enrol(*, upstream: str, code: str) -> UpstreamLink:
             key_id=body["key_id"],
             private_key=keys.private_key,
             enrolled_at=timezone.now(),
+            upstream_key_id=body["upstream"].get("key_id", ""),
+            upstream_public_key=body["upstream"].get("public_key", ""),
         )

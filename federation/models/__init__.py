@@ -1,13 +1,14 @@
 """Federation models: the outbox and filings received (outbox.py), the node registry and credentials (registry.py)."""
 
 from .outbox import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus
-from .registry import EnrolmentCode, Peer, PeerKey, PeerRole, PeerState, SeenNonce, UpstreamLink
+from .registry import EnrolmentCode, NodeKey, Peer, PeerKey, PeerRole, PeerState, SeenNonce, UpstreamLink
 from .sync import SyncedRecord
 
 __all__ = [
     "EnrolmentCode",
     "FilingState",
     "IdentifierFiling",
+    "NodeKey",
     "OutboxMessage",
     "OutboxStatus",
     "Peer",

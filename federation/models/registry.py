@@ -5,6 +5,7 @@
 - ``PeerKey``: a peer's Ed25519 public keys; exactly one is live, rotation revokes the older ones.
 - ``EnrolmentCode``: a one-time code issued by this node's operator; only its SHA-256 is stored.
 - ``SeenNonce``: nonces of signed requests inside the timestamp window (replay protection).
+- ``NodeKey``: this node's own key for requests down to its peers (downward lookups).
 - ``UpstreamLink``: on the downstream side, the result of ``node_enrol`` (upstream URL, allocated
   prefix, key id and private key). One row at most.
 """
@@ -103,6 +104,24 @@ class SeenNonce(models.Model):
         return f"{self.key_id} {self.nonce}"
 
 
+class NodeKey(models.Model):
+    """This node's own Ed25519 key, for the requests it sends down to the nodes enrolled below it (lookups
+    referred or proxied downward). Made on first use (``federation.node_key``); its public half is handed to
+    every node at enrolment, which stores it as ``UpstreamLink.upstream_public_key``. One row."""
+
+    key_id = models.CharField(_("密钥标识"), max_length=64, unique=True)
+    private_key = models.CharField(_("私钥（Base64）"), max_length=256)
+    public_key = models.CharField(_("公钥（Base64）"), max_length=256)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("本节点签名密钥")
+        verbose_name_plural = _("本节点签名密钥")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
 class UpstreamLink(models.Model):
     url = models.URLField(_("上级节点地址"))
     upstream_prefix = models.CharField(_("上级节点前缀"), max_length=40)
@@ -112,6 +131,9 @@ class UpstreamLink(models.Model):
     key_id = models.CharField(_("密钥标识"), max_length=64)
     private_key = models.CharField(_("私钥（Base64）"), max_length=256)
     enrolled_at = models.DateTimeField(_("接入时间"))
+    # the upstream's own key (its NodeKey), given at enrolment: requests it sends down are verified with it
+    upstream_key_id = models.CharField(_("上级节点密钥标识"), max_length=64, blank=True)
+    upstream_public_key = models.CharField(_("上级节点公钥（Base64）"), max_length=256, blank=True)
 
     class Meta:
         verbose_name = _("上级节点接入")
