@@ -86,6 +86,10 @@ def test_the_new_node_self_test_is_the_evidence_of_integration_testing(loopback_
     assert "本次未重新接入" in steps["enrol"]["detail"]
     assert f"访问路径 {industry.url}/catalog/r/{prefix}/" in steps["resolve"]["detail"]
     assert "上级节点算力选择中可见" in steps["sync"]["detail"]
+    # the lookup went down signed: the regional node verified the national node's key, the industry node
+    # the regional node's (nonces are kept only for verified signatures)
+    assert regional.query("SELECT COUNT(*) FROM federation_seennonce WHERE key_id LIKE 'CN:node:%'")[0][0] >= 1
+    assert industry.query("SELECT COUNT(*) FROM federation_seennonce WHERE key_id LIKE 'CN.510000:node:%'")[0][0] >= 1
     assert regional.query("SELECT COUNT(*) FROM federation_peerkey") == [(1,)]  # enrolled once
     assert printed(regional.shell(PASS.format(reference=reference)), "PASSED") == "acceptance"
     opinion = regional.query("SELECT opinion FROM node_application_reviewtask WHERE decision = 'pass'")
