@@ -7,15 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 ATTRS = {"class": "table table-sm table-hover align-middle"}
+# secondary columns: not on phones (390 px), where the table would otherwise squeeze every column
+WIDE = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+WIDE_END = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-end"}}
 
 
 class NodeTable(tables.Table):
     name = tables.Column(verbose_name=_("行业节点"), accessor="node__name", orderable=False)
-    prefix = tables.Column(verbose_name=_("节点前缀"), accessor="node__prefix", orderable=False)
-    via = tables.Column(verbose_name=_("经由区域节点"), accessor="node__via__name", default="—", orderable=False)
+    prefix = tables.Column(verbose_name=_("节点前缀"), accessor="node__prefix", orderable=False, attrs=WIDE)
+    via = tables.Column(
+        verbose_name=_("经由区域节点"), accessor="node__via__name", default="—", orderable=False, attrs=WIDE
+    )
     state = tables.Column(verbose_name=_("状态"), accessor="node", orderable=False)
-    records = tables.Column(verbose_name=_("在列资源"), orderable=False, attrs={"td": {"class": "text-end"}})
-    filings = tables.Column(verbose_name=_("备案标识"), orderable=False, attrs={"td": {"class": "text-end"}})
+    records = tables.Column(verbose_name=_("在列资源"), orderable=False, attrs=WIDE_END)
+    filings = tables.Column(verbose_name=_("备案标识"), orderable=False, attrs=WIDE_END)
     last_report = tables.DateColumn(verbose_name=_("最近运行报告"), format="Y-m-d", default="—", orderable=False)
     events = tables.Column(verbose_name=_("安全事件"), orderable=False, attrs={"td": {"class": "text-end"}})
 
@@ -48,13 +53,17 @@ class NodeTable(tables.Table):
 class SyncedRecordTable(tables.Table):
     identifier = tables.Column(verbose_name=_("算力标识"))
     name = tables.Column(verbose_name=_("名称"), accessor="snapshot__name", default="—", orderable=False)
-    provider = tables.Column(verbose_name=_("服务商"), accessor="snapshot__provider", default="—", orderable=False)
-    price = tables.Column(verbose_name=_("单价（元）"), accessor="snapshot__price_yuan", default="—", orderable=False)
+    provider = tables.Column(
+        verbose_name=_("服务商"), accessor="snapshot__provider", default="—", orderable=False, attrs=WIDE
+    )
+    price = tables.Column(
+        verbose_name=_("单价（元）"), accessor="snapshot__price_yuan", default="—", orderable=False, attrs=WIDE_END
+    )
     available = tables.Column(
-        verbose_name=_("可用数量"), accessor="snapshot__available_units", default="—", orderable=False
+        verbose_name=_("可用数量"), accessor="snapshot__available_units", default="—", orderable=False, attrs=WIDE_END
     )
     removed = tables.BooleanColumn(verbose_name=_("已下架"), yesno=(_("是"), _("否")))
-    received_at = tables.DateTimeColumn(verbose_name=_("同步时间"), format="Y-m-d H:i")
+    received_at = tables.DateTimeColumn(verbose_name=_("同步时间"), format="Y-m-d H:i", attrs=WIDE)
 
     class Meta:
         template_name = TEMPLATE
@@ -69,11 +78,13 @@ class SyncedRecordTable(tables.Table):
 
 class FilingTable(tables.Table):
     identifier = tables.Column(verbose_name=_("算力标识"))
-    name = tables.Column(verbose_name=_("名称"), accessor="payload__name", default="—", orderable=False)
-    division = tables.Column(verbose_name=_("区划"), accessor="payload__division_code", default="—", orderable=False)
+    name = tables.Column(verbose_name=_("名称"), accessor="payload__name", default="—", orderable=False, attrs=WIDE)
+    division = tables.Column(
+        verbose_name=_("区划"), accessor="payload__division_code", default="—", orderable=False, attrs=WIDE
+    )
     state = tables.Column(verbose_name=_("状态"))
     received_at = tables.DateTimeColumn(verbose_name=_("报送时间"), format="Y-m-d H:i")
-    acknowledged_at = tables.DateTimeColumn(verbose_name=_("国家节点确认"), format="Y-m-d H:i", default="—")
+    acknowledged_at = tables.DateTimeColumn(verbose_name=_("国家节点确认"), format="Y-m-d H:i", default="—", attrs=WIDE)
 
     class Meta:
         template_name = TEMPLATE
@@ -91,13 +102,13 @@ class FilingTable(tables.Table):
 class ReportTable(tables.Table):
     report_date = tables.DateColumn(verbose_name=_("报告日期"), format="Y-m-d")
     resources = tables.Column(
-        verbose_name=_("算力资源"), accessor="payload__resource__resources", default="—", orderable=False
+        verbose_name=_("算力资源"), accessor="payload__resource__resources", default="—", orderable=False, attrs=WIDE
     )
     available = tables.Column(
         verbose_name=_("可用加速卡（张）"), accessor="payload__resource__available_cards", default="—", orderable=False
     )
     received_at = tables.DateTimeColumn(verbose_name=_("接收时间"), format="Y-m-d H:i")
-    deliveries = tables.Column(verbose_name=_("送达次数"), attrs={"td": {"class": "text-end"}})
+    deliveries = tables.Column(verbose_name=_("送达次数"), attrs=WIDE_END)
 
     class Meta:
         template_name = TEMPLATE
@@ -108,9 +119,9 @@ class ReportTable(tables.Table):
 
 class EventTable(tables.Table):
     occurred_at = tables.DateTimeColumn(verbose_name=_("发生时间"), format="Y-m-d H:i:s")
-    kind = tables.Column(verbose_name=_("类型"))
-    ip_address = tables.Column(verbose_name=_("IP 地址"), default="—")
-    path = tables.Column(verbose_name=_("接口"), orderable=False)
+    kind = tables.Column(verbose_name=_("类型"), attrs=WIDE)
+    ip_address = tables.Column(verbose_name=_("IP 地址"), default="—", attrs=WIDE)
+    path = tables.Column(verbose_name=_("接口"), orderable=False, attrs=WIDE)
     detail = tables.Column(verbose_name=_("详情"), orderable=False, attrs={"td": {"class": "text-break"}})
 
     class Meta:
