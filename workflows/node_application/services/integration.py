@@ -26,7 +26,7 @@ from ..models import (
     TaskKind,
     TaskStatus,
 )
-from .common import _notify_applicant, _record
+from .common import _record
 
 
 class SelfTestRefused(ValueError):
@@ -66,11 +66,7 @@ def integration_enrolment_issue(*, application: NodeApplication) -> IntegrationE
     values = {"enrolment_code": row, "code": code, "node_prefix": row.prefix if row else "", "note": note}
     values["issued_at"] = timezone.now()
     enrolment, _created = IntegrationEnrolment.objects.update_or_create(application=application, defaults=values)
-    if code:
-        _notify_applicant(
-            application=application,
-            message=_("已进入对接联调：请在申报状态页查看接入码，在新节点上运行对接联调自测。"),
-        )
+    # the applicant hears of it with the stage change (对接联调); the status page shows the code
     return enrolment
 
 
