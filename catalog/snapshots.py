@@ -25,6 +25,10 @@ HIDDEN_IDENTIFIER_STATES = (IdentifierState.ISSUED, IdentifierState.SUSPENDED, I
 RESOURCE = "resource"
 LINE = "line"
 APP_SERVICE = "app_service"
+RECORD_TYPES = (RESOURCE, LINE, APP_SERVICE)
+# Changes of these kinds touch only a record's live figures: "status" (a provider's PATCH of
+# catalog.services.records.LIVE_FIELDS) and "capacity" (units held or allocated, orders.services).
+LIVE_CHANGE_KINDS = frozenset({"status", "capacity"})
 # Columns of a resource that a snapshot carries: the live ones and those the selection filters use,
 # so that a page can tell whether the row still matches without asking the server.
 RESOURCE_FIELDS = (
@@ -75,6 +79,12 @@ PRIVATE_FIELDS = ("id", "listing_state", "public", "version", "updated_at")
 
 def key_for(record_type: str, record_id: int) -> str:
     return f"{record_type}:{record_id}"
+
+
+def live_key(record) -> str:
+    """A record's key in the change feed, the live updates and the page cache: ``resource:12``."""
+    record_type = {ComputeResource: RESOURCE, NetworkLine: LINE, AppService: APP_SERVICE}[type(record)]
+    return key_for(record_type, record.pk)
 
 
 def group_for(key: str) -> str:

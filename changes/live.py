@@ -2,10 +2,14 @@
 feed and pushes what its sockets subscribed to. One drain for everything live: catalogue records
 (``resource:12`` keys, changes.consumers.LiveConsumer) and the topics apps register (the monitoring tiles).
 
-It starts with the first socket and stops after ``LIVE_IDLE_SECONDS`` without one. Changes
+It starts with the first socket and stops after ``LIVE_IDLE_SECONDS`` without one, unless the
+process follows the feed for good (``live_follow``: the page cache drops entries from it). Changes
 appended in this process wake it at once (changes.services, after commit); changes committed by
 any other process (imports, commands, the worker, another web process) are read at the next poll
-(``LIVE_POLL_SECONDS``, default 25 ms: one indexed query). It reads with a ``FeedReader``, so a
+(``LIVE_POLL_SECONDS``, default 25 ms: one indexed query) while a socket is open in this process,
+and every ``LIVE_IDLE_POLL_SECONDS`` (default 100 ms) while none is (nobody waits for a push then;
+each poll is a thread hop and a database connection: 40 polls a second cost a worker about a tenth
+of a core). It reads with a ``FeedReader``, so a
 change that commits late with a lower number is still delivered (changes.selectors).
 
 With the in-memory channel layer it hands snapshots to this process's sockets directly (that
@@ -78,9 +82,14 @@ class Fanout:
         self.ready = asyncio.Event()  # set once the reader knows where it starts
         self.reader: FeedReader | None = None
         self.clients = 0
+        self.followed = False  # the process follows the feed for good (live_follow): never stop
         self.idle_since: float | None = None
         self.published = 0
         self.task: asyncio.Task | None = None
+        self.read = database_sync_to_async(self._read)  # made once: a SyncToAsync costs to build
+
+    def _read(self) -> list[FeedRow] | None:
+        return self.reader.read(limit=BATCH)
 
     def start(self) -> None:
         self.task = self.loop.create_task(self.run(), name="changes.live.fanout")
@@ -91,6 +100,7 @@ class Fanout:
 
     async def run(self) -> None:
         poll = _setting("LIVE_POLL_SECONDS", 0.025)
+        idle_poll = max(poll, _setting("LIVE_IDLE_POLL_SECONDS", 0.1))
         idle = _setting("LIVE_IDLE_SECONDS", 60)
         while True:
             try:
@@ -105,19 +115,19 @@ class Fanout:
             except Exception:
                 logger.exception("live: fan-out step failed; retrying")
                 await asyncio.sleep(1)
-            if self.clients <= 0:
+            if self.clients <= 0 and not self.followed:
                 self.idle_since = self.idle_since or time.monotonic()
                 if time.monotonic() - self.idle_since >= idle:
                     return
             else:
                 self.idle_since = None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=poll)
+                await asyncio.wait_for(self.wake.wait(), timeout=poll if self.clients > 0 else idle_poll)
             self.wake.clear()
 
     async def step(self) -> int:
         """Read the new changes and push them; returns how many were read."""
-        rows = await database_sync_to_async(self.reader.read)(limit=BATCH)
+        rows = await self.read()
         if rows is None:  # the feed was pruned past this process (it slept a day): start again from now
             self.reader = await database_sync_to_async(FeedReader.from_now)(snapshots=True)
             return 0
@@ -170,15 +180,42 @@ class Fanout:
 _fanouts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout] = weakref.WeakKeyDictionary()
 
 
-def live_attach() -> Fanout:
-    """A socket connected: make sure this loop's fan-out runs, and count the socket."""
+def _running() -> Fanout:
+    """This loop's fan-out, started (again) if it is not running."""
     loop = asyncio.get_running_loop()
     fanout = _fanouts.get(loop)
     if fanout is None or fanout.task is None or fanout.task.done():
+        followed = fanout is not None and fanout.followed
         fanout = _fanouts[loop] = Fanout(loop)
+        fanout.followed = followed
         fanout.start()
+    return fanout
+
+
+def live_attach() -> Fanout:
+    """A socket connected: make sure this loop's fan-out runs, and count the socket."""
+    fanout = _running()
     fanout.clients += 1
     return fanout
+
+
+def live_follow() -> Fanout:
+    """Keep this loop's fan-out reading the feed for good, for its topics (no socket counted)."""
+    fanout = _running()
+    fanout.followed = True
+    return fanout
+
+
+def live_following() -> bool:
+    """Whether a running event loop of this process follows the feed for good (``live_follow``)."""
+    try:
+        fanouts = list(_fanouts.values())
+    except RuntimeError:  # changed while copied
+        return False
+    return any(
+        fanout.followed and fanout.task is not None and not fanout.task.done() and fanout.loop.is_running()
+        for fanout in fanouts
+    )
 
 
 def live_detach(fanout: Fanout) -> None:

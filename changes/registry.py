@@ -11,8 +11,8 @@ The feed knows no app's internals; an app registers:
   cache drops entries;
 - ``live_socket_hooks_register(opened=..., closed=...)``: called as a ``ws/live/`` socket opens and
   closes (the node's gauge of open websockets);
-- ``local_append_hook_register(hook)``: ``hook(record_type)`` after this process committed changes
-  it appended (a hint: other processes find them at their next read of the feed).
+- ``local_append_hook_register(hook)``: ``hook(record_type, record_ids, kind)`` after this process
+  committed changes it appended (a hint: other processes find them at their next read of the feed).
 """
 
 from collections.abc import Callable, Iterable
@@ -21,7 +21,8 @@ SnapshotBuilder = Callable[..., dict[int, dict]]
 
 _builders: dict[str, SnapshotBuilder] = {}
 _live_topics: dict[str, object] = {}
-_local_append_hooks: list[Callable[[str], None]] = []
+LocalAppendHook = Callable[[str, list[int], str], None]
+_local_append_hooks: list[LocalAppendHook] = []
 _live_socket_hooks: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
 
@@ -48,12 +49,12 @@ def live_topics() -> dict[str, object]:
     return dict(_live_topics)
 
 
-def local_append_hook_register(hook: Callable[[str], None]) -> None:
+def local_append_hook_register(hook: LocalAppendHook) -> None:
     if hook not in _local_append_hooks:
         _local_append_hooks.append(hook)
 
 
-def local_append_hooks() -> list[Callable[[str], None]]:
+def local_append_hooks() -> list[LocalAppendHook]:
     return list(_local_append_hooks)
 
 

@@ -75,7 +75,8 @@ def changes_append(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
-    transaction.on_commit(lambda: _wake_readers(record_type))
+    ids = [row[1] for row in rows]
+    transaction.on_commit(lambda: _wake_readers(record_type, ids, kind[:16]))
     return len(rows)
 
 
@@ -99,7 +100,7 @@ def change_append(
     )
 
 
-def _wake_readers(record_type: str) -> None:
+def _wake_readers(record_type: str, record_ids: list[int], kind: str) -> None:
     """This process committed changes of ``record_type``: its live fan-out reads now instead of at
     its next poll, and the local hooks hear of it (hints only: other processes find the rows at
     their next poll)."""
@@ -108,7 +109,7 @@ def _wake_readers(record_type: str) -> None:
 
     live_wake()
     for hook in local_append_hooks():
-        hook(record_type)
+        hook(record_type, record_ids, kind)
 
 
 def cursor_commit(*, name: str, position: int) -> ConsumerCursor:

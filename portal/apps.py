@@ -8,10 +8,12 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from changes.registry import live_socket_hooks_register
+        from infra.translation_fallbacks import translations_prepare
         from monitoring.metrics import websocket_connected, websocket_disconnected
         from portal import cache_invalidation
 
         cache_invalidation.connect()
+        translations_prepare()  # one fallback catalogue per language, not a chain of eleven
         # ws/live/ sockets count in monitoring's gauge of open websockets (wired here, at the top,
         # until monitoring registers it in its own AppConfig)
         live_socket_hooks_register(opened=websocket_connected, closed=websocket_disconnected)

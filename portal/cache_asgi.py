@@ -18,9 +18,9 @@ import time
 from django.conf import settings
 from django.http.cookie import parse_cookie
 
-from portal.cache_entries import Visitor, csrf_cookie_header, entry_get, entry_replay, visitor_get
+from portal.cache_entries import Visitor, csrf_cookie_header, entry_get, entry_replay, path_unmarked, visitor_get
 from portal.cache_invalidation import feed_follow
-from portal.caching import hit_observe, page_cache_enabled
+from portal.caching import LOOKED_UP, hit_observe, page_cache_enabled
 
 
 def _header_name(meta_key: str) -> bytes | None:
@@ -84,8 +84,11 @@ class AnonymousPageCacheASGI:
         started = time.perf_counter()
         feed_follow()  # this process's live fan-out drops what changes committed anywhere made stale
         visitor = visitor_from_scope(scope)
-        entry = entry_get(visitor) if visitor is not None else None
+        if visitor is None or path_unmarked(scope["path"]):
+            return await self.app(scope, receive, send)
+        entry = entry_get(visitor)
         if entry is None:
+            scope[LOOKED_UP] = True  # the middleware behind need not look again
             return await self.app(scope, receive, send)
         message = await receive()
         while message["type"] == "http.request" and message.get("more_body"):

@@ -17,7 +17,8 @@ get the page of the URL without them when it is cached, and never add an entry. 
 session or messages cookie, or an Authorization header, never qualifies.
 
 An entry is valid only while every dependency's *generation* in the cache still holds the value
-read before the page was rendered; a generation key that is missing (evicted) counts as changed.
+read before the page was rendered, and every token of a record it shows still holds the value read
+after (portal.cache_generations); a key that is missing (evicted) counts as changed.
 """
 
 import base64
@@ -30,18 +31,14 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseBase
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import translation
 
-from infra.cacheable import DEPENDENCIES
+from portal.cache_generations import GENERATION_KEYS, page_cache, record_tokens_current
 
-KEY_PREFIX = "portal-page:v3:"
-PAGE_CACHE_ALIAS = "pages"  # its own bounded cache when configured (settings/base.py), else the default one
-GENERATION_PREFIX = "portal-gen:"
-GENERATION_KEYS = {name: GENERATION_PREFIX + name for name in DEPENDENCIES}
+KEY_PREFIX = "portal-page:v4:"
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 CACHE_HEADER = (b"X-Portal-Cache", b"hit")
 NONCE, TOKEN = 0, 1  # the slots of a stored body or header value
@@ -111,46 +108,36 @@ def visitor_from_request(request) -> Visitor | None:
     )
 
 
-# --- the cache itself -----------------------------------------------------------------------------
-
-_backend: tuple[object, object] = (None, None)
-
-
-def page_cache():
-    """One backend for the whole process: ``django.core.cache.cache`` is made afresh for every asyncio
-    task (every request) under ASGI. Same storage as ``cache`` (the Redis server, or locmem's
-    process-wide dict); made again when settings.CACHES is replaced, as tests do."""
-    global _backend
-    configured, backend = _backend
-    if configured is not settings.CACHES or backend is None:
-        alias = PAGE_CACHE_ALIAS if PAGE_CACHE_ALIAS in settings.CACHES else DEFAULT_CACHE_ALIAS
-        backend = caches.create_connection(alias)
-        _backend = (settings.CACHES, backend)
-    return backend
+# --- paths whose pages are never stored ---------------------------------------------------------
+# A GET that answers 200 without a cache mark (the search API, /select/, ...) still paid for the
+# lookups of a cacheable page: the entry, the generations, a read of the change feed. Each process
+# remembers such paths (request.path, the query left out) and skips those for them; a mark seen
+# again forgets the path. Bounded: the memo is emptied when it is full.
+UNMARKED_PATHS_MAX = 4096
+_unmarked_paths: dict[str, None] = {}
 
 
-# --- generations ----------------------------------------------------------------------------------
+def path_unmarked(path: str) -> bool:
+    """This path answered 200 without a cache mark last time: skip the page cache's lookups."""
+    return path in _unmarked_paths
 
 
-def generations_read() -> dict[str, int]:
-    """Every dependency's current generation; a missing one is created (so an evicted key never
-    brings an older entry back to life)."""
-    cache = page_cache()
-    found = cache.get_many(list(GENERATION_KEYS.values()))
-    missing = [key for key in GENERATION_KEYS.values() if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, time.time_ns(), None)
-        found.update(cache.get_many(missing))
-    return {name: found.get(key) for name, key in GENERATION_KEYS.items()}
+def path_note(path: str, *, marked: bool) -> None:
+    if marked:
+        _unmarked_paths.pop(path, None)
+    elif path not in _unmarked_paths:
+        if len(_unmarked_paths) >= UNMARKED_PATHS_MAX:
+            _unmarked_paths.clear()
+        _unmarked_paths[path] = None
 
 
-def generations_set(names) -> None:
-    page_cache().set_many({GENERATION_KEYS[name]: time.time_ns() for name in names}, None)
+def unmarked_paths_forget() -> None:
+    _unmarked_paths.clear()
 
 
 def entry_get(visitor: Visitor) -> dict | None:
-    """The visitor's entry if it is still valid (one cache round trip: the entry and the generations)."""
+    """The visitor's entry if it is still valid: one cache round trip for the entry and the generations,
+    and one more for the tokens of the records it shows, if any (portal.cache_generations)."""
     found = page_cache().get_many([visitor.key, *GENERATION_KEYS.values()])
     entry = found.get(visitor.key)
     if entry is None:
@@ -159,6 +146,8 @@ def entry_get(visitor: Visitor) -> dict | None:
         current = found.get(GENERATION_KEYS[name])
         if current is None or current != seen:
             return None
+    if entry["records"] and not record_tokens_current(entry["records"]):
+        return None
     return entry
 
 
@@ -197,9 +186,12 @@ def _spans(data: bytes, needle: bytes, slot: int) -> list[tuple[int, int, int]]:
     return spans
 
 
-def entry_build(request, response, *, depends_on: tuple[str, ...], generations: dict) -> dict | None:
+def entry_build(
+    request, response, *, depends_on: tuple[str, ...], generations: dict, records: dict | None = None
+) -> dict | None:
     """The entry for a finished response, or None when it must not be shared between visitors (or is
-    larger than ``PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES``: the cache's memory bound is entries × that size)."""
+    larger than ``PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES``: the cache's memory bound is entries × that size).
+    ``records``: the tokens of the records the page shows (portal.cache_generations)."""
     if response.status_code != 200 or response.streaming:
         return None
     if len(response.content) > settings.PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES:
@@ -237,6 +229,7 @@ def entry_build(request, response, *, depends_on: tuple[str, ...], generations: 
         "body": _slots(body, spans),
         "csrf": uses_csrf,
         "generations": {name: generations[name] for name in depends_on},
+        "records": records or {},
     }
 
 

@@ -5,13 +5,17 @@ Wagtail publishing, unpublishing, moves and deletions and saved campaigns (guide
 receivers below append a ``page`` change, inside the publisher's transaction where there is one.
 
 Each process follows the feed with its own reader and bumps the generations of its cache when it
-reads a change: ``catalog`` for any catalogue record (records, sites, providers, identifiers),
-``pages`` for pages and campaigns. So a change made by any process (another web worker, an import,
-a command) drops the pages of every process within a poll, without Redis:
+reads a change (portal.cache_generations): a change of only a record's live figures (a status PATCH,
+capacity taken by holds and orders) bumps that record's token and the ``live`` counter, so only the
+pages that show the record (its page, the lists it is on) and the lists ordered or filtered by live
+figures are dropped; any other catalogue change (descriptions, listings, identifiers, sites,
+providers) bumps ``catalog``; pages and campaigns bump ``pages``. So a change made by any process
+(another web worker, an import, a command) drops the pages of every process within a poll, without
+Redis:
 
 - under ASGI the reader is a topic of the live fan-out (changes.live), which the first cacheable
   request keeps running for the life of the process (``feed_follow``), reading every
-  ``LIVE_POLL_SECONDS``;
+  ``LIVE_IDLE_POLL_SECONDS`` (``LIVE_POLL_SECONDS`` while a websocket is open in the process);
 - in a process without an event loop (WSGI, the test client) the middleware reads the feed before
   a cacheable request, at most every ``PORTAL_CACHE_FEED_SECONDS`` (default 0.1 s);
 - the process that made a change drops its own pages as soon as it commits (a hook of the feed).
@@ -22,15 +26,17 @@ import logging
 import threading
 import time
 import weakref
+from typing import NamedTuple
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 
+from catalog.snapshots import LIVE_CHANGE_KINDS, RECORD_TYPES
 from changes.registry import live_topic_register, local_append_hook_register
 from changes.selectors import FeedReader
 from changes.services import change_append
-from portal.cache_entries import generations_set
+from portal.cache_generations import LIVE, generations_set, records_bump
 
 logger = logging.getLogger(__name__)
 
@@ -39,28 +45,42 @@ CAMPAIGN = "campaign"
 NOT_CATALOGUE = frozenset({PAGE, CAMPAIGN, "tiles"})
 
 
-def generations_for(rows) -> set[str]:
-    names = set()
-    for row in rows:
-        if row.record_type in (PAGE, CAMPAIGN):
+def changes_invalidate(changes) -> None:
+    """Drop what these changes made stale. ``changes``: rows of the feed (``record_type``,
+    ``record_id``, ``kind``, ``seq``: None for a change this process just committed)."""
+    names: set[str] = set()
+    records: dict[str, int | None] = {}
+    for change in changes:
+        if change.record_type in (PAGE, CAMPAIGN):
             names.add("pages")
-        elif row.record_type not in NOT_CATALOGUE:
+        elif change.record_type in NOT_CATALOGUE:
+            continue
+        elif change.record_type in RECORD_TYPES and change.kind in LIVE_CHANGE_KINDS:
+            key = f"{change.record_type}:{change.record_id}"
+            if change.seq is None or (key in records and records[key] is None):
+                records[key] = None  # bump it whatever its token holds
+            else:
+                records[key] = max(records.get(key) or 0, change.seq)
+        else:
             names.add("catalog")
-    return names
+    if names:
+        generations_set(sorted(names))
+    if records:
+        records_bump(records)
 
 
-class _Appended:
-    def __init__(self, record_type: str):
-        self.record_type = record_type
+class _Appended(NamedTuple):
+    record_type: str
+    record_id: int
+    kind: str
+    seq: None = None
 
 
 class PageCacheTopic:
     """The page cache as a topic of the live fan-out: it pushes nothing, it drops entries."""
 
     async def changed(self, fanout, rows) -> None:
-        names = generations_for(rows)
-        if names:
-            await sync_to_async(generations_set, thread_sensitive=False)(sorted(names))
+        await sync_to_async(changes_invalidate, thread_sensitive=False)(rows)
 
     async def tick(self, fanout) -> None:
         return None
@@ -71,12 +91,12 @@ _followed: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()  # l
 
 def feed_follow() -> None:
     """From the ASGI front / async middleware: keep this loop's fan-out (and its reader) running."""
-    from changes.live import live_attach
+    from changes.live import live_follow
 
     loop = asyncio.get_running_loop()
     if loop not in _followed:
         _followed.add(loop)
-        live_attach()  # never detached: the process follows the feed from now on
+        live_follow()  # the process follows the feed from now on
 
 
 class _SyncFollower:
@@ -88,6 +108,10 @@ class _SyncFollower:
         self.checked = 0.0
 
     def check(self) -> None:
+        from changes.live import live_following
+
+        if live_following():  # (a sync middleware under ASGI: the process's fan-out reads the feed)
+            return
         interval = float(getattr(settings, "PORTAL_CACHE_FEED_SECONDS", 0.1))
         if time.monotonic() - self.checked < interval or not self.lock.acquire(blocking=False):
             return
@@ -99,19 +123,17 @@ class _SyncFollower:
             rows = self.reader.read(limit=10_000)
             if rows is None:  # fell behind the feed: drop everything
                 self.reader = FeedReader.from_now()
-                generations_set(["catalog", "pages"])
+                generations_set(["catalog", "pages", LIVE])
             elif rows:
-                names = generations_for(rows)
-                if names:
-                    generations_set(sorted(names))
+                changes_invalidate(rows)
         except Exception:  # the page is still served; the TTL bounds what is missed
             logger.exception("page cache: reading the change feed failed")
         finally:
             self.lock.release()
 
-    def appended(self, record_type: str) -> None:
-        """This process committed a change: drop its pages at once (other processes read the feed)."""
-        generations_set(sorted(generations_for([_Appended(record_type)])))
+    def appended(self, record_type: str, record_ids, kind: str) -> None:
+        """This process committed changes: drop its pages at once (other processes read the feed)."""
+        changes_invalidate(_Appended(record_type, record_id, kind) for record_id in record_ids)
 
 
 _sync = _SyncFollower()

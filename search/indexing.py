@@ -15,7 +15,7 @@ from .backends import active_backends
 logger = logging.getLogger(__name__)
 
 
-def on_feed_appended(record_type: str) -> None:
+def on_feed_appended(record_type: str, record_ids: list[int], kind: str) -> None:
     """A hook of the change feed (after this process committed changes): database backends read it now."""
     for backend in active_backends():
         if backend.name != "database":

@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from infra.serializers import FieldsBuiltOnce
 from organizations.models import Division
 
 from ..models import AppService, ComputeResource, Identifier, ListingState, NetworkLine, Site
@@ -12,7 +13,7 @@ from ..services.records import DESCRIBE_FIELDS, LIVE_FIELDS
 READ_ONLY = ["external_id", "identifier", "listing_state", "version", "updated_at"]
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     identifier = serializers.SerializerMethodField(help_text="算力标识（审核通过后发放）")
 
     def __init__(self, *args, provider=None, **kwargs):
@@ -119,7 +120,7 @@ def _status_serializer(model, serializer_name):
             )
         return attrs
 
-    return type(serializer_name, (serializers.ModelSerializer,), {"Meta": Meta, "validate": validate})
+    return type(serializer_name, (FieldsBuiltOnce, serializers.ModelSerializer), {"Meta": Meta, "validate": validate})
 
 
 ComputeResourceStatusSerializer = _status_serializer(ComputeResource, "ComputeResourceStatusSerializer")

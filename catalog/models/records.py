@@ -80,6 +80,9 @@ class PublishedRecord(models.Model):
         return self.listing_state == ListingState.APPROVED
 
 
+LOCATION_FIELDS = frozenset({"site", "site_id", "city_code", "province_code"})
+
+
 class ComputeResource(PublishedRecord):
     """A pool of identical compute nodes at one site. Facet columns are real, indexed columns."""
 
@@ -162,7 +165,9 @@ class ComputeResource(PublishedRecord):
         ]
 
     def save(self, *args, **kwargs):
-        self.sync_location()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or LOCATION_FIELDS & set(update_fields):
+            self.sync_location()  # (a live status update saves none of them: no query of the site)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -34,8 +34,14 @@ def records_changed_append(*, model: type, record_ids: Iterable[int], change: st
     record_type, build = RECORD_TYPES[model]
     snapshots = build(record_ids=ids) if len(ids) <= SNAPSHOT_LIMIT else None
     areas = None
-    if model is ComputeResource and len(ids) <= SNAPSHOT_LIMIT:
-        provinces = dict(ComputeResource.objects.filter(pk__in=ids).values_list("pk", "province_code"))
+    if model is ComputeResource and snapshots is not None:
+        # a public record's snapshot carries its province; ask the database for the others only
+        provinces = {pk: snapshot["province_code"] for pk, snapshot in snapshots.items() if "province_code" in snapshot}
+        missing = [pk for pk in ids if pk not in provinces]
+        if missing:
+            provinces.update(
+                ComputeResource.objects.filter(pk__in=missing).order_by().values_list("pk", "province_code")
+            )
         areas = [provinces.get(pk, "") for pk in ids]
     return changes_append(
         record_type=record_type, record_ids=ids, kind=change, fields=fields, areas=areas, snapshots=snapshots

@@ -1,11 +1,16 @@
 """Upserting published records (idempotent, versioned), live status and approval; each change is
 appended to the change feed in its own transaction."""
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
@@ -239,6 +244,18 @@ line_upsert = _upsert_for(NetworkLine)
 app_service_upsert = _upsert_for(AppService)
 
 
+def _save_audited(*, before: Record, record: Record, update_fields: list[str]) -> None:
+    """Save and write the audit log's update entry from the state read under the lock: the entry
+    django-auditlog's save signal would write, without its query for the row as it was."""
+    with disable_auditlog():
+        record.save(update_fields=update_fields)
+    diff = model_instance_diff(
+        before, record, fields_to_check=update_fields, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+    )
+    if diff:
+        LogEntry.objects.log_create(record, action=LogEntry.Action.UPDATE, changes=diff)
+
+
 @transaction.atomic
 def record_update_status(
     *,
@@ -253,14 +270,16 @@ def record_update_status(
     unknown = set(changes) - set(LIVE_FIELDS[model])
     if unknown:
         raise ValueError(f"not live fields of {model.__name__}: {sorted(unknown)}")
-    record = model.objects.select_for_update().get(pk=record.pk)
+    # with its identifier: the provider interface answers with the record (no query after the commit)
+    record = model.objects.select_for_update(of=("self",)).select_related("identifier").get(pk=record.pk)
     changed = tuple(name for name, value in changes.items() if _current(record, name) != _canonical(value))
     if not changed:
         return RecordChange(record=record, created=False)
+    before = copy.copy(record)
     for name in changed:
         setattr(record, name, changes[name])
     record.version += 1
-    record.save(update_fields=[*changed, "version", "updated_at"])
+    _save_audited(before=before, record=record, update_fields=[*changed, "version", "updated_at"])
     _save_version(record=record, change="status", source=source, actor=actor, api_key=api_key)
     _change_append(record, "status", changed)
     return RecordChange(record=record, created=False, changed_fields=changed)

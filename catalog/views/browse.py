@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from infra.cacheable import cache_for_anonymous
+from infra.cacheable import cache_for_anonymous, mark_cacheable, mark_shows_records
 from infra.paths import localize_path
 
 from .. import selectors_public
 from ..models import IdentifierState, RecordState, ResourceClass
 from ..resolution import identifier_resolve
+from ..snapshots import live_key
 
 PAGE_SIZE = 20
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -89,6 +90,7 @@ SORTS = {
     "available": (gettext_lazy("可用数量从多到少"), {CatalogueKind.RESOURCES: ("-available_units", "pk")}),
     "provider": (gettext_lazy("服务商"), {"*": ("provider__organization__name", "name", "pk")}),
 }
+LIVE_SORTS = frozenset({"price", "-price", "available"})  # orders that follow records' live figures
 TEXT_FIELDS = {
     CatalogueKind.RESOURCES: (
         "name",
@@ -174,7 +176,7 @@ def catalogue(request):
     if filters["kind"] == CatalogueKind.RESOURCES and _export_function() is not None:
         for fmt in EXPORT_FORMATS:
             export_links.append((fmt.upper(), localize_path(f"/catalog/export/{fmt}/") + _query_suffix(query)))
-    return render(
+    response = render(
         request,
         "catalog/catalogue.html",
         {
@@ -188,6 +190,11 @@ def catalogue(request):
             "figures": selectors_public.headline_figures(),
         },
     )
+    # which records are on this page, and in which order, follows live figures only when sorted or
+    # filtered by them; otherwise a status change of a record drops only the pages it is on
+    if filters["sort"] in LIVE_SORTS or filters["state"]:
+        mark_cacheable(response, depends_on=("live",))
+    return mark_shows_records(response, (live_key(record) for record in page_obj.object_list))
 
 
 def _query_suffix(query) -> str:
@@ -219,17 +226,17 @@ def provider_detail(request, pk: int):
     provider = selectors_public.directory_provider_get(pk=pk)
     if provider is None:
         raise Http404(_("没有这个公开的服务商。"))
-    return render(
+    records = {
+        "resources": list(selectors_public.public_resources(provider_id=provider.pk)),
+        "lines": list(selectors_public.public_lines(provider_id=provider.pk)),
+        "apps": list(selectors_public.public_app_services(provider_id=provider.pk)),
+    }
+    response = render(
         request,
         "catalog/provider.html",
-        {
-            "provider": provider,
-            "sites": selectors_public.provider_sites(provider=provider),
-            "resources": selectors_public.public_resources(provider_id=provider.pk),
-            "lines": selectors_public.public_lines(provider_id=provider.pk),
-            "apps": selectors_public.public_app_services(provider_id=provider.pk),
-        },
+        {"provider": provider, "sites": selectors_public.provider_sites(provider=provider), **records},
     )
+    return mark_shows_records(response, (live_key(record) for shown in records.values() for record in shown))
 
 
 @require_GET
@@ -238,15 +245,12 @@ def site_detail(request, pk: int):
     site = selectors_public.public_site_get(pk=pk)
     if site is None:
         raise Http404(_("没有这个公开的数据中心站点。"))
-    return render(
-        request,
-        "catalog/site.html",
-        {
-            "site": site,
-            "resources": selectors_public.public_resources(site_id=site.pk),
-            "lines": selectors_public.public_lines(site_id=site.pk),
-        },
-    )
+    records = {
+        "resources": list(selectors_public.public_resources(site_id=site.pk)),
+        "lines": list(selectors_public.public_lines(site_id=site.pk)),
+    }
+    response = render(request, "catalog/site.html", {"site": site, **records})
+    return mark_shows_records(response, (live_key(record) for shown in records.values() for record in shown))
 
 
 class IdentifierLookupForm(forms.Form):

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from infra.cacheable import cache_for_anonymous
+from infra.cacheable import cache_for_anonymous, mark_shows_records
 
 from .. import selectors, selectors_public, services
 from ..exports import identifier_csv_response
 from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
 from ..identifiers import MalformedIdentifier
 from ..models import Identifier, ProviderApiKey
+from ..snapshots import live_key
 
 
 @cache_for_anonymous(depends_on=("catalog",))
@@ -34,7 +35,9 @@ def record_detail(request, code: str):
             raise Http404(_("没有这个公开的算力标识。"))
         context = {"synced": synced, "snapshot": synced.snapshot}
         return render(request, "catalog/synced_record_detail.html", context)
-    return render(request, "catalog/record_detail.html", {"identifier": identifier, "record": identifier.record})
+    record = identifier.record
+    response = render(request, "catalog/record_detail.html", {"identifier": identifier, "record": record})
+    return mark_shows_records(response, [live_key(record)])
 
 
 @login_required

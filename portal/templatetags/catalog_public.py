@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from catalog.models import ComputeResource, NetworkLine
+from catalog.snapshots import live_key as record_live_key
 from infra.paths import localize_path
 
 register = template.Library()
@@ -123,8 +124,7 @@ def live_script(context) -> str:
 @register.simple_tag
 def live_key(record) -> str:
     """The record's key in the live-updates contract: ``resource:<pk>``, ``line:<pk>``, ``app_service:<pk>``."""
-    kind = {"ComputeResource": "resource", "NetworkLine": "line", "AppService": "app_service"}[type(record).__name__]
-    return f"{kind}:{record.pk}"
+    return record_live_key(record)
 
 
 @register.simple_tag
