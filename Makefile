@@ -75,7 +75,8 @@ checks: $(VENV)/.installed-dev
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	@# deploy checks include OpenAPI schema generation, which reads the (migrated) database
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
-		ALLOWED_HOSTS=node.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=node.example.cn ORDER_ACCESS_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 ## serve-prod: the production server (deploy/serve.sh): uvicorn with one ASGI worker process per core
 ## (WEB_CONCURRENCY=), production settings; needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL in the

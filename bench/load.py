@@ -94,6 +94,7 @@ def _env(workdir: Path, *, settings: str, redis_url: str = "") -> dict[str, str]
         "DEBUG": "false",
         "SECRET_KEY": "bench-load-throwaway-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": HOST,
+        "ORDER_ACCESS_KEYS": "YmVuY2gtbG9hZC10aHJvd2F3YXktYWNjZXNzLWtleTA=",
         "SQLITE_PATH": str(workdir / "bench.sqlite3"),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),

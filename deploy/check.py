@@ -19,6 +19,7 @@ calling shell are ignored). ``--port`` / ``--redis-port`` choose the loopback po
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import http.client
 import json
@@ -56,6 +57,7 @@ def production_env(workdir: Path, *, redis_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "deploy-check-" + secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": HOST,
+        "ORDER_ACCESS_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "SQLITE_PATH": str(workdir / "db.sqlite3"),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),

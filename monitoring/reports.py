@@ -47,9 +47,18 @@ PLATFORM_COUNTS = (
     "api_client_errors",
     "api_server_errors",
 )
-SCHEDULING_COUNTS = ("demands", "matches_offered", "matches_accepted", "matches_confirmed", "matches_declined")
+SCHEDULING_COUNTS = (
+    "demands",
+    "matches_offered",
+    "matches_accepted",
+    "matches_confirmed",
+    "matches_declined",
+    "orders_confirmed",
+    "orders_cancelled",
+    "holds_expired",
+)
 SCHEDULING_CROSS = "matches_confirmed_cross_province"
-APPLICATION_COUNTS = ("app_services_new", "app_calls", "app_users")
+APPLICATION_COUNTS = ("app_services_new", "app_calls", "app_users", "usage_card_hours", "usage_amount_yuan")
 RESOURCE_FIELDS = ("resources", "installed_cards", "available_cards", "utilisation_percent", "online_rate_percent")
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Capacity, Hold, Order, OrderLine
+from .models import Capacity, Hold, Order, OrderLine, UsageRecord
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -66,3 +66,10 @@ class OrderAdmin(ReadOnly):
     list_filter = ["state"]
     list_select_related = ["provider__organization", "buyer"]
     inlines = [OrderLineInline]
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(ReadOnly):
+    list_display = ["record_id", "provider", "order", "resource", "card_hours", "amount_yuan", "ended_at"]
+    list_select_related = ["provider__organization", "order", "resource"]
+    search_fields = ["record_id", "job_id"]

@@ -17,7 +17,8 @@ from catalog.api.authentication import ProviderApiKeyAuthentication
 from catalog.models import ProviderApiKey
 
 from . import selectors, services
-from .models import Hold, Order
+from .buyer_keys import BuyerApiKeyAuthentication
+from .models import BuyerApiKey, Hold, Order
 from .serializers import HoldSerializer, OrderActionSerializer, OrderSerializer
 
 
@@ -26,8 +27,13 @@ def _key_provider(request):
     return auth.provider if isinstance(auth, ProviderApiKey) else None
 
 
+def _buyer_key(request) -> bool:
+    """A buyer organisation's key: its creator's purchases only, never their provider's sales."""
+    return isinstance(getattr(request, "auth", None), BuyerApiKey)
+
+
 class _Scoped:
-    authentication_classes = [ProviderApiKeyAuthentication, SessionAuthentication]
+    authentication_classes = [ProviderApiKeyAuthentication, BuyerApiKeyAuthentication, SessionAuthentication]
     lookup_value_regex = r"\d+"
 
 
@@ -44,6 +50,8 @@ class HoldViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
             return Hold.objects.filter(provider=provider).order_by("-created_at", "-pk")
         user = self.request.user
         own = selectors.holds_for_buyer(user=user)
+        if _buyer_key(self.request):
+            return own.order_by("-created_at", "-pk")
         sold = selectors.holds_for_provider(user=user)
         return (own | sold).distinct().order_by("-created_at", "-pk")
 
@@ -61,6 +69,8 @@ class OrderViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
             return Order.objects.filter(provider=provider).prefetch_related("lines__resource").order_by("-pk")
         user = self.request.user
         own = selectors.orders_for_buyer(user=user)
+        if _buyer_key(self.request):
+            return own.order_by("-pk")
         sold = selectors.orders_for_provider(user=user)
         return (own | sold).distinct().order_by("-pk")
 

@@ -7,4 +7,4 @@ class OrdersConfig(AppConfig):
     verbose_name = _("资源预留与订单")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (registers models with the audit trail)
+        from . import audit, checks  # noqa: F401  (registers models with the audit trail; deploy checks)

@@ -14,6 +14,7 @@ from django.db.models.functions import Greatest
 
 from catalog.models import ComputeResource
 
+from .audit import audit_capacity
 from .models import Capacity
 
 
@@ -46,14 +47,18 @@ def capacity_take(*, resource_id: int, units: int, allocate: bool = False) -> bo
     updated = Capacity.objects.filter(resource_id=resource_id, held_units__lte=room - F("allocated_units")).update(
         **{column: F(column) + units}
     )
+    if updated == 1:
+        audit_capacity(resource_id=resource_id, **{"allocated" if allocate else "held": units})
     return updated == 1
 
 
 def capacity_allocate_held(*, resource_id: int, units: int) -> None:
     """Held units become allocated (the provider confirmed)."""
-    Capacity.objects.filter(resource_id=resource_id, held_units__gte=units).update(
+    updated = Capacity.objects.filter(resource_id=resource_id, held_units__gte=units).update(
         held_units=F("held_units") - units, allocated_units=F("allocated_units") + units
     )
+    if updated:
+        audit_capacity(resource_id=resource_id, held=-units, allocated=units)
 
 
 def capacity_release(*, resource_id: int, held: int = 0, allocated: int = 0) -> None:
@@ -63,5 +68,5 @@ def capacity_release(*, resource_id: int, held: int = 0, allocated: int = 0) -> 
         changes["held_units"] = Greatest(F("held_units") - held, 0)
     if allocated:
         changes["allocated_units"] = Greatest(F("allocated_units") - allocated, 0)
-    if changes:
-        Capacity.objects.filter(resource_id=resource_id).update(**changes)
+    if changes and Capacity.objects.filter(resource_id=resource_id).update(**changes):
+        audit_capacity(resource_id=resource_id, held=-held, allocated=-allocated)

@@ -164,3 +164,88 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.resource_id} × {self.cards}"
+
+
+class OrderAccess(models.Model):
+    """可调用: how the buyer reaches the allocation (endpoint, account, credential or a reference to one).
+
+    Everything the provider typed is one Fernet token (orders.access, key from the environment): the
+    database, backups, the admin and the audit trail (which excludes ``sealed``) never hold it in clear.
+    """
+
+    order = models.OneToOneField(
+        Order, verbose_name=_("订单"), primary_key=True, on_delete=models.CASCADE, related_name="access"
+    )
+    sealed = models.TextField(_("接入信息（加密）"), editable=False)
+    revision = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("接入信息")
+        verbose_name_plural = _("接入信息")
+        permissions = [("view_order_credentials", _("可查看本单位订单的接入凭据"))]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} r{self.revision}"
+
+
+class UsageRecord(models.Model):
+    """用: one usage record a provider pushed (card-hours of a resource of an order in a period).
+
+    ``record_id`` is the provider's own id: pushing it again with the same content is a no-op, with
+    different content a conflict (409); ``digest`` is the hash of the content that decides which."""
+
+    provider = models.ForeignKey(
+        "catalog.Provider", verbose_name=_("服务商"), on_delete=models.PROTECT, related_name="usage_records"
+    )
+    record_id = models.CharField(_("用量记录编号"), max_length=64)
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="usage")
+    resource = models.ForeignKey(
+        "catalog.ComputeResource", verbose_name=_("算力资源"), on_delete=models.PROTECT, related_name="+"
+    )
+    card_hours = models.DecimalField(_("卡时"), max_digits=14, decimal_places=3)
+    started_at = models.DateTimeField(_("开始时间"))
+    ended_at = models.DateTimeField(_("结束时间"), db_index=True)
+    job_id = models.CharField(_("作业编号"), max_length=128, blank=True)
+    amount_yuan = models.DecimalField(_("费用（元）"), max_digits=16, decimal_places=2)
+    digest = models.CharField(_("内容摘要"), max_length=64, editable=False)
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("用量记录")
+        verbose_name_plural = _("用量记录")
+        ordering = ["-ended_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["provider", "record_id"], name="usage_record_once")]
+        indexes = [models.Index(fields=["order", "ended_at"], name="usage_order_end")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}/{self.record_id}"
+
+
+class BuyerApiKey(models.Model):
+    """A buyer organisation's key of the standard interface (its orders, access, usage and statements):
+    stored as a SHA-256 digest, shown once; it acts as its creator, on the organisation's purchases only."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("需求方单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("用途说明"), max_length=64)
+    prefix = models.CharField(_("密钥前缀"), max_length=12, unique=True)
+    key_hash = models.CharField(_("密钥摘要（SHA-256）"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("需求方 API 密钥")
+        verbose_name_plural = _("需求方 API 密钥")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

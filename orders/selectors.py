@@ -102,3 +102,8 @@ def free_units_of(*, resource_ids) -> dict[int, int]:
 
     rows = ComputeResource.objects.filter(pk__in=list(resource_ids)).annotate(free=free_units())
     return dict(rows.values_list("pk", "free"))
+
+
+def orders_of_provider(*, provider: Provider) -> QuerySet[Order]:
+    """A provider's sales (what its API key sees)."""
+    return _orders().filter(provider=provider)

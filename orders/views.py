@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import access, selectors, services, statements
 from .forms import CancelForm
-from .models import HoldState, OrderState
+from .models import HoldState, OrderAccess, OrderState
 
 ACTIONS = {"activate", "complete", "cancel"}
 
@@ -67,5 +67,9 @@ def order_detail(request, pk: int):
         "can_activate": is_provider and order.state == OrderState.CONFIRMED,
         "can_complete": is_provider and order.state == OrderState.ACTIVE,
         "can_cancel": order.state == OrderState.CONFIRMED or (is_provider and order.state == OrderState.ACTIVE),
+        "access_set": OrderAccess.objects.filter(order=order).values("revision", "updated_at").first(),
+        "may_reveal": access.access_may_reveal(user=request.user, order=order),
+        "can_attach": is_provider and order.state in access.OPEN_STATES,
+        "usage": statements.statement_for_order(order=order),
     }
     return render(request, "orders/order_detail.html", context, status=400 if request.method == "POST" else 200)

@@ -1,7 +1,7 @@
 """A campaign's application guide (申报指南), built from the campaign's data and the eligibility rules.
 
 Nothing here is typed in by editors: change the campaign (or a rule) and every guide follows.
-Reads only the Campaign model's fields and the eligibility constants of workflows.node_application.
+Reads only the Campaign's configuration (its fields and its rules, ``campaign_rules.rules_from_campaign``).
 """
 
 import datetime
@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import IndustryCategory
-from workflows.node_application.eligibility import DISHONESTY_YEARS, MAX_CONSORTIUM, MIN_REGISTERED_CAPITAL
-from workflows.node_application.models import EDITABLE_REQUIRED, Campaign, MaterialKind, NodeType, format_deadline
+from workflows.node_application.campaign_rules import CampaignRules, rules_from_campaign
+from workflows.node_application.eligibility import wan
+from workflows.node_application.models import Campaign, NodeType, ReviewMode, RuleAction, format_deadline
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class GuideMaterial:
     label: str
     editable_required: bool
     only_if: str = ""
+    pdf_required: bool = True
+    max_size_mb: int = 20
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,19 +64,29 @@ class CampaignGuide:
     is_closed: bool = False
 
 
-def _capital_wan() -> str:
-    return format((MIN_REGISTERED_CAPITAL / 10000).normalize(), "f")
-
-
-def _conditions(campaign: Campaign) -> list[str]:
-    conditions = [
-        _("建设主体注册资金不低于%(amount)s万元，并有持续的资金保障能力。") % {"amount": _capital_wan()},
-        _("运营主体持有有效的电信业务经营许可（事业单位除外），具备运营所需的场地、设备和人员。"),
-        _("建设主体和运营主体近%(years)d年无重大失信记录。") % {"years": DISHONESTY_YEARS},
-        _("可单独或以联合体方式申报，联合体不超过%(count)d家（牵头单位1家，联合单位至多%(joint)d家）。")
-        % {"count": MAX_CONSORTIUM, "joint": MAX_CONSORTIUM - 1},
-    ]
-    if campaign.accepts_regional:
+def _conditions(campaign: Campaign, rules: CampaignRules) -> list[str]:
+    conditions = []
+    if rules.min_registered_capital_wan:
+        conditions.append(
+            _("建设主体注册资金不低于%(amount)s万元，并有持续的资金保障能力。")
+            % {"amount": wan(rules.min_registered_capital_wan)}
+        )
+    if rules.licence_categories:
+        conditions.append(
+            _("运营主体持有包含 %(codes)s 之一的有效电信业务经营许可（事业单位除外），具备运营所需的场地、设备和人员。")
+            % {"codes": "、".join(rules.licence_categories)}
+        )
+    else:
+        conditions.append(_("运营主体持有有效的电信业务经营许可（事业单位除外），具备运营所需的场地、设备和人员。"))
+    conditions.append(_("建设主体和运营主体近%(years)d年无重大失信记录。") % {"years": rules.dishonesty_years})
+    if rules.max_consortium > 1:
+        conditions.append(
+            _("可单独或以联合体方式申报，联合体不超过%(count)d家（牵头单位1家，联合单位至多%(joint)d家）。")
+            % {"count": rules.max_consortium, "joint": rules.max_consortium - 1}
+        )
+    else:
+        conditions.append(_("本批次只接受单独申报，不接受联合体申报。"))
+    if campaign.accepts_regional and rules.one_regional_per_province != RuleAction.OFF:
         conditions.append(_("区域节点：每个省级行政区可申报1个，由省通信管理局和省工业和信息化主管部门共同申报。"))
     if campaign.accepts_industry:
         count = IndustryCategory.objects.count()
@@ -99,7 +113,9 @@ def _steps(campaign: Campaign) -> list[GuideStep]:
         steps.append(
             GuideStep(
                 _("市级初审推荐（行业节点）"),
-                _("所在市（州）经济和信息化主管部门会同通信发展办公室初审并推荐。"),
+                _("所在市（州）经济和信息化局与通信发展办公室分别初审，均推荐方可报省。")
+                if campaign.municipal_review_mode == ReviewMode.ALL
+                else _("所在市（州）经济和信息化主管部门会同通信发展办公室初审并推荐。"),
                 starts_at=campaign.municipal_review_starts_at,
                 ends_at=campaign.municipal_review_ends_at,
             )
@@ -107,11 +123,29 @@ def _steps(campaign: Campaign) -> list[GuideStep]:
     steps.append(
         GuideStep(
             _("省级联合复审"),
-            _("省通信管理局与省工业和信息化主管部门同时复审，双方均同意方可报部；任一方可退回修改。"),
+            _("省通信管理局与省工业和信息化主管部门同时复审，双方均同意方可报部；任一方可退回修改。")
+            if campaign.provincial_review_mode == ReviewMode.ALL
+            else _("省级主管部门复审，同意后报部，也可退回修改。"),
             starts_at=campaign.provincial_review_starts_at,
             ends_at=campaign.provincial_review_ends_at,
         )
     )
+    if campaign.has_national_registration:
+        steps.append(
+            GuideStep(
+                _("国家平台注册登记"),
+                _("复审通过后，由省通信管理局在国家算力互联互通平台登记注册编号。"),
+            )
+        )
+    if campaign.has_paper_copies:
+        steps.append(
+            GuideStep(
+                _("报送纸质材料"),
+                _("纸质材料%(count)s份（盖章）报送至：%(address)s。")
+                % {"count": campaign.paper_copies_count or 1, "address": campaign.paper_copies_address},
+                ends_at=campaign.paper_copies_deadline,
+            )
+        )
     steps.append(GuideStep(_("报送工业和信息化部"), _("逾期不予受理。"), ends_at=campaign.ministry_deadline))
     steps.append(GuideStep(_("专家评审"), _("工业和信息化部组织专家评审。")))
     steps.append(GuideStep(_("公示"), _("评审通过的节点公示%(days)d天。") % {"days": campaign.publicity_days}))
@@ -119,22 +153,30 @@ def _steps(campaign: Campaign) -> list[GuideStep]:
     return steps
 
 
-def _materials() -> list[GuideMaterial]:
-    materials = []
-    for kind in MaterialKind:
-        only_if = _("联合体申报时提供") if kind == MaterialKind.CONSORTIUM_AGREEMENT else ""
-        materials.append(GuideMaterial(str(kind.label), kind in EDITABLE_REQUIRED, only_if))
-    return materials
+def _materials(rules: CampaignRules) -> list[GuideMaterial]:
+    scope_notes = {NodeType.REGIONAL: _("区域节点提供"), NodeType.INDUSTRY: _("行业节点提供")}
+    return [
+        GuideMaterial(
+            rule.label,
+            rule.editable_required,
+            "；".join(part for part in (str(scope_notes.get(rule.scope, "")), rule.only_if) if part),
+            pdf_required=rule.pdf_required,
+            max_size_mb=rule.max_size_mb,
+            note=rule.note,
+        )
+        for rule in rules.materials
+    ]
 
 
 def campaign_guide(*, campaign: Campaign, now: datetime.datetime | None = None) -> CampaignGuide:
     now = now or timezone.now()
+    rules = rules_from_campaign(campaign)
     return CampaignGuide(
         campaign=campaign,
         node_types=[str(NodeType(node_type).label) for node_type in campaign.node_types],
-        conditions=_conditions(campaign),
+        conditions=_conditions(campaign, rules),
         steps=_steps(campaign),
-        materials=_materials(),
+        materials=_materials(rules),
         is_open=campaign.opens_at <= now < campaign.materials_deadline,
         is_closed=now >= campaign.materials_deadline,
     )

@@ -185,6 +185,9 @@ CHARTS: list[Chart] = [
             Series("matches_offered", _("提供方案"), _total("matches_offered")),
             Series("matches_accepted", _("用户选择"), _total("matches_accepted")),
             Series("matches_confirmed", _("服务商确认"), _total("matches_confirmed")),
+            Series("orders_confirmed", _("成交订单"), _total("orders_confirmed")),
+            Series("orders_cancelled", _("取消订单"), _total("orders_cancelled")),
+            Series("holds_expired", _("预留过期"), _total("holds_expired")),
         ),
         kind="bar",
     ),
@@ -212,6 +215,16 @@ CHARTS: list[Chart] = [
         ),
         kind="bar",
     ),
+    Chart(
+        "usage",
+        APPLICATION,
+        _("算力使用：卡时与费用（元）"),
+        (
+            Series("usage_card_hours", _("已用卡时"), _total("usage_card_hours")),
+            Series("usage_amount_yuan", _("用量费用"), _total("usage_amount_yuan")),
+        ),
+        kind="bar",
+    ),
 ]
 CHARTS_BY_ID = {chart.id: chart for chart in CHARTS}
 RESOLUTION_METRICS = {"resolution_rate": ("identifier_resolutions_ok", "identifier_resolutions")}
@@ -230,9 +243,18 @@ def _metric_names(chart: Chart) -> list[str]:
         "resolution_rate": ["identifier_resolutions_ok", "identifier_resolutions"],
         "api": ["api_requests", "api_client_errors", "api_server_errors"],
         "api_latency": ["api_latency_seconds", "api_server_errors", "api_requests"],
-        "scheduling": ["demands", "matches_offered", "matches_accepted", "matches_confirmed"],
+        "scheduling": [
+            "demands",
+            "matches_offered",
+            "matches_accepted",
+            "matches_confirmed",
+            "orders_confirmed",
+            "orders_cancelled",
+            "holds_expired",
+        ],
         "scheduling_quality": ["confirm_seconds", "matches_confirmed_cross_province", "matches_confirmed"],
         "applications": ["app_services_new", "app_calls", "app_users"],
+        "usage": ["usage_card_hours", "usage_amount_yuan"],
     }
     return names[chart.id]
 

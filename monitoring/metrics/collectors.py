@@ -194,7 +194,45 @@ def _confirm_seconds(start, end):
         yield hour, {}, total, count
 
 
+def _orders(field: str, *, state: str | None = None):
+    """Orders (orders app) per hour of ``field``: what the market really committed, by provider."""
+
+    def collect(start, end):
+        from orders.models import Order
+
+        queryset = Order.objects.filter(state=state) if state else Order.objects.all()
+        return _counts(queryset, field, start, end, provider_id=F("provider_id"))
+
+    return collect
+
+
+def _holds_expired(start, end):
+    from orders.models import Hold, HoldState
+
+    return _counts(Hold.objects.filter(state=HoldState.EXPIRED), "ended_at", start, end)
+
+
 # --- flow 10: application business -------------------------------------------------------------
+
+
+def _usage(field: str):
+    """What buyers consumed (orders.UsageRecord pushed by providers), per hour of the record's end."""
+
+    def collect(start, end):
+        from orders.models import UsageRecord
+
+        rows = (
+            UsageRecord.objects.filter(ended_at__gte=start, ended_at__lt=end)
+            .annotate(h=_hour("ended_at"), province=F("resource__province_code"))
+            .values("h", "provider_id", "province")
+            .annotate(v=Sum(field), n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            dims = {"province_code": row["province"] or "", "provider_id": row["provider_id"]}
+            yield hour_start(row["h"]), dims, float(row["v"] or 0), row["n"]
+
+    return collect
 
 
 def _app_services_new(start, end):
@@ -250,6 +288,8 @@ COLLECTORS: list[Collector] = [
     Collector(APPLICATION, "app_services_new", _app_services_new),
     Collector(APPLICATION, "app_calls", _app_use("calls")),
     Collector(APPLICATION, "app_users", _app_use("users")),
+    Collector(APPLICATION, "usage_card_hours", _usage("card_hours")),
+    Collector(APPLICATION, "usage_amount_yuan", _usage("amount_yuan")),
 ]
 SCHEDULING_COLLECTORS: list[Collector] = [
     Collector(SCHEDULING, "demands", _demands),
@@ -261,6 +301,10 @@ SCHEDULING_COLLECTORS: list[Collector] = [
         SCHEDULING, "matches_confirmed_cross_province", _scheduling("confirmed_at", extra=Q(cross_province=True))
     ),
     Collector(SCHEDULING, "confirm_seconds", _confirm_seconds),
+    Collector(SCHEDULING, "orders_confirmed", _orders("created_at")),
+    Collector(SCHEDULING, "orders_activated", _orders("activated_at")),
+    Collector(SCHEDULING, "orders_cancelled", _orders("ended_at", state="cancelled")),
+    Collector(SCHEDULING, "holds_expired", _holds_expired),
 ]
 
 

@@ -328,6 +328,10 @@ TASKS_ORPHAN_AFTER_SECONDS = env.int("TASKS_ORPHAN_AFTER_SECONDS", default=3600)
 CATALOG_IMPORT_QUEUE_ROWS = env.int("CATALOG_IMPORT_QUEUE_ROWS", default=5000)
 # A buyer's hold on cards lasts this long unless the provider confirms (orders.tasks.holds_expire).
 HOLD_TTL_MINUTES = env.float("HOLD_TTL_MINUTES", default=30)
+# Orders' access hand-off (endpoint, account, credential) is encrypted with these Fernet keys
+# (orders/access.py): the first encrypts, all decrypt; rotate by putting a new key first, then
+# `manage.py orders_access_rotate`, then dropping the old one. Comma-separated; production requires it.
+ORDER_ACCESS_KEYS = env.list("ORDER_ACCESS_KEYS", default=[])
 # Finished task results are kept this many days (failed ones too), then pruned daily.
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 

@@ -11,3 +11,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-only-for-local-deve
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A development-only access hand-off key (`make run`): `manage.py check --deploy` warns while it is in use,
+# production.py refuses to start without ORDER_ACCESS_KEYS.
+ORDER_ACCESS_KEYS = env.list("ORDER_ACCESS_KEYS", default=["ZGV2LW9ubHktb3JkZXItYWNjZXNzLWtleS0wMDAwMDA="])

@@ -37,3 +37,6 @@ TASKS = {
 }
 # No flush timer thread in unit tests (tests/monitoring/test_worker_rollups.py turns it on).
 METRICS_REQUEST_FLUSH_SECONDS = 0
+
+# The development-only access hand-off key (orders/access.py DEV_KEY); tests/orders rotate their own.
+ORDER_ACCESS_KEYS = ["ZGV2LW9ubHktb3JkZXItYWNjZXNzLWtleS0wMDAwMDA="]

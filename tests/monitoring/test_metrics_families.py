@@ -147,6 +147,8 @@ def test_application_business():
         "app_services_new": 1,
         "app_calls": 150,
         "app_users": 15,
+        "usage_card_hours": 0,
+        "usage_amount_yuan": 0,
         "app_services_listed": 1,
     }
 

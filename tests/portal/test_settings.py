@@ -18,6 +18,7 @@ SWITCHES = (
     "NODE_ROLE",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "ORDER_ACCESS_KEYS",
     "SQLITE_PATH",
     "DEBUG",
 )
@@ -98,9 +99,9 @@ def test_unknown_node_role_is_refused():
     assert "NODE_ROLE must be one of regional, industry, national" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "ORDER_ACCESS_KEYS"])
 def test_production_refuses_to_start_without_secrets(missing):
-    env = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "node.example.cn"}
+    env = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "node.example.cn", "ORDER_ACCESS_KEYS": "k" * 43 + "="}
     del env[missing]
     result = run("portal.settings.production", **env)
     assert result.returncode != 0
@@ -119,6 +120,7 @@ def test_production_passes_the_deployment_checklist(tmp_path):
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": "ci-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP",
             "ALLOWED_HOSTS": "node.example.cn",
+            "ORDER_ACCESS_KEYS": "cHJvZHVjdGlvbi1jaGVjay1hY2Nlc3Mta2V5LTAwMDA=",
             # schema generation (a deploy check of drf-spectacular) opens the database
             "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
         },

@@ -1,6 +1,8 @@
-"""Demo campaigns: Sichuan 2026 and Hebei 2026, with the dates of their notices, and one Sichuan campaign that is
-always open relative to the day the demo data is loaded (so that `make run` on any date lets a newcomer apply).
-Idempotent.
+"""Demo campaigns: Sichuan 2026, Hebei 2026 and a Guangdong-style 2026 call, each expressed as configuration (dates,
+route switches, eligibility parameters, materials list, stage names, notification texts: what an operator enters in
+the admin), and one Sichuan campaign that is always open relative to the day the demo data is loaded (so that
+`make run` on any date lets a newcomer apply). Idempotent: an existing campaign's lists are left as the operator
+edited them.
 
 A date-only deadline ("3月17日前") ends at 24:00 of that day, Asia/Shanghai; a window ("3月21日至3月25日")
 runs from 00:00 of its first day to 24:00 of its last.
@@ -21,6 +23,16 @@ from .deadlines import shanghai_start_of_day as start
 from .models import EDITABLE_REQUIRED, MaterialKind, NodeApplication, ReviewTask, TaskKind
 from .services import campaign_upsert
 
+# The national notice's conditions, as each demo call states them (an operator may change any of them).
+NATIONAL_RULES = {
+    "min_registered_capital_wan": 5000,
+    "licence_categories": "",
+    "dishonesty_years": 3,
+    "max_consortium": 3,
+    "one_regional_per_province": "block",
+    "one_per_industry": "warn",
+}
+
 CAMPAIGNS = {
     "sc-2026": {
         "name": "国家算力互联互通节点（四川）2026年申报",
@@ -39,6 +51,7 @@ CAMPAIGNS = {
         "ministry_deadline": end(2026, 4, 1),
         "publicity_days": 7,
         "min_expert_scores": 3,
+        **NATIONAL_RULES,
     },
     "hb-2026": {
         "name": "国家算力互联互通节点（河北）2026年申报",
@@ -59,6 +72,69 @@ CAMPAIGNS = {
         "ministry_deadline": end(2026, 4, 1),
         "publicity_days": 7,
         "min_expert_scores": 3,
+        **NATIONAL_RULES,
+    },
+    # A Guangdong-style call: no municipal review (applications go straight to the province's joint review),
+    # paper copies before the ministry submission, licences limited to IDC/ISP categories, one industry node per
+    # industry enforced, and its own materials list (GUANGDONG_MATERIALS).
+    "gd-2026": {
+        "name": "国家算力互联互通节点（广东）2026年申报（第一批）",
+        "province_id": "440000",
+        "year": 2026,
+        "batch": "第一批",
+        "accepts_regional": True,
+        "accepts_industry": True,
+        "has_municipal_review": False,
+        "has_paper_copies": True,
+        "paper_copies_count": 2,
+        "paper_copies_address": "广州市越秀区（示例）广东省通信管理局",
+        "opens_at": start(2026, 3, 2),
+        "industry_name_prereview_deadline": None,
+        "materials_deadline": end(2026, 3, 31),
+        "municipal_review_starts_at": None,
+        "municipal_review_ends_at": None,
+        "provincial_review_starts_at": start(2026, 4, 1),
+        "provincial_review_ends_at": end(2026, 4, 10),
+        "paper_copies_deadline": end(2026, 4, 10),
+        "ministry_deadline": end(2026, 4, 15),
+        "publicity_days": 7,
+        "min_expert_scores": 3,
+        **NATIONAL_RULES,
+        "licence_categories": "B11,B14",
+        "one_per_industry": "block",
+    },
+}
+
+GUANGDONG_MATERIALS = [
+    {"code": "application_form", "label": "申报书", "editable_required": True, "max_size_mb": 20},
+    {"code": "construction_plan", "label": "节点建设运营方案", "editable_required": True, "max_size_mb": 50},
+    {"code": "business_licence", "label": "营业执照（或事业单位法人证书）", "max_size_mb": 10},
+    {"code": "audit_report", "label": "近一年财务审计报告", "max_size_mb": 30},
+    {"code": "licences", "label": "电信业务经营许可证", "max_size_mb": 10},
+    {
+        "code": "industry_letter",
+        "label": "行业主管部门支持函",
+        "scope": "industry",
+        "max_size_mb": 10,
+        "note": "行业节点提供",
+    },
+    {"code": "consortium_agreement", "label": "联合体协议", "condition": "consortium", "max_size_mb": 10},
+]
+
+# What each campaign lists besides its fields (written when the campaign is created).
+CAMPAIGN_LISTS = {
+    "hb-2026": {
+        "stage_names": {"name_prereview": "行业名称初核中（河北省工业和信息化厅）"},
+        "notification_texts": {
+            "draft": "您的申报 {reference} 行业名称初核已办结，请查看结果后继续填报（3月17日前提交材料）。",
+        },
+    },
+    "gd-2026": {
+        "materials": GUANGDONG_MATERIALS,
+        "stage_names": {"paper_copies": "待省通信管理局确认纸质材料"},
+        "notification_texts": {
+            "paper_copies": "{organization}：申报 {reference}（{title}）已通过省级复审，请于4月10日前报送纸质材料2份。",
+        },
     },
 }
 
@@ -205,7 +281,7 @@ def seed() -> list[str]:
     campaigns = {}
     rolling = {OPEN_CAMPAIGN_SLUG: open_campaign_defaults(today=timezone.localdate())}
     for slug, defaults in {**CAMPAIGNS, **rolling}.items():
-        campaign, created = campaign_upsert(slug=slug, defaults=defaults)
+        campaign, created = campaign_upsert(slug=slug, defaults=defaults, **CAMPAIGN_LISTS.get(slug, {}))
         campaigns[slug] = campaign
         lines.append(f"{'created' if created else 'kept'} campaign {slug}: {campaign.name}")
     for username, slug, node_type, industry, progress in DEMO_APPLICATIONS:

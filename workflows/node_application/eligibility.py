@@ -1,7 +1,9 @@
-"""Eligibility checks of the notice, as pure functions over an application.
+"""Eligibility checks of the notice, as pure functions over an application and its campaign's rules.
 
 Shown to the applicant before submit and re-checked on submit. Each check yields ``Finding``s; a
 ``block`` finding refuses the submission, a ``warning`` is shown to the applicant and the reviewers.
+The parameters (capital threshold, licence categories, look-back years, consortium size, one-per rules) come
+from ``campaign_rules.rules_for``: the campaign's configuration for a draft, the frozen version once submitted.
 """
 
 import datetime
@@ -15,11 +17,8 @@ from django.utils.translation import gettext_lazy as _l
 from organizations.models import OrganizationKind
 from organizations.uscc import validate_uscc
 
-from .models import NodeApplication, NodeType, Stage
-
-MIN_REGISTERED_CAPITAL = Decimal("50000000")
-DISHONESTY_YEARS = 3
-MAX_CONSORTIUM = 3
+from .campaign_rules import CampaignRules, rules_for
+from .models import NodeApplication, NodeType, RuleAction, Stage
 
 BLOCK = "block"
 WARNING = "warning"
@@ -40,17 +39,25 @@ class Finding:
         return self.severity == BLOCK
 
 
+def wan(amount: Decimal) -> str:
+    """An amount in 万元 without trailing zeros ("5000")."""
+    return format(Decimal(amount).normalize(), "f")
+
+
 def check_capital(application: NodeApplication) -> list[Finding]:
+    rules = rules_for(application)
     entity = application.construction_entity
     if entity is None:
         return [Finding("construction_entity_missing", BLOCK, _("请选择建设主体。"), "construction_entity")]
-    if entity.registered_capital is None or entity.registered_capital < MIN_REGISTERED_CAPITAL:
+    threshold = rules.min_registered_capital
+    if threshold and (entity.registered_capital is None or entity.registered_capital < threshold):
         return [
             Finding(
                 "capital_too_low",
                 BLOCK,
-                _("建设主体注册资金不低于5000万元（%(name)s 登记为 %(capital)s 元）。")
+                _("建设主体注册资金不低于%(amount)s万元（%(name)s 登记为 %(capital)s 元）。")
                 % {
+                    "amount": wan(rules.min_registered_capital_wan),
                     "name": entity.name,
                     "capital": entity.registered_capital if entity.registered_capital is not None else "—",
                 },
@@ -66,32 +73,37 @@ def check_telecom_licence(application: NodeApplication, *, on: datetime.date) ->
         return [Finding("operating_entity_missing", BLOCK, _("请选择运营主体。"), "operating_entity")]
     if entity.kind == OrganizationKind.PUBLIC_INSTITUTION:
         return []
-    if not entity.valid_telecom_licences(on=on).exists():
-        return [
-            Finding(
-                "no_telecom_licence",
-                BLOCK,
-                _("运营主体应持有有效的电信业务经营许可（事业单位除外）：%(name)s 无有效许可证。")
-                % {"name": entity.name},
-                "operating_entity",
-            )
-        ]
+    wanted = set(rules_for(application).licence_categories)
+    licences = list(entity.valid_telecom_licences(on=on))
+    if wanted:
+        licences = [licence for licence in licences if wanted & set(licence.categories or [])]
+    if not licences:
+        if wanted:
+            message = _(
+                "运营主体应持有包含 %(codes)s 之一的有效电信业务经营许可（事业单位除外）：%(name)s 无符合的许可证。"
+            ) % {"codes": "、".join(sorted(wanted)), "name": entity.name}
+        else:
+            message = _("运营主体应持有有效的电信业务经营许可（事业单位除外）：%(name)s 无有效许可证。") % {
+                "name": entity.name
+            }
+        return [Finding("no_telecom_licence", BLOCK, message, "operating_entity")]
     return []
 
 
 def check_dishonesty(application: NodeApplication, *, on: datetime.date) -> list[Finding]:
+    years = rules_for(application).dishonesty_years
     findings = []
     seen = set()
     for entity in (application.construction_entity, application.operating_entity):
         if entity is None or entity.pk in seen:
             continue
         seen.add(entity.pk)
-        if entity.has_dishonesty_within(years=DISHONESTY_YEARS, on=on):
+        if entity.has_dishonesty_within(years=years, on=on):
             findings.append(
                 Finding(
                     "major_dishonesty",
                     BLOCK,
-                    _("%(name)s 近3年有重大失信记录，不符合申报条件。") % {"name": entity.name},
+                    _("%(name)s 近%(years)s年有重大失信记录，不符合申报条件。") % {"name": entity.name, "years": years},
                 )
             )
     return findings
@@ -102,8 +114,12 @@ def check_consortium(application: NodeApplication) -> list[Finding]:
     if not application.lead_name:
         findings.append(Finding("lead_missing", BLOCK, _("请填写实施主体牵头单位。"), "lead_name"))
     # The form holds at most two joint units; the count guards data entered any other way.
-    if 1 + len(application.joint_units) > MAX_CONSORTIUM:
-        findings.append(Finding("consortium_too_large", BLOCK, _("联合体不可超过3家。")))
+    limit = rules_for(application).max_consortium
+    if 1 + len(application.joint_units) > limit:
+        message = _("联合体不可超过%(count)s家。") % {"count": limit}
+        if limit == 1:
+            message = _("本批次不接受联合体申报。")
+        findings.append(Finding("consortium_too_large", BLOCK, message, "joint1_name"))
     for n, unit in enumerate(application.joint_units, start=1):
         if not unit["name"]:
             findings.append(Finding("joint_name_missing", BLOCK, _("请填写联合申报单位名称。"), f"joint{n}_name"))
@@ -129,8 +145,13 @@ def check_usccs(application: NodeApplication) -> list[Finding]:
     return findings
 
 
+def _severity(action: str) -> str:
+    return BLOCK if action == RuleAction.BLOCK else WARNING
+
+
 def check_one_regional_per_province(application: NodeApplication) -> list[Finding]:
-    if application.node_type != NodeType.REGIONAL or application.region_id is None:
+    action = rules_for(application).one_regional_per_province
+    if application.node_type != NodeType.REGIONAL or application.region_id is None or action == RuleAction.OFF:
         return []
     others = (
         NodeApplication.objects.filter(
@@ -141,13 +162,19 @@ def check_one_regional_per_province(application: NodeApplication) -> list[Findin
     )
     if others.exists():
         return [
-            Finding("regional_exists", BLOCK, _("每个省级行政区可申报1个区域节点，本省已有区域节点申报。"), "region")
+            Finding(
+                "regional_exists",
+                _severity(action),
+                _("每个省级行政区可申报1个区域节点，本省已有区域节点申报。"),
+                "region",
+            )
         ]
     return []
 
 
 def check_one_industry_node(application: NodeApplication) -> list[Finding]:
-    if application.node_type != NodeType.INDUSTRY or application.industry_id is None:
+    action = rules_for(application).one_per_industry
+    if application.node_type != NodeType.INDUSTRY or application.industry_id is None or action == RuleAction.OFF:
         return []
     others = (
         NodeApplication.objects.filter(
@@ -161,7 +188,7 @@ def check_one_industry_node(application: NodeApplication) -> list[Finding]:
         return [
             Finding(
                 "industry_exists",
-                WARNING,
+                _severity(action),
                 _("每个行业原则上可申报1个行业节点：本批次同一行业已有 %(count)s 个申报。") % {"count": count},
                 "industry",
             )
@@ -202,17 +229,43 @@ class CheckResult:
         return any(f.blocks for f in self.findings)
 
 
+def condition_labels(rules: CampaignRules) -> dict[str, str]:
+    """The name of each condition, with the campaign's parameters in it."""
+    licence = (
+        _("运营主体持有包含 %(codes)s 之一的有效电信业务经营许可") % {"codes": "、".join(rules.licence_categories)}
+        if rules.licence_categories
+        else _("运营主体持有有效的电信业务经营许可")
+    )
+    return {
+        "capital": _("建设主体注册资金不低于%(amount)s万元") % {"amount": wan(rules.min_registered_capital_wan)},
+        "licence": licence,
+        "dishonesty": _("建设、运营主体近%(years)s年无重大失信记录") % {"years": rules.dishonesty_years},
+        "consortium": _("实施主体（联合体不超过%(count)s家）") % {"count": rules.max_consortium},
+        "uscc": str(_l("统一社会信用代码有效且不重复")),
+        "regional": str(_l("每个省级行政区1个区域节点")),
+        "industry": str(_l("每个行业原则上1个行业节点")),
+    }
+
+
 def itemised(application: NodeApplication, *, on: datetime.date) -> list[CheckResult]:
     """Every condition of the notice with its result, met ones included (the checklist of the task page)."""
+    rules = rules_for(application)
+    labels = condition_labels(rules)
     checks = [
-        (_l("建设主体注册资金不低于5000万元"), lambda: check_capital(application)),
-        (_l("运营主体持有有效的电信业务经营许可"), lambda: check_telecom_licence(application, on=on)),
-        (_l("建设、运营主体近3年无重大失信记录"), lambda: check_dishonesty(application, on=on)),
-        (_l("实施主体（联合体不超过3家）"), lambda: check_consortium(application)),
-        (_l("统一社会信用代码有效且不重复"), lambda: check_usccs(application)),
+        ("capital", lambda: check_capital(application)),
+        ("licence", lambda: check_telecom_licence(application, on=on)),
+        ("dishonesty", lambda: check_dishonesty(application, on=on)),
+        ("consortium", lambda: check_consortium(application)),
+        ("uscc", lambda: check_usccs(application)),
     ]
     if application.node_type == NodeType.REGIONAL:
-        checks.append((_l("每个省级行政区1个区域节点"), lambda: check_one_regional_per_province(application)))
-    else:
-        checks.append((_l("每个行业原则上1个行业节点"), lambda: check_one_industry_node(application)))
-    return [CheckResult(str(label), tuple(run())) for label, run in checks]
+        if rules.one_regional_per_province != RuleAction.OFF:
+            checks.append(("regional", lambda: check_one_regional_per_province(application)))
+    elif rules.one_per_industry != RuleAction.OFF:
+        checks.append(("industry", lambda: check_one_industry_node(application)))
+    return [CheckResult(labels[key], tuple(run())) for key, run in checks]
+
+
+def verdict_json(findings: list[Finding]) -> list[dict]:
+    """The findings an application was submitted with, as recorded on it."""
+    return [{"code": f.code, "severity": f.severity, "message": str(f.message), "field": f.field} for f in findings]

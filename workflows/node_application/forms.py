@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import IndustryCategory, Organization
 
-from .models import MaterialFormat, MaterialKind, NodeApplication
+from .campaign_rules import rules_for
+from .models import MaterialFormat, NodeApplication
 from .services import DECISIONS, FORM_FIELDS
 from .services.common import RETURN_DECISIONS
 from .services.review import OPINION_REQUIRED
@@ -35,6 +36,12 @@ class ApplicationForm(forms.ModelForm):
         self.fields["industry"].queryset = IndustryCategory.objects.all()
         self.fields["construction_entity"].queryset = Organization.objects.order_by("name")
         self.fields["operating_entity"].queryset = Organization.objects.order_by("name")
+        # joint applicants only as far as the campaign's consortium size allows (the lead counts as one)
+        max_consortium = rules_for(self.instance).max_consortium if self.instance.campaign_id else 3
+        for n in (1, 2):
+            if n >= max_consortium:
+                for part in ("name", "address", "uscc"):
+                    self.fields.pop(f"joint{n}_{part}", None)
         if self.instance.node_type == "regional":
             del self.fields["industry"]
             del self.fields["recommending_unit"]
@@ -45,9 +52,22 @@ class ApplicationForm(forms.ModelForm):
 
 
 class MaterialUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("材料类别"), choices=MaterialKind.choices)
+    """The kinds offered are the campaign's list for this application (its node type; consortium-only ones for a
+    consortium)."""
+
+    kind = forms.ChoiceField(label=_("材料类别"))
     format = forms.ChoiceField(label=_("格式"), choices=MaterialFormat.choices)
     file = forms.FileField(label=_("文件"), help_text=_("PDF，或 DOC/DOCX/XLSX 可编辑文档；按文件内容识别。"))
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = rules_for(application).materials_for(
+            node_type=application.node_type, is_consortium=application.is_consortium
+        )
+        self.fields["kind"].choices = [
+            (rule.code, _("%(label)s（不超过 %(mb)s MB）") % {"label": rule.label, "mb": rule.max_size_mb})
+            for rule in rules
+        ]
 
 
 class TaskDecisionForm(forms.Form):

@@ -260,7 +260,7 @@ def experts_available() -> QuerySet[User]:
 
 
 def application_detail_prefetch(queryset: QuerySet[NodeApplication]) -> QuerySet[NodeApplication]:
-    return queryset.select_related("construction_entity", "operating_entity").prefetch_related(
+    return queryset.select_related("construction_entity", "operating_entity", "rules_version").prefetch_related(
         "materials",
         Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk")),
         Prefetch("tasks", queryset=ReviewTask.objects.order_by("created_at")),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from .campaign_rules import rules_for
 from .models import APPLICANT_EXPECTED, NodeApplication, NodeType, Stage
 
 DONE, CURRENT, UPCOMING, RETURNED, ENDED = "done", "current", "upcoming", "returned", "ended"
@@ -23,15 +24,19 @@ class Step:
 
 def _route(application: NodeApplication) -> list[Step]:
     campaign = application.campaign
-    industry = application.node_type == NodeType.INDUSTRY
     steps = []
     if campaign.requires_name_prereview(application.node_type):
         steps.append(Step(str(_l("行业名称初核")), (Stage.NAME_PREREVIEW,)))
     steps.append(Step(str(_l("填报与提交")), (Stage.DRAFT, Stage.RETURNED)))
-    if industry and campaign.has_municipal_review:
+    rules = rules_for(application)
+    if rules.municipal_review_for(application.node_type):
         steps.append(Step(str(_l("市级初审推荐")), (Stage.MUNICIPAL_REVIEW,)))
+    steps.append(Step(str(_l("省级联合复审")), (Stage.PROVINCIAL_REVIEW,)))
+    if rules.has_national_registration:
+        steps.append(Step(str(_l("国家平台注册登记")), (Stage.NATIONAL_REGISTRATION,)))
+    if rules.has_paper_copies:
+        steps.append(Step(str(_l("纸质材料确认")), (Stage.PAPER_COPIES,)))
     steps += [
-        Step(str(_l("省级联合复审")), (Stage.PROVINCIAL_REVIEW,)),
         Step(str(_l("报送工业和信息化部")), (Stage.MINISTRY_SUBMISSION,)),
         Step(str(_l("专家评审")), (Stage.EXPERT_REVIEW,)),
         Step(str(_l("公示")), (Stage.PUBLICITY,)),
@@ -39,6 +44,9 @@ def _route(application: NodeApplication) -> list[Step]:
         Step(str(_l("对接联调")), (Stage.INTEGRATION_TESTING,)),
         Step(str(_l("验收")), (Stage.ACCEPTANCE, Stage.ACCEPTED)),
     ]
+    custom = campaign.applicant_stage_names()  # the campaign's names for the applicant
+    for step in steps:
+        step.label = custom.get(step.stages[0], step.label)
     return steps
 
 
@@ -157,9 +165,11 @@ def dates(application: NodeApplication) -> list[tuple[str, str]]:
     if industry and campaign.industry_name_prereview_deadline:
         rows.append((_("行业名称初核截止"), campaign.industry_name_prereview_deadline, True))
     rows.append((_("申报材料截止"), campaign.materials_deadline, True))
-    if industry and campaign.has_municipal_review:
+    if rules_for(application).municipal_review_for(application.node_type):
         rows.append((_("市级初审截止"), campaign.municipal_review_ends_at, True))
     rows.append((_("省级联合复审截止"), campaign.provincial_review_ends_at, True))
+    if rules_for(application).has_paper_copies:
+        rows.append((_("纸质材料报送截止"), campaign.paper_copies_deadline, True))
     rows.append((_("报送工业和信息化部截止"), campaign.ministry_deadline, True))
     shown = []
     for label, when, end in rows:

@@ -9,17 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import eligibility, selectors
+from .campaign_rules import rules_for
 from .models import (
-    EDITABLE_REQUIRED,
     Material,
     MaterialFormat,
-    MaterialKind,
     NodeApplication,
     ReviewTask,
     Stage,
     TaskKind,
 )
-from .services.review import OUTCOMES
+from .services.review import NEXT, OUTCOMES, stage_after
 
 
 @dataclass(frozen=True)
@@ -28,33 +27,43 @@ class ChecklistRow:
     pdf: Material | None
     editable: Material | None
     editable_required: bool
+    pdf_required: bool = True
+    required: bool = True
 
     @property
     def complete(self) -> bool:
-        return self.pdf is not None and (self.editable is not None or not self.editable_required)
+        if not self.required:
+            return True
+        return (self.pdf is not None or not self.pdf_required) and (
+            self.editable is not None or not self.editable_required
+        )
 
 
 def materials_checklist(application: NodeApplication) -> list[ChecklistRow]:
-    """One row per material the notice asks for (the consortium agreement only for a consortium)."""
+    """One row per material the campaign's list asks of this application (by node type; the consortium-only
+    ones for a consortium)."""
     have = {(m.kind, m.format): m for m in application.materials.all()}
-    rows = []
-    for kind in MaterialKind:
-        if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:
-            continue
-        rows.append(
-            ChecklistRow(
-                label=str(kind.label),
-                pdf=have.get((kind.value, MaterialFormat.PDF.value)),
-                editable=have.get((kind.value, MaterialFormat.EDITABLE.value)),
-                editable_required=kind in EDITABLE_REQUIRED,
-            )
+    rules = rules_for(application)
+    return [
+        ChecklistRow(
+            label=rule.label,
+            pdf=have.get((rule.code, MaterialFormat.PDF.value)),
+            editable=have.get((rule.code, MaterialFormat.EDITABLE.value)),
+            editable_required=rule.editable_required,
+            pdf_required=rule.pdf_required,
+            required=rule.required,
         )
-    return rows
+        for rule in rules.materials_for(node_type=application.node_type, is_consortium=application.is_consortium)
+    ]
 
 
 def outcome_text(task: ReviewTask, decision: str) -> str:
     """What a decision will do, in words, for the confirmation step."""
     to_stage, _label = OUTCOMES.get((TaskKind(task.kind), decision), (None, ""))
+    if to_stage == NEXT:
+        to_stage = stage_after(task.application, task.application.stage)
+    if task.kind == TaskKind.MUNICIPAL_REVIEW and task.department and decision == "recommend":
+        return _("记录本部门推荐；市级两部门均推荐后，申报进入“省级联合复审”环节。")
     if to_stage == Stage.RETURNED:
         return _("申报退回申报单位修改，退回意见将显示在申报单位的页面顶部。")
     if to_stage is not None:
@@ -92,6 +101,7 @@ def context(task: ReviewTask, *, user) -> dict:
         "application": application,
         "checklist": materials_checklist(application),
         "checks": eligibility.itemised(application, on=timezone.localdate()),
+        "rules": rules_for(application),
         "earlier": selectors.application_earlier_opinions(application=application, before=task),
         "partners": selectors.application_partner_tasks(task=task),
         "experts": expert_readiness(application) if task.kind == TaskKind.EXPERT_REVIEW else None,

@@ -60,13 +60,14 @@ def detect_type(upload: UploadedFile) -> str | None:
     return None
 
 
-def check_upload(upload: UploadedFile | None, *, fmt: str) -> tuple[str, str]:
-    """Validate one upload for a material format; returns (detected type, sha256). Raises ValidationError."""
+def check_upload(upload: UploadedFile | None, *, fmt: str, max_bytes: int | None = None) -> tuple[str, str]:
+    """Validate one upload for a material format; returns (detected type, sha256). Raises ValidationError.
+    ``max_bytes``: the campaign's limit for this material (never above the site's limit)."""
     if upload is None:
         raise ValidationError(_("请选择要上传的文件。"), code="required")
     if upload.size == 0:
         raise ValidationError(_("文件为空，请重新选择。"), code="empty")
-    limit = max_upload_bytes()
+    limit = min(max_upload_bytes(), max_bytes) if max_bytes else max_upload_bytes()
     if upload.size > limit:
         raise ValidationError(
             _("文件过大：不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}, code="too_large"

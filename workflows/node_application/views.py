@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from catalog.spreadsheets import SpreadsheetCSVWriter
 
 from . import eligibility, feedback, selectors, services, status_page, task_page
+from .campaign_rules import rules_for
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -177,7 +178,8 @@ def application_edit(request, reference: str):
             "submit_errors": feedback.labelled(errors),
             "missing": missing,
             "findings": findings,
-            "upload_form": MaterialUploadForm(),
+            "upload_form": MaterialUploadForm(application=application),
+            "checklist": task_page.materials_checklist(application),
             "returned": status_page.return_reason(application, application.events.all()),
             "materials": application.materials.all(),
             "needs_prereview": application.stage == Stage.DRAFT
@@ -231,7 +233,7 @@ def application_submit(request, reference: str):
 def _next_step_label(application: NodeApplication) -> str:
     if application.stage == Stage.RETURNED:
         return Stage(application.returned_from or Stage.PROVINCIAL_REVIEW).label
-    if application.node_type == "industry" and application.campaign.has_municipal_review:
+    if rules_for(application).municipal_review_for(application.node_type):
         return Stage.MUNICIPAL_REVIEW.label
     return Stage.PROVINCIAL_REVIEW.label
 
@@ -264,7 +266,7 @@ def application_request_prereview(request, reference: str):
 @require_POST
 def material_upload(request, reference: str):
     application = _owned_or_404(request, reference)
-    form = MaterialUploadForm(request.POST, request.FILES)
+    form = MaterialUploadForm(request.POST, request.FILES, application=application)
     if form.is_valid():
         try:
             services.material_upload(

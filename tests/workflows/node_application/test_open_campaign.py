@@ -35,7 +35,7 @@ def test_seed_keeps_the_2026_campaigns_and_moves_the_open_one_with_the_date(monk
     rolling = Campaign.objects.get(slug=OPEN_CAMPAIGN_SLUG)
     assert rolling.opens_at <= timezone.now() < rolling.materials_deadline
     demo.seed()  # idempotent
-    assert Campaign.objects.count() == 3
+    assert Campaign.objects.count() == 4  # sc-2026, hb-2026, gd-2026 and the open one
     later = timezone.localdate() + datetime.timedelta(days=400)
     monkeypatch.setattr(demo.timezone, "localdate", lambda: later)
     demo.seed()

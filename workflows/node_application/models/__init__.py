@@ -5,14 +5,19 @@ from .applications import (
     APPLICANT_STAGE_LABELS,
     FINAL_STAGES,
     OPEN_STAGES,
-    Campaign,
     Gender,
     NodeApplication,
-    NodeType,
     Stage,
-    format_deadline,
-    local_date,
     private_storage,
+)
+from .campaigns import Campaign, NodeType, ReviewMode, RuleAction, format_deadline, local_date
+from .config import (
+    CampaignMaterial,
+    CampaignNotificationText,
+    CampaignRulesVersion,
+    CampaignStageName,
+    MaterialCondition,
+    MaterialScope,
 )
 from .integration import IntegrationEnrolment, SelfTestRun
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
@@ -28,6 +33,14 @@ __all__ = [
     "OPEN_STAGES",
     "ApplicationEvent",
     "Campaign",
+    "CampaignMaterial",
+    "CampaignNotificationText",
+    "CampaignRulesVersion",
+    "CampaignStageName",
+    "MaterialCondition",
+    "MaterialScope",
+    "ReviewMode",
+    "RuleAction",
     "ExpertAssignment",
     "ExpertScore",
     "Gender",

@@ -1,91 +1,17 @@
 """Campaigns (申报批次), stages and the application (附件2 / 附件3)."""
 
-import datetime
-
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.fields import USCCField
 
+from .campaigns import Campaign, NodeType, format_deadline, local_date  # noqa: F401  (re-exported)
+
 
 def private_storage():
     return storages["private"]
-
-
-class NodeType(models.TextChoices):
-    REGIONAL = "regional", _("区域节点")
-    INDUSTRY = "industry", _("行业节点")
-
-
-class Campaign(models.Model):
-    """A call for applications (申报批次) of one province in one year, with every date of its notice.
-
-    Every deadline is an instant (stored in UTC, entered and shown in Asia/Shanghai); an action at or
-    after it is refused with 逾期不再受理. Windows without a date are not limited.
-    """
-
-    name = models.CharField(_("批次名称"), max_length=128)
-    slug = models.SlugField(_("批次代码"), max_length=32, unique=True)
-    province = models.ForeignKey(
-        "organizations.Division",
-        verbose_name=_("省份"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "province"},
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    accepts_regional = models.BooleanField(_("受理区域节点"), default=True)
-    accepts_industry = models.BooleanField(_("受理行业节点"), default=True)
-    has_municipal_review = models.BooleanField(
-        _("行业节点经市级初审"), default=True, help_text=_("四川：各市（州）初审推荐；河北：直接报省工业和信息化厅。")
-    )
-    opens_at = models.DateTimeField(_("申报开始"))
-    industry_name_prereview_deadline = models.DateTimeField(
-        _("行业名称初核截止"),
-        null=True,
-        blank=True,
-        help_text=_("填写后，行业节点须先报行业名称初核（河北：3月10日前）。"),
-    )
-    materials_deadline = models.DateTimeField(_("申报材料截止"))
-    municipal_review_starts_at = models.DateTimeField(_("市级初审开始"), null=True, blank=True)
-    municipal_review_ends_at = models.DateTimeField(_("市级初审截止"), null=True, blank=True)
-    provincial_review_starts_at = models.DateTimeField(_("省级联合复审开始"), null=True, blank=True)
-    provincial_review_ends_at = models.DateTimeField(_("省级联合复审截止"), null=True, blank=True)
-    ministry_deadline = models.DateTimeField(_("报送工业和信息化部截止"))
-    publicity_days = models.PositiveSmallIntegerField(_("公示期（天）"), default=7)
-    min_expert_scores = models.PositiveSmallIntegerField(_("最少专家评分数"), default=3)
-
-    class Meta:
-        verbose_name = _("申报批次")
-        verbose_name_plural = _("申报批次")
-        ordering = ["-year", "province_id"]
-        constraints = [models.UniqueConstraint(fields=["province", "year"], name="campaign_one_per_province_year")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def deadline_display(self) -> str:
-        """The materials deadline in Beijing time ("2026-03-25 24:00")."""
-        return format_deadline(self.materials_deadline)
-
-    @property
-    def opens_display(self) -> str:
-        return f"{timezone.localtime(self.opens_at):%Y-%m-%d %H:%M}"
-
-    @property
-    def node_types(self) -> list[str]:
-        return [
-            t
-            for t, on in ((NodeType.REGIONAL, self.accepts_regional), (NodeType.INDUSTRY, self.accepts_industry))
-            if on
-        ]
-
-    def requires_name_prereview(self, node_type: str) -> bool:
-        return node_type == NodeType.INDUSTRY and self.industry_name_prereview_deadline is not None
 
 
 class Stage(models.TextChoices):
@@ -93,6 +19,8 @@ class Stage(models.TextChoices):
     NAME_PREREVIEW = "name_prereview", _("行业名称初核")
     MUNICIPAL_REVIEW = "municipal_review", _("市级初审")
     PROVINCIAL_REVIEW = "provincial_review", _("省级联合复审")
+    NATIONAL_REGISTRATION = "national_registration", _("国家平台注册登记")
+    PAPER_COPIES = "paper_copies", _("纸质材料确认")
     MINISTRY_SUBMISSION = "ministry_submission", _("形成复审意见并报部")
     RETURNED = "returned", _("退回修改")
     NOT_RECOMMENDED = "not_recommended", _("未予推荐")
@@ -112,6 +40,8 @@ APPLICANT_STAGE_LABELS = {
     Stage.NAME_PREREVIEW: _("行业名称初核中"),
     Stage.MUNICIPAL_REVIEW: _("市级初审推荐中"),
     Stage.PROVINCIAL_REVIEW: _("省级联合复审中"),
+    Stage.NATIONAL_REGISTRATION: _("省级复审通过，国家平台注册登记中"),
+    Stage.PAPER_COPIES: _("省级复审通过，待确认纸质材料"),
     Stage.MINISTRY_SUBMISSION: _("省级复审通过，待报送工业和信息化部"),
     Stage.RETURNED: _("需要修改后重新提交"),
     Stage.NOT_RECOMMENDED: _("未获推荐"),
@@ -136,6 +66,8 @@ OPEN_STAGES = {
     Stage.NAME_PREREVIEW,
     Stage.MUNICIPAL_REVIEW,
     Stage.PROVINCIAL_REVIEW,
+    Stage.NATIONAL_REGISTRATION,
+    Stage.PAPER_COPIES,
     Stage.MINISTRY_SUBMISSION,
     Stage.EXPERT_REVIEW,
     Stage.PUBLICITY,
@@ -240,6 +172,19 @@ class NodeApplication(models.Model):
         related_name="+",
     )
 
+    rules_version = models.ForeignKey(
+        "node_application.CampaignRulesVersion",
+        verbose_name=_("适用规则版本"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("首次提交时的申报规则；此后修改批次规则不影响本申报。"),
+    )
+    eligibility_verdict = models.JSONField(_("提交时的资格审查结论"), default=list, blank=True, editable=False)
+    national_registration_no = models.CharField(_("国家平台注册编号"), max_length=64, blank=True)
+    paper_copies_received_at = models.DateTimeField(_("纸质材料收到时间"), null=True, blank=True)
     joint_opinion = models.TextField(_("省级复审意见"), blank=True)
     expert_average = models.DecimalField(_("专家评分均值"), max_digits=5, decimal_places=2, null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
@@ -304,22 +249,11 @@ class NodeApplication(models.Model):
 
     @property
     def applicant_stage_label(self) -> str:
-        return APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display())
+        """The campaign's own name for the stage when its operator gave one, else the standard one."""
+        return self.campaign.applicant_stage_names().get(self.stage) or str(
+            APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display())
+        )
 
     @property
     def is_editable(self) -> bool:
         return self.stage in (Stage.DRAFT, Stage.RETURNED)
-
-
-def local_date(value: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localtime(value).date() if value else None
-
-
-def format_deadline(value: datetime.datetime | None) -> str:
-    """A deadline in Beijing time; midnight is shown as 24:00 of the day before ("3月25日 24:00")."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    if (local.hour, local.minute, local.second) == (0, 0, 0):
-        return f"{(local - datetime.timedelta(days=1)):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"

@@ -31,7 +31,8 @@ class Material(models.Model):
     application = models.ForeignKey(
         NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="materials"
     )
-    kind = models.CharField(_("材料类别"), max_length=32, choices=MaterialKind.choices)
+    kind = models.CharField(_("材料类别"), max_length=32, help_text=_("批次材料清单中的材料代码。"))
+    kind_label = models.CharField(_("材料名称"), max_length=128, blank=True, help_text=_("上传时材料清单中的名称。"))
     format = models.CharField(_("格式"), max_length=16, choices=MaterialFormat.choices)
     file = models.FileField(_("文件"), storage=private_storage, upload_to="node_application/materials/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
@@ -52,4 +53,4 @@ class Material(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}（{self.get_format_display()}）"
+        return f"{self.kind_label or self.kind}（{self.get_format_display()}）"

@@ -109,6 +109,28 @@ class NodeApplicationProcess(Process):
         return self.application.stage == Stage.MUNICIPAL_REVIEW
 
     @property
+    def rules(self):
+        from ..campaign_rules import rules_for
+
+        return rules_for(self.application)
+
+    @property
+    def municipal_review_by_all(self) -> bool:
+        return self.rules.municipal_review_mode == "all"
+
+    @property
+    def provincial_review_by_all(self) -> bool:
+        return self.rules.provincial_review_mode == "all"
+
+    @property
+    def needs_national_registration(self) -> bool:
+        return self.rules.has_national_registration
+
+    @property
+    def needs_paper_copies(self) -> bool:
+        return self.rules.has_paper_copies
+
+    @property
     def recommended(self) -> bool:
         return self.decision == "recommend"
 

@@ -12,6 +12,8 @@ class TaskKind(models.TextChoices):
     NAME_PREREVIEW = "name_prereview", _("行业名称初核")
     MUNICIPAL_REVIEW = "municipal_review", _("市级初审推荐")
     PROVINCIAL_REVIEW = "provincial_review", _("省级联合复审")
+    NATIONAL_REGISTRATION = "national_registration", _("国家平台注册登记")
+    PAPER_COPIES = "paper_copies", _("纸质材料确认")
     MINISTRY_SUBMISSION = "ministry_submission", _("形成复审意见并报部")
     EXPERT_REVIEW = "expert_review", _("组织专家评审")
     PUBLICITY = "publicity", _("公示与审定")
@@ -29,6 +31,8 @@ DECISIONS = {  # labels are lazy: evaluated in the language of the request
         ("not_recommend", _("不予推荐")),
     ],
     TaskKind.PROVINCIAL_REVIEW: [("approve", _("同意")), ("return", _("退回修改"))],
+    TaskKind.NATIONAL_REGISTRATION: [("registered", _("已在国家平台注册登记"))],
+    TaskKind.PAPER_COPIES: [("received", _("纸质材料已收到"))],
     TaskKind.MINISTRY_SUBMISSION: [("submit", _("形成复审意见并报送工业和信息化部"))],
     TaskKind.EXPERT_REVIEW: [("publicize", _("评审通过，进入公示")), ("reject", _("评审未通过"))],
     TaskKind.PUBLICITY: [("approve", _("公示期满，批准")), ("reject", _("不予批准"))],

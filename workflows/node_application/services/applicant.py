@@ -12,18 +12,18 @@ from organizations.models import Organization, User
 from organizations.roles import Role
 
 from .. import deadlines, eligibility, selectors, uploads
+from ..campaign_rules import rules_for
 from ..models import (
-    EDITABLE_REQUIRED,
     ApplicationEvent,
     Campaign,
     Material,
     MaterialFormat,
-    MaterialKind,
     NodeApplication,
     NodeType,
     Stage,
     TaskStatus,
 )
+from .campaigns import rules_version_for_submission
 from .common import (
     FORM_FIELDS,
     REQUIRED_ON_SUBMIT,
@@ -159,12 +159,13 @@ def material_upload(
     """Store one material after its content check; a replaced file is deleted after commit."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
-    if kind not in MaterialKind.values:
-        raise ValidationError({"kind": _("未知的材料类别。")})
+    rule = rules_for(application).material(kind)
+    if rule is None:
+        raise ValidationError({"kind": _("本批次的材料清单中没有这一类材料。")})
     if fmt not in MaterialFormat.values:
         raise ValidationError({"format": _("未知的材料格式。")})
     try:
-        detected, digest = uploads.check_upload(upload, fmt=fmt)
+        detected, digest = uploads.check_upload(upload, fmt=fmt, max_bytes=rule.max_bytes)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     application = _lock(application)
@@ -172,6 +173,7 @@ def material_upload(
     existing = Material.objects.filter(application=application, kind=kind, format=fmt).first()
     old_name = existing.file.name if existing else None
     material = existing or Material(application=application, kind=kind, format=fmt)
+    material.kind_label = rule.label
     material.original_name = (upload.name or "")[-255:]
     material.detected_type = detected
     material.size = upload.size
@@ -201,15 +203,17 @@ def material_upload(
 
 
 def missing_materials(application: NodeApplication) -> list[str]:
+    """The required materials (of the campaign's list, for this node type) not yet uploaded."""
     have = {(m.kind, m.format) for m in application.materials.all()}
+    rules = rules_for(application)
     missing = []
-    for kind in MaterialKind:
-        if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:
+    for rule in rules.materials_for(node_type=application.node_type, is_consortium=application.is_consortium):
+        if not rule.required:
             continue
-        if (kind.value, MaterialFormat.PDF.value) not in have:
-            missing.append(_("%(kind)s（PDF 版）") % {"kind": kind.label})
-        if kind in EDITABLE_REQUIRED and (kind.value, MaterialFormat.EDITABLE.value) not in have:
-            missing.append(_("%(kind)s（可编辑版）") % {"kind": kind.label})
+        if rule.pdf_required and (rule.code, MaterialFormat.PDF.value) not in have:
+            missing.append(_("%(kind)s（PDF 版）") % {"kind": rule.label})
+        if rule.editable_required and (rule.code, MaterialFormat.EDITABLE.value) not in have:
+            missing.append(_("%(kind)s（可编辑版）") % {"kind": rule.label})
     return missing
 
 
@@ -290,11 +294,17 @@ def application_submit(
             for finding in blocks:
                 problems.setdefault(finding.field or "__all__", []).append(finding.message)
             raise ValidationError(problems)
+        if application.rules_version_id is None:
+            # First submission: the rules it was judged by are frozen with it, and so is the verdict.
+            application.rules_version = rules_version_for_submission(campaign=campaign)
+            application.eligibility_verdict = eligibility.verdict_json(findings)
+            application.save(update_fields=["rules_version", "eligibility_verdict"])
+        rules = rules_for(application)
         if application.stage == Stage.RETURNED:
             # Resubmission continues the same process at the step that returned it.
             target = application.returned_from or Stage.PROVINCIAL_REVIEW
             label = _("修改后重新提交")
-        elif application.node_type == NodeType.INDUSTRY and campaign.has_municipal_review:
+        elif rules.municipal_review_for(application.node_type):
             target = Stage.MUNICIPAL_REVIEW
             label = _("提交申报")
         else:

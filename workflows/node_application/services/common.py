@@ -157,11 +157,24 @@ def _move(
         visible=visible,
         now=now,
     )
-    _notify_applicant(
-        application=application,
-        message=_("您的申报 %(reference)s 当前环节：%(stage)s。")
-        % {"reference": application.reference, "stage": application.applicant_stage_label},
-    )
+    _notify_applicant(application=application, message=stage_message(application=application, opinion=opinion))
+
+
+def stage_message(*, application: NodeApplication, opinion: str = "") -> str:
+    """What the applicant is told on entering its current stage: the campaign's own text for that stage, with its
+    placeholders filled, or the standard sentence."""
+    custom = application.campaign.notification_texts.filter(stage=application.stage).first()
+    values = {
+        "reference": application.reference,
+        "title": str(application.title),
+        "stage": application.applicant_stage_label,
+        "campaign": application.campaign.name,
+        "organization": str(application.organization),
+        "opinion": opinion,
+    }
+    if custom is not None:
+        return custom.text.format_map(values)
+    return _("您的申报 %(reference)s 当前环节：%(stage)s。") % values
 
 
 def _province_code(application: NodeApplication) -> str:

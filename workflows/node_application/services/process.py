@@ -57,6 +57,10 @@ TASK_SPECS = {
     ),
     TaskKind.MUNICIPAL_REVIEW: TaskSpec(AuthorityLevel.CITY, where="application", due="municipal_review_ends_at"),
     TaskKind.PROVINCIAL_REVIEW: TaskSpec(AuthorityLevel.PROVINCE, due="provincial_review_ends_at"),
+    TaskKind.NATIONAL_REGISTRATION: TaskSpec(AuthorityLevel.PROVINCE, DepartmentKind.COMMUNICATIONS_ADMINISTRATION),
+    TaskKind.PAPER_COPIES: TaskSpec(
+        AuthorityLevel.PROVINCE, DepartmentKind.COMMUNICATIONS_ADMINISTRATION, due="paper_copies_deadline"
+    ),
     TaskKind.MINISTRY_SUBMISSION: TaskSpec(AuthorityLevel.PROVINCE, due="ministry_deadline"),
     TaskKind.EXPERT_REVIEW: TaskSpec(AuthorityLevel.MINISTRY, where="country"),
     TaskKind.PUBLICITY: TaskSpec(AuthorityLevel.MINISTRY, where="country", due="publicity_ends_at"),

@@ -14,6 +14,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from organizations.models import AuthorityLevel, User
 
 from .. import deadlines, selectors
+from ..campaign_rules import rules_for
 from ..models import (
     NodeApplication,
     Objection,
@@ -33,6 +34,8 @@ from .integration import construction_rules, integration_testing_rules
 from .package import build_submission_package
 from .process import locked, remember
 
+NEXT = "next"  # the next stage of the application's route after the current one (``stage_after``)
+
 # (task kind, decision) -> (stage the application moves to, or None: only recorded; trail label)
 OUTCOMES = {
     (TaskKind.NAME_PREREVIEW, "approve"): (Stage.DRAFT, _l("行业名称初核通过")),
@@ -42,6 +45,8 @@ OUTCOMES = {
     (TaskKind.MUNICIPAL_REVIEW, "not_recommend"): (Stage.NOT_RECOMMENDED, _l("市级初审：不予推荐")),
     (TaskKind.PROVINCIAL_REVIEW, "approve"): (None, _l("省级联合复审：%(dept)s同意")),
     (TaskKind.PROVINCIAL_REVIEW, "return"): (Stage.RETURNED, _l("省级联合复审：%(dept)s退回修改")),
+    (TaskKind.NATIONAL_REGISTRATION, "registered"): (NEXT, _l("已在国家算力互联互通平台注册登记")),
+    (TaskKind.PAPER_COPIES, "received"): (NEXT, _l("纸质材料已收到")),
     (TaskKind.MINISTRY_SUBMISSION, "submit"): (Stage.EXPERT_REVIEW, _l("省级复审意见已形成，报送工业和信息化部")),
     (TaskKind.EXPERT_REVIEW, "publicize"): (Stage.PUBLICITY, _l("专家评审通过，进入公示")),
     (TaskKind.EXPERT_REVIEW, "reject"): (Stage.REJECTED, _l("专家评审未通过")),
@@ -53,7 +58,25 @@ OUTCOMES = {
     (TaskKind.ACCEPTANCE, "accept"): (Stage.ACCEPTED, _l("验收通过")),
     (TaskKind.ACCEPTANCE, "fail"): (None, _l("验收未通过，整改后复验")),
 }
-OPINION_REQUIRED = {TaskKind.MUNICIPAL_REVIEW, TaskKind.PROVINCIAL_REVIEW, TaskKind.MINISTRY_SUBMISSION}
+OPINION_REQUIRED = {
+    TaskKind.MUNICIPAL_REVIEW,
+    TaskKind.PROVINCIAL_REVIEW,
+    TaskKind.NATIONAL_REGISTRATION,
+    TaskKind.MINISTRY_SUBMISSION,
+}
+
+
+def stage_after(application: NodeApplication, stage: str) -> str:
+    """The stage after ``stage`` on the application's route, between the provincial review and the ministry:
+    the optional national-platform registration and paper copies, then the ministry submission."""
+    rules = rules_for(application)
+    route = [Stage.PROVINCIAL_REVIEW]
+    if rules.has_national_registration:
+        route.append(Stage.NATIONAL_REGISTRATION)
+    if rules.has_paper_copies:
+        route.append(Stage.PAPER_COPIES)
+    route.append(Stage.MINISTRY_SUBMISSION)
+    return route[route.index(stage) + 1] if stage in route[:-1] else Stage.MINISTRY_SUBMISSION
 
 
 def task_act(
@@ -106,6 +129,11 @@ def decision_apply(*, process, review_task, application, actor, decision, opinio
     review_task.save(update_fields=["status", "decision", "opinion", "acted_by", "acted_at"])
     remember(process, decision=decision, actor=actor, now=now)
     to_stage, label = OUTCOMES[(kind, decision)]
+    if kind == TaskKind.MUNICIPAL_REVIEW and review_task.department and decision == "recommend":
+        # one of the city's bodies reviewing in parallel: the move waits for the join (municipal_review_passed)
+        to_stage, label = None, _l("市级初审：%(dept)s推荐")
+    elif to_stage == NEXT:
+        to_stage = stage_after(application, application.stage)
     label = str(label) % {"dept": review_task.department_label}
     event = {"action": f"{kind}:{decision}", "label": label, "actor": actor, "opinion": opinion, "now": now}
     if to_stage is None:
@@ -119,15 +147,31 @@ def decision_apply(*, process, review_task, application, actor, decision, opinio
     _move(application=application, to_stage=to_stage, task=review_task, **event)
 
 
-def joint_review_passed(*, process) -> None:
-    """After the join: both departments approved (runs exactly once per round, under the process lock)."""
+def municipal_review_passed(*, process) -> None:
+    """After the join of a municipal review by both city bodies: both recommended."""
     application = _lock(process.application)
     data = process.data or {}
     _move(
         application=application,
-        to_stage=Stage.MINISTRY_SUBMISSION,
+        to_stage=Stage.PROVINCIAL_REVIEW,
+        action="municipal_review:joined",
+        label=_("市级初审：两部门均推荐"),
+        actor=User.objects.filter(pk=data.get("actor")).first(),
+        now=datetime.datetime.fromisoformat(data["at"]) if data.get("at") else _now(None),
+    )
+
+
+def joint_review_passed(*, process) -> None:
+    """After the provincial review: both departments approved (runs exactly once per round, under the process
+    lock), or the one department of a campaign whose provincial review is by any one body."""
+    application = _lock(process.application)
+    data = process.data or {}
+    joint = rules_for(application).provincial_review_mode == "all"
+    _move(
+        application=application,
+        to_stage=stage_after(application, Stage.PROVINCIAL_REVIEW),
         action="provincial_review:joined",
-        label=_("省级联合复审：两部门均同意"),
+        label=_("省级联合复审：两部门均同意") if joint else _("省级复审：同意"),
         actor=User.objects.filter(pk=data.get("actor")).first(),
         now=datetime.datetime.fromisoformat(data["at"]) if data.get("at") else _now(None),
     )
@@ -203,8 +247,22 @@ def _publicity(*, application, task, decision, opinion, now) -> str:
     return opinion
 
 
+def _national_registration(*, application, task, decision, opinion, now) -> str:
+    application.national_registration_no = opinion[:64]
+    application.save(update_fields=["national_registration_no"])
+    return opinion
+
+
+def _paper_copies(*, application, task, decision, opinion, now) -> str:
+    application.paper_copies_received_at = now
+    application.save(update_fields=["paper_copies_received_at"])
+    return opinion
+
+
 _STEP_RULES = {
     TaskKind.NAME_PREREVIEW: _name_prereview,
+    TaskKind.NATIONAL_REGISTRATION: _national_registration,
+    TaskKind.PAPER_COPIES: _paper_copies,
     TaskKind.MUNICIPAL_REVIEW: _municipal_review,
     TaskKind.PROVINCIAL_REVIEW: _provincial_review,
     TaskKind.MINISTRY_SUBMISSION: _ministry_submission,

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('federation', '0003_synced_record'),
-        ('node_application', '0003_backfill_processes'),
+        ('node_application', '0004_campaign_configuration'),
     ]
 
     operations = [
