@@ -136,9 +136,11 @@ def _filed(code: str, own: str, *, unavailable: bool) -> Resolution | None:
     )
 
 
-def _fetch(code: str, base: str, *, signed: bool = False) -> Resolution:
+def _fetch(code: str, base: str, *, signed: bool = False, downward: bool = False) -> Resolution:
     """Ask the node at ``base`` (cached per identifier: found and not-found for different times);
-    ``signed``: as this enrolled node (the upstream exempts its enrolled nodes from the anonymous rate limit)."""
+    ``signed``: as this enrolled node (the upstream exempts its enrolled nodes from the anonymous rate limit);
+    ``downward``: to a node below, signed with this node's own key (it verifies with the key it got at
+    enrolment)."""
     key = CACHE_PREFIX + code
     cached = cache.get(key)
     if cached is not None:
@@ -149,6 +151,10 @@ def _fetch(code: str, base: str, *, signed: bool = False) -> Resolution:
         from federation.client import signature_headers
 
         headers.update(signature_headers(method="GET", path=path))
+    elif downward:
+        from federation.node_key import downward_signature_headers
+
+        headers.update(downward_signature_headers(method="GET", path=path))
     request = urllib.request.Request(base + path, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
@@ -180,7 +186,7 @@ def _below(code: str, prefix: str, own: str) -> Resolution:
 
     peer = peer_for_prefix(prefix=prefix)
     if peer is not None and peer.url:
-        answer = _fetch(code, peer.url.rstrip("/"))
+        answer = _fetch(code, peer.url.rstrip("/"), downward=True)
         if answer.status != 502:
             return answer
         return _filed(code, own, unavailable=True) or answer

@@ -45,3 +45,12 @@ def provider_import_run(*, name: str, fmt: str, kind: str, provider_id: int, act
             for error in report.errors[:STORED_ERRORS]
         ],
     }
+
+
+@task()
+def federation_selftest(*, upstream: str = "", code: str = "") -> dict:
+    """The integration self-test of this node against its upstream (catalog.network_selftest): enrol with the
+    one-time code (once), then file, acknowledge, resolve, sync and report; the transcript goes upstream."""
+    from .network_selftest import selftest_run
+
+    return selftest_run(upstream=upstream, code=code)

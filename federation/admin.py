@@ -52,7 +52,7 @@ def revoke_peers(modeladmin, request, queryset):
 class PeerAdmin(admin.ModelAdmin):
     """The registry of nodes below this one (enrol with ``manage.py node_enrolment_code``)."""
 
-    list_display = ["prefix", "name", "role", "state", "url", "enrolled_at"]
+    list_display = ["prefix", "name", "role", "via", "state", "url", "enrolled_at"]
     list_filter = ["role", "state"]
     search_fields = ["prefix", "name"]
     readonly_fields = [field.name for field in Peer._meta.fields]

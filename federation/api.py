@@ -13,6 +13,7 @@ from organizations.identifiers import MalformedIdentifier, parse_identifier
 
 from .authentication import NodeAPIView
 from .filings import FilingRefused, filing_receive, filing_state_receive, filing_status
+from .node_key import node_key
 from .registry import EnrolmentRefused, enrolment_accept
 from .selectors import node_prefix
 
@@ -52,13 +53,21 @@ class EnrolView(APIView):
             )
         except EnrolmentRefused as refused:
             raise serializers.ValidationError(refused.errors) from refused
+        own = node_key()
         return Response(
             {
                 "prefix": peer.prefix,
                 "role": peer.role,
                 "name": peer.name,
                 "key_id": key.key_id,
-                "upstream": {"prefix": node_prefix(), "role": settings.NODE_ROLE, "name": settings.NODE_NAME},
+                "upstream": {
+                    "prefix": node_prefix(),
+                    "role": settings.NODE_ROLE,
+                    "name": settings.NODE_NAME,
+                    # the key this node signs its lookups down with (node_key.py): the new node verifies them
+                    "key_id": own.key_id,
+                    "public_key": own.public_key,
+                },
             },
             status=status.HTTP_201_CREATED,
         )
@@ -178,3 +187,16 @@ class FilingStateView(NodeAPIView):
         except FilingRefused as refused:
             return _refused(refused)
         return Response(answer)
+
+
+class NetworkPositionView(APIView):
+    """本节点在 1+M+N 网络中的位置 (public: role, prefix, the upstream node and the nodes enrolled below; what
+    the home page says, for a node below that needs its upstream's upstream, e.g. the national node's URL)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(tags=["federation"], responses={200: dict})
+    def get(self, request):
+        from .selectors import network_position
+
+        return Response(network_position())

@@ -3,15 +3,18 @@ operation reports endpoint, on the same signed channel, is monitoring's: monitor
 
 from django.urls import path
 
-from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView
+from .api import EnrolView, FilingStateView, FilingStatusView, IdentifierFilingView, NetworkPositionView
 from .downlink import NodeKeyView
+from .peer_relay import PeerRelayView
 from .sync_receive import SyncRecordsView
 
 urlpatterns = [
+    path("federation/network/", NetworkPositionView.as_view(), name="federation-network"),
     path("federation/enrol/", EnrolView.as_view(), name="federation-enrol"),
     path("federation/filings/identifiers/", IdentifierFilingView.as_view(), name="federation-identifier-filing"),
     path("federation/filings/identifiers/status/", FilingStatusView.as_view(), name="federation-filing-status"),
     path("federation/filings/identifiers/state/", FilingStateView.as_view(), name="federation-filing-state"),
     path("federation/node-key/", NodeKeyView.as_view(), name="federation-node-key"),
+    path("federation/registry/peers/", PeerRelayView.as_view(), name="federation-peer-relay"),
     path("federation/sync/records/", SyncRecordsView.as_view(), name="federation-sync-records"),
 ]

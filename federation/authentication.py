@@ -9,6 +9,7 @@ so every process of the node shares them). ``request.auth`` is then the ``Peer``
 
 import datetime
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -45,16 +46,10 @@ class NodeSignatureAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("bad nonce")
         key = PeerKey.objects.select_related("peer").filter(key_id=key_id).first()
         if key is None:
-            raise exceptions.AuthenticationFailed("unknown node key")
-        message = signing.canonical_string(
-            method=request.method,
-            path=request.get_full_path(),
-            timestamp=timestamp,
-            nonce=nonce,
-            key_id=key_id,
-            idempotency_key=headers.get("Idempotency-Key", ""),
-            body=request.body,
-        )
+            return self.authenticate_other(
+                request, key_id=key_id, timestamp=timestamp, nonce=nonce, signature=signature
+            )
+        message = _message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
         if not signing.signature_valid(public_key=key.public_key, signature=signature, message=message):
             raise exceptions.AuthenticationFailed("bad signature")
         if key.revoked_at is not None:
@@ -63,6 +58,32 @@ class NodeSignatureAuthentication(authentication.BaseAuthentication):
             raise exceptions.PermissionDenied("node revoked")
         _remember_nonce(key_id=key_id, nonce=nonce)
         return AnonymousUser(), key.peer
+
+    def authenticate_other(self, request, **signed):
+        """A key that is not a registered node's: refused on the endpoints of the nodes below."""
+        raise exceptions.AuthenticationFailed("unknown node key")
+
+
+def _message(request, *, key_id: str, timestamp: str, nonce: str) -> bytes:
+    return signing.canonical_string(
+        method=request.method,
+        path=request.get_full_path(),
+        timestamp=timestamp,
+        nonce=nonce,
+        key_id=key_id,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        body=request.body,
+    )
+
+
+@dataclass(frozen=True)
+class UpstreamNode:
+    """``request.auth`` of a request the node above this one signed (a lookup coming down)."""
+
+    prefix: str
+    name: str
+    is_node = True
+    upstream = True
 
 
 def _remember_nonce(*, key_id: str, nonce: str) -> None:
@@ -79,12 +100,30 @@ def _remember_nonce(*, key_id: str, nonce: str) -> None:
 
 class OptionalNodeSignatureAuthentication(NodeSignatureAuthentication):
     """On a public endpoint: a signed request is authenticated as its node (a bad signature is a 401),
-    an unsigned one is anonymous."""
+    an unsigned one is anonymous. Besides the nodes below, the node above signs the lookups it sends down
+    (node_key.py): verified with the key it gave at enrolment. A node enrolled before upstream keys were
+    handed over does not know it: such a request is answered as anonymous (the lookup is public)."""
 
     def authenticate(self, request):
         if not request.headers.get(signing.HEADER_KEY_ID):
             return None
         return super().authenticate(request)
+
+    def authenticate_other(self, request, *, key_id, timestamp, nonce, signature):
+        from .selectors import upstream_link
+
+        link = upstream_link()
+        if link is None or not key_id.startswith(link.upstream_prefix + ":"):
+            raise exceptions.AuthenticationFailed("unknown node key")
+        if not link.upstream_public_key:
+            return None  # enrolled before the upstream's key was handed over: anonymous
+        if key_id != link.upstream_key_id:
+            raise exceptions.AuthenticationFailed("unknown upstream node key")
+        message = _message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
+        if not signing.signature_valid(public_key=link.upstream_public_key, signature=signature, message=message):
+            raise exceptions.AuthenticationFailed("bad signature")
+        _remember_nonce(key_id=key_id, nonce=nonce)
+        return AnonymousUser(), UpstreamNode(prefix=link.upstream_prefix, name=link.upstream_name)
 
 
 class NodeSignatureScheme(OpenApiAuthenticationExtension):
@@ -129,8 +168,39 @@ class NodeAPIView(APIView):
             raise Http404
         super().initial(request, *args, **kwargs)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (401, 403):  # security-relevant: shown to the regulator (supervision.py)
+            node_refusal_record(request=request, status=response.status_code, data=response.data)
+        return response
+
     def idempotency_key(self, request) -> str:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             raise exceptions.ValidationError({"Idempotency-Key": ["缺少幂等键请求头。"]})
         return key[:128]
+
+
+NODE_EVENT_MARK = "node="
+# who records a refused node request (security registers its event log at ready(); federation imports
+# nothing of security, which sits above it)
+_refusal_hooks: list = []
+
+
+def node_refusal_hook_register(hook) -> None:
+    if hook not in _refusal_hooks:
+        _refusal_hooks.append(hook)
+
+
+def node_refusal_record(*, request, status: int, data) -> None:
+    """A refused node-to-node request, told to the hooks as ``node=<prefix> HTTP <status>: <reason>`` (the
+    prefix the request was authenticated as, else the one its key id claims)."""
+    peer = getattr(request, "auth", None)
+    if peer is not None and getattr(peer, "is_node", False):
+        prefix = peer.prefix
+    else:
+        prefix = request.headers.get(signing.HEADER_KEY_ID, "").partition(":")[0][:40] or "?"
+    reason = data.get("detail", data) if isinstance(data, dict) else data
+    detail = f"{NODE_EVENT_MARK}{prefix} HTTP {status}: {str(reason)[:300]}"
+    for hook in _refusal_hooks:
+        hook(request=request, detail=detail)

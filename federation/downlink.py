@@ -2,22 +2,21 @@
 capacity, its release). The reverse of client.py/authentication.py, with the same signature scheme
 (signing.py) and the same replay protection (one nonce per key in ``SeenNonce``):
 
-- the upstream signs with its own ``NodeKey`` (made on first use) and sends to the peer's registered URL;
-- the node below verifies with ``UpstreamKey``, the public key it fetched from its enrolled upstream URL
+- the upstream signs with its own ``NodeKey`` (node_key.py, made on first use) and sends to the peer's registered URL;
+- the node below verifies with the key handed over at enrolment (``UpstreamLink.upstream_public_key``) or
+  ``UpstreamKey``, the public key it fetched from its enrolled upstream URL
   (``GET /api/v1/federation/node-key/``, public and read-only), again when it sees an unknown key id (the
   upstream rotated). A request signed by any other node's key is refused (403); a node without an
   upstream (the national node) has no such endpoints (404).
 """
 
 import json
-import secrets
 import time
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
@@ -28,7 +27,8 @@ from rest_framework.views import APIView
 from . import signing
 from .authentication import _remember_nonce
 from .client import NotEnrolled, signed_request
-from .models import NodeKey, Peer, UpstreamKey, UpstreamLink
+from .models import Peer, UpstreamKey, UpstreamLink
+from .node_key import downward_signature_headers, node_key
 from .selectors import upstream_link
 
 NODE_KEY_PATH = "/api/v1/federation/node-key/"
@@ -38,45 +38,17 @@ class NodeUnreachable(RuntimeError):
     """The node below did not answer (refused, timed out, not an HTTP answer)."""
 
 
-def node_key() -> NodeKey:
-    """This node's live key for requests down the network (made on first use). A plain read when it exists:
-    a node below asks for it while this node's own transaction (on SQLite, the write lock) waits for that
-    node's answer."""
-    key = NodeKey.objects.filter(revoked_at__isnull=True).order_by("-created_at").first()
-    if key is not None:
-        return key
-    with transaction.atomic():
-        key = NodeKey.objects.select_for_update().filter(revoked_at__isnull=True).order_by("-created_at").first()
-        if key is None:
-            pair = signing.generate_keypair()
-            key = NodeKey.objects.create(
-                key_id="down-" + secrets.token_hex(8), public_key=pair.public_key, private_key=pair.private_key
-            )
-    return key
-
-
 def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None = None, idempotency_key: str = ""):
     """Send one signed request to ``peer``; (HTTP status, JSON answer). NodeUnreachable when it does not answer."""
     if not peer.url:
         raise NodeUnreachable(f"node {peer.prefix} registered no URL")
-    key = node_key()
     body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
     headers = {"Accept": "application/json"}
     if payload is not None:
         headers["Content-Type"] = "application/json"
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    headers.update(
-        signing.sign_headers(
-            private_key=key.private_key,
-            key_id=key.key_id,
-            method=method,
-            path=path,
-            body=body,
-            idempotency_key=idempotency_key,
-            timestamp=int(time.time()),
-        )
-    )
+    headers.update(downward_signature_headers(method=method, path=path, body=body, idempotency_key=idempotency_key))
     request = urllib.request.Request(peer.url.rstrip("/") + path, data=body or None, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
@@ -91,7 +63,10 @@ def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None
 
 
 def _upstream_public_key(*, key_id: str, link: UpstreamLink) -> str | None:
-    """The upstream's public key with this id: known already, or fetched now from the upstream itself."""
+    """The upstream's public key with this id: handed over at enrolment, known already, or fetched now from
+    the upstream itself (a node enrolled before keys were handed over, or the upstream rotated)."""
+    if link.upstream_public_key and key_id == link.upstream_key_id:
+        return link.upstream_public_key
     known = UpstreamKey.objects.filter(key_id=key_id, upstream_prefix=link.upstream_prefix).first()
     if known is not None:
         return known.public_key

@@ -18,6 +18,7 @@ from organizations.identifiers import MalformedIdentifier, validate_prefix
 from . import signing
 from .client import enrol_request
 from .models import EnrolmentCode, Peer, PeerKey, PeerRole, PeerState, UpstreamLink
+from .peer_relay import peer_relay_enqueue
 from .selectors import node_prefix
 
 # the role a node of each role may enrol below itself
@@ -108,6 +109,7 @@ def enrolment_accept(*, code: str, role: str, url: str, public_key: str, algorit
     )
     row.used_at = now
     row.save(update_fields=["used_at"])
+    peer_relay_enqueue(peer=peer)  # a regional node tells the national registry (peer_relay.py)
     return peer, key
 
 
@@ -118,6 +120,7 @@ def peer_revoke(*, peer: Peer) -> Peer:
     PeerKey.objects.filter(peer=peer, revoked_at__isnull=True).update(revoked_at=now)
     peer.state, peer.revoked_at = PeerState.REVOKED, now
     peer.save(update_fields=["state", "revoked_at"])
+    peer_relay_enqueue(peer=peer)
     return peer
 
 
@@ -148,4 +151,6 @@ def node_enrol(*, upstream: str, code: str) -> UpstreamLink:
             key_id=body["key_id"],
             private_key=keys.private_key,
             enrolled_at=timezone.now(),
+            upstream_key_id=body["upstream"].get("key_id", ""),
+            upstream_public_key=body["upstream"].get("public_key", ""),
         )

@@ -1,6 +1,7 @@
 """Reads for the federation: this node's identity in the network and the registry of nodes below it."""
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from .models import Peer, PeerState, UpstreamLink
 
@@ -27,7 +28,9 @@ def upstream_url() -> str:
 def peer_for_prefix(*, prefix: str) -> Peer | None:
     """The active registered node responsible for ``prefix`` (the longest registered prefix covering it)."""
     candidates = list(_covering(prefix))
-    peers = {peer.prefix: peer for peer in Peer.objects.filter(prefix__in=candidates, state=PeerState.ACTIVE)}
+    # nodes enrolled here directly: one registered below a regional node (``via``) is reached through it
+    direct = Peer.objects.filter(prefix__in=candidates, state=PeerState.ACTIVE, via__isnull=True)
+    peers = {peer.prefix: peer for peer in direct}
     for candidate in candidates:  # longest first
         if candidate in peers:
             return peers[candidate]
@@ -57,13 +60,27 @@ def network_position() -> dict:
     upstream = None
     if link is not None:
         upstream = {"name": link.upstream_name, "prefix": link.upstream_prefix, "url": upstream_url()}
-    below = Peer.objects.filter(state=PeerState.ACTIVE, via__isnull=True).order_by("prefix")
+    below = (
+        Peer.objects.filter(state=PeerState.ACTIVE, via__isnull=True)
+        .prefetch_related(Prefetch("below", queryset=Peer.objects.filter(state=PeerState.ACTIVE).order_by("prefix")))
+        .order_by("prefix")
+    )
     return {
         "role": settings.NODE_ROLE,
         "prefix": node_prefix(),
         "upstream": upstream,
         "downstream": [
-            {"name": peer.name, "prefix": peer.prefix, "url": peer.url, "role": peer.get_role_display()}
+            {
+                "name": peer.name,
+                "prefix": peer.prefix,
+                "url": peer.url,
+                "role": peer.get_role_display(),
+                # on the national node: the industry nodes its regional node registered (peer_relay.py)
+                "below": [
+                    {"name": child.name, "prefix": child.prefix, "url": child.url, "role": child.get_role_display()}
+                    for child in peer.below.all()
+                ],
+            }
             for peer in below
         ],
     }

@@ -22,8 +22,8 @@ import time
 from django.core.cache import cache
 from rest_framework.renderers import JSONRenderer
 
-from organizations.identifiers import normalize
 from catalog.resolution import CACHE_PREFIX
+from organizations.identifiers import normalize
 
 PATH = "/api/v1/identifiers/"
 ROUTE = "v1:identifier-resolve:cache"  # the route label of hits in node_http_request_duration_seconds

@@ -28,3 +28,11 @@ def record_locked_out(sender, request=None, username=None, ip_address=None, **kw
         username=str(username or ""),
         detail=event_detail(gettext_noop("连续登录失败，已锁定")),
     )
+
+
+def node_request_refused(*, request, detail: str) -> None:
+    """A refused node-to-node request (bad signature, replay, revoked credential, outside its prefix):
+    registered with federation at ready(), which tells it ``detail`` (``node=<prefix> HTTP <status>: …``)."""
+    from .services import security_event_record
+
+    security_event_record(kind=SecurityEvent.Kind.ACCESS_DENIED, request=request, detail=detail)

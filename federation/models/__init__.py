@@ -1,4 +1,5 @@
-"""Federation models: the outbox and filings received (outbox.py), the node registry and credentials (registry.py)."""
+"""Federation models: the outbox and filings received (outbox.py), the node registry and credentials (registry.py),
+the keys of requests down the network (downlink.py), synced records (sync.py)."""
 
 from .downlink import NodeKey, UpstreamKey
 from .outbox import FilingState, IdentifierFiling, OutboxMessage, OutboxStatus
@@ -9,9 +10,9 @@ __all__ = [
     "EnrolmentCode",
     "FilingState",
     "IdentifierFiling",
+    "NodeKey",
     "OutboxMessage",
     "OutboxStatus",
-    "NodeKey",
     "Peer",
     "PeerKey",
     "PeerRole",

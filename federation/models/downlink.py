@@ -1,9 +1,11 @@
 """Requests that travel *down* the network (an upstream node asks a node below it, e.g. to hold capacity).
 
-- ``NodeKey``: on an upstream node, its own Ed25519 key for signing requests to the nodes below it (made on
-  first use; the nodes below fetch its public half from this node over their own signed channel).
-- ``UpstreamKey``: on a downstream node, the upstream's public key as fetched from the enrolled upstream URL;
-  a request signed by any other key is refused (403).
+- ``NodeKey``: on an upstream node, its own Ed25519 key for signing requests to the nodes below it (lookups
+  referred down, holds). Made on first use (``federation.node_key``); its public half is handed to every node
+  at enrolment (``UpstreamLink.upstream_public_key``).
+- ``UpstreamKey``: on a downstream node, an upstream public key fetched later from the enrolled upstream URL
+  (a node enrolled before keys were handed over, or after the upstream rotated); a request signed by any
+  other key is refused (403).
 """
 
 from django.db import models

@@ -112,6 +112,10 @@ class UpstreamLink(models.Model):
     key_id = models.CharField(_("密钥标识"), max_length=64)
     private_key = models.CharField(_("私钥（Base64）"), max_length=256)
     enrolled_at = models.DateTimeField(_("接入时间"))
+    # the upstream's own key (its NodeKey, models/downlink.py), given at enrolment: requests it sends down are
+    # verified with it
+    upstream_key_id = models.CharField(_("上级节点密钥标识"), max_length=64, blank=True)
+    upstream_public_key = models.CharField(_("上级节点公钥（Base64）"), max_length=256, blank=True)
 
     class Meta:
         verbose_name = _("上级节点接入")

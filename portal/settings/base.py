@@ -378,3 +378,5 @@ IDENTIFIER_NEGATIVE_CACHE_SECONDS = env.int("IDENTIFIER_NEGATIVE_CACHE_SECONDS",
 FEDERATION_SIGNATURE_WINDOW_SECONDS = env.int("FEDERATION_SIGNATURE_WINDOW_SECONDS", default=300)
 # One-time enrolment codes (manage.py node_enrolment_code) expire after this many hours.
 FEDERATION_ENROLMENT_CODE_HOURS = env.int("FEDERATION_ENROLMENT_CODE_HOURS", default=72)
+# The integration self-test (catalog/network_selftest.py) waits this long for the national acknowledgement.
+FEDERATION_SELFTEST_WAIT_SECONDS = env.int("FEDERATION_SELFTEST_WAIT_SECONDS", default=30)

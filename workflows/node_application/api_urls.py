@@ -1,10 +1,20 @@
 """This app's endpoints of the standard interface, included by portal/api_urls.py under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import ApplicationViewSet
+from .selftest_api import IntegrationSelfTestView
 
 router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # before the router: "integration-selftest" would otherwise read as an application reference
+    path(
+        "applications/integration-selftest/",
+        IntegrationSelfTestView.as_view(),
+        name="application-integration-selftest",
+    ),
+    *router.urls,
+]

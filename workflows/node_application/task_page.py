@@ -4,6 +4,7 @@ ministry's expert review, whether experts are assigned and have scored."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,20 @@ def expert_readiness(application: NodeApplication) -> dict:
     return {"assigned": assigned, "scored": scored, "minimum": minimum, "ready": scored >= minimum}
 
 
+def integration_evidence(application: NodeApplication) -> dict:
+    """对接联调: the new node's enrolment (code, prefix) and the self-test transcripts it sent, newest first."""
+    from .models import IntegrationEnrolment
+
+    enrolment = IntegrationEnrolment.objects.select_related("enrolment_code").filter(application=application).first()
+    runs = list(application.selftest_runs.order_by("-received_at", "-pk")[:5])
+    return {
+        "enrolment": enrolment,
+        "runs": runs,
+        "latest": runs[0] if runs else None,
+        "upstream_url": settings.NODE_PUBLIC_URL,  # what the new node enrols with: this node
+    }
+
+
 def context(task: ReviewTask, *, user) -> dict:
     application = selectors.application_detail_prefetch(NodeApplication.objects.filter(pk=task.application_id)).get()
     return {
@@ -91,4 +106,5 @@ def context(task: ReviewTask, *, user) -> dict:
         "partners": selectors.application_partner_tasks(task=task),
         "experts": expert_readiness(application) if task.kind == TaskKind.EXPERT_REVIEW else None,
         "scores_visible": selectors.scores_visible_to(user=user, application=application),
+        "integration": integration_evidence(application) if task.kind == TaskKind.INTEGRATION_TESTING else None,
     }

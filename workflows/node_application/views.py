@@ -134,6 +134,9 @@ def application_detail(request, reference: str):
         if is_owner and application.stage in (Stage.CONSTRUCTION, Stage.INTEGRATION_TESTING)
         else None,
         "can_resolve": _is_ministry(user),
+        "integration": task_page.integration_evidence(application)
+        if application.stage == Stage.INTEGRATION_TESTING
+        else None,
         # Reviewers see the eligibility findings too (e.g. "one industry node per industry" warnings).
         "findings": eligibility.check_application(application, on=timezone.localdate()) if not is_owner else [],
     }

@@ -19,6 +19,7 @@ from .config import (
     MaterialCondition,
     MaterialScope,
 )
+from .integration import IntegrationEnrolment, SelfTestRun
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
 from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
@@ -43,6 +44,7 @@ __all__ = [
     "ExpertAssignment",
     "ExpertScore",
     "Gender",
+    "IntegrationEnrolment",
     "Material",
     "MaterialFormat",
     "MaterialKind",
@@ -52,6 +54,7 @@ __all__ = [
     "Notification",
     "Objection",
     "ReviewTask",
+    "SelfTestRun",
     "Stage",
     "TaskKind",
     "TaskStatus",

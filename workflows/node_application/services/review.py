@@ -30,6 +30,7 @@ from .common import (
     _now,
     _record,
 )
+from .integration import construction_rules, integration_testing_rules
 from .package import build_submission_package
 from .process import locked, remember
 
@@ -267,6 +268,8 @@ _STEP_RULES = {
     TaskKind.MINISTRY_SUBMISSION: _ministry_submission,
     TaskKind.EXPERT_REVIEW: _expert_review,
     TaskKind.PUBLICITY: _publicity,
+    TaskKind.CONSTRUCTION: construction_rules,
+    TaskKind.INTEGRATION_TESTING: integration_testing_rules,
 }
 
 
