@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from catalog.identifiers import format_identifier
+from organizations.identifiers import format_identifier
 from catalog.resolution import identifier_resolve
 from federation import signing
 from federation.models import NodeKey, Peer, SeenNonce, UpstreamLink

@@ -71,7 +71,7 @@ def test_a_forged_request_is_a_security_event_the_regulator_sees(sichuan_regiona
         "division_code": "130100",
         "issued_at": "2026-03-02T10:00:00+08:00",
     }
-    from catalog.identifiers import format_identifier
+    from organizations.identifiers import format_identifier
 
     forged["identifier"] = format_identifier(prefix="CN.130000", class_code="A", serial=1)
     response = sichuan_regional.post(client, "/api/v1/federation/filings/identifiers/", forged, key="forged")
