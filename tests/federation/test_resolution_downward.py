@@ -11,11 +11,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from organizations.identifiers import format_identifier
 from catalog.resolution import identifier_resolve
 from federation import signing
 from federation.models import NodeKey, Peer, SeenNonce, UpstreamLink
 from federation.registry import enrolment_code_issue, node_enrol
+from organizations.identifiers import format_identifier
 
 pytestmark = pytest.mark.django_db
 CODE = format_identifier(prefix="CN.510000.C15", class_code="A", serial=1)

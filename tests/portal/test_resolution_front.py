@@ -5,8 +5,8 @@ import pytest
 from channels.testing import HttpCommunicator
 from django.core.cache import cache
 
-from organizations.identifiers import format_identifier
 from catalog.resolution import CACHE_PREFIX
+from organizations.identifiers import format_identifier
 from portal.asgi import django_asgi_app
 from portal.cache_asgi import AnonymousPageCacheASGI
 from portal.resolution_asgi import ResolutionCacheASGI
