@@ -24,7 +24,6 @@ the application's 对接联调 step for the reviewer.
 """
 
 import datetime
-import json
 import time
 import urllib.error
 import urllib.parse
@@ -119,15 +118,9 @@ class Transcript:
 
 
 def _get_json(url: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        try:
-            return error.code, json.loads(error.read() or b"{}")
-        except ValueError:
-            return error.code, {}
+    from federation.client import json_exchange
+
+    return json_exchange(urllib.request.Request(url, headers={"Accept": "application/json"}))
 
 
 # --- the steps ------------------------------------------------------------------------------------

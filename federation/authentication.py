@@ -29,27 +29,13 @@ class NodeSignatureAuthentication(authentication.BaseAuthentication):
         return 'NodeSignature realm="federation"'  # a missing or bad signature is a 401
 
     def authenticate(self, request):
-        headers = request.headers
-        key_id = headers.get(signing.HEADER_KEY_ID, "")
-        timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
-        nonce = headers.get(signing.HEADER_NONCE, "")
-        signature = headers.get(signing.HEADER_SIGNATURE, "")
-        if not (key_id and timestamp and nonce and signature):
-            raise exceptions.NotAuthenticated("signed request required (X-Node-Key-Id, -Timestamp, -Nonce, -Signature)")
-        try:
-            skew = abs(time.time() - int(timestamp))
-        except ValueError:
-            raise exceptions.AuthenticationFailed("bad timestamp") from None
-        if skew > settings.FEDERATION_SIGNATURE_WINDOW_SECONDS:
-            raise exceptions.AuthenticationFailed("timestamp outside the accepted window")
-        if len(nonce) > 64:
-            raise exceptions.AuthenticationFailed("bad nonce")
+        key_id, timestamp, nonce, signature = signed_headers(request)
         key = PeerKey.objects.select_related("peer").filter(key_id=key_id).first()
         if key is None:
             return self.authenticate_other(
                 request, key_id=key_id, timestamp=timestamp, nonce=nonce, signature=signature
             )
-        message = _message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
         if not signing.signature_valid(public_key=key.public_key, signature=signature, message=message):
             raise exceptions.AuthenticationFailed("bad signature")
         if key.revoked_at is not None:
@@ -64,7 +50,29 @@ class NodeSignatureAuthentication(authentication.BaseAuthentication):
         raise exceptions.AuthenticationFailed("unknown node key")
 
 
-def _message(request, *, key_id: str, timestamp: str, nonce: str) -> bytes:
+def signed_headers(request) -> tuple[str, str, str, str]:
+    """(key id, timestamp, nonce, signature) of a signed node request, with the timestamp inside the
+    accepted window and a sane nonce; NotAuthenticated / AuthenticationFailed otherwise (both directions:
+    requests from the nodes below here, from the node above in downlink.py)."""
+    headers = request.headers
+    key_id = headers.get(signing.HEADER_KEY_ID, "")
+    timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
+    nonce = headers.get(signing.HEADER_NONCE, "")
+    signature = headers.get(signing.HEADER_SIGNATURE, "")
+    if not (key_id and timestamp and nonce and signature):
+        raise exceptions.NotAuthenticated("signed request required (X-Node-Key-Id, -Timestamp, -Nonce, -Signature)")
+    try:
+        skew = abs(time.time() - int(timestamp))
+    except ValueError:
+        raise exceptions.AuthenticationFailed("bad timestamp") from None
+    if skew > settings.FEDERATION_SIGNATURE_WINDOW_SECONDS:
+        raise exceptions.AuthenticationFailed("timestamp outside the accepted window")
+    if len(nonce) > 64:
+        raise exceptions.AuthenticationFailed("bad nonce")
+    return key_id, timestamp, nonce, signature
+
+
+def signed_message(request, *, key_id: str, timestamp: str, nonce: str) -> bytes:
     return signing.canonical_string(
         method=request.method,
         path=request.get_full_path(),
@@ -119,7 +127,7 @@ class OptionalNodeSignatureAuthentication(NodeSignatureAuthentication):
             return None  # enrolled before the upstream's key was handed over: anonymous
         if key_id != link.upstream_key_id:
             raise exceptions.AuthenticationFailed("unknown upstream node key")
-        message = _message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
         if not signing.signature_valid(public_key=link.upstream_public_key, signature=signature, message=message):
             raise exceptions.AuthenticationFailed("bad signature")
         _remember_nonce(key_id=key_id, nonce=nonce)

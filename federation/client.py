@@ -73,6 +73,12 @@ def enrol_request(*, base_url: str, payload: dict) -> tuple[int, dict]:
         method="POST",
         headers={"Content-Type": "application/json", "Accept": "application/json"},
     )
+    return json_exchange(request)
+
+
+def json_exchange(request: urllib.request.Request) -> tuple[int, dict]:
+    """(HTTP status, JSON answer) of one request to another node, error statuses included; the transport's
+    own errors (URLError, TimeoutError, ConnectionError, a non-JSON success body) propagate."""
     try:
         with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
             return response.status, json.loads(response.read() or b"{}")

@@ -11,7 +11,6 @@ capacity, its release). The reverse of client.py/authentication.py, with the sam
 """
 
 import json
-import time
 import urllib.error
 import urllib.request
 
@@ -25,8 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import signing
-from .authentication import _remember_nonce
-from .client import NotEnrolled, signed_request
+from .authentication import _remember_nonce, signed_headers, signed_message
+from .client import NotEnrolled, json_exchange, signed_request
 from .models import Peer, UpstreamKey, UpstreamLink
 from .node_key import downward_signature_headers, node_key
 from .selectors import upstream_link
@@ -51,13 +50,7 @@ def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None
     headers.update(downward_signature_headers(method=method, path=path, body=body, idempotency_key=idempotency_key))
     request = urllib.request.Request(peer.url.rstrip("/") + path, data=body or None, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        try:
-            return error.code, json.loads(error.read() or b"{}")
-        except ValueError:
-            return error.code, {}
+        return json_exchange(request)
     except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
         raise NodeUnreachable(f"{type(error).__name__}: {error}") from error
 
@@ -90,32 +83,12 @@ class UpstreamSignatureAuthentication(authentication.BaseAuthentication):
         return 'NodeSignature realm="federation-downlink"'
 
     def authenticate(self, request):
-        headers = request.headers
-        key_id = headers.get(signing.HEADER_KEY_ID, "")
-        timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
-        nonce = headers.get(signing.HEADER_NONCE, "")
-        signature = headers.get(signing.HEADER_SIGNATURE, "")
-        if not (key_id and timestamp and nonce and signature):
-            raise exceptions.NotAuthenticated("signed request required (X-Node-Key-Id, -Timestamp, -Nonce, -Signature)")
-        try:
-            skew = abs(time.time() - int(timestamp))
-        except ValueError:
-            raise exceptions.AuthenticationFailed("bad timestamp") from None
-        if skew > settings.FEDERATION_SIGNATURE_WINDOW_SECONDS or len(nonce) > 64:
-            raise exceptions.AuthenticationFailed("timestamp outside the accepted window, or bad nonce")
+        key_id, timestamp, nonce, signature = signed_headers(request)
         link = upstream_link()
         public_key = _upstream_public_key(key_id=key_id, link=link) if link is not None else None
         if public_key is None:
             raise exceptions.PermissionDenied("not signed by this node's upstream node")
-        message = signing.canonical_string(
-            method=request.method,
-            path=request.get_full_path(),
-            timestamp=timestamp,
-            nonce=nonce,
-            key_id=key_id,
-            idempotency_key=headers.get("Idempotency-Key", ""),
-            body=request.body,
-        )
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
         if not signing.signature_valid(public_key=public_key, signature=signature, message=message):
             raise exceptions.AuthenticationFailed("bad signature")
         _remember_nonce(key_id=key_id, nonce=nonce)
