@@ -132,6 +132,7 @@ def seed(size: int, rng: random.Random) -> dict:
         p: list(Division.objects.filter(level="city", code__startswith=p[:2]).values_list("code", flat=True))
         for p in {c.province_id for c in campaigns}
     }
+    cities = {p: codes for p, codes in cities.items() if codes}  # the reference data has the cities of some provinces
     organizations = Organization.objects.bulk_create(
         Organization(
             name=f"基准申报单位{i}有限公司",

@@ -291,6 +291,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["portal.openapi.only_standard_interface"],
+    # several components have a field named "state" with other choices (orders, node registry): name the
+    # live operating state of a record explicitly instead of a hashed name
+    "ENUM_NAME_OVERRIDES": {"RecordStateEnum": "catalog.models.RecordState"},
 }
 
 # --- Email ----------------------------------------------------------------------------------

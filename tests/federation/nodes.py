@@ -204,6 +204,10 @@ def three_nodes(make: Callable[..., Node], **slow: str) -> tuple[Node, Node, Nod
     regional.start()
     assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
     assert enrol(industry, regional, segment="C15", name="酒的制造业行业节点") == "CN.510000.C15"
+    # the regional node tells the root about the industry node it enrolled (federation/peer_relay.py)
+    assert "1 sent, 0 failed" in regional.manage("federation_drain")
+    relayed = "SELECT p.prefix, v.prefix FROM federation_peer p JOIN federation_peer v ON p.via_id = v.id"
+    assert national.query(relayed) == [("CN.510000.C15", "CN.510000")]
     return national, regional, industry
 
 
