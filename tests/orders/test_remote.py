@@ -202,3 +202,16 @@ def test_only_the_upstream_node_may_ask(link, resource, monkeypatch):
 
 def test_a_node_without_an_upstream_has_no_such_endpoint(db):
     assert APIClient().post(PATH, {}, format="json").status_code == 404
+
+
+def test_another_providers_people_get_404_on_the_hold_page_and_change_nothing(client, link, resource):
+    remote.network_hold_receive(link=link, data=request_data(resource))
+    row = NetworkHold.objects.get()
+    client.force_login(UserFactory(roles=["provider"]))
+    url = f"/orders/network/{row.pk}/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    row.refresh_from_db()
+    assert row.state == "held" and not Order.objects.exists() and _outcomes() == []
+    client.force_login(UserFactory(roles=["provider"], organization=resource.provider.organization))
+    assert client.get(url).status_code == 200
