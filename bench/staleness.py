@@ -82,12 +82,22 @@ def searcher(args) -> None:
     backend = DatabaseBackend(freshness_interval=freshness_seconds())
     backend.rebuild()
     backend.warm()
+    catch_ups: list[tuple[float, float, int]] = []  # (ended at, seconds, feed rows) of each non-empty read
+    apply = backend._apply
+
+    def timed_apply(rows):
+        began = time.time()
+        apply(rows)
+        catch_ups.append((time.time(), time.time() - began, len(rows)))
+
+    backend._apply = timed_apply
     queries = [ComputeQuery.from_params(params) for params in QUERIES]
     Path(args.ready).write_text("ready")
     reported = {name: Path(args.workdir) / f"{name}.jsonl" for name in ("status", "import")}
     offsets = dict.fromkeys(reported, 0)
     pending: dict[int, tuple[str, float, float]] = {}  # resource id -> (writer, price, commit time)
     seen: list[tuple[str, float]] = []
+    waits: list[float] = []  # status writer: from starting a change to its commit (lock waits included)
     searches = 0
     done_at = None
     started = time.time()
@@ -104,6 +114,8 @@ def searcher(args) -> None:
                         if line.startswith("{"):
                             row = json.loads(line)
                             pending[row["id"]] = (name, row["price"], row["committed"])
+                            if "intended" in row:
+                                waits.append(row["committed"] - row["intended"])
         backend.search(queries[searches % len(queries)])
         searches += 1
         now = time.time()
@@ -129,6 +141,8 @@ def searcher(args) -> None:
         "seconds": time.time() - started,
         "freshness_s": freshness_seconds(),
         "load": os.getloadavg()[0],
+        "catch_ups": catch_ups,
+        "waits": waits,
     }
     Path(args.json).write_text(json.dumps(result))
 
@@ -147,8 +161,10 @@ def status_writer(args) -> None:
     with out.open("w") as stream:
         for n, pk in enumerate(ids[: args.status_changes]):
             price = Decimal(5000 + n) / 100 + Decimal("1000.00")
+            intended = time.time()  # (the writer's schedule: it starts its change now)
             record_update_status(record=ComputeResource(pk=pk), changes={"price_yuan": price})
-            stream.write(json.dumps({"id": pk, "price": float(price), "committed": time.time()}) + "\n")
+            row = {"id": pk, "price": float(price), "committed": time.time(), "intended": intended}
+            stream.write(json.dumps(row) + "\n")
             stream.flush()
             next_at += interval
             time.sleep(max(0.0, next_at - time.perf_counter()))
@@ -243,6 +259,13 @@ def run_engine(engine: str, args) -> bool:
     print(f"   long import ({args.import_rows:,} rows, {args.import_seconds:g} s in one transaction): "
           f"{summary([s for name, s in seen if name == 'import'])}")  # fmt: skip
     print(f"   all changes: {summary([s for _name, s in seen])}; misses {result['misses']}")
+    print(f"   status writer, start of a change -> its commit (lock waits): {summary(result['waits'])}")
+    spans = [seconds for _at, seconds, _rows in result["catch_ups"]]
+    rows = sorted(count for _at, _seconds, count in result["catch_ups"])
+    print(f"   searcher, applying the feed rows of one read: {summary(spans)}; rows per read "
+          f"p50 {percentile(rows, 0.5) if rows else 0}, max {rows[-1] if rows else 0}")  # fmt: skip
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(result))
     return result["misses"] == 0
 
 
@@ -255,6 +278,7 @@ def main(argv=None) -> int:
     parser.add_argument("--import-seconds", type=float, default=5.0)
     parser.add_argument("--grace", type=float, default=10.0)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--dump", help="write the searcher's raw figures (JSON) to this file")
     for hidden in ("--role", "--workdir", "--database", "--ready", "--json"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -70,12 +70,49 @@ def _snapshot_bounds() -> tuple[int, int]:
 
 def _rows(*, above: int, limit: int, snapshots: bool) -> list[FeedRow]:
     columns = COLUMNS if snapshots else LIGHT_COLUMNS
-    rows = Change.objects.filter(seq__gte=above).order_by("seq").values_list(*columns)[:limit]
+    rows = _fetch(Change.objects.filter(seq__gte=above).order_by("seq").values_list(*columns)[:limit])
     if snapshots:
         return [FeedRow(*row) for row in rows]
     return [
         FeedRow(seq, rt, rid, kind, fields, area, None, created) for seq, rt, rid, kind, fields, area, created in rows
     ]
+
+
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset, each column converted by Django's own converters
+    once per distinct stored value rather than once per row: the rows of one append share their
+    time and their fields, and converting them row by row cost ten times reading them (8,000 rows
+    of a bulk import: ~140 ms against ~10 ms). Stored snapshots are converted per row (each its own
+    object). Converted values are shared between rows: read-only."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    chunks = compiler.execute_sql()  # raw rows, in chunks (as ``results_iter`` reads them)
+    rows = [row for chunk in chunks for row in chunk] if chunks is not None else []
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    if not rows or not converters:
+        return [tuple(row) for row in rows]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for at, (functions, expression) in converters.items():
+        shared = getattr(expression, "target", None) is None or expression.target.name != "snapshot"
+        known: dict = {}
+
+        def convert(value, functions=functions, expression=expression):
+            for function in functions:
+                value = function(value, expression, compiler.connection)
+            return value
+
+        column = columns[at]
+        for row, value in enumerate(column):
+            if value is None:
+                continue
+            if shared:
+                converted = known.get(value, known)
+                if converted is known:
+                    converted = known[value] = convert(value)
+                column[row] = converted
+            else:
+                column[row] = convert(value)
+    return list(zip(*columns, strict=True))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The columns of the index: loading rows from the database, writing and dropping them, and turning
 rows back into documents."""
 
+import contextlib
 from collections import OrderedDict
 
 import numpy as np
@@ -29,6 +30,19 @@ from .columns import (
 )
 from .orders import _Order
 from .text_index import _TextIndex
+
+
+def _read_transaction():
+    """Where the index reads rows. PostgreSQL: a transaction, so that the server-side cursor streams
+    and every statement sees one snapshot. SQLite: none of its own. A transaction there begins
+    IMMEDIATE (settings: writers queue on the lock), i.e. it takes the write lock: a search would wait
+    for a writer's whole transaction (an import holds it for seconds) and writers would queue behind
+    the search. In WAL mode each SELECT reads one committed state without any lock; statements need
+    not agree with each other, because whatever commits after the feed position the index noted
+    before reading is in the feed and read again."""
+    if connection.vendor == "sqlite":
+        return contextlib.nullcontext()
+    return transaction.atomic()
 
 
 class ColumnStore:
@@ -66,8 +80,7 @@ class ColumnStore:
     # --- loading -----------------------------------------------------------------------------
     def read(self, *, ids=None, chunk_size: int = FETCH_CHUNK) -> set[int]:
         """Read these resources (all when ``ids`` is None) from the database into the index, a chunk
-        at a time (a server-side cursor on PostgreSQL, inside a transaction so that it streams and
-        sees one snapshot); return the ids found."""
+        at a time (see ``_read_transaction``); return the ids found."""
         if ids is None:
             batches = [ComputeResource.objects.order_by("pk")]
             self._grow(max(self.capacity, ComputeResource.objects.count() + 1024))  # no growing while loading
@@ -78,7 +91,7 @@ class ColumnStore:
                 for at in range(0, len(ids), ID_BATCH)
             ]
         found: set[int] = set()
-        with transaction.atomic():
+        with _read_transaction():
             for queryset in batches:
                 free = queryset.annotate(free_units=free_units())
                 sql, params = free.values_list(*FETCH_QUERY).query.sql_with_params()
