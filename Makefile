@@ -114,10 +114,11 @@ bench-review: $(VENV)/.installed-dev
 	$(PY) bench/review.py --size $(or $(SIZE),10000) --requests $(or $(REQUESTS),200)
 
 ## bench-import: 100,000 resource rows (CSV) into a throwaway SQLite; rows/s and peak memory of the project's
-## fast path vs import-export's defaults (on a 10,000-row prefix), and their ratio (ROWS=, DEFAULTS_ROWS=)
+## fast path vs import-export's defaults (on a 10,000-row prefix), and their ratio (ROWS=, DEFAULTS_ROWS=;
+## ARGS=--feed-cost also runs the fast path without its change-feed rows: the feed's write cost)
 .PHONY: bench-import
 bench-import: $(VENV)/.installed-dev
-	$(PY) bench/imports.py --rows $(or $(ROWS),100000) --defaults-rows $(or $(DEFAULTS_ROWS),10000)
+	$(PY) bench/imports.py --rows $(or $(ROWS),100000) --defaults-rows $(or $(DEFAULTS_ROWS),10000) $(ARGS)
 
 ## bench-pages: home, a notice, the catalogue listing and a resource page on daphne (loopback, throwaway SQLite),
 ## anonymous visitors; req/s, p50/p95, CPU/request and correctness (CSRF, CSP nonce, freshness) per page cache:

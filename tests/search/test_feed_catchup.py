@@ -115,3 +115,39 @@ def test_a_change_committed_late_by_an_overlapping_writer_reaches_another_proces
     release.set()
     writer_a.join(30)
     assert prices()[early.pk] == "1.11"
+
+
+def hold_a_write_transaction(*, holding: threading.Event, release: threading.Event) -> None:
+    """Another connection: a writer's transaction (it writes a table search does not read) that
+    stays open until released, as an import's transaction stays open for seconds."""
+    try:
+        with transaction.atomic():
+            UserFactory()
+            holding.set()
+            release.wait(30)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_reads_the_changes_committed_before_while_another_writer_holds_its_transaction():
+    """On SQLite the index used to re-read rows inside a transaction of its own, i.e. BEGIN
+    IMMEDIATE: it took the write lock, so a search waited for any writer's open transaction (an
+    import's: seconds; here the lock was refused at once) and writers queued behind searches."""
+    reset_backends()
+    catalogue = build_catalogue()
+    other_process = DatabaseBackend()
+    resource = catalogue.resources["r1"]
+    other_process.search(ComputeQuery())
+    record_update_status(record=resource, changes={"price_yuan": Decimal("3.33")})
+    holding, release = threading.Event(), threading.Event()
+    writer = threading.Thread(target=hold_a_write_transaction, kwargs={"holding": holding, "release": release})
+    writer.start()
+    try:
+        assert holding.wait(30)
+        rows = other_process.search(ComputeQuery(page_size=100)).results
+    finally:
+        release.set()
+        writer.join(30)
+
+    assert {row["id"]: row["price_yuan"] for row in rows}[resource.pk] == "3.33"

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-
 POSITION = np.int32  # row positions (half of int64's memory; an index holds far fewer than 2**31 rows)
 
 
