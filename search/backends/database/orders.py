@@ -2,24 +2,22 @@
 
 import numpy as np
 
-POSITION = np.int32  # row positions (half of int64's memory; an index holds far fewer than 2**31 rows)
-
 
 class _Order:
     """Rows sorted by (key, id), NaN keys last: the permutation, and its inverse (made when first
-    asked for), as int32 positions. After a change of a few rows it is patched (``pending`` rows
-    taken out and put back at their new places, a few linear passes) instead of sorted again (a
-    lexsort of a million rows costs some 200 ms)."""
+    asked for). After a change of a few rows it is patched (``pending`` rows taken out and put back
+    at their new places, a few linear passes) instead of sorted again (a lexsort of a million rows
+    costs some 200 ms)."""
 
     def __init__(self, key: np.ndarray, ids: np.ndarray):
-        self.perm = np.lexsort((ids, key)).astype(POSITION)
+        self.perm = np.lexsort((ids, key))
         self.pending: set[int] = set()
         self._rank: np.ndarray | None = None
 
     def rank(self) -> np.ndarray:
         if self._rank is None:
-            self._rank = np.empty(len(self.perm), dtype=POSITION)
-            self._rank[self.perm] = np.arange(len(self.perm), dtype=POSITION)
+            self._rank = np.empty(len(self.perm), dtype=np.int64)
+            self._rank[self.perm] = np.arange(len(self.perm), dtype=np.int64)
         return self._rank
 
     def patch(self, key: np.ndarray, ids: np.ndarray) -> None:
