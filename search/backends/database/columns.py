@@ -1,9 +1,11 @@
 """What the columnar index reads and how it holds it: the fetched resource columns, the column kinds,
 and the small tables (sites, providers) read beside them."""
 
+import contextlib
 import json
 
 import numpy as np
+from django.db import connection, transaction
 
 from catalog.models import Provider, Site
 
@@ -98,3 +100,16 @@ def _provider_names(provider_ids=None) -> dict[int, str]:
     if provider_ids is not None:
         providers = providers.filter(pk__in=list(provider_ids))
     return dict(providers.values_list("id", "organization__name"))
+
+
+def _read_transaction():
+    """Where the index reads rows. PostgreSQL: a transaction, so that the server-side cursor streams
+    and every statement sees one snapshot. SQLite: none of its own. A transaction there begins
+    IMMEDIATE (settings: writers queue on the lock), i.e. it takes the write lock: a search would wait
+    for a writer's whole transaction (an import holds it for seconds) and writers would queue behind
+    the search. In WAL mode each SELECT reads one committed state without any lock; statements need
+    not agree with each other, because whatever commits after the feed position the index noted
+    before reading is in the feed and read again."""
+    if connection.vendor == "sqlite":
+        return contextlib.nullcontext()
+    return transaction.atomic()

@@ -1,11 +1,10 @@
 """The columns of the index: loading rows from the database, writing and dropping them, and turning
 rows back into documents."""
 
-import contextlib
 from collections import OrderedDict
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 
 from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState
@@ -26,23 +25,11 @@ from .columns import (
     NULLABLE_INTEGERS,
     PRECISIONS,
     _certifications,
+    _read_transaction,
     _two_places,
 )
 from .orders import _Order
 from .text_index import _TextIndex
-
-
-def _read_transaction():
-    """Where the index reads rows. PostgreSQL: a transaction, so that the server-side cursor streams
-    and every statement sees one snapshot. SQLite: none of its own. A transaction there begins
-    IMMEDIATE (settings: writers queue on the lock), i.e. it takes the write lock: a search would wait
-    for a writer's whole transaction (an import holds it for seconds) and writers would queue behind
-    the search. In WAL mode each SELECT reads one committed state without any lock; statements need
-    not agree with each other, because whatever commits after the feed position the index noted
-    before reading is in the feed and read again."""
-    if connection.vendor == "sqlite":
-        return contextlib.nullcontext()
-    return transaction.atomic()
 
 
 class ColumnStore:
