@@ -292,11 +292,11 @@ class ColumnStore:
         joint codes, totals and term masks are made again when next needed."""
         self.version += 1
         if positions is not None:
-            if len(positions) * 20 > self.size:
+            for order in self._orders.values():
+                order.pending.update(positions.tolist())
+            # many rows changed (at once, or over the chunks of one read): sorting again is cheaper
+            if len(positions) * 20 > self.size or any(len(o.pending) * 20 > self.size for o in self._orders.values()):
                 self._orders.clear()
-            else:
-                for order in self._orders.values():
-                    order.pending.update(positions.tolist())
             self._id_order = None
             self._site_starts = None
             self._joints.clear()
