@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 
 from . import signing
 from .authentication import _remember_nonce, signed_headers, signed_message
-from .client import NotEnrolled, json_exchange, signed_request
+from .client import NotEnrolled, signed_request
+from .http import Unreachable, exchange
 from .models import Peer, UpstreamKey, UpstreamLink
 from .node_key import downward_signature_headers, node_key
 from .selectors import upstream_link
@@ -48,11 +49,10 @@ def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
     headers.update(downward_signature_headers(method=method, path=path, body=body, idempotency_key=idempotency_key))
-    request = urllib.request.Request(peer.url.rstrip("/") + path, data=body or None, method=method, headers=headers)
     try:
-        return json_exchange(request)
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
-        raise NodeUnreachable(f"{type(error).__name__}: {error}") from error
+        return exchange(method=method, url=peer.url.rstrip("/") + path, headers=headers, body=body)
+    except Unreachable as error:
+        raise NodeUnreachable(str(error)) from error
 
 
 def _upstream_public_key(*, key_id: str, link: UpstreamLink) -> str | None:
