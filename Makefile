@@ -152,10 +152,11 @@ bench-load: $(VENV)/.installed-dev
 ## the owning node's own lookup (IDENTIFIERS=); the initial catalogue sync of SYNC= resources industry → regional (records/s,
 ## CPU per side, until the regional selection counts them); CHANGES= status changes at RATE=/s on the industry node: lag to
 ## the regional selection, a websocket client on the regional node and the national selection (p50/p95/max, lost,
-## duplicated); then the regional node stopped OUTAGE= seconds during the changes: catch-up time after restart, lost, duplicated
+## duplicated); then the regional node stopped OUTAGE= seconds during the changes: catch-up time after restart, lost, duplicated.
+## BENCH_PARTS=resolution (or sync, lag; comma-separated) runs only those parts
 .PHONY: bench-federation
 bench-federation: $(VENV)/.installed-dev
-	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT))
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT)) $(if $(BENCH_PARTS),--parts $(BENCH_PARTS))
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

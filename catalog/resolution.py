@@ -76,8 +76,8 @@ def _own_prefix() -> str:
     return node_prefix()
 
 
-def _local(code: str, own: str) -> Resolution:
-    identifier = selectors.identifier_get(code=code)
+def _local(code: str, own: str, class_code: str) -> Resolution:
+    identifier = selectors.identifier_get(code=code, kind=RECORD_KIND.get(class_code, ""))
     if identifier is None:
         return Resolution(404, {"identifier": code, "detail": _("本节点没有这个算力标识。")})
     record = identifier.record
@@ -215,7 +215,7 @@ def identifier_resolve(*, code: str) -> Resolution:
         return Resolution(cached["status"], {**cached["body"], "cached": True})
     own = _own_prefix()
     if parsed.prefix == own:
-        return _local(normalized, own)
+        return _local(normalized, own, parsed.class_code)
     if parsed.prefix.startswith(own + "."):
         return _below(normalized, parsed.prefix, own)
     return _upstream(normalized)

@@ -15,49 +15,31 @@ What a hit skips, on purpose: the anonymous rate limit (it protects the upstream
 database a local answer reads; a hit costs less than the limiter's own bookkeeping) and signature checks
 (a signed request is verified, see below).
 
-Signed lookups between nodes (a node below asking upward, the node above referring a lookup down) are
-resolved here too, hit or miss: the signature is checked by the same code as in Django
-(federation.authentication: key, window, nonce), then ``identifier_resolve`` runs in a small pool of
-threads of this front, whose database connections stay open between lookups (Django's handler opens and
-closes one per request, and runs the whole middleware chain and DRF around a lookup that needs none of
-them). Nodes are not rate-limited as anonymous visitors in Django either. Anything the front cannot vouch
-for — an unknown or bad key, a replay, a stale timestamp, a request anonymous after all — goes to Django
-untouched (nothing is recorded before the signature verified), which answers it as before (401/403).
-A referral down two tiers thus costs one Django request at the node asked, not three.
+A miss is answered here too when Django's view would answer it with a lookup and nothing else — a signed
+lookup between nodes, or an anonymous one within the rate limit — in a pool of threads with database
+connections kept open (portal/resolution_front.py); a referral down two tiers thus costs no middleware
+chain at any tier. Anything else goes to Django untouched.
 """
 
 import asyncio
 import functools
-import io
-import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.handlers.asgi import ASGIRequest
-from django.db import Error as DatabaseError
-from django.db import connections
-from django.utils import translation
-from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
-from catalog.resolution import CACHE_PREFIX, Resolution, identifier_resolve
-from federation.authentication import OptionalNodeSignatureAuthentication
+from catalog.resolution import CACHE_PREFIX
 from organizations.identifiers import normalize
 
-logger = logging.getLogger(__name__)
+from .resolution_front import pool, resolve_in_front
 
 PATH = "/api/v1/identifiers/"
 ROUTE = "v1:identifier-resolve:cache"  # the route label of hits in node_http_request_duration_seconds
-SIGNED_ROUTE = "v1:identifier-resolve:node"  # ... and of signed lookups answered here
-# threads of the signed path: each keeps its database connection (a lookup referred down waits for the
-# node below, so a few run at once); created on first use, per process
-_POOL_SIZE = 4
 # headers of Django's answer that belong to that one response, not to every answer (the body is the
 # answering node's, whatever language the asker prefers)
 PER_RESPONSE = {b"content-length", b"content-language", b"set-cookie", b"date", b"server"}
 SIGNED = b"x-node-key-id"
+PRIVATE = {b"cookie", b"authorization"}  # a visitor with a session or credentials: Django answers
 
 
 @functools.cache
@@ -67,48 +49,17 @@ def _hit_latency():
     return REQUEST_LATENCY.labels("GET", ROUTE, "200")
 
 
-def _signed_latency(status: int):
-    from monitoring.metrics.prom import REQUEST_LATENCY
-
-    return REQUEST_LATENCY.labels("GET", SIGNED_ROUTE, str(status))
-
-
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="resolution")
-
-
-def _code(scope) -> tuple[str | None, bool]:
-    """(the identifier a request resolves when this front may answer it, else None; is it signed)."""
+def _code(scope) -> tuple[str | None, bool | None]:
+    """(the identifier a request resolves when this front may answer it, else None; signed: True, anonymous:
+    False, a visitor with a cookie or credentials: None — only a cache hit is answered for them)."""
     if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
-        return None, False
+        return None, None
     path = scope["path"]
     if not path.startswith(PATH) or not path.endswith("/") or len(path) <= len(PATH) + 1:
-        return None, False
-    signed = any(name.lower() == SIGNED for name, _value in scope.get("headers", ()))
+        return None, None
+    names = {name.lower() for name, _value in scope.get("headers", ())}
+    signed = True if SIGNED in names else (None if names & PRIVATE else False)
     return normalize(path[len(PATH) : -1]), signed
-
-
-def resolve_signed(scope) -> Resolution | None:
-    """The answer to a signed lookup whose signature verifies (None: Django must answer it). Runs in the
-    front's threads."""
-    request = ASGIRequest(scope, io.BytesIO(b""))
-    try:
-        identity = OptionalNodeSignatureAuthentication().authenticate(request)
-    except APIException:
-        return None  # Django answers with the same refusal (and the reason in its body)
-    except DatabaseError:
-        connections.close_all()  # this thread's connection broke: a new one next time
-        return None
-    if identity is None:
-        return None  # anonymous after all (enrolled before keys were handed over): rate-limited in Django
-    with translation.override(settings.LANGUAGE_CODE):
-        try:
-            return identifier_resolve(code=normalize(scope["path"][len(PATH) : -1]))
-        except DatabaseError:
-            connections.close_all()
-            logger.exception("signed lookup of %s failed", scope["path"])
-            return Resolution(503, {"detail": translation.gettext("节点暂时无法完成解析，请稍后再试。")})
 
 
 class ResolutionCacheASGI:
@@ -122,31 +73,25 @@ class ResolutionCacheASGI:
         code, signed = _code(scope)
         if code is None:
             return await self.app(scope, receive, send)
-        if signed:
-            return await self._signed(scope, receive, send)
-        started = time.perf_counter()
-        entry = cache.get(CACHE_PREFIX + code)
-        headers = self.headers.get(entry["status"]) if entry is not None else None
-        if headers is None:
-            return await self.app(scope, receive, self._learning(send))
-        if not await _request_read(receive):
-            return  # the client left
-        await self._answer(send, entry["status"], {**entry["body"], "cached": True}, headers)
-        _hit_latency().observe(time.perf_counter() - started)
-
-    async def _signed(self, scope, receive, send):
-        if not self.headers:
-            return await self.app(scope, receive, self._learning(send))  # the headers of Django's answer first
-        started = time.perf_counter()
-        loop = asyncio.get_running_loop()
-        resolution = await loop.run_in_executor(_pool(), resolve_signed, scope)
+        if not signed:
+            started = time.perf_counter()
+            entry = cache.get(CACHE_PREFIX + code)
+            headers = self.headers.get(entry["status"]) if entry is not None else None
+            if headers is not None:
+                if await _request_read(receive):
+                    await self._answer(send, entry["status"], {**entry["body"], "cached": True}, headers)
+                    _hit_latency().observe(time.perf_counter() - started)
+                return
+        if signed is None or not self.headers:
+            return await self.app(scope, receive, self._learning(send))  # Django's answer (its headers learnt)
+        resolution = await asyncio.get_running_loop().run_in_executor(
+            pool(), functools.partial(resolve_in_front, scope, signed=signed)
+        )
         if resolution is None:
-            return await self.app(scope, receive, send)  # nothing read or recorded yet
-        if not await _request_read(receive):
-            return
-        headers = self.headers.get(resolution.status) or next(iter(self.headers.values()))
-        await self._answer(send, resolution.status, resolution.body, headers)
-        _signed_latency(resolution.status).observe(time.perf_counter() - started)
+            return await self.app(scope, receive, self._learning(send))  # nothing read from the client yet
+        if await _request_read(receive):
+            headers = self.headers.get(resolution.status) or next(iter(self.headers.values()))
+            await self._answer(send, resolution.status, resolution.body, headers)
 
     @staticmethod
     async def _answer(send, status: int, body: dict, headers) -> None:
