@@ -9,7 +9,7 @@ small pool of threads whose database connections stay open between lookups:
 - a signed lookup between nodes (a node below asking upward, the node above referring a lookup down):
   ``OptionalNodeSignatureAuthentication`` (key, window, nonce — federation/authentication.py); nodes are
   not rate-limited in Django either;
-- an anonymous lookup (no cookie, no Authorization header): the anonymous rate limit
+- an anonymous lookup (no cookie, no Authorization header, not asking for HTML): the anonymous rate limit
   (``security.throttles.AnonThrottle``, by client address) and the visitor's language
   (Accept-Language, as LocaleMiddleware reads it).
 
@@ -68,6 +68,8 @@ def _admitted(request, *, signed: bool) -> bool:
             return False  # Django answers with the same refusal and its reason
         # None: a node enrolled before upstream keys were handed over asks as anonymous (rate-limited in Django)
         return identity is not None
+    if "text/html" in request.headers.get("Accept", ""):
+        return False  # a browser: DRF's browsable page, rendered by Django
     request.user, request.auth = AnonymousUser(), None
     return AnonThrottle().allow_request(request, None)
 
