@@ -30,6 +30,18 @@ def ooxml(kind: str = "docx", name: str | None = None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name or f"file.{kind}", buffer.getvalue())
 
 
+# The base route of the national notice: one city body recommends, no national-platform registration, no paper
+# copies. ``sichuan`` (conftest) runs the flow, rule and page tests on it with the Sichuan notice's dates; the
+# notice's own route, as the demo configures sc-2026, is tested in test_sichuan_route.py.
+BASE_ROUTE = {"municipal_review_mode": "any", "has_national_registration": False, "has_paper_copies": False}
+
+
+def base_route(campaign):
+    type(campaign).objects.filter(pk=campaign.pk).update(**BASE_ROUTE)
+    campaign.refresh_from_db()
+    return campaign
+
+
 def authority(name: str, level: str, department: str, division: str | None) -> Authority:
     return AuthorityFactory(name=name, level=level, department=department, division_id=division)
 
