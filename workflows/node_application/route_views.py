@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _l
 from . import selectors
 from .campaign_rules import NATIONAL_REGISTRATION_RECEIPT, rules_for
 from .models import NodeApplication, format_deadline
-from .services.paper_copies import paper_copies_can_register, paper_copies_pending, paper_copies_receive
+from .services.paper_copies import (
+    paper_copies_can_register,
+    paper_copies_pending,
+    paper_copies_receive,
+    registers_paper_copies,
+)
 
 
 class PaperCopiesForm(forms.Form):
@@ -28,9 +33,11 @@ class PaperCopiesForm(forms.Form):
 
 
 def route_records(application: NodeApplication, *, user) -> dict:
-    """What the reviewer (and the applicant) read about the national-platform registration and the paper copies."""
+    """What the reviewer (and the applicant) read about the national-platform registration and the paper copies.
+    Only for a page the user may open already (the application page, their task page): the receipt form is
+    offered by role, and its view and service check the jurisdiction again."""
     rules = rules_for(application)
-    can_register = paper_copies_pending(application) and paper_copies_can_register(user=user, application=application)
+    can_register = paper_copies_pending(application) and registers_paper_copies(user)
     return {
         "national": rules.national_registration_for(application.node_type),
         "receipts": [m for m in application.materials.all() if m.kind == NATIONAL_REGISTRATION_RECEIPT],

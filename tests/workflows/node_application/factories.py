@@ -37,9 +37,11 @@ BASE_ROUTE = {"municipal_review_mode": "any", "has_national_registration": False
 
 
 def base_route(campaign):
+    """The campaign on the base route, with the standard stage names and notification texts."""
     type(campaign).objects.filter(pk=campaign.pk).update(**BASE_ROUTE)
-    campaign.refresh_from_db()
-    return campaign
+    campaign.stage_names.all().delete()
+    campaign.notification_texts.all().delete()
+    return type(campaign).objects.get(pk=campaign.pk)
 
 
 def authority(name: str, level: str, department: str, division: str | None) -> Authority:

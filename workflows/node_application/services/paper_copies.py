@@ -36,9 +36,14 @@ from .process import locked, process_cancel
 logger = logging.getLogger(__name__)
 
 
+def registers_paper_copies(user: User) -> bool:
+    """A city or provincial reviewer (where the application is theirs is checked separately)."""
+    return selectors.is_reviewer(user) and user.authority.level in (AuthorityLevel.CITY, AuthorityLevel.PROVINCE)
+
+
 def paper_copies_can_register(*, user: User, application: NodeApplication) -> bool:
     """A city or provincial reviewer whose jurisdiction holds the application (404 for everyone else)."""
-    if not selectors.is_reviewer(user) or user.authority.level not in (AuthorityLevel.CITY, AuthorityLevel.PROVINCE):
+    if not registers_paper_copies(user):
         return False
     return selectors.application_list_for_user(user=user).filter(pk=application.pk).exists()
 
