@@ -280,11 +280,11 @@ class NodeApplication(models.Model):
     def applicant_stage_label(self) -> str:
         """The campaign's own name for the stage when its operator gave one (as frozen with the application's
         rules version once submitted), else the standard one."""
-        from ..campaign_rules import rules_for  # campaign_rules reads these models
-
-        return rules_for(self).stage_name(self.stage) or str(
-            APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display())
-        )
+        if self.rules_version_id is not None:
+            names = self.rules_version.rules.get("stage_names", {})  # as ``CampaignRules.as_json`` froze them
+        else:
+            names = self.campaign.applicant_stage_names()
+        return names.get(self.stage) or str(APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display()))
 
     @property
     def is_editable(self) -> bool:
