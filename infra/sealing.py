@@ -57,7 +57,8 @@ class SealedTextField(models.TextField):
             return value
         plain = unseal(value, setting=self.keys_setting)
         if plain is None:
-            raise Unsealable(f"{self.model.__name__}.{self.name}: no key of {self.keys_setting} opens the stored value.")
+            where = f"{self.model.__name__}.{self.name}"
+            raise Unsealable(f"{where}: no key of {self.keys_setting} opens the stored value.")
         return plain.decode()
 
     def get_prep_value(self, value):
