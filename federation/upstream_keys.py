@@ -26,8 +26,10 @@ from .client import NotEnrolled, signed_request
 from .models import UpstreamKey, UpstreamLink
 
 NODE_KEY_PATH = "/api/v1/federation/node-key/"
-MIN_REFRESH_SECONDS = 2  # a flood of requests naming unknown keys asks the upstream at most this often
-REFRESH_MARK = "federation:upstream-keys-asked"
+# requests naming one key id make this node ask its upstream at most this often (a flood of forged requests
+# does not become a flood of reads; a key id not asked for before, as after a rotation, is asked for at once)
+MIN_REFRESH_SECONDS = 2
+REFRESH_MARK = "federation:upstream-keys-asked:"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def upstream_key(*, key_id: str, link: UpstreamLink) -> AcceptedKey | None:
     known = _known(key_id=key_id, link=link)
     if known is not None and not stale:
         return known
-    asked_recently = MIN_REFRESH_SECONDS > 0 and not cache.add(REFRESH_MARK, 1, MIN_REFRESH_SECONDS)
+    asked_recently = MIN_REFRESH_SECONDS > 0 and not cache.add(REFRESH_MARK + key_id[:64], 1, MIN_REFRESH_SECONDS)
     if asked_recently or not upstream_keys_refresh(link=link):
         return None if stale else known
     link.refresh_from_db()
