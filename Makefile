@@ -76,6 +76,7 @@ checks: $(VENV)/.installed-dev
 	@# deploy checks include OpenAPI schema generation, which reads the (migrated) database
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=node.example.cn ORDER_ACCESS_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+		FEDERATION_SEALING_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 ## serve-prod: the production server (deploy/serve.sh): uvicorn with one ASGI worker process per core
