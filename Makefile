@@ -76,6 +76,7 @@ checks: $(VENV)/.installed-dev
 	@# deploy checks include OpenAPI schema generation, which reads the (migrated) database
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=ci-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=node.example.cn ORDER_ACCESS_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+		FEDERATION_SEALING_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 ## serve-prod: the production server (deploy/serve.sh): uvicorn with one ASGI worker process per core
@@ -153,10 +154,11 @@ bench-load: $(VENV)/.installed-dev
 ## the owning node's own lookup (IDENTIFIERS=); the initial catalogue sync of SYNC= resources industry → regional (records/s,
 ## CPU per side, until the regional selection counts them); CHANGES= status changes at RATE=/s on the industry node: lag to
 ## the regional selection, a websocket client on the regional node and the national selection (p50/p95/max, lost,
-## duplicated); then the regional node stopped OUTAGE= seconds during the changes: catch-up time after restart, lost, duplicated
+## duplicated); then the regional node stopped OUTAGE= seconds during the changes: catch-up time after restart, lost, duplicated.
+## BENCH_PARTS=resolution (or sync, lag; comma-separated) runs only those parts
 .PHONY: bench-federation
 bench-federation: $(VENV)/.installed-dev
-	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT))
+	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT)) $(if $(BENCH_PARTS),--parts $(BENCH_PARTS))
 
 ## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
 .PHONY: bench-search

@@ -95,6 +95,7 @@ def _env(workdir: Path, *, settings: str, redis_url: str = "") -> dict[str, str]
         "SECRET_KEY": "bench-load-throwaway-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": HOST,
         "ORDER_ACCESS_KEYS": "YmVuY2gtbG9hZC10aHJvd2F3YXktYWNjZXNzLWtleTA=",
+        "FEDERATION_SEALING_KEYS": "YmVuY2gtbG9hZC10aHJvd2F3YXktc2VhbGluZy1rZXk=",
         "SQLITE_PATH": str(workdir / "bench.sqlite3"),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),

@@ -13,11 +13,8 @@ Answers from other nodes are cached: found for IDENTIFIER_RESOLUTION_CACHE_SECON
 IDENTIFIER_NEGATIVE_CACHE_SECONDS (typos); a state change received from below drops the entry.
 """
 
-import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +22,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from federation.http import Unreachable, exchange  # pooled keep-alive connections to the other nodes
 from organizations.identifiers import RECORD_KIND, MalformedIdentifier, parse_identifier
 
 from . import selectors
@@ -78,8 +76,8 @@ def _own_prefix() -> str:
     return node_prefix()
 
 
-def _local(code: str, own: str) -> Resolution:
-    identifier = selectors.identifier_get(code=code)
+def _local(code: str, own: str, class_code: str) -> Resolution:
+    identifier = selectors.identifier_get(code=code, kind=RECORD_KIND.get(class_code, ""))
     if identifier is None:
         return Resolution(404, {"identifier": code, "detail": _("本节点没有这个算力标识。")})
     record = identifier.record
@@ -155,17 +153,9 @@ def _fetch(code: str, base: str, *, signed: bool = False, downward: bool = False
         from federation.node_key import downward_signature_headers
 
         headers.update(downward_signature_headers(method="GET", path=path))
-    request = urllib.request.Request(base + path, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=settings.UPSTREAM_TIMEOUT_SECONDS) as response:
-            status, body = response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        status = error.code
-        try:
-            body = json.loads(error.read())
-        except ValueError:
-            body = {}
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
+        status, body = exchange(method="GET", url=base + path, headers=headers)
+    except Unreachable as error:
         logger.warning("resolution of %s at %s failed: %s", code, base, error)
         return Resolution(502, {"identifier": code, "detail": _("负责该标识的节点暂时无法访问，请稍后再试。")})
     if status not in (200, 400, 404):
@@ -225,7 +215,7 @@ def identifier_resolve(*, code: str) -> Resolution:
         return Resolution(cached["status"], {**cached["body"], "cached": True})
     own = _own_prefix()
     if parsed.prefix == own:
-        return _local(normalized, own)
+        return _local(normalized, own, parsed.class_code)
     if parsed.prefix.startswith(own + "."):
         return _below(normalized, parsed.prefix, own)
     return _upstream(normalized)

@@ -58,6 +58,7 @@ def production_env(workdir: Path, *, redis_url: str) -> dict[str, str]:
         "SECRET_KEY": "deploy-check-" + secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": HOST,
         "ORDER_ACCESS_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "FEDERATION_SEALING_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "SQLITE_PATH": str(workdir / "db.sqlite3"),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),

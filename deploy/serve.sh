@@ -1,7 +1,7 @@
 #!/bin/sh
 # The node's production server: uvicorn's own process manager with one ASGI worker process per core.
 #
-#   DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=... ALLOWED_HOSTS=... ORDER_ACCESS_KEYS=... \
+#   DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=... ALLOWED_HOSTS=... ORDER_ACCESS_KEYS=... FEDERATION_SEALING_KEYS=... \
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... deploy/serve.sh
 #
 # Why this topology (README, "Production"): one Python process holds one core (the GIL), so a 2-core

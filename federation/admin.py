@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EnrolmentCode, IdentifierFiling, OutboxMessage, Peer, PeerKey, SyncedRecord
+from .models import EnrolmentCode, IdentifierFiling, NodeKey, OutboxMessage, Peer, PeerKey, SyncedRecord
+from .node_key import node_key_rotate
 from .registry import peer_revoke
 
 
@@ -80,6 +81,35 @@ class SyncedRecordAdmin(admin.ModelAdmin):
     list_filter = ["removed", "record_type", "source_prefix"]
     search_fields = ["identifier", "source_name"]
     readonly_fields = [field.name for field in SyncedRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("轮换下行签名密钥"))
+def rotate_node_key(modeladmin, request, queryset):
+    """Rotate this node's downward key (whatever rows are selected): the old key stays valid below for
+    FEDERATION_KEY_OVERLAP_SECONDS (docs/signatures.md)."""
+    key, retired = node_key_rotate()
+    modeladmin.message_user(
+        request,
+        _("已启用新密钥 %(key)s；%(count)d 个旧密钥在过渡期内仍被下级节点接受。")
+        % {"key": key.key_id, "count": len(retired)},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(NodeKey)
+class NodeKeyAdmin(admin.ModelAdmin):
+    """This node's keys for requests to the nodes below it; the private key is never shown."""
+
+    list_display = ["key_id", "algorithm", "created_at", "revoked_at", "retires_at"]
+    fields = ["key_id", "algorithm", "public_key", "created_at", "revoked_at", "retires_at"]
+    readonly_fields = fields
+    actions = [rotate_node_key]
 
     def has_add_permission(self, request):
         return False

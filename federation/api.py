@@ -66,6 +66,7 @@ class EnrolView(APIView):
                     "name": settings.NODE_NAME,
                     # the key this node signs its lookups down with (node_key.py): the new node verifies them
                     "key_id": own.key_id,
+                    "algorithm": own.algorithm,
                     "public_key": own.public_key,
                 },
             },

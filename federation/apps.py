@@ -9,6 +9,7 @@ class FederationConfig(AppConfig):
     def ready(self) -> None:
         from changes.registry import snapshot_builder_register
 
+        from . import checks  # noqa: F401  (sealing keys and key rotation checks)
         from .filings import IDENTIFIER_FILING, on_filing_delivered
         from .kinds import upstream_kind_register
         from .live import synced_snapshots

@@ -35,8 +35,10 @@ class NodeSignatureAuthentication(authentication.BaseAuthentication):
             return self.authenticate_other(
                 request, key_id=key_id, timestamp=timestamp, nonce=nonce, signature=signature
             )
-        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
-        if not signing.signature_valid(public_key=key.public_key, signature=signature, message=message):
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce, algorithm=key.algorithm)
+        if not signing.signature_valid(
+            public_key=key.public_key, signature=signature, message=message, algorithm=key.algorithm
+        ):
             raise exceptions.AuthenticationFailed("bad signature")
         if key.revoked_at is not None:
             raise exceptions.PermissionDenied("node credential revoked or rotated")
@@ -72,7 +74,7 @@ def signed_headers(request) -> tuple[str, str, str, str]:
     return key_id, timestamp, nonce, signature
 
 
-def signed_message(request, *, key_id: str, timestamp: str, nonce: str) -> bytes:
+def signed_message(request, *, key_id: str, timestamp: str, nonce: str, algorithm: str = signing.ALGORITHM) -> bytes:
     return signing.canonical_string(
         method=request.method,
         path=request.get_full_path(),
@@ -81,6 +83,7 @@ def signed_message(request, *, key_id: str, timestamp: str, nonce: str) -> bytes
         key_id=key_id,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         body=request.body,
+        algorithm=algorithm,
     )
 
 
@@ -109,8 +112,8 @@ def _remember_nonce(*, key_id: str, nonce: str) -> None:
 class OptionalNodeSignatureAuthentication(NodeSignatureAuthentication):
     """On a public endpoint: a signed request is authenticated as its node (a bad signature is a 401),
     an unsigned one is anonymous. Besides the nodes below, the node above signs the lookups it sends down
-    (node_key.py): verified with the key it gave at enrolment. A node enrolled before upstream keys were
-    handed over does not know it: such a request is answered as anonymous (the lookup is public)."""
+    (node_key.py): verified with the keys it publishes (upstream_keys.py). A node enrolled before upstream
+    keys were handed over knows none: such a request is answered as anonymous (the lookup is public)."""
 
     def authenticate(self, request):
         if not request.headers.get(signing.HEADER_KEY_ID):
@@ -119,16 +122,20 @@ class OptionalNodeSignatureAuthentication(NodeSignatureAuthentication):
 
     def authenticate_other(self, request, *, key_id, timestamp, nonce, signature):
         from .selectors import upstream_link
+        from .upstream_keys import upstream_key, upstream_keys_known
 
         link = upstream_link()
         if link is None or not key_id.startswith(link.upstream_prefix + ":"):
             raise exceptions.AuthenticationFailed("unknown node key")
-        if not link.upstream_public_key:
+        if not upstream_keys_known(link=link):
             return None  # enrolled before the upstream's key was handed over: anonymous
-        if key_id != link.upstream_key_id:
-            raise exceptions.AuthenticationFailed("unknown upstream node key")
-        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
-        if not signing.signature_valid(public_key=link.upstream_public_key, signature=signature, message=message):
+        key = upstream_key(key_id=key_id, link=link)
+        if key is None:
+            raise exceptions.AuthenticationFailed("unknown or retired upstream node key")
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce, algorithm=key.algorithm)
+        if not signing.signature_valid(
+            public_key=key.public_key, signature=signature, message=message, algorithm=key.algorithm
+        ):
             raise exceptions.AuthenticationFailed("bad signature")
         _remember_nonce(key_id=key_id, nonce=nonce)
         return AnonymousUser(), UpstreamNode(prefix=link.upstream_prefix, name=link.upstream_name)
@@ -144,7 +151,7 @@ class NodeSignatureScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": signing.HEADER_SIGNATURE,
             "description": (
-                "下级节点以接入时登记的 Ed25519 密钥签名：X-Node-Key-Id、X-Node-Timestamp、X-Node-Nonce、"
+                "下级节点以接入时登记的密钥（Ed25519 或 SM2/SM3）签名：X-Node-Key-Id、X-Node-Timestamp、X-Node-Nonce、"
                 "X-Node-Signature（签名内容见 docs/identifiers.md“Node prefixes”）。"
             ),
         }

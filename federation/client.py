@@ -41,6 +41,7 @@ def signed_request(
             body=body,
             idempotency_key=idempotency_key,
             timestamp=int(time.time()),
+            algorithm=link.algorithm,
         )
     )
     request = urllib.request.Request(base + path, data=body or None, method=method, headers=headers)
@@ -62,6 +63,7 @@ def signature_headers(*, method: str, path: str) -> dict[str, str]:
         body=b"",
         idempotency_key="",
         timestamp=int(time.time()),
+        algorithm=link.algorithm,
     )
 
 

@@ -3,16 +3,14 @@ capacity, its release). The reverse of client.py/authentication.py, with the sam
 (signing.py) and the same replay protection (one nonce per key in ``SeenNonce``):
 
 - the upstream signs with its own ``NodeKey`` (node_key.py, made on first use) and sends to the peer's registered URL;
-- the node below verifies with the key handed over at enrolment (``UpstreamLink.upstream_public_key``) or
-  ``UpstreamKey``, the public key it fetched from its enrolled upstream URL
-  (``GET /api/v1/federation/node-key/``, public and read-only), again when it sees an unknown key id (the
-  upstream rotated). A request signed by any other node's key is refused (403); a node without an
-  upstream (the national node) has no such endpoints (404).
+- the node below verifies with the keys its upstream publishes (``GET /api/v1/federation/node-key/``,
+  public and read-only: the live key and the retired ones inside their overlap window), as
+  federation/upstream_keys.py keeps them. A request signed by any other node's key, or by a retired key
+  after its window, is refused (403); a node without an upstream (the national node) has no such
+  endpoints (404).
 """
 
 import json
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -25,12 +23,13 @@ from rest_framework.views import APIView
 
 from . import signing
 from .authentication import _remember_nonce, signed_headers, signed_message
-from .client import NotEnrolled, json_exchange, signed_request
-from .models import Peer, UpstreamKey, UpstreamLink
-from .node_key import downward_signature_headers, node_key
+from .http import Unreachable, exchange
+from .models import Peer, UpstreamLink
+from .node_key import downward_signature_headers, node_key, node_keys_published
 from .selectors import upstream_link
+from .upstream_keys import upstream_key
 
-NODE_KEY_PATH = "/api/v1/federation/node-key/"
+__all__ = ["NodeUnreachable", "downlink_request", "node_key"]  # node_key: for the demand flow
 
 
 class NodeUnreachable(RuntimeError):
@@ -48,32 +47,10 @@ def downlink_request(*, peer: Peer, method: str, path: str, payload: dict | None
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
     headers.update(downward_signature_headers(method=method, path=path, body=body, idempotency_key=idempotency_key))
-    request = urllib.request.Request(peer.url.rstrip("/") + path, data=body or None, method=method, headers=headers)
     try:
-        return json_exchange(request)
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as error:
-        raise NodeUnreachable(f"{type(error).__name__}: {error}") from error
-
-
-def _upstream_public_key(*, key_id: str, link: UpstreamLink) -> str | None:
-    """The upstream's public key with this id: handed over at enrolment, known already, or fetched now from
-    the upstream itself (a node enrolled before keys were handed over, or the upstream rotated)."""
-    if link.upstream_public_key and key_id == link.upstream_key_id:
-        return link.upstream_public_key
-    known = UpstreamKey.objects.filter(key_id=key_id, upstream_prefix=link.upstream_prefix).first()
-    if known is not None:
-        return known.public_key
-    try:
-        answer = signed_request(method="GET", path=NODE_KEY_PATH)  # the upstream's enrolled URL
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled):
-        return None
-    if answer.get("key_id") != key_id or not signing.public_key_valid(answer.get("public_key") or ""):
-        return None
-    UpstreamKey.objects.update_or_create(
-        key_id=key_id,
-        defaults={"public_key": answer["public_key"], "upstream_prefix": link.upstream_prefix},
-    )
-    return answer["public_key"]
+        return exchange(method=method, url=peer.url.rstrip("/") + path, headers=headers, body=body)
+    except Unreachable as error:
+        raise NodeUnreachable(str(error)) from error
 
 
 class UpstreamSignatureAuthentication(authentication.BaseAuthentication):
@@ -85,11 +62,13 @@ class UpstreamSignatureAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         key_id, timestamp, nonce, signature = signed_headers(request)
         link = upstream_link()
-        public_key = _upstream_public_key(key_id=key_id, link=link) if link is not None else None
-        if public_key is None:
-            raise exceptions.PermissionDenied("not signed by this node's upstream node")
-        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce)
-        if not signing.signature_valid(public_key=public_key, signature=signature, message=message):
+        key = upstream_key(key_id=key_id, link=link) if link is not None else None
+        if key is None:
+            raise exceptions.PermissionDenied("not signed by a valid key of this node's upstream node")
+        message = signed_message(request, key_id=key_id, timestamp=timestamp, nonce=nonce, algorithm=key.algorithm)
+        if not signing.signature_valid(
+            public_key=key.public_key, signature=signature, message=message, algorithm=key.algorithm
+        ):
             raise exceptions.AuthenticationFailed("bad signature")
         _remember_nonce(key_id=key_id, nonce=nonce)
         return AnonymousUser(), link
@@ -130,7 +109,8 @@ class UpstreamAPIView(APIView):
 
 
 class NodeKeyView(APIView):
-    """本节点下行请求的签名公钥 (the public key this node signs requests to the nodes below it with).
+    """本节点下行请求的签名公钥 (the public keys of this node's requests to the nodes below it): the live key
+    (top level, and first of ``keys``) and the keys retired by a rotation that stay valid until ``retires_at``.
 
     Public and read-only (a public key; the node below trusts it as far as it trusts the upstream URL it
     enrolled with): it is asked while this node's own transaction waits for the asking node's answer, so
@@ -146,5 +126,21 @@ class NodeKeyView(APIView):
 
     @extend_schema(tags=["federation"], responses={200: dict})
     def get(self, request):
-        key = node_key()
-        return Response({"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key})
+        live = node_key()
+        published = [live] + [key for key in node_keys_published() if key.pk != live.pk]
+        return Response(
+            {
+                "key_id": live.key_id,
+                "algorithm": live.algorithm,
+                "public_key": live.public_key,
+                "keys": [
+                    {
+                        "key_id": key.key_id,
+                        "algorithm": key.algorithm,
+                        "public_key": key.public_key,
+                        "retires_at": key.retires_at.isoformat() if key.retires_at else None,
+                    }
+                    for key in published
+                ],
+            }
+        )

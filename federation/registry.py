@@ -93,8 +93,10 @@ def enrolment_accept(*, code: str, role: str, url: str, public_key: str, algorit
         raise EnrolmentRefused(
             {"role": [_("接入码用于%(expected)s，而本节点是%(role)s。") % {"expected": row.role, "role": role}]}
         )
-    if algorithm != signing.ALGORITHM or not signing.public_key_valid(public_key):
-        raise EnrolmentRefused({"public_key": [_("公钥无效（应为 Base64 编码的 Ed25519 公钥）。")]})
+    if not signing.algorithm_supported(algorithm):
+        raise EnrolmentRefused({"algorithm": [_("不支持的签名算法（可用：ed25519、sm2）。")]})
+    if not signing.public_key_valid(public_key, algorithm):
+        raise EnrolmentRefused({"public_key": [_("公钥无效（应为 Base64 编码的 Ed25519 公钥或 SM2 未压缩公钥点）。")]})
     peer = row.peer
     if peer is None:
         if Peer.objects.filter(prefix=row.prefix).exists():
@@ -126,7 +128,7 @@ def peer_revoke(*, peer: Peer) -> Peer:
 
 def node_enrol(*, upstream: str, code: str) -> UpstreamLink:
     """Downstream side: make a key pair, present the code and the public key, store the allocated identity."""
-    keys = signing.generate_keypair()
+    keys = signing.generate_keypair(signing.node_algorithm())
     status, body = enrol_request(
         base_url=upstream,
         payload={
@@ -135,7 +137,7 @@ def node_enrol(*, upstream: str, code: str) -> UpstreamLink:
             "name": settings.NODE_NAME,
             "url": settings.NODE_PUBLIC_URL,
             "public_key": keys.public_key,
-            "algorithm": signing.ALGORITHM,
+            "algorithm": keys.algorithm,
         },
     )
     if status != 201:
@@ -149,8 +151,10 @@ def node_enrol(*, upstream: str, code: str) -> UpstreamLink:
             prefix=body["prefix"],
             role=body["role"],
             key_id=body["key_id"],
+            algorithm=keys.algorithm,
             private_key=keys.private_key,
             enrolled_at=timezone.now(),
             upstream_key_id=body["upstream"].get("key_id", ""),
             upstream_public_key=body["upstream"].get("public_key", ""),
+            upstream_key_algorithm=body["upstream"].get("algorithm") or signing.ALGORITHM,
         )

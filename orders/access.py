@@ -1,6 +1,6 @@
 """可调用: the access hand-off of an order (endpoint, account, credential or a reference to one).
 
-The provider's staff (or its API key) attach it; it is sealed with Fernet (cryptography) under the
+The provider's staff (or its API key) attach it; it is sealed with Fernet (infra/sealing.py) under the
 keys of ``settings.ORDER_ACCESS_KEYS`` — a MultiFernet: the first key encrypts, every key decrypts,
 ``access_rotate`` re-encrypts under the first. Only the buyer's authorised people see it in clear
 (``access_may_reveal``): the person who bought, and members of the buyer organisation holding the
@@ -11,11 +11,11 @@ values again; the audit trail records that it changed (``sealed`` is excluded, o
 import json
 from dataclasses import asdict, dataclass
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from infra import sealing
 
 from . import selectors
 from .models import Order, OrderAccess, OrderState
@@ -39,23 +39,19 @@ class AccessDetails:
     __str__ = __repr__
 
 
-def _keyring() -> MultiFernet:
-    keys = [key for key in getattr(settings, "ORDER_ACCESS_KEYS", []) if key]
-    if not keys:
-        raise ImproperlyConfigured("ORDER_ACCESS_KEYS is not set: order access details cannot be sealed.")
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+KEYS = "ORDER_ACCESS_KEYS"
 
 
 def seal(details: AccessDetails) -> str:
-    return _keyring().encrypt(json.dumps(asdict(details), ensure_ascii=False).encode()).decode("ascii")
+    return sealing.seal(json.dumps(asdict(details), ensure_ascii=False).encode(), setting=KEYS)
 
 
 def unseal(token: str) -> AccessDetails | None:
     """The details, or None when no configured key opens the token (a key was dropped too early)."""
-    try:
-        data = json.loads(_keyring().decrypt(token.encode("ascii")))
-    except InvalidToken:
+    clear = sealing.unseal(token, setting=KEYS)
+    if clear is None:
         return None
+    data = json.loads(clear)
     return AccessDetails(**{key: str(data.get(key, "")) for key in AccessDetails.__dataclass_fields__})
 
 
@@ -114,9 +110,9 @@ def access_attach(*, order: Order, actor, details: AccessDetails, provider=None)
 
 def access_rotate(*, batch: int = 500) -> int:
     """Re-encrypt every sealed access under the first configured key; returns how many were rewritten."""
-    keyring, count = _keyring(), 0
+    count = 0
     for access in OrderAccess.objects.order_by("pk").iterator(chunk_size=batch):
-        rotated = keyring.rotate(access.sealed.encode("ascii")).decode("ascii")
+        rotated = sealing.reseal(access.sealed, setting=KEYS)
         if rotated != access.sealed:
             OrderAccess.objects.filter(pk=access.pk).update(sealed=rotated)  # not a change of content: no audit
             count += 1

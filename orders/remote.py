@@ -25,6 +25,7 @@ from federation.queue import outbox_enqueue
 
 from . import selectors
 from .models import HoldState, NetworkHold, NetworkHoldDirection, NetworkHoldState
+from .remote_relay import RELAY, RequestRefused, network_hold_relay, relay_peer, relay_withdraw
 from .services import HoldItem, holds_confirm, holds_place, holds_release, orders_cancel_for
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,6 @@ def node_user(*, prefix: str, name: str = ""):
     return user
 
 
-class RequestRefused(ValueError):
-    def __init__(self, status: int, errors: dict):
-        super().__init__(errors)
-        self.status, self.errors = status, errors
-
-
 def _units(resource: ComputeResource, cards: int) -> int:
     if resource.billing_unit == "node_hour":
         return math.ceil(cards / max(1, resource.accelerators_per_node or 1))
@@ -63,7 +58,18 @@ def _answer(row: NetworkHold) -> dict:
         "provider": row.provider_name,
         "resource": row.resource_name,
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+        "units": row.units,
+        "amount_yuan": format(row.amount_yuan, "f"),
     }
+
+
+def network_hold_request(*, link: UpstreamLink, data: dict) -> tuple[dict, bool]:
+    """The upstream's hold request: held here when the resource is this node's, relayed to the node below
+    that owns it otherwise (orders/remote_relay.py)."""
+    peer = relay_peer(identifier=data["identifier"])
+    if peer is not None:
+        return network_hold_relay(link=link, data=data, peer=peer, answer_of=_answer)
+    return network_hold_receive(link=link, data=data)
 
 
 @transaction.atomic
@@ -143,6 +149,10 @@ def network_hold_withdraw(*, link: UpstreamLink, request_key: str, reason: str) 
     )
     if row is None:
         raise RequestRefused(404, {"request_key": [_("没有该预留请求。")]})
+    relayed = NetworkHold.objects.filter(request_key=request_key, reference__startswith=RELAY)
+    if row.hold_id is None and relayed.exists():
+        relay_withdraw(row=row, reason=reason or _("上级节点撤销了预留请求。"))
+        return _answer(row)
     if row.state in (NetworkHoldState.HELD, NetworkHoldState.CONFIRMED):
         holds_release(reference=row.hold_reference)
         orders_cancel_for(reference=row.hold_reference, reason=reason or _("上级节点撤销了预留请求。"))
@@ -162,6 +172,11 @@ def network_holds_for_provider(*, user):
     return NetworkHold.objects.filter(direction=NetworkHoldDirection.INCOMING, hold__provider=provider).order_by(
         "state", "-created_at", "-pk"
     )
+
+
+def outcome_send(row: NetworkHold) -> None:
+    """Tell the upstream node the outcome of its request (through the outbox, in the caller's transaction)."""
+    _outcome(row)
 
 
 def _outcome(row: NetworkHold) -> None:

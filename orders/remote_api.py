@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from federation.downlink import UpstreamAPIView
 
-from .remote import RequestRefused, network_hold_receive, network_hold_withdraw
+from .remote import RequestRefused, network_hold_request, network_hold_withdraw
 
 
 class NetworkHoldRequestSerializer(serializers.Serializer):
@@ -31,15 +31,16 @@ class NetworkHoldView(UpstreamAPIView):
             201: OpenApiResponse(description="已预留，待本节点服务商确认"),
             200: OpenApiResponse(description="同一请求键的重复请求：返回首次结果"),
             403: OpenApiResponse(description="不是本节点的上级节点"),
-            404: OpenApiResponse(description="本节点没有该在线上架的资源"),
+            404: OpenApiResponse(description="本节点（及其下级节点的目录）没有该在线上架的资源"),
             409: OpenApiResponse(description="余量不足或价格已变化"),
+            502: OpenApiResponse(description="资源属于下级节点，该节点暂时无法连接（转发失败）"),
         },
     )
     def post(self, request):
         serializer = NetworkHoldRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            answer, created = network_hold_receive(link=request.auth, data=serializer.validated_data)
+            answer, created = network_hold_request(link=request.auth, data=serializer.validated_data)
         except RequestRefused as refused:
             return Response(refused.errors, status=refused.status)
         return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -2,15 +2,18 @@
 
 - ``Peer``: a downstream node enrolled here (role, name, prefix, public URL, state). The per-peer sync
   cursor of the catalogue sync will hang off this model.
-- ``PeerKey``: a peer's Ed25519 public keys; exactly one is live, rotation revokes the older ones.
+- ``PeerKey``: a peer's public keys (Ed25519 or SM2, ``algorithm``); exactly one is live, rotation revokes
+  the older ones.
 - ``EnrolmentCode``: a one-time code issued by this node's operator; only its SHA-256 is stored.
 - ``SeenNonce``: nonces of signed requests inside the timestamp window (replay protection).
 - ``UpstreamLink``: on the downstream side, the result of ``node_enrol`` (upstream URL, allocated
-  prefix, key id and private key). One row at most.
+  prefix, key id and private key, sealed at rest with ``FEDERATION_SEALING_KEYS``). One row at most.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from infra.sealing import SealedTextField
 
 
 class PeerRole(models.TextChoices):
@@ -110,12 +113,17 @@ class UpstreamLink(models.Model):
     prefix = models.CharField(_("本节点前缀"), max_length=40)
     role = models.CharField(_("本节点角色"), max_length=16, choices=PeerRole.choices)
     key_id = models.CharField(_("密钥标识"), max_length=64)
-    private_key = models.CharField(_("私钥（Base64）"), max_length=256)
+    algorithm = models.CharField(_("算法"), max_length=16, default="ed25519")
+    private_key = SealedTextField(_("私钥（加密存储）"), keys_setting="FEDERATION_SEALING_KEYS")
     enrolled_at = models.DateTimeField(_("接入时间"))
     # the upstream's own key (its NodeKey, models/downlink.py), given at enrolment: requests it sends down are
     # verified with it
     upstream_key_id = models.CharField(_("上级节点密钥标识"), max_length=64, blank=True)
     upstream_public_key = models.CharField(_("上级节点公钥（Base64）"), max_length=256, blank=True)
+    upstream_key_algorithm = models.CharField(_("上级节点密钥算法"), max_length=16, default="ed25519")
+    # when this node last read the upstream's published keys (federation/upstream_keys.py); until the first
+    # read, the key handed over at enrolment is the one it knows
+    upstream_keys_checked_at = models.DateTimeField(_("上级节点公钥核对时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("上级节点接入")

@@ -15,3 +15,5 @@ WHITENOISE_AUTOREFRESH = True
 # A development-only access hand-off key (`make run`): `manage.py check --deploy` warns while it is in use,
 # production.py refuses to start without ORDER_ACCESS_KEYS.
 ORDER_ACCESS_KEYS = env.list("ORDER_ACCESS_KEYS", default=["ZGV2LW9ubHktb3JkZXItYWNjZXNzLWtleS0wMDAwMDA="])
+# A development-only key sealing the node's private signing keys (federation); production.py requires a real one.
+FEDERATION_SEALING_KEYS = env.list("FEDERATION_SEALING_KEYS", default=["ZGV2LW9ubHktbm9kZS1zZWFsaW5nLWtleS0wMDAwMDA="])

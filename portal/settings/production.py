@@ -18,6 +18,7 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
 ORDER_ACCESS_KEYS = [key.strip() for key in _required("ORDER_ACCESS_KEYS").split(",") if key.strip()]
+FEDERATION_SEALING_KEYS = [key.strip() for key in _required("FEDERATION_SEALING_KEYS").split(",") if key.strip()]
 
 # Hashed, compressed static files with a strict manifest; CSS of installed packages may point at
 # files the package does not ship (viewflow's roboto-fontface.css): those references are left as

@@ -40,3 +40,5 @@ METRICS_REQUEST_FLUSH_SECONDS = 0
 
 # The development-only access hand-off key (orders/access.py DEV_KEY); tests/orders rotate their own.
 ORDER_ACCESS_KEYS = ["ZGV2LW9ubHktb3JkZXItYWNjZXNzLWtleS0wMDAwMDA="]
+# The development-only key sealing the nodes' private signing keys (federation.checks.DEV_SEALING_KEY).
+FEDERATION_SEALING_KEYS = ["ZGV2LW9ubHktbm9kZS1zZWFsaW5nLWtleS0wMDAwMDA="]

@@ -1,12 +1,10 @@
-import io
-import json
-import urllib.error
-
+import httpx
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from catalog import resolution, services
+from catalog import services
+from federation import http
 from organizations.identifiers import format_identifier
 from tests.catalog.factories import ComputeResourceFactory
 
@@ -76,39 +74,26 @@ def test_malformed_identifier_is_400_with_reason(client, text, error):
 
 
 class FakeUpstream:
+    """The other node, behind the pooled HTTP client (federation/http.py)."""
+
     def __init__(self, status=200, body=None, fail=False):
         self.calls = []
         self.status, self.body, self.fail = status, body or {}, fail
 
-    def __call__(self, request, timeout):
-        self.calls.append(request.full_url)
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(str(request.url))
         if self.fail:
-            raise urllib.error.URLError("connection refused")
-        if self.status != 200:
-            raise urllib.error.HTTPError(
-                request.full_url, self.status, "x", {}, io.BytesIO(json.dumps(self.body).encode())
-            )
-        response = io.BytesIO(json.dumps(self.body).encode())
-        response.status = 200
-        response.__enter__ = lambda: response
-        return _Context(response)
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(self.status, json=self.body)
 
-
-class _Context:
-    def __init__(self, response):
-        self.response = response
-
-    def __enter__(self):
-        return self.response
-
-    def __exit__(self, *args):
-        return False
+    def install(self, monkeypatch) -> None:
+        monkeypatch.setattr(http, "client", lambda: httpx.Client(transport=httpx.MockTransport(self)))
 
 
 def test_other_node_prefix_is_forwarded_upstream_and_cached(client, monkeypatch):
     code = format_identifier(prefix="CN.130000", class_code="A", serial=7)
     upstream = FakeUpstream(body={"identifier": code, "state": "active", "resolved_by": "CN.130000"})
-    monkeypatch.setattr(resolution.urllib.request, "urlopen", upstream)
+    upstream.install(monkeypatch)
     first = client.get(URL.format(code))
     second = client.get(URL.format(code))
     assert first.status_code == second.status_code == 200
@@ -120,10 +105,10 @@ def test_other_node_prefix_is_forwarded_upstream_and_cached(client, monkeypatch)
 def test_upstream_not_found_is_cached_and_unreachable_is_502_not_cached(client, monkeypatch):
     code = format_identifier(prefix="CN.130000", class_code="L", serial=3)
     down = FakeUpstream(fail=True)
-    monkeypatch.setattr(resolution.urllib.request, "urlopen", down)
+    down.install(monkeypatch)
     assert client.get(URL.format(code)).status_code == 502
     missing = FakeUpstream(status=404, body={"identifier": code, "detail": "unknown"})
-    monkeypatch.setattr(resolution.urllib.request, "urlopen", missing)
+    missing.install(monkeypatch)
     assert client.get(URL.format(code)).status_code == 404
     assert client.get(URL.format(code)).status_code == 404
     assert len(down.calls) == 1 and len(missing.calls) == 1

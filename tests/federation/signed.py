@@ -24,6 +24,7 @@ class Enrolled:
             body=body,
             idempotency_key=idempotency_key,
             timestamp=int(time.time()) if timestamp is None else timestamp,
+            algorithm=self.keys.algorithm,
         )
         meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in signed.items()}
         if idempotency_key:
@@ -45,16 +46,17 @@ class Enrolled:
             prefix=self.peer.prefix,
             role=self.peer.role,
             key_id=self.key_id,
+            algorithm=self.keys.algorithm,
             private_key=self.keys.private_key,
             enrolled_at=self.peer.enrolled_at,
         )
 
 
-def enrol(*, segment: str, name: str = "测试节点", url: str = "http://127.0.0.1:9") -> Enrolled:
+def enrol(
+    *, segment: str, name: str = "测试节点", url: str = "http://127.0.0.1:9", algorithm: str = signing.ALGORITHM
+) -> Enrolled:
     """Enrol a node below this one through the real code → handshake path (without HTTP)."""
     code, row = enrolment_code_issue(segment=segment, name=name)
-    keys = signing.generate_keypair()
-    peer, key = enrolment_accept(
-        code=code, role=row.role, url=url, public_key=keys.public_key, algorithm=signing.ALGORITHM
-    )
+    keys = signing.generate_keypair(algorithm)
+    peer, key = enrolment_accept(code=code, role=row.role, url=url, public_key=keys.public_key, algorithm=algorithm)
     return Enrolled(peer=peer, key_id=key.key_id, keys=keys)

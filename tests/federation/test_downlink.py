@@ -18,7 +18,8 @@ def test_the_key_is_made_once_and_published(settings):
     assert downlink.node_key() == first and NodeKey.objects.count() == 1
     response = APIClient().get(URL)
     assert response.status_code == 200
-    assert response.json() == {"key_id": first.key_id, "algorithm": "ed25519", "public_key": first.public_key}
+    published = {"key_id": first.key_id, "algorithm": "ed25519", "public_key": first.public_key}
+    assert response.json() == {**published, "keys": [{**published, "retires_at": None}]}
     assert "private" not in response.content.decode()
     settings.NODE_ROLE = "industry"
     assert APIClient().get(URL).status_code == 404

@@ -5,14 +5,14 @@ replayed or unknown-key one is a 401; a node enrolled before keys were handed ov
 
 import json
 import time
-import urllib.error
 from unittest import mock
 
+import httpx
 import pytest
 from django.utils import timezone
 
 from catalog.resolution import identifier_resolve
-from federation import signing
+from federation import http, signing
 from federation.models import NodeKey, Peer, SeenNonce, UpstreamLink
 from federation.registry import enrolment_code_issue, node_enrol
 from organizations.identifiers import format_identifier
@@ -90,15 +90,15 @@ def test_the_upstream_signs_lookups_down_with_its_own_key(settings):
     Peer.objects.create(name="酒的制造业行业节点", role="industry", prefix="CN.510000.C15", url="http://c15.example")
     asked = []
 
-    def urlopen(request, timeout):
+    def unreachable(request: httpx.Request):
         asked.append(request)
-        raise urllib.error.URLError("unreachable")
+        raise httpx.ConnectError("unreachable", request=request)
 
-    with mock.patch("urllib.request.urlopen", urlopen):
+    with mock.patch.object(http, "client", lambda: httpx.Client(transport=httpx.MockTransport(unreachable))):
         assert identifier_resolve(code=CODE).status == 502
     [request] = asked
-    assert request.full_url == "http://c15.example" + PATH
-    headers = {name.lower(): value for name, value in request.header_items()}
+    assert str(request.url) == "http://c15.example" + PATH
+    headers = dict(request.headers)  # case-insensitive
     key = NodeKey.objects.get()
     assert key.key_id.startswith("CN.510000:node:") and headers["x-node-key-id"] == key.key_id
     message = signing.canonical_string(

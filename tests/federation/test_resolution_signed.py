@@ -2,13 +2,13 @@
 upstream with a signed request, which the upstream authenticates as that node; anonymous callers stay
 limited, and a bad or replayed signature is refused (401), never treated as anonymous."""
 
-import urllib.error
 from unittest import mock
 
+import httpx
 import pytest
 
 from catalog.resolution import identifier_resolve
-from federation import signing
+from federation import http, signing
 from organizations.identifiers import format_identifier
 from tests.federation.signed import enrol
 
@@ -57,15 +57,15 @@ def test_the_node_signs_its_resolution_requests_upward(settings, db):
     settings.NODE_ROLE, settings.NODE_IDENTIFIER_PREFIX = "regional", "CN.510000"
     asked = []
 
-    def urlopen(request, timeout):
+    def unreachable(request: httpx.Request):
         asked.append(request)
-        raise urllib.error.URLError("unreachable")  # what is sent is all this test looks at
+        raise httpx.ConnectError("unreachable", request=request)  # what is sent is all this test looks at
 
     foreign = format_identifier(prefix="CN.130000", class_code="A", serial=1)
-    with mock.patch("urllib.request.urlopen", urlopen):
+    with mock.patch.object(http, "client", lambda: httpx.Client(transport=httpx.MockTransport(unreachable))):
         assert identifier_resolve(code=foreign).status == 502
     [request] = asked
-    headers = {name.lower(): value for name, value in request.header_items()}
+    headers = dict(request.headers)  # case-insensitive
     assert headers[signing.HEADER_KEY_ID.lower()] == node.key_id
     message = signing.canonical_string(
         method="GET",

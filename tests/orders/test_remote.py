@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.services import identifier_issue
-from federation import downlink, signing
+from federation import signing, upstream_keys
 from federation.models import OutboxMessage, UpstreamKey, UpstreamLink
 from orders import remote
 from orders.models import Capacity, Hold, NetworkHold, Order
@@ -169,7 +169,7 @@ def test_only_the_upstream_node_may_ask(link, resource, monkeypatch):
     UpstreamKey.objects.create(key_id="down-1", public_key=upstream.public_key, upstream_prefix="CN.510000")
     # another node's key: the upstream does not know it (asked over the channel) -> 403, nothing held
     monkeypatch.setattr(
-        downlink, "signed_request", lambda **kwargs: {"key_id": "down-1", "public_key": upstream.public_key}
+        upstream_keys, "signed_request", lambda **kwargs: {"key_id": "down-1", "public_key": upstream.public_key}
     )
     other = signing.generate_keypair()
     response = client.generic(

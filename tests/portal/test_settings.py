@@ -19,6 +19,8 @@ SWITCHES = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "ORDER_ACCESS_KEYS",
+    "FEDERATION_SEALING_KEYS",
+    "NODE_SIGNATURE_ALGORITHM",
     "SQLITE_PATH",
     "DEBUG",
 )
@@ -93,15 +95,26 @@ def test_environment_switches_to_the_production_services():
     assert settings["node_role"] == "industry"
 
 
+def test_unknown_signature_algorithm_is_refused():
+    result = run("portal.settings.dev", NODE_SIGNATURE_ALGORITHM="rsa")
+    assert result.returncode != 0
+    assert "NODE_SIGNATURE_ALGORITHM: ed25519 or sm2, not 'rsa'" in result.stderr
+
+
 def test_unknown_node_role_is_refused():
     result = run("portal.settings.dev", NODE_ROLE="provincial")
     assert result.returncode != 0
     assert "NODE_ROLE must be one of regional, industry, national" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "ORDER_ACCESS_KEYS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "ORDER_ACCESS_KEYS", "FEDERATION_SEALING_KEYS"])
 def test_production_refuses_to_start_without_secrets(missing):
-    env = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "node.example.cn", "ORDER_ACCESS_KEYS": "k" * 43 + "="}
+    env = {
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "node.example.cn",
+        "ORDER_ACCESS_KEYS": "k" * 43 + "=",
+        "FEDERATION_SEALING_KEYS": "s" * 43 + "=",
+    }
     del env[missing]
     result = run("portal.settings.production", **env)
     assert result.returncode != 0
@@ -121,6 +134,7 @@ def test_production_passes_the_deployment_checklist(tmp_path):
             "SECRET_KEY": "ci-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP",
             "ALLOWED_HOSTS": "node.example.cn",
             "ORDER_ACCESS_KEYS": "cHJvZHVjdGlvbi1jaGVjay1hY2Nlc3Mta2V5LTAwMDA=",
+            "FEDERATION_SEALING_KEYS": "cHJvZHVjdGlvbi1jaGVjay1zZWFsaW5nLWtleS0wMDA=",
             # schema generation (a deploy check of drf-spectacular) opens the database
             "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
         },

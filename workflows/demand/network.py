@@ -2,9 +2,9 @@
 
 - Matching sees the compute resources synced here from the nodes below (federation.SyncedRecord) beside
   this node's own, as rows under the negative id ``-SyncedRecord.pk`` (as the selection index does); an
-  offer names each synced resource's source node and is explained like a local one. Only records whose
-  owning node is enrolled directly below this node (and still active) are offered: that node is the one
-  a hold can be placed at.
+  offer names each synced resource's source node and is explained like a local one. Records of an active
+  node enrolled directly below are offered, and (at the national node) those a regional node forwarded
+  from its industry nodes: their holds are relayed by that regional node (orders/remote_relay.py).
 - Accepting a plan holds each synced resource at its owning node (a signed request down the network,
   federation.downlink; orders.remote there) after the local holds, in the same transaction: if a node
   does not answer or refuses, the holds already placed at other nodes are withdrawn, the transaction
@@ -18,11 +18,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from federation.downlink import NodeUnreachable, downlink_request, node_key
 from federation.models import Peer, PeerState, SyncedRecord
+from federation.selectors import peer_for_prefix
 from orders.models import NetworkHold, NetworkHoldDirection, NetworkHoldState
 
 from .models import MatchAllotment, SchedulingRecord
@@ -45,18 +45,20 @@ def synced_rows_for_matching(*, resource_class: str) -> list[dict]:
             record_type="resource",
             removed=False,
             peer__state=PeerState.ACTIVE,
-            source_prefix=F("peer__prefix"),
             snapshot__resource_class=resource_class,
         )
         .select_related("peer")
         .order_by("pk")
     )
+    known = _registered_below()
     rows = []
     for record in records:
         snapshot = record.snapshot or {}
         units = int(snapshot.get("available_units") or 0)
         price = _decimal(snapshot.get("price_yuan"))
         if snapshot.get("state") != "online" or units <= 0 or price is None:
+            continue
+        if not _holdable(record, known):
             continue
         rows.append(
             {
@@ -92,6 +94,19 @@ def synced_rows_for_matching(*, resource_class: str) -> list[dict]:
     return rows
 
 
+def _registered_below() -> set[tuple[str, int]]:
+    """(prefix, regional peer id) of the active nodes registered below this node's regional nodes (peer_relay)."""
+    return set(Peer.objects.filter(state=PeerState.ACTIVE, via__isnull=False).values_list("prefix", "via_id"))
+
+
+def _holdable(record: SyncedRecord, known: set[tuple[str, int]]) -> bool:
+    """Can a hold on the record be placed? Its owning node is the active node that sent it, or an active
+    node registered below that one (the regional node relays the hold: orders/remote_relay.py)."""
+    if record.peer.state != PeerState.ACTIVE:
+        return False
+    return record.source_prefix == record.peer.prefix or (record.source_prefix, record.peer_id) in known
+
+
 def sources_note(*, allotments, rows_by_id: dict[int, dict]) -> str:
     """The explanation's sentence naming the nodes below an offer's synced resources ('' when none)."""
     names = []
@@ -121,13 +136,20 @@ def prepare(*, match_id: int) -> None:
         node_key()
 
 
-def _owning_peer(identifier: str, name: str) -> Peer:
+def _owning_peer(identifier: str, name: str) -> tuple[Peer, SyncedRecord]:
+    """(the node below a hold is sent to — the owning node, or the regional node that relays to it; the
+    synced record)."""
     record = SyncedRecord.objects.select_related("peer").filter(identifier=identifier, removed=False).first()
-    if record is None or record.peer.state != PeerState.ACTIVE or record.source_prefix != record.peer.prefix:
+    if record is None or not _holdable(record, _registered_below()):
         raise ValidationError(
             {"match": _("方案中的资源“%(name)s”已不在下级节点的目录中，请选择其他方案。") % {"name": name}}
         )
-    return record.peer
+    return record.peer, record
+
+
+def _peer_below(prefix: str) -> Peer | None:
+    """The active node directly below this one that a request about ``prefix`` goes to."""
+    return peer_for_prefix(prefix=prefix)
 
 
 def _withdraw(*, peer: Peer, request_key: str, reason: str) -> bool:
@@ -148,7 +170,7 @@ def remote_holds_place(*, reference: str, allotments, actor, hours: int) -> list
     buyer = str(actor.organization or actor.get_full_name())
     for allotment in allotments:
         synced = allotment.synced
-        peer = _owning_peer(allotment.synced_identifier, synced.get("name", ""))
+        peer, record = _owning_peer(allotment.synced_identifier, synced.get("name", ""))
         request_key = secrets.token_hex(16)
         payload = {
             "request_key": request_key,
@@ -159,16 +181,27 @@ def remote_holds_place(*, reference: str, allotments, actor, hours: int) -> list
             "unit_price_yuan": format(allotment.unit_price_yuan, "f"),
             "buyer": buyer,
         }
-        node = f"{peer.name}（{peer.prefix}）"
+        node = f"{record.source_name or peer.name}（{record.source_prefix}）"
+        via = f"{peer.name}（{peer.prefix}）"
+        relayed = record.source_prefix != peer.prefix  # through the regional node it is enrolled with
         try:
             status, answer = downlink_request(peer=peer, method="POST", path=HOLD_PATH, payload=payload)
         except NodeUnreachable:
             _undo(placed)
             _withdraw(peer=peer, request_key=request_key, reason="")  # in case it arrived after all
-            message = _(
-                "资源所属节点 %(node)s 暂时无法连接，未能预留“%(name)s”；方案未被选择，请稍后重试或选择其他方案。"
-            )
-            raise ValidationError({"match": message % {"node": node, "name": synced.get("name", "")}}) from None
+            if relayed:
+                message = _(
+                    "转发节点 %(via)s 暂时无法连接，未能向资源所属节点 %(node)s 预留“%(name)s”；"
+                    "方案未被选择，请稍后重试或选择其他方案。"
+                )
+            else:
+                message = _(
+                    "资源所属节点 %(node)s 暂时无法连接，未能预留“%(name)s”；方案未被选择，请稍后重试或选择其他方案。"
+                )
+            values = {"node": node, "via": via, "name": synced.get("name", "")}
+            raise ValidationError({"match": message % values}) from None
+        if relayed:
+            node += _("（经 %(via)s 转发）") % {"via": via}
         if status not in (200, 201):
             _undo(placed)
             details = "；".join(
@@ -183,8 +216,8 @@ def remote_holds_place(*, reference: str, allotments, actor, hours: int) -> list
             NetworkHold(
                 direction=NetworkHoldDirection.OUTGOING,
                 request_key=request_key,
-                peer_prefix=peer.prefix,
-                peer_name=peer.name,
+                peer_prefix=record.source_prefix,  # the owning node (its outcome may come through its regional node)
+                peer_name=record.source_name or peer.name,
                 reference=reference,
                 identifier=allotment.synced_identifier,
                 resource_name=synced.get("name", ""),
@@ -220,7 +253,7 @@ def remote_holds_withdraw(*, reference: str, reason: str) -> int:
     for row in rows:
         row.state, row.reason = NetworkHoldState.RELEASED, reason[:1000]
         row.save(update_fields=["state", "reason"])
-        peer = Peer.objects.filter(prefix=row.peer_prefix).first()
+        peer = _peer_below(row.peer_prefix)
         if peer is not None:
             targets.append((peer, row.request_key))
     transaction.on_commit(lambda: _undo(targets))
@@ -255,7 +288,7 @@ def remote_scheduling_create(*, demand, match) -> list:
 
 def remote_holds_withdraw_row(*, row: NetworkHold) -> None:
     """Withdraw one hold below after this node's commit (its outcome came after the plan fell through)."""
-    peer = Peer.objects.filter(prefix=row.peer_prefix).first()
+    peer = _peer_below(row.peer_prefix)
     if peer is not None:
         transaction.on_commit(lambda: _undo([(peer, row.request_key)]))
 

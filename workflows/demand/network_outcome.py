@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from federation.authentication import NodeAPIView
 from federation.models import Peer
 from orders.models import NetworkHold, NetworkHoldDirection, NetworkHoldState
-from orders.remote import node_user
+from orders.remote import node_user, outcome_send
+from orders.remote_relay import RELAY, relay_outcome
 
 from . import network, services
 from .models import SchedulingRecord, SchedulingStatus
@@ -50,6 +51,8 @@ def hold_outcome_receive(*, peer: Peer, request_key: str, state: str, reason: st
         row.state, row.reason, row.order_number = state, reason[:1000], order_number[:32]
         row.decided_at = timezone.now()
         row.save(update_fields=["state", "reason", "order_number", "decided_at"])
+        if row.reference.startswith(RELAY):  # this node relayed the request of its upstream: it goes up
+            relay_outcome(row=row, enqueue=outcome_send)
         record = _record(row)
     if record is None or record.status != SchedulingStatus.PENDING:
         return row

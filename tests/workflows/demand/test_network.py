@@ -76,10 +76,15 @@ def test_a_synced_resource_is_offered_with_its_source_node(market, industry):  #
     assert local and AllotmentSerializer(local[0]).data["source_node"] is None
 
 
-def test_only_records_owned_by_an_active_node_directly_below_are_offered(market, industry):  # noqa: F811
+def test_only_records_of_an_active_node_below_or_registered_below_it_are_offered(market, industry):  # noqa: F811
     peer, record = industry
-    record.source_prefix = "CN.510000.C15.X"  # forwarded from further below: no hold can be placed there
+    record.source_prefix = "CN.510000.C15.X"  # forwarded from a node below it this node does not know of
     record.save()
+    assert not any(a.synced_identifier for m in _submit(market.user).matches.all() for a in m.allotments.all())
+    below = Peer.objects.create(name="下级节点", role="industry", prefix="CN.510000.C15.X", via=peer)
+    assert any(a.synced_identifier for m in _submit(market.user).matches.all() for a in m.allotments.all())
+    below.state = "revoked"  # the node it relays holds to was revoked: not offered
+    below.save()
     assert not any(a.synced_identifier for m in _submit(market.user).matches.all() for a in m.allotments.all())
     record.source_prefix = peer.prefix
     record.save()

@@ -1,0 +1,130 @@
+"""Three real nodes on loopback with mixed signature algorithms (issue 14, item 2: 商用密码 and key rotation):
+the national node signs with SM2/SM3, the Sichuan regional node with Ed25519, the liquor industry node with
+SM2. Enrolment, signed requests up (SM2 industry → Ed25519 regional, Ed25519 regional → SM2 national) and
+down (SM2 national → Ed25519 regional) verify; private keys are sealed in every database; the national
+operator rotates its downward key: inside the overlap window the regional node accepts both keys, after it
+only the new one, also when it heard nothing of a second rotation (its knowledge of the keys goes stale).
+"""
+
+import pytest
+
+from tests.federation.nodes import enrol, loopback_nodes, printed  # noqa: F401  (a fixture)
+
+pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
+
+FILE = """
+import urllib.error
+from federation.client import signed_request
+from organizations.identifiers import format_identifier
+
+filing = {{
+    "identifier": format_identifier(prefix="{prefix}", class_code="A", serial=1),
+    "node_prefix": "{prefix}", "class_code": "A", "name": "A100 集群",
+    "provider": "测试单位", "provider_uscc": "91510100MA61TF01X0", "division_code": "510100",
+    "issued_at": "2026-03-02T10:00:00+08:00",
+}}
+try:
+    signed_request(method="POST", path="/api/v1/federation/filings/identifiers/", payload=filing, idempotency_key="f1")
+    print("FILED=201")
+except urllib.error.HTTPError as error:
+    print(f"FILED={{error.code}}")
+"""
+# on the national node: holds down to the regional node signed with a given key, around two rotations
+ROTATE = """
+import json, time, urllib.error, urllib.request
+from django.core.management import call_command
+from django.utils import timezone
+from federation import signing
+from federation.models import NodeKey, Peer
+
+peer = Peer.objects.get(prefix="CN.510000")
+body = json.dumps({payload}).encode()
+path = "/api/v1/network/holds/"
+
+
+def hold(key):
+    headers = {{"Content-Type": "application/json", "Accept": "application/json"}}
+    headers.update(signing.sign_headers(private_key=key.private_key, key_id=key.key_id, method="POST", path=path,
+        body=body, idempotency_key="", timestamp=int(time.time()), algorithm=key.algorithm))
+    request = urllib.request.Request(peer.url + path, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def live():
+    return NodeKey.objects.get(revoked_at__isnull=True)
+
+
+def past_window(key):
+    key.refresh_from_db()
+    time.sleep(max(0.0, (key.retires_at - timezone.now()).total_seconds()) + 1)
+
+
+first = live()
+statuses = [hold(first)]
+call_command("node_key_rotate", "--overlap", "{overlap}")
+second = live()
+statuses += [hold(first), hold(second)]  # inside the window: both
+past_window(first)
+statuses += [hold(first), hold(second)]  # after it: only the new key
+call_command("node_key_rotate", "--overlap", "4")  # again; nothing reaches the regional node in the window
+third = live()
+past_window(second)
+statuses += [hold(second), hold(third)]
+print("ALGORITHMS=" + ",".join(key.algorithm for key in (first, second, third)))
+print("STATUSES=" + ",".join(map(str, statuses)))
+"""
+HOLD = {
+    "request_key": "ab" * 16,
+    "reference": "match:1",
+    "identifier": "CN.510000/A00000009J",  # none such: a verified request is answered 404
+    "cards": 1,
+    "hours": 1,
+    "unit_price_yuan": "10.00",
+}
+
+
+def test_mixed_algorithms_interoperate_and_a_retired_downward_key_is_refused_after_its_window(loopback_nodes):  # noqa: F811
+    national = loopback_nodes("national", NODE_ROLE="national", NODE_SIGNATURE_ALGORITHM="sm2")
+    regional = loopback_nodes(
+        "regional",
+        NODE_ROLE="regional",
+        NODE_SIGNATURE_ALGORITHM="ed25519",
+        FEDERATION_UPSTREAM_KEYS_TTL_SECONDS="3",  # not longer than the national overlap windows below
+        UPSTREAM_TIMEOUT_SECONDS="30",
+    )
+    industry = loopback_nodes("industry", NODE_ROLE="industry", NODE_SIGNATURE_ALGORITHM="sm2")
+    national.start()
+    regional.start()
+    assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
+    assert enrol(industry, regional, segment="C15", name="酒的制造业行业节点") == "CN.510000.C15"
+    keys = "SELECT p.prefix, k.algorithm FROM federation_peerkey k JOIN federation_peer p ON k.peer_id = p.id"
+    assert national.query(keys) == [("CN.510000", "ed25519")]
+    assert regional.query(keys) == [("CN.510000.C15", "sm2")]
+    link = "SELECT algorithm, upstream_key_algorithm, private_key FROM federation_upstreamlink"
+    [(own, above, industry_sealed)] = industry.query(link)
+    [(regional_own, regional_above, regional_sealed)] = regional.query(link)
+    assert (own, above, regional_own, regional_above) == ("sm2", "ed25519", "ed25519", "sm2")
+    # private keys are sealed at rest on every node
+    [(national_sealed,)] = national.query("SELECT private_key FROM federation_nodekey")
+    assert all(value.startswith("gAAAAA") for value in (industry_sealed, regional_sealed, national_sealed))
+
+    # up: the SM2 industry node files with the Ed25519 regional node, the Ed25519 regional with the SM2 national
+    assert printed(industry.shell(FILE.format(prefix="CN.510000.C15")), "FILED") == "201"
+    assert printed(regional.shell(FILE.format(prefix="CN.510000")), "FILED") == "201"
+
+    # down, around two rotations of the national node's SM2 key
+    output = national.shell(ROTATE.format(payload=repr(HOLD), overlap=10))
+    assert printed(output, "ALGORITHMS") == "sm2,sm2,sm2"
+    assert printed(output, "STATUSES").split(",") == [
+        "404",  # the key handed over at enrolment: verified (no such resource)
+        "404",  # rotated: the old key inside its window
+        "404",  # the new key (the regional node reads the published keys)
+        "403",  # the old key after its window
+        "404",
+        "403",  # rotated again without the regional node hearing of it: refused once what it knew went stale
+        "404",
+    ]
