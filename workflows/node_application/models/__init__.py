@@ -19,9 +19,17 @@ from .config import (
     MaterialCondition,
     MaterialScope,
 )
+from .findings import FalseMaterialFinding, FindingScope
 from .integration import IntegrationEnrolment, SelfTestRun
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
-from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
+from .review import (
+    ExpertAssignment,
+    ExpertScore,
+    NodeApplicationProcess,
+    Objection,
+    ObjectionChannel,
+    ObjectionOutcome,
+)
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
 
 __all__ = [
@@ -43,6 +51,8 @@ __all__ = [
     "RuleAction",
     "ExpertAssignment",
     "ExpertScore",
+    "FalseMaterialFinding",
+    "FindingScope",
     "Gender",
     "IntegrationEnrolment",
     "Material",
@@ -53,6 +63,8 @@ __all__ = [
     "NodeType",
     "Notification",
     "Objection",
+    "ObjectionChannel",
+    "ObjectionOutcome",
     "ReviewTask",
     "SelfTestRun",
     "Stage",
