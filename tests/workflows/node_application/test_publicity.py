@@ -219,3 +219,18 @@ def test_only_the_ministry_handles_objections(client, hebei, people):
     page = client.get(reverse("node_application:publicity_detail", args=[application.reference])).content.decode()
     assert "公示期间收到异议 1 件，经核查成立或部分成立 1 件。" in page
     assert "王某" not in page and "13800000000" not in page
+
+
+def test_the_publicity_read_api(client, hebei, people):
+    application = _publicized(hebei, people)
+    body = client.get("/api/v1/publicity/").json()
+    assert body["count"] == 1
+    entry = body["results"][0]
+    assert entry["reference"] == application.reference and entry["applicants"] == ["冀北算力运营有限公司"]
+    assert (entry["node_type"], entry["campaign"], entry["accepts_objections"]) == ("regional", "hb-2026", True)
+    assert entry["outcome"] == "公示中" and entry["objections_received"] == 0
+    assert "contact_email" not in entry and "expert_average" not in entry
+    assert client.get("/api/v1/publicity/", {"tab": "results"}).json()["count"] == 0
+    assert client.get("/api/v1/publicity/", {"campaign": "sc-2026"}).json()["count"] == 0
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "/api/v1/publicity/" in schema["paths"]
