@@ -45,8 +45,9 @@ def finding_get_for_user(*, user: User, pk: int) -> FalseMaterialFinding | None:
 
 
 def application_usccs(application: NodeApplication) -> set[str]:
-    """Every USCC the application names: its organisation's, the consortium's and the two entities'."""
-    codes = {application.organization.uscc, application.lead_uscc, application.joint1_uscc, application.joint2_uscc}
+    """Every USCC the application names: the consortium's and the two entities' (its own organisation is matched by
+    key: a USCC belongs to one organisation)."""
+    codes = {application.lead_uscc, application.joint1_uscc, application.joint2_uscc}
     for entity in (application.construction_entity, application.operating_entity):
         if entity is not None:
             codes.add(entity.uscc)

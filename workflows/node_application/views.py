@@ -121,9 +121,7 @@ def application_detail(request, reference: str):
         "expected": status_page.needed_now(application),
         "deadlines": status_page.dates(application),
         # Objections lodged by the public carry personal data: the ministry alone reads them (task page).
-        "objections": application.objections.all()
-        if _is_ministry(user)
-        else application.objections.filter(channel="ministry"),
+        "objections": [o for o in application.objections.all() if _is_ministry(user) or o.channel == "ministry"],
         "resolve_form": ObjectionResolveForm() if _is_ministry(user) else None,
         "can_record_findings": false_materials.can_record(user=user, application=application),
         # Experts score blind: others' scores only for the ministry, or once every assigned expert has scored.
