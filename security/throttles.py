@@ -54,3 +54,28 @@ class UserThrottle(_UnlessNode, _UnlessScoped, _CurrentRates, UserRateThrottle):
 
 class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
     """Views that declare ``throttle_scope`` (the provider API: ``"provider"``) get their own budget."""
+
+
+class _FormScope:
+    def __init__(self, scope: str):
+        self.throttle_scope = scope
+
+
+def form_post_wait(request, *, scope: str) -> float | None:
+    """Rate limit for a page's form that anyone may post (not an API view): counts this post against the
+    ``scope`` rate of ``DEFAULT_THROTTLE_RATES`` by client address (by user when signed in). ``None`` when
+    allowed; else the seconds to wait, and the refusal is on the security log like an API's 429."""
+    throttle = ScopedThrottle()
+    if throttle.allow_request(request, _FormScope(scope)):
+        return None
+    from django.utils.translation import gettext_noop
+
+    from .models import SecurityEvent
+    from .services import event_detail, security_event_record
+
+    security_event_record(
+        kind=SecurityEvent.Kind.RATE_LIMITED,
+        request=request,
+        detail=event_detail(gettext_noop("频率限制：%(view)s"), view=f"form ({scope})"),
+    )
+    return throttle.wait() or 60.0

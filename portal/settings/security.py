@@ -9,6 +9,7 @@ Environment switches (all optional):
   for the client address (``security.client_ip``): rate limits, login lockout, audit trail and
   security log all read it from there. (``AXES_IPWARE_PROXY_COUNT`` is still read as a fallback.)
 - ``API_THROTTLE_ANON`` / ``API_THROTTLE_USER`` / ``API_THROTTLE_PROVIDER``: DRF rates (``N/second|minute|hour|day``).
+- ``PUBLIC_FORM_THROTTLE``: posts of public forms (公示异议) per client address, same format (default 5/hour).
 - ``SECURITY_ALERT_EMAILS``: extra addresses that receive security alerts (operators always do).
 """
 
@@ -121,6 +122,8 @@ REST_FRAMEWORK_SECURITY = {
         "anon": _env.str("API_THROTTLE_ANON", default="300/minute"),
         "user": _env.str("API_THROTTLE_USER", default="1200/minute"),
         "provider": _env.str("API_THROTTLE_PROVIDER", default="6000/minute"),
+        # public forms that anyone may post (公示异议): per client address, or per user when signed in
+        "public_form": _env.str("PUBLIC_FORM_THROTTLE", default="5/hour"),
     },
     "EXCEPTION_HANDLER": "security.api.exception_handler",
 }

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import ApplicationViewSet
+from .publicity_api import PublicityList
 from .selftest_api import IntegrationSelfTestView
 
 router = SimpleRouter()
@@ -16,5 +17,6 @@ urlpatterns = [
         IntegrationSelfTestView.as_view(),
         name="application-integration-selftest",
     ),
+    path("publicity/", PublicityList.as_view(), name="publicity"),
     *router.urls,
 ]

@@ -2,7 +2,16 @@
 
 from auditlog.registry import auditlog
 
-from .models import Campaign, ExpertAssignment, ExpertScore, Material, NodeApplication, Objection, ReviewTask
+from .models import (
+    Campaign,
+    ExpertAssignment,
+    ExpertScore,
+    FalseMaterialFinding,
+    Material,
+    NodeApplication,
+    Objection,
+    ReviewTask,
+)
 
 auditlog.register(Campaign)
 auditlog.register(NodeApplication)
@@ -10,4 +19,5 @@ auditlog.register(Material, exclude_fields=["file"])
 auditlog.register(ReviewTask)
 auditlog.register(ExpertAssignment)
 auditlog.register(ExpertScore)
-auditlog.register(Objection)
+auditlog.register(Objection, exclude_fields=["attachment"])
+auditlog.register(FalseMaterialFinding, exclude_fields=["evidence"])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from organizations.models import OrganizationKind
 from organizations.uscc import validate_uscc
 
+from . import findings as false_materials
 from .campaign_rules import CampaignRules, rules_for
 from .models import NodeApplication, NodeType, RuleAction, Stage
 
@@ -145,6 +146,25 @@ def check_usccs(application: NodeApplication) -> list[Finding]:
     return findings
 
 
+def check_false_materials(application: NodeApplication) -> list[Finding]:
+    """对于提供虚假材料的，一经发现不得重新申报: a finding in force against the organisation or a USCC it names, in
+    the campaigns the finding covers."""
+    return [
+        Finding(
+            "false_materials",
+            BLOCK,
+            _("%(organization)s（%(uscc)s）于 %(date)s 被认定提供虚假材料，不得在%(scope)s申报。")
+            % {
+                "organization": finding.organization.name,
+                "uscc": finding.uscc,
+                "date": false_materials.local_day(finding.recorded_at),
+                "scope": false_materials.scope_text(finding),
+            },
+        )
+        for finding in false_materials.in_force_against(application)
+    ]
+
+
 def _severity(action: str) -> str:
     return BLOCK if action == RuleAction.BLOCK else WARNING
 
@@ -206,6 +226,7 @@ def check_application(application: NodeApplication, *, on: datetime.date) -> lis
         *check_usccs(application),
         *check_one_regional_per_province(application),
         *check_one_industry_node(application),
+        *check_false_materials(application),
     ]
 
 
@@ -237,6 +258,7 @@ def condition_labels(rules: CampaignRules) -> dict[str, str]:
         else _("运营主体持有有效的电信业务经营许可")
     )
     return {
+        "false_materials": str(_l("未因提供虚假材料被禁止申报")),
         "capital": _("建设主体注册资金不低于%(amount)s万元") % {"amount": wan(rules.min_registered_capital_wan)},
         "licence": licence,
         "dishonesty": _("建设、运营主体近%(years)s年无重大失信记录") % {"years": rules.dishonesty_years},
@@ -263,6 +285,7 @@ def itemised(application: NodeApplication, *, on: datetime.date) -> list[CheckRe
             checks.append(("regional", lambda: check_one_regional_per_province(application)))
     elif rules.one_per_industry != RuleAction.OFF:
         checks.append(("industry", lambda: check_one_industry_node(application)))
+    checks.append(("false_materials", lambda: check_false_materials(application)))
     return [CheckResult(labels[key], tuple(run())) for key, run in checks]
 
 

@@ -1,5 +1,5 @@
 """Expert review and publicity: the ministry names experts, experts find their assignments and score them, the
-ministry records and resolves objections during publicity. Thin like views.py."""
+ministry records objections received during publicity (their handling: objection_views). Thin like views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from . import feedback, selectors, services
 from .feedback import errors_to_messages as _errors_to_messages
 from .forms import ExpertAssignForm, ExpertScoreForm, ObjectionForm
-from .models import Objection
 from .views import _application_or_404, _detail_url, _is_ministry
 
 INBOX_PAGE_SIZE = 50
@@ -88,20 +87,4 @@ def objection_lodge(request, reference: str):
             services.objection_lodge(application=application, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_to_messages(request, error)
-    return redirect(_detail_url(application))
-
-
-@login_required
-@require_POST
-def objection_resolve(request, reference: str, pk: int):
-    application = _application_or_404(request, reference)
-    objection = Objection.objects.filter(pk=pk, application=application).first()
-    if objection is None or not _is_ministry(request.user):
-        raise Http404
-    try:
-        services.objection_resolve(
-            objection=objection, actor=request.user, resolution=request.POST.get("resolution", "")
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
     return redirect(_detail_url(application))

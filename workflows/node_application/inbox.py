@@ -1,5 +1,5 @@
 """The reviewer's inbox: its filters (django-filter, limited to what the reviewer's jurisdiction can hold),
-its table (django-tables2) and its counts (open, overdue, due soon, done)."""
+its table (django-tables2) and its counts (open, overdue, due soon, done; for the ministry, objections to handle)."""
 
 import datetime
 
@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import deadlines, selectors
-from .models import NodeType, ReviewTask, TaskKind, TaskStatus
+from .models import NodeType, Objection, ReviewTask, TaskKind, TaskStatus
 from .services.process import TASK_SPECS
 
 DUE_SOON = datetime.timedelta(days=3)
@@ -144,4 +144,10 @@ class DoneTaskTable(TaskTable):
 def counts(user) -> dict[str, int]:
     """The numbers at the top of the inbox: every open task, overdue and due soon among them, and done."""
     now = timezone.now()
-    return selectors.task_counts_for_user(user=user, now=now, soon=now + DUE_SOON)
+    result = selectors.task_counts_for_user(user=user, now=now, soon=now + DUE_SOON)
+    if user.authority.level == "ministry":  # objections during publicity wait for the ministry's handling
+        result["objections"] = Objection.objects.filter(
+            resolved_at__isnull=True,
+            application__tasks__in=selectors.task_list_for_user(user=user, kind=TaskKind.PUBLICITY).values("pk"),
+        ).count()
+    return result

@@ -18,6 +18,7 @@ from .models import (
     Stage,
     TaskKind,
 )
+from .public_forms import ObjectionResolveForm
 from .route_views import route_records
 from .services.review import NEXT, OUTCOMES, stage_after
 
@@ -109,4 +110,16 @@ def context(task: ReviewTask, *, user) -> dict:
         "scores_visible": selectors.scores_visible_to(user=user, application=application),
         "integration": integration_evidence(application) if task.kind == TaskKind.INTEGRATION_TESTING else None,
         "route": route_records(application, user=user),
+        "objections": objections_with_forms(application, task=task) if task.kind == TaskKind.PUBLICITY else None,
     }
+
+
+def objections_with_forms(application: NodeApplication, *, task: ReviewTask) -> list[tuple]:
+    """公示与审定: every objection, each unhandled one with its own handling form while the task is open."""
+    rows = []
+    for objection in application.objections.select_related("resolved_by"):
+        form = None
+        if task.status == "open" and objection.resolved_at is None:
+            form = ObjectionResolveForm(auto_id=f"objection{objection.pk}_%s")
+        rows.append((objection, form))
+    return rows

@@ -90,3 +90,22 @@ def check_upload(upload: UploadedFile | None, *, fmt: str, max_bytes: int | None
         digest.update(chunk)
     upload.seek(0)
     return detected, digest.hexdigest()
+
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def check_evidence(upload: UploadedFile | None) -> tuple[str, str]:
+    """An evidence file (a public objection's attachment, a false-materials finding's evidence): a PDF or an
+    editable document, by content, with the same checks as application materials; at most 10 MB."""
+    fmt = MaterialFormat.PDF
+    if upload is not None and upload.size and detect_type(upload) in ALLOWED[MaterialFormat.EDITABLE]:
+        fmt = MaterialFormat.EDITABLE
+    try:
+        return check_upload(upload, fmt=fmt, max_bytes=EVIDENCE_MAX_BYTES)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "bad_type":
+            raise ValidationError(
+                _("文件须为 PDF、DOC、DOCX 或 XLSX（按文件内容识别，与文件名无关）。"), code="bad_type"
+            ) from None
+        raise

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import expert_views, review_views, route_views, views
+from . import expert_views, finding_views, objection_views, public_views, review_views, route_views, views
 
 app_name = "node_application"
 
@@ -25,9 +25,21 @@ urlpatterns = [
     path("applications/<str:reference>/objections/", expert_views.objection_lodge, name="objection"),
     path(
         "applications/<str:reference>/objections/<int:pk>/resolve/",
-        expert_views.objection_resolve,
+        objection_views.objection_resolve,
         name="objection_resolve",
     ),
+    path(
+        "applications/<str:reference>/objections/<int:pk>/attachment/",
+        objection_views.objection_attachment,
+        name="objection_attachment",
+    ),
+    path("applications/<str:reference>/findings/", finding_views.application_findings, name="findings"),
+    path("review/findings/", finding_views.finding_list, name="finding_list"),
+    path("review/findings/<int:pk>/withdraw/", finding_views.finding_withdraw, name="finding_withdraw"),
+    path("review/findings/<int:pk>/evidence/", finding_views.finding_evidence, name="finding_evidence"),
+    # 公示: public, no sign-in
+    path("publicity/", public_views.publicity_list, name="publicity_list"),
+    path("publicity/<str:reference>/", public_views.publicity_detail, name="publicity_detail"),
     path("review/", review_views.inbox, name="inbox"),
     path("review/expert/", expert_views.expert_inbox, name="expert_inbox"),
     path("review/tasks/<int:pk>/", review_views.task_detail, name="task"),

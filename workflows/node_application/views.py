@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from catalog.spreadsheets import SpreadsheetCSVWriter
 
 from . import eligibility, feedback, route_views, selectors, services, status_page, task_page
+from . import findings as false_materials
 from .campaign_rules import rules_for
 from .forms import (
     ApplicationForm,
@@ -25,6 +26,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Campaign, NodeApplication, NodeType, Stage
+from .public_forms import ObjectionResolveForm
 from .uploads import CONTENT_TYPES
 
 INBOX_PAGE_SIZE = 50
@@ -119,7 +121,10 @@ def application_detail(request, reference: str):
         "expected": status_page.needed_now(application),
         "deadlines": status_page.dates(application),
         "route": route_views.route_records(application, user=user),
-        "objections": application.objections.all(),
+        # Objections lodged by the public carry personal data: the ministry alone reads them (task page).
+        "objections": [o for o in application.objections.all() if _is_ministry(user) or o.channel == "ministry"],
+        "resolve_form": ObjectionResolveForm() if _is_ministry(user) else None,
+        "can_record_findings": false_materials.can_record(user=user, application=application),
         # Experts score blind: others' scores only for the ministry, or once every assigned expert has scored.
         "scores": application.expert_scores.all() if not is_owner and scores_visible else [],
         "my_score": my_score,
@@ -134,7 +139,6 @@ def application_detail(request, reference: str):
         "milestone_form": MilestoneForm()
         if is_owner and application.stage in (Stage.CONSTRUCTION, Stage.INTEGRATION_TESTING)
         else None,
-        "can_resolve": _is_ministry(user),
         "integration": task_page.integration_evidence(application)
         if application.stage == Stage.INTEGRATION_TESTING
         else None,

@@ -372,9 +372,13 @@ def test_publicity_objections_must_be_resolved_and_the_period_must_end(hebei, pe
     with pytest.raises(ValidationError, match="异议"):
         act(TaskKind.PUBLICITY, application, p["ministry"], "approve", now=at(5, 8, 10))
     with pytest.raises(PermissionDenied):
-        services.objection_resolve(objection=objection, actor=p["hb_comms"], resolution="x")
+        services.objection_resolve(objection=objection, actor=p["hb_comms"], resolution="x", outcome="dismissed")
     services.objection_resolve(
-        objection=objection, actor=p["ministry"], resolution="经核查，资金证明真实。", now=at(5, 4)
+        objection=objection,
+        actor=p["ministry"],
+        resolution="经核查，资金证明真实。",
+        outcome="dismissed",
+        now=at(5, 4),
     )
     application = act(TaskKind.PUBLICITY, application, p["ministry"], "approve", now=at(5, 8, 10))
     assert application.stage == Stage.CONSTRUCTION

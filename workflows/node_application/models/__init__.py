@@ -20,9 +20,17 @@ from .config import (
     MaterialCondition,
     MaterialScope,
 )
+from .findings import FalseMaterialFinding, FindingScope
 from .integration import IntegrationEnrolment, SelfTestRun
 from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
-from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
+from .review import (
+    ExpertAssignment,
+    ExpertScore,
+    NodeApplicationProcess,
+    Objection,
+    ObjectionChannel,
+    ObjectionOutcome,
+)
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
 
 __all__ = [
@@ -45,6 +53,8 @@ __all__ = [
     "RuleAction",
     "ExpertAssignment",
     "ExpertScore",
+    "FalseMaterialFinding",
+    "FindingScope",
     "Gender",
     "IntegrationEnrolment",
     "Material",
@@ -55,6 +65,8 @@ __all__ = [
     "NodeType",
     "Notification",
     "Objection",
+    "ObjectionChannel",
+    "ObjectionOutcome",
     "ReviewTask",
     "SelfTestRun",
     "Stage",

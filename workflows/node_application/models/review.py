@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from .applications import NodeApplication, Stage
+from .applications import NodeApplication, Stage, private_storage
 
 
 class ExpertAssignment(models.Model):
@@ -54,13 +54,40 @@ class ExpertScore(models.Model):
         return f"{self.expert} {self.score}"
 
 
+class ObjectionChannel(models.TextChoices):
+    PUBLIC = "public", _("公众在线提交")
+    MINISTRY = "ministry", _("工业和信息化部登记")
+
+
+class ObjectionOutcome(models.TextChoices):
+    UPHELD = "upheld", _("异议成立")
+    PARTLY_UPHELD = "partly_upheld", _("异议部分成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
 class Objection(models.Model):
+    """An objection to a node under publicity: lodged by anyone on the public 公示 page (with contact details and
+    an optional attachment) or recorded by the ministry; the ministry records how it was handled."""
+
     application = models.ForeignKey(
         NodeApplication, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="objections"
     )
+    channel = models.CharField(
+        _("来源"), max_length=16, choices=ObjectionChannel.choices, default=ObjectionChannel.MINISTRY
+    )
     lodged_by = models.CharField(_("异议人"), max_length=128)
+    organization_name = models.CharField(_("异议人单位"), max_length=128, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
     content = models.TextField(_("异议内容"))
+    attachment = models.FileField(
+        _("证明材料"), storage=private_storage, upload_to="node_application/objections/", blank=True
+    )
+    attachment_name = models.CharField(_("证明材料文件名"), max_length=255, blank=True)
+    attachment_type = models.CharField(_("证明材料类型"), max_length=8, blank=True)
+    attachment_sha256 = models.CharField(_("证明材料 SHA-256"), max_length=64, blank=True)
     lodged_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    outcome = models.CharField(_("核查结论"), max_length=16, choices=ObjectionOutcome.choices, blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,13 +21,10 @@ from .applicant import (
 from .campaigns import campaign_upsert
 from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
 from .experts import expert_assign, expert_score_submit
+from .findings import finding_record, finding_withdraw
+from .objections import objection_lodge, objection_resolve, objection_submit_public
 from .package import application_form_data, build_submission_package
-from .review import (
-    municipal_batch_recommend,
-    objection_lodge,
-    objection_resolve,
-    task_act,
-)
+from .review import municipal_batch_recommend, task_act
 
 __all__ = [
     "DECISIONS",
@@ -43,12 +40,15 @@ __all__ = [
     "campaign_upsert",
     "expert_assign",
     "expert_score_submit",
+    "finding_record",
+    "finding_withdraw",
     "material_upload",
     "milestone_record",
     "missing_materials",
     "municipal_batch_recommend",
     "objection_lodge",
     "objection_resolve",
+    "objection_submit_public",
     "submit_problems",
     "task_act",
 ]

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from organizations.models import AuthorityLevel, User
+from organizations.models import User
 
 from .. import deadlines, selectors
 from ..campaign_rules import rules_for
 from ..models import (
     NodeApplication,
-    Objection,
     ReviewTask,
     Stage,
     TaskKind,
@@ -291,59 +290,3 @@ def municipal_batch_recommend(
             raise ValidationError(_("批量推荐只适用于市级初审任务。"))
         task_act(task=task, actor=actor, decision="recommend", opinion=opinion, now=now)
     return len(tasks)
-
-
-@transaction.atomic
-def objection_lodge(
-    *, application: NodeApplication, actor: User, lodged_by: str, content: str, now: datetime.datetime | None = None
-) -> Objection:
-    """The ministry records an objection received during publicity."""
-    now = _now(now)
-    if not (selectors.is_reviewer(actor) and actor.authority.level == AuthorityLevel.MINISTRY):
-        raise PermissionDenied(_("公示异议由工业和信息化部登记。"))
-    application = _lock(application)
-    if application.stage != Stage.PUBLICITY:
-        raise ValidationError(_("该申报不在公示期。"))
-    deadlines.ensure_before(application.publicity_ends_at, now=now, what=_("公示期异议"))
-    if not content.strip() or not lodged_by.strip():
-        raise ValidationError({"content": _("请填写异议人和异议内容。")})
-    objection = Objection.objects.create(
-        application=application, lodged_by=lodged_by.strip(), content=content.strip(), lodged_at=now
-    )
-    _record(
-        application=application,
-        action="objection",
-        label=_("收到公示异议"),
-        actor=actor,
-        opinion=content.strip(),
-        visible=True,
-        now=now,
-    )
-    return objection
-
-
-@transaction.atomic
-def objection_resolve(
-    *, objection: Objection, actor: User, resolution: str, now: datetime.datetime | None = None
-) -> Objection:
-    now = _now(now)
-    if not (selectors.is_reviewer(actor) and actor.authority.level == AuthorityLevel.MINISTRY):
-        raise PermissionDenied(_("公示异议由工业和信息化部处理。"))
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.resolved_at:
-        raise ValidationError(_("该异议已处理。"))
-    if not resolution.strip():
-        raise ValidationError({"resolution": _("请填写处理结果。")})
-    objection.resolution = resolution.strip()
-    objection.resolved_by = actor
-    objection.resolved_at = now
-    objection.save(update_fields=["resolution", "resolved_by", "resolved_at"])
-    _record(
-        application=objection.application,
-        action="objection_resolved",
-        label=_("公示异议已处理"),
-        actor=actor,
-        opinion=objection.resolution,
-        now=now,
-    )
-    return objection
