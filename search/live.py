@@ -44,7 +44,8 @@ def difference(shown: list[int], now: list[int]) -> dict | None:
         return None
     entered = [pk for pk in now if pk not in set(shown)]
     left = [pk for pk in shown if pk not in set(now)]
-    return {"type": "refresh", "reason": "reliability", "entered": entered, "left": left, "reordered": not (entered or left)}
+    reordered = not (entered or left)
+    return {"type": "refresh", "reason": "reliability", "entered": entered, "left": left, "reordered": reordered}
 
 
 class SelectionTopic:

@@ -49,7 +49,9 @@ def people(request):
         User.objects.filter(organization=organization, user_permissions=permission).values_list("pk", flat=True)
     )
     via_role = set(
-        User.objects.filter(Q(organization=organization), Q(groups__permissions=permission)).values_list("pk", flat=True)
+        User.objects.filter(Q(organization=organization), Q(groups__permissions=permission)).values_list(
+            "pk", flat=True
+        )
     )
     members = [
         {

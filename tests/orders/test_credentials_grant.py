@@ -37,7 +37,9 @@ def buyer(market, confirmed):
 
 def _permission_entries(user: User):
     return LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_pk=str(user.pk), changes__icontains="user_permissions"
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(user.pk),
+        changes__icontains="user_permissions",
     ).order_by("pk")
 
 
@@ -91,7 +93,9 @@ def test_nobody_but_the_organisations_administrator_can_grant(client, market, co
     assert client.get("/me/organization/people/").status_code == 404
     # the administrator of another organisation (a provider), for the buyer's colleague: 404
     other_admin = market.staff["chengdu"]
-    OrganizationAdministrator.objects.update_or_create(user=other_admin, defaults={"organization": other_admin.organization})
+    OrganizationAdministrator.objects.update_or_create(
+        user=other_admin, defaults={"organization": other_admin.organization}
+    )
     client.force_login(other_admin)
     assert client.post(url, {"on": "1"}).status_code == 404
     # and the buyer's administrator cannot reach the provider's people either
