@@ -3,6 +3,7 @@
 from .applications import (
     APPLICANT_EXPECTED,
     APPLICANT_STAGE_LABELS,
+    BEFORE_MINISTRY_STAGES,
     FINAL_STAGES,
     OPEN_STAGES,
     Gender,
@@ -27,6 +28,7 @@ from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKi
 __all__ = [
     "APPLICANT_EXPECTED",
     "APPLICANT_STAGE_LABELS",
+    "BEFORE_MINISTRY_STAGES",
     "DECISIONS",
     "EDITABLE_REQUIRED",
     "FINAL_STAGES",
