@@ -1,6 +1,7 @@
 """Writes of the front door: sign-up, registration and certification, joining, people. Keyword-only,
 one transaction each; every step leaves a RegistrationEvent and, through django-auditlog, a before/after."""
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -259,6 +260,7 @@ def member_remove(*, member: User, actor: User) -> None:
         api_key_revoke(api_key=api_key, actor=actor)
     OrganizationAdministrator.objects.filter(user=member).delete()
     member.groups.clear()
+    member.user_permissions.remove(credentials_permission())  # granted by this organisation: not carried elsewhere
     member.organization = None
     member.save(update_fields=["organization"])
     sessions_end(user=member)
@@ -274,6 +276,34 @@ def administrator_set(*, member: User, on: bool, actor: User) -> None:
         OrganizationAdministrator.objects.update_or_create(user=member, defaults={"organization": member.organization})
     else:
         OrganizationAdministrator.objects.filter(user=member).delete()
+
+
+# What an organisation administrator may grant their own people beyond roles: seeing the access details
+# (endpoint, account, credential) of the organisation's orders (orders.access.access_may_reveal).
+CREDENTIALS_PERMISSION = ("orders", "view_order_credentials")
+
+
+def credentials_permission() -> Permission:
+    app_label, codename = CREDENTIALS_PERMISSION
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def member_set_credentials_access(*, member: User, on: bool, actor: User) -> bool:
+    """Grant or revoke ``orders.view_order_credentials`` for ``member``, a person of the actor's own organisation;
+    returns whether anything changed. The change is in the audit trail (auditlog follows ``User.user_permissions``:
+    who, when, added or removed)."""
+    if member.organization_id is None or member.organization_id != actor.organization_id:
+        raise ValidationError(_("只能为本单位人员授权。"))
+    permission = credentials_permission()
+    has = member.user_permissions.filter(pk=permission.pk).exists()
+    if on == has:
+        return False
+    if on:
+        member.user_permissions.add(permission)
+    else:
+        member.user_permissions.remove(permission)
+    return True
 
 
 @transaction.atomic

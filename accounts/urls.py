@@ -33,6 +33,7 @@ urlpatterns = [
     path("me/organization/people/join/<int:pk>/", people.join_decide, name="join-decide"),
     path("me/organization/people/<int:pk>/roles/", people.member_roles, name="member-roles"),
     path("me/organization/people/<int:pk>/admin/", people.member_admin, name="member-admin"),
+    path("me/organization/people/<int:pk>/credentials/", people.member_credentials, name="member-credentials"),
     path("me/organization/people/<int:pk>/remove/", people.member_remove, name="member-remove"),
     path("me/organization/keys/<int:pk>/revoke/", people.key_revoke, name="key-revoke"),
     path("certification/", certification.queue, name="queue"),

@@ -55,6 +55,7 @@ RESOURCE_FIELDS = (
     "city_code",
     "version",
     "updated_at",
+    "reliability__score_percent",  # the node's reliability figure (monitoring.ResourceReliability), percent
 )
 # Lines and application services: their live fields (catalog.services.records.LIVE_FIELDS) and listing.
 OTHER_FIELDS = {
@@ -131,6 +132,8 @@ def _resource_snapshot(row: dict) -> dict:
         row[name] = None if row[name] is None else format(row[name], "f")
     row["total_cards"] = (row["accelerators_per_node"] or 0) * (row["node_count"] or 0)
     row["certified"] = bool(row.pop("certifications"))
+    reliability = row.pop("reliability__score_percent")
+    row["reliability_percent"] = None if reliability is None else format(reliability, "f")
     return _finish(row)
 
 

@@ -3,15 +3,20 @@
 ``reliability_compute`` (the periodic task ``monitoring.tasks.reliability_compute``, hourly) stores one
 ``ResourceReliability`` row per compute resource:
 
-- **online rate**: online samples over all samples of the last ``WINDOW_DAYS`` (30) days, read from the
-  daily roll-ups (samples come from status updates through the change feed and the 5-minute catalogue
-  snapshot, so the share of samples approximates the share of time); maintenance counts as not online;
+- **online rate**: the share of *time* online in the last ``WINDOW_DAYS`` (30) days, weighted by how long
+  each observed state lasted: every sample's state holds until the next sample of the resource (or until
+  now), at most ``GAP_CAP`` (15 minutes, three missed 5-minute catalogue snapshots) — a longer silence is
+  unobserved time and counts neither way. Samples come from status updates (through the change feed), a
+  provider's metric pushes and the 5-minute catalogue snapshot, so their density varies with who pushes
+  how often: a provider pushing every minute while online and nothing while offline would look better by
+  counting samples than it was. Maintenance counts as not online;
 - **unplanned outages**: samples whose state changed *to offline* in the window (a change to or from
   maintenance is planned and not counted);
 - **figure** = online rate − ``OUTAGE_PENALTY`` points per unplanned outage (at most ``MAX_PENALTY``),
   never below 0 (basis "monitoring");
-- with fewer than ``MIN_SAMPLES`` samples the node does not know enough: the provider's reported SLA
-  (``sla_availability_percent``) stands in (basis "sla"); without one the figure is unknown (null).
+- with fewer than ``MIN_SAMPLES`` samples (or no observed time) the node does not know enough: the
+  provider's reported SLA (``sla_availability_percent``) stands in (basis "sla"); without one the figure is
+  unknown (null).
 
 A resource whose figure changed is appended to the change feed (kind ``reliability``) in the same
 transaction, so the selection index (both backends) and open pages follow it.
@@ -21,8 +26,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import connections, router, transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Value, Window
+from django.db.models.functions import Lead, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,10 +37,11 @@ from catalog.snapshots import RESOURCE
 from changes.services import changes_append
 
 from .metrics.periods import day_start
-from .models import Granularity, ResourceReliability, ResourceRollup, ResourceSample
+from .models import ResourceReliability, ResourceSample
 
 WINDOW_DAYS = 30
 MIN_SAMPLES = 12  # an hour of 5-minute snapshots
+GAP_CAP = datetime.timedelta(minutes=15)  # the longest a sample's state is taken to last without another sample
 OUTAGE_PENALTY = Decimal(1)  # points per unplanned outage
 MAX_PENALTY = Decimal(20)
 BATCH = 2000
@@ -60,18 +67,62 @@ class Figure:
     sla: Decimal | None
 
 
-def reliability_figure(*, samples: int, online: int, unplanned: int, sla: Decimal | None) -> Figure:
-    """The figure of one resource from its window's counts (a pure function: the rules above)."""
+def reliability_figure(
+    *, samples: int, online_seconds: float, observed_seconds: float, unplanned: int, sla: Decimal | None
+) -> Figure:
+    """The figure of one resource from its window's sums (a pure function: the rules above)."""
     rate = None
-    if samples:
-        rate = (Decimal(online) * 100 / Decimal(samples)).quantize(CENT, rounding=ROUND_HALF_UP)
-    if samples >= MIN_SAMPLES:
+    if observed_seconds > 0:
+        rate = (Decimal(online_seconds) * 100 / Decimal(observed_seconds)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if samples >= MIN_SAMPLES and rate is not None:
         penalty = min(MAX_PENALTY, OUTAGE_PENALTY * unplanned)
         score = max(Decimal(0), rate - penalty).quantize(CENT)
         return Figure(score, ResourceReliability.Basis.MONITORING, rate, samples, unplanned, sla)
     if sla is not None:
         return Figure(Decimal(sla).quantize(CENT), ResourceReliability.Basis.SLA, rate, samples, unplanned, sla)
     return Figure(None, "", rate, samples, unplanned, sla)
+
+
+def _seconds(value) -> float:
+    """A summed duration as the database returns it: an interval (PostgreSQL) or microseconds (SQLite)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    return float(value) / 1_000_000
+
+
+def online_time(*, since: datetime.datetime, now: datetime.datetime) -> dict[int, tuple[int, float, float]]:
+    """Per resource: (samples, online seconds, observed seconds) of the window, time-weighted.
+
+    Each sample's span runs to the resource's next sample (LEAD over the samples by time; the last one's to
+    ``now``), capped at ``GAP_CAP``. The spans come from the ORM (a window expression, portable between SQLite
+    and PostgreSQL); grouping over a window needs a derived table, so the outer sum is a plain SELECT around it.
+    """
+    span = Least(
+        ExpressionWrapper(F("next_at") - F("sampled_at"), output_field=DurationField()),
+        Value(GAP_CAP, output_field=DurationField()),
+    )
+    spans = (
+        ResourceSample.objects.filter(sampled_at__gte=since, sampled_at__lt=now)
+        .order_by()
+        .annotate(
+            next_at=Window(
+                Lead("sampled_at", default=Value(now)), partition_by=[F("resource_id")], order_by=F("sampled_at").asc()
+            )
+        )
+        .annotate(span=span)
+        .values_list("resource_id", "state", "span")
+    )
+    inner, params = spans.query.sql_with_params()
+    sql = (
+        "SELECT spans.resource_id, COUNT(*), SUM(CASE WHEN spans.state = %s THEN spans.span END), SUM(spans.span) "
+        f"FROM ({inner}) spans GROUP BY spans.resource_id"
+    )
+    connection = connections[router.db_for_read(ResourceSample)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RecordState.ONLINE.value, *params])
+        return {pk: (int(count), _seconds(online), _seconds(observed)) for pk, count, online, observed in cursor}
 
 
 def _window_start(now: datetime.datetime) -> datetime.datetime:
@@ -82,13 +133,7 @@ def reliability_compute(*, now: datetime.datetime | None = None) -> dict[str, in
     """Compute and store every compute resource's figure; returns how many rows were written and changed."""
     now = now or timezone.now()
     since = _window_start(now)
-    counts = {
-        row["resource_id"]: row
-        for row in ResourceRollup.objects.filter(granularity=Granularity.DAY, period_start__gte=since)
-        .order_by()
-        .values("resource_id")
-        .annotate(n=Sum("samples"), online=Sum("online_samples"))
-    }
+    times = online_time(since=since, now=now)
     outages = dict(
         ResourceSample.objects.filter(sampled_at__gte=since, state_changed=True, state=RecordState.OFFLINE)
         .order_by()
@@ -106,10 +151,11 @@ def reliability_compute(*, now: datetime.datetime | None = None) -> dict[str, in
             }
             moved, rows = [], []
             for pk, sla in chunk:
-                row = counts.get(pk) or {}
+                samples, online_seconds, observed_seconds = times.get(pk, (0, 0.0, 0.0))
                 figure = reliability_figure(
-                    samples=int(row.get("n") or 0),
-                    online=int(row.get("online") or 0),
+                    samples=samples,
+                    online_seconds=online_seconds,
+                    observed_seconds=observed_seconds,
                     unplanned=int(outages.get(pk, 0)),
                     sla=sla,
                 )
@@ -151,7 +197,9 @@ def reliability_explanation(reliability: ResourceReliability | None) -> str:
             "samples": reliability.samples,
             "sla": reliability.sla_percent,
         }
-    text = _("近 30 天在线率 %(rate)s%%，非计划离线 %(outages)d 次（每次扣 %(penalty)s 分）。") % {
+    text = _(
+        "近 30 天在线率 %(rate)s%%（按各状态持续时长计），非计划离线 %(outages)d 次（每次扣 %(penalty)s 分）。"
+    ) % {
         "rate": "—" if reliability.online_rate_percent is None else reliability.online_rate_percent,
         "outages": reliability.unplanned_changes,
         "penalty": OUTAGE_PENALTY,

@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 
 from catalog.models import ComputeResource
 
-from .audit import audit_capacity
+from .audit import audit_capacities, audit_capacity
 from .models import Capacity
 
 
@@ -70,3 +70,15 @@ def capacity_release(*, resource_id: int, held: int = 0, allocated: int = 0) -> 
         changes["allocated_units"] = Greatest(F("allocated_units") - allocated, 0)
     if changes and Capacity.objects.filter(resource_id=resource_id).update(**changes):
         audit_capacity(resource_id=resource_id, held=-held, allocated=-allocated)
+
+
+def capacity_release_held(*, units_by_resource: dict[int, int]) -> None:
+    """Give back held units of many resources at once (the expiry): one UPDATE per resource, in id order, then
+    their audit entries in one INSERT."""
+    released = {}
+    for resource_id, units in sorted(units_by_resource.items()):
+        if units and Capacity.objects.filter(resource_id=resource_id).update(
+            held_units=Greatest(F("held_units") - units, 0)
+        ):
+            released[resource_id] = (-units, 0)
+    audit_capacities(changes=released)

@@ -169,16 +169,16 @@ def holds_expire(*, now=None, batch: int = EXPIRE_BATCH) -> int:
             queryset = Hold.objects.filter(state=HoldState.HELD, expires_at__lte=now).order_by("resource_id", "pk")
             if transaction.get_connection().vendor == "postgresql":
                 queryset = queryset.select_for_update(skip_locked=True)
-            rows = list(queryset.values_list("pk", "resource_id", "units", "reference")[:batch])
+            rows = list(queryset.values_list("pk", "resource_id", "units")[:batch])
             if not rows:
                 return total
             by_resource: dict[int, int] = defaultdict(int)
-            for _pk, resource_id, units, _reference in rows:
+            for _pk, resource_id, units in rows:
                 by_resource[resource_id] += units
-            for resource_id, units in sorted(by_resource.items()):
-                capacity.capacity_release(resource_id=resource_id, held=units)
-            Hold.objects.filter(pk__in=[row[0] for row in rows]).update(state=HoldState.EXPIRED, ended_at=now)
-            audit_holds_expired(hold_ids=[row[0] for row in rows], reprs={row[0]: row[3] for row in rows}, now=now)
+            capacity.capacity_release_held(units_by_resource=by_resource)
+            hold_ids = [row[0] for row in rows]
+            Hold.objects.filter(pk__in=hold_ids).update(state=HoldState.EXPIRED, ended_at=now)
+            audit_holds_expired(hold_ids=hold_ids, now=now)  # one entry per hold, one INSERT … SELECT
             _changed(by_resource)
         total += len(rows)
         if len(rows) < batch:

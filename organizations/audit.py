@@ -7,4 +7,4 @@ from .models import Authority, Organization, TelecomLicence, User
 auditlog.register(Organization)
 auditlog.register(TelecomLicence)
 auditlog.register(Authority)
-auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups", "user_permissions"})

@@ -21,6 +21,7 @@ from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
 
+from .live import reliability_sensitive
 from .presentation import COLUMNS, cols_param, decorate, sort_headers, visible_columns
 from .query import SORTS, ComputeQuery, QueryError
 from .selectors import resource_search
@@ -64,6 +65,7 @@ LIVE_CHECKED = (
     "max_price",
     "available_now",
     "certified_only",
+    "min_reliability",
 )
 
 
@@ -189,6 +191,9 @@ def selection(request):
         "models": [item["value"] for item in result.facets.get("model", [])],
         "live_since": current_position(),
         "live_filters": _live_filters(query),
+        # rows that depend on reliability figures: the page watches its query on ws/select/ (search.live)
+        "live_watch": not errors and reliability_sensitive(query),
+        "live_ids": [row["id"] for row in result.results],
         "has_filters": bool({k for k in query.to_params() if k not in {"sort", "page", "page_size"}}),
         "filter_count": len({k for k in query.to_params() if k not in {"sort", "page", "page_size"}}),
     }

@@ -1,8 +1,10 @@
-"""An organisation administrator's page: its people, their roles, join requests and API keys."""
+"""An organisation administrator's page: its people, their roles, who may see order credentials, join requests
+and API keys."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,11 +44,22 @@ def people(request):
     organization = _organization(request)
     allowed = services.organization_roles(organization=organization)
     admins = set(OrganizationAdministrator.objects.filter(organization=organization).values_list("user_id", flat=True))
+    permission = services.credentials_permission()
+    granted = set(
+        User.objects.filter(organization=organization, user_permissions=permission).values_list("pk", flat=True)
+    )
+    via_role = set(
+        User.objects.filter(Q(organization=organization), Q(groups__permissions=permission)).values_list(
+            "pk", flat=True
+        )
+    )
     members = [
         {
             "user": member,
             "roles": [role.label for role in user_roles(user=member)],
             "is_admin": member.pk in admins,
+            "sees_credentials": member.pk in granted,
+            "credentials_via_role": member.pk in via_role and member.pk not in granted,
             "form": MemberRolesForm(
                 allowed=allowed, initial={"roles": [r.value for r in user_roles(user=member)]}, prefix=f"m{member.pk}"
             ),
@@ -109,6 +122,22 @@ def member_admin(request, pk: int):
         _report(request, error)
     else:
         messages.success(request, _("已更新单位管理员。"))
+    return redirect("accounts:people")
+
+
+@require_POST
+@login_required
+def member_credentials(request, pk: int):
+    """Grant or revoke "may see access credentials" of the organisation's orders (orders.view_order_credentials)."""
+    member = _member(request, pk)
+    on = request.POST.get("on") == "1"
+    try:
+        services.member_set_credentials_access(member=member, on=on, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        text = _("已允许 %(name)s 查看本单位订单的接入凭据。") if on else _("已收回 %(name)s 查看接入凭据的权限。")
+        messages.success(request, text % {"name": member})
     return redirect("accounts:people")
 
 

@@ -32,7 +32,10 @@
     available_now: function (r) {
       return r.state === undefined ? undefined : r.state === "online" && number(r.available_units) > 0;
     },
-    certified_only: function (r) { return r.certified === undefined ? undefined : r.certified === true; }
+    certified_only: function (r) { return r.certified === undefined ? undefined : r.certified === true; },
+    min_reliability: function (r, v) {
+      return r.reliability_percent === undefined ? undefined : atLeast(number(r.reliability_percent), v);
+    }
   };
 
   function failing(record, filters) {
@@ -50,6 +53,69 @@
     }
   }
 
+  // A page filtered by min_reliability or sorted by reliability (the server renders [data-sel-watch]) watches
+  // its own query on ws/select/ (search.live): when reliability figures change and the query's rows are no
+  // longer the rows shown (one fell below the floor, one rose above it, the order changed), the server says
+  // "refresh": the notice with its reload link appears and rows that left are marked.
+  function watchQuery(table) {
+    var notice = document.querySelector("[data-sel-watch]");
+    var idsData = document.getElementById("sel-ids");
+    if (!notice || !idsData || !("WebSocket" in window)) {
+      return;
+    }
+    var ids = [];
+    try {
+      ids = JSON.parse(idsData.textContent);
+    } catch (error) {
+      return;
+    }
+    var url = (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + "/ws/select/";
+    var retry = 1000;
+
+    function show(message) {
+      var text = message.entered && message.entered.length ? "data-sel-entered-text"
+        : message.left && message.left.length ? "data-sel-left-text" : "data-sel-reordered-text";
+      notice.querySelector("[data-sel-refresh-text]").textContent = notice.getAttribute(text) || "";
+      notice.hidden = false;
+      (message.left || []).forEach(function (pk) {
+        var row = table && table.querySelector('[data-sel-id="' + pk + '"]');
+        if (row) {
+          row.classList.add("sel-stale");
+          row.setAttribute("data-sel-matches", "false");
+          var flag = row.querySelector("[data-sel-flag]");
+          if (flag) {
+            flag.textContent = table.getAttribute("data-sel-stale-text");
+            flag.hidden = false;
+          }
+        }
+      });
+    }
+
+    function connect() {
+      var socket = new WebSocket(url);
+      socket.addEventListener("open", function () {
+        retry = 1000;
+        socket.send(JSON.stringify({ query: window.location.search, ids: ids }));
+      });
+      socket.addEventListener("message", function (event) {
+        var message;
+        try {
+          message = JSON.parse(event.data);
+        } catch (error) {
+          return;
+        }
+        if (message.type === "refresh") {
+          show(message);
+        }
+      });
+      socket.addEventListener("close", function () {
+        window.setTimeout(connect, retry + Math.floor(Math.random() * 500));
+        retry = Math.min(retry * 2, 30000);
+      });
+    }
+    connect();
+  }
+
   function init() {
     collapseFiltersOnPhones();
     var form = document.querySelector("form.sel-form");
@@ -63,6 +129,7 @@
     }
     var table = document.getElementById("sel-table");
     var data = document.getElementById("sel-filters");
+    watchQuery(table);
     if (!table) {
       return;
     }
