@@ -46,9 +46,8 @@ def test_submit_after_autosave_created_the_page_submits_that_page(client, editor
     assert NoticePage.objects.count() == 1
 
     # the editor's browser still posts the create form: 提交审核 submits the same page, no slug clash
-    response = client.post(
-        add_url(notice_index), notice_form(slug=slug, title="关于开展算力资源普查的通知（修订）", **{"action-submit": "1"})
-    )
+    revised = notice_form(slug=slug, title="关于开展算力资源普查的通知（修订）", **{"action-submit": "1"})
+    response = client.post(add_url(notice_index), revised)
     assert response.status_code == 302
     notice = NoticePage.objects.get()
     assert notice.slug == slug
