@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .applications import NodeApplication, private_storage
 
@@ -53,4 +54,5 @@ class Material(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind_label or self.kind}（{self.get_format_display()}）"
+        opening, closing = pgettext("punctuation", "（"), pgettext("punctuation", "）")
+        return f"{self.kind_label or self.kind}{opening}{self.get_format_display()}{closing}"
