@@ -26,7 +26,7 @@ from .services import campaign_upsert
 # The national notice's conditions, as each demo call states them (an operator may change any of them).
 NATIONAL_RULES = {
     "min_registered_capital_wan": 5000,
-    "licence_categories": "",
+    "licence_categories": "B11,B12,B14",  # IDC (cloud included), CDN, ISP: the default
     "dishonesty_years": 3,
     "max_consortium": 3,
     "one_regional_per_province": "block",
@@ -183,6 +183,15 @@ NARRATIVE = {
     "construction_plan": "（示例）建设算力互联网服务中心、算力资源汇聚、算力选择、安全保障等系统。",
     "application_promotion": "（示例）面向新业态、企业级、消费级场景推广，预期带动算力消费。",
     "safeguard_measures": "（示例）落实资金、用地、用电保障，配备监管人员力量。",
+    "facility_site_address": "（示例）本单位数据中心机房",
+    "facility_site_tenure": "owned",
+    "facility_site_area_m2": 2000,
+    "facility_racks": 120,
+    "facility_power_kw": 2400,
+    "facility_servers": 300,
+    "facility_staff_total": 48,
+    "facility_staff_technical": 30,
+    "facility_staff_security": 8,
 }
 
 # (username, campaign, node type, industry code, how far: "submitted" or "recommended")
@@ -237,7 +246,11 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     for kind in MaterialKind:
         if kind == MaterialKind.CONSORTIUM_AGREEMENT:
             continue
-        services.material_upload(application=application, actor=user, kind=kind, fmt="pdf", upload=_pdf(), now=now)
+        # the stamped scan states the code the generated form prints (the applicant types it in)
+        code = services.seal_status(application).form_code if kind == MaterialKind.STAMPED_FORM else ""
+        services.material_upload(
+            application=application, actor=user, kind=kind, fmt="pdf", upload=_pdf(), form_code=code, now=now
+        )
         if kind in EDITABLE_REQUIRED:
             services.material_upload(
                 application=application, actor=user, kind=kind, fmt="editable", upload=_docx(), now=now

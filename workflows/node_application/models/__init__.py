@@ -7,6 +7,7 @@ from .applications import (
     OPEN_STAGES,
     Gender,
     NodeApplication,
+    SiteTenure,
     Stage,
     private_storage,
 )
@@ -20,11 +21,14 @@ from .config import (
     MaterialScope,
 )
 from .integration import IntegrationEnrolment, SelfTestRun
-from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
+from .materials import ALWAYS_REQUIRED, EDITABLE_REQUIRED, CodeSource, Material, MaterialFormat, MaterialKind
 from .review import ExpertAssignment, ExpertScore, NodeApplicationProcess, Objection
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
 
 __all__ = [
+    "ALWAYS_REQUIRED",
+    "CodeSource",
+    "SiteTenure",
     "APPLICANT_EXPECTED",
     "APPLICANT_STAGE_LABELS",
     "DECISIONS",

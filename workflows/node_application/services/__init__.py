@@ -21,7 +21,9 @@ from .applicant import (
 from .campaigns import campaign_upsert
 from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
 from .experts import expert_assign, expert_score_submit
+from .declaration import seal_status
 from .package import application_form_data, build_submission_package
+from .pdf import application_form_pdf
 from .review import (
     municipal_batch_recommend,
     objection_lodge,
@@ -35,6 +37,7 @@ __all__ = [
     "REQUIRED_ON_SUBMIT",
     "application_create",
     "application_form_data",
+    "application_form_pdf",
     "application_request_name_prereview",
     "application_save_draft",
     "application_submit",
@@ -49,6 +52,7 @@ __all__ = [
     "municipal_batch_recommend",
     "objection_lodge",
     "objection_resolve",
+    "seal_status",
     "submit_problems",
     "task_act",
 ]

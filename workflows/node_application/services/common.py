@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.roles import Role
 
+from ..form_content import FACILITY_FIELDS
 from ..models import (
     ApplicationEvent,
     NodeApplication,
@@ -45,6 +46,7 @@ FORM_FIELDS = [
     "safeguard_measures",
     "construction_entity",
     "operating_entity",
+    *FACILITY_FIELDS,
 ]
 REQUIRED_ON_SUBMIT = [
     "lead_name",
@@ -62,6 +64,7 @@ REQUIRED_ON_SUBMIT = [
     "safeguard_measures",
     "construction_entity",
     "operating_entity",
+    "applicant_unit",
 ]
 
 RETURN_DECISIONS = {"return", "not_recommend", "reject", "fail"}
