@@ -135,7 +135,9 @@ def check_facilities(application: NodeApplication) -> list[Finding]:
     findings = []
     if any(getattr(application, name) in (None, "") for name in FACILITY_REQUIRED):
         findings.append(
-            Finding("facilities_undeclared", BLOCK, _("请填写运营条件声明（场地、设备、人员）。"), "facility_site_address")
+            Finding(
+                "facilities_undeclared", BLOCK, _("请填写运营条件声明（场地、设备、人员）。"), "facility_site_address"
+            )
         )
     if not any(m.kind == MaterialKind.FACILITIES_PROOF for m in application.materials.all()):
         findings.append(

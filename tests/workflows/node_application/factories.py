@@ -119,7 +119,13 @@ def restamp(application, user, *, now):
     from workflows.node_application import services
 
     return services.material_upload(
-        application=application, actor=user, kind="stamped_form", fmt="pdf", upload=pdf(), form_code=form_code(application), now=now
+        application=application,
+        actor=user,
+        kind="stamped_form",
+        fmt="pdf",
+        upload=pdf(),
+        form_code=form_code(application),
+        now=now,
     )
 
 

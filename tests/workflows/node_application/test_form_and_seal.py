@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from organizations.models import IndustryCategory, OrganizationKind
+from organizations.models import OrganizationKind
 from tests.factories import OrganizationFactory, TelecomLicenceFactory
 from workflows.node_application import eligibility, form_content, services
 from workflows.node_application.models import Campaign, Material, TaskKind
@@ -165,7 +165,9 @@ def test_stamped_scan_states_the_generated_forms_code_and_the_reviewer_sees_it_m
     assert (scan.stated_code, scan.code_source) == (code, "pdf_text")
 
     # the form changes after printing: the scan no longer fits, and submit says so
-    services.application_save_draft(application=application, actor=user, data={"basis": "更新后的基础。"}, now=at(3, 21))
+    services.application_save_draft(
+        application=application, actor=user, data={"basis": "更新后的基础。"}, now=at(3, 21)
+    )
     with pytest.raises(ValidationError) as refused:
         services.application_submit(application=application, actor=user, now=at(3, 21))
     assert code in " ".join(refused.value.message_dict["__all__"])

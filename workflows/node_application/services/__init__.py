@@ -20,8 +20,8 @@ from .applicant import (
 )
 from .campaigns import campaign_upsert
 from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
-from .experts import expert_assign, expert_score_submit
 from .declaration import seal_status
+from .experts import expert_assign, expert_score_submit
 from .package import application_form_data, build_submission_package
 from .pdf import application_form_pdf
 from .review import (

@@ -47,7 +47,9 @@ def _styles():
         "label": ParagraphStyle("label", parent=body, textColor=colors.HexColor("#333333")),
         "seal": ParagraphStyle("seal", parent=body, fontSize=8.5, leading=12, textColor=colors.HexColor("#8a1c1c")),
         "title": ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=4 * mm),
-        "heading": ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm),
+        "heading": ParagraphStyle(
+            "heading", parent=body, fontSize=12, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm
+        ),
     }
 
 
