@@ -89,6 +89,8 @@ def fill(application, user, *, now, industry="391", **extra):
     from workflows.node_application.models import EDITABLE_REQUIRED, MaterialKind
 
     data = dict(FORM, **extra)
+    if application.node_type == "industry" and "applicant_unit" not in extra:
+        data.pop("applicant_unit")  # 附件3's 申报单位: the applying organisation, filled in on creation
     if application.node_type == "industry" and "industry" not in extra:
         data["industry"] = IndustryCategory.objects.get(code=industry)
     application = services.application_save_draft(application=application, actor=user, data=data, now=now)

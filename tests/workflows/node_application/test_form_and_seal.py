@@ -57,6 +57,8 @@ def test_industry_form_keeps_its_applicant_unit_and_the_pdf_prints_every_field_o
         assert label in text, label
         assert "".join(value.split()) in text, value
     # the seals the notice asks for, beside their rows, and the block for seal and signature
+    # the 申报单位 row holds the applying organisation, with its seal (the row was blank before)
+    assert "申报单位" + "".join(people["tianfu_org"].name.split()) + "（需加盖申报单位公章）" in text
     for seal in ("需加盖省政府公章", "需加盖地方工业和信息化主管部门、通信管理局公章", "需加盖申报单位公章"):
         assert seal in text, seal
     assert "申报单位（公章）" in text and "法定代表人或授权代表（签字）" in text
