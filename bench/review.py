@@ -110,6 +110,7 @@ def seed(size: int, rng: random.Random) -> dict:
         NodeApplicationProcess,
         ReviewTask,
     )
+    from workflows.node_application.services.campaigns import rules_version_for_submission
     from workflows.node_application.services.process import TASK_SPECS
 
     if not Division.objects.exists():  # tables made without migrations: load the reference data
@@ -118,6 +119,8 @@ def seed(size: int, rng: random.Random) -> dict:
     applications_demo.seed()
     campaigns = _campaigns()
     sichuan = next(c for c in campaigns if c.slug == "sc-2026")
+    # every submitted application carries the rules version it was submitted under (as application_submit does)
+    versions = {c.pk: rules_version_for_submission(campaign=c) for c in campaigns}
     industries = list(IndustryCategory.objects.values_list("code", flat=True))
     applicant = User.objects.get(username="applicant")
 
@@ -193,6 +196,7 @@ def seed(size: int, rng: random.Random) -> dict:
                 construction_entity=organization,
                 operating_entity=organization,
                 submitted_at=submitted if stage != "draft" else None,
+                rules_version=versions[campaign.pk] if stage != "draft" else None,
                 ministry_submitted_at=submitted + datetime.timedelta(days=20)
                 if stage in ("expert_review", "publicity", "construction", "accepted")
                 else None,

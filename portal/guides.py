@@ -134,14 +134,17 @@ def _steps(campaign: Campaign) -> list[GuideStep]:
         steps.append(
             GuideStep(
                 _("国家平台注册登记"),
-                _("复审通过后，由省通信管理局在国家算力互联互通平台登记注册编号。"),
+                _(
+                    "申报单位须在国家算力互联网服务平台“节点申报”页面注册并上传申报材料，在申报表中填写注册编号、"
+                    "注册日期并上传注册回执后方可提交；复审通过后由省通信管理局核验。"
+                ),
             )
         )
     if campaign.has_paper_copies:
         steps.append(
             GuideStep(
                 _("报送纸质材料"),
-                _("纸质材料%(count)s份（盖章）报送至：%(address)s。")
+                _("纸质材料%(count)s份（盖章）报送至：%(address)s。逾期未报送的视为自动放弃申报。")
                 % {"count": campaign.paper_copies_count or 1, "address": campaign.paper_copies_address},
                 ends_at=campaign.paper_copies_deadline,
             )

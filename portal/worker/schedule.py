@@ -106,6 +106,14 @@ SCHEDULE: tuple[Entry, ...] = (
         {"seconds": 30},
         note="accepted plans whose holds expired before confirmation lapse; the demand goes back to its user",
     ),
+    # --- node applications: paper copies not received by the campaign's deadline (逾期未报送的视为自动放弃)
+    Entry(
+        "paper_copies_abandon_overdue",
+        "workflows.node_application.tasks.paper_copies_abandon_overdue",
+        "interval",
+        {"minutes": 5},
+        note="applications without registered paper copies past the campaign's deadline are abandoned",
+    ),
     # --- search: an Elasticsearch index follows the change feed (the database backend reads it in-process)
     Entry(
         "search_elasticsearch_sync",

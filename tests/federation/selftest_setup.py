@@ -3,7 +3,15 @@ industry node application walked to 对接联调 through the real services, its 
 
 from organizations.models import Division  # noqa: F401  (reference data must be there)
 from tests.factories import UserFactory
-from tests.workflows.node_application.factories import applicant, at, authority, eligible_org, fill, reviewer
+from tests.workflows.node_application.factories import (
+    applicant,
+    at,
+    authority,
+    base_route,
+    eligible_org,
+    fill,
+    reviewer,
+)
 from tests.workflows.node_application.test_flow import act, after_ministry, through_ministry
 from workflows.node_application import demo, services
 from workflows.node_application.models import Campaign, IntegrationEnrolment, TaskKind
@@ -36,7 +44,7 @@ def people() -> dict:
 def main() -> None:
     demo.seed()
     p = people()
-    campaign = Campaign.objects.get(slug="sc-2026")
+    campaign = base_route(Campaign.objects.get(slug="sc-2026"))
     application = services.application_create(
         campaign=campaign, node_type="industry", actor=p["applicant"], now=at(3, 20)
     )

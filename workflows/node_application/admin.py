@@ -92,6 +92,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     "municipal_review_mode",
                     "provincial_review_mode",
                     "has_national_registration",
+                    "national_registration_scope",
                     "has_paper_copies",
                     "paper_copies_count",
                     "paper_copies_address",

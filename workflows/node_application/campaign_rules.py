@@ -1,4 +1,5 @@
-"""A campaign's rules as one frozen value: eligibility parameters, materials list and route switches.
+"""A campaign's rules as one frozen value: eligibility parameters, materials list, route switches, the
+applicant-facing stage names and the notification texts.
 
 ``rules_from_campaign`` reads the campaign as it stands now (drafts are checked against it);
 ``rules_for`` gives a submitted application the version it was submitted under (``CampaignRulesVersion``), so
@@ -15,6 +16,8 @@ from .models.config import MaterialCondition, MaterialScope
 from .models.materials import ALWAYS_REQUIRED, EDITABLE_REQUIRED, MaterialKind
 
 DEFAULT_MAX_MB = 20
+# The receipt of the national-platform registration, asked of the node types the campaign names
+NATIONAL_REGISTRATION_RECEIPT = "national_registration_receipt"
 
 
 @dataclass(frozen=True)
@@ -89,18 +92,49 @@ class CampaignRules:
     municipal_review_mode: str = ReviewMode.ANY
     provincial_review_mode: str = ReviewMode.ALL
     has_national_registration: bool = False
+    national_registration_scope: str = MaterialScope.INDUSTRY
     has_paper_copies: bool = False
+    paper_copies_count: int = 0
+    stage_names: tuple[tuple[str, str], ...] = ()  # (stage, the name applicants read)
+    notification_texts: tuple[tuple[str, str], ...] = ()  # (stage entered, text with placeholders)
     version: int | None = None  # the CampaignRulesVersion number, None while not yet frozen
 
     @property
     def min_registered_capital(self) -> Decimal:
         return self.min_registered_capital_wan * 10000
 
+    @property
+    def all_materials(self) -> tuple[MaterialRule, ...]:
+        """The campaign's list, plus the national-platform registration receipt when the campaign demands it."""
+        if not self.has_national_registration or any(m.code == NATIONAL_REGISTRATION_RECEIPT for m in self.materials):
+            return self.materials
+        receipt = MaterialRule(
+            code=NATIONAL_REGISTRATION_RECEIPT,
+            label=str(_("国家平台注册回执")),
+            scope=self.national_registration_scope,
+            max_size_mb=10,
+            note=str(_("在国家算力互联网服务平台“节点申报”页面注册并上传申报材料后取得。")),
+        )
+        return (*self.materials, receipt)
+
     def material(self, code: str) -> MaterialRule | None:
-        return next((m for m in self.materials if m.code == code), None)
+        return next((m for m in self.all_materials if m.code == code), None)
 
     def materials_for(self, *, node_type: str, is_consortium: bool) -> list[MaterialRule]:
-        return [m for m in self.materials if m.applies_to(node_type=node_type, is_consortium=is_consortium)]
+        return [m for m in self.all_materials if m.applies_to(node_type=node_type, is_consortium=is_consortium)]
+
+    def national_registration_for(self, node_type: str) -> bool:
+        """Whether an application of ``node_type`` must record its national-platform registration."""
+        scope = self.national_registration_scope
+        return self.has_national_registration and (scope == MaterialScope.ALL or scope == node_type)
+
+    def stage_name(self, stage: str) -> str:
+        """The campaign's name of ``stage`` for applicants, or "" for the standard one."""
+        return dict(self.stage_names).get(stage, "")
+
+    def notification_text(self, stage: str) -> str:
+        """The campaign's text for entering ``stage``, or "" for the standard sentence."""
+        return dict(self.notification_texts).get(stage, "")
 
     def municipal_review_for(self, node_type: str) -> bool:
         return node_type == NodeType.INDUSTRY and self.has_municipal_review
@@ -111,6 +145,8 @@ class CampaignRules:
         data["min_registered_capital_wan"] = format(self.min_registered_capital_wan.normalize(), "f")
         data["licence_categories"] = list(self.licence_categories)
         data["materials"] = [asdict(m) for m in self.materials]
+        data["stage_names"] = dict(self.stage_names)
+        data["notification_texts"] = dict(self.notification_texts)
         return data
 
     @classmethod
@@ -119,6 +155,8 @@ class CampaignRules:
         data["min_registered_capital_wan"] = Decimal(data["min_registered_capital_wan"])
         data["licence_categories"] = tuple(data.get("licence_categories", ()))
         data["materials"] = tuple(MaterialRule(**m) for m in data.get("materials", ()))
+        data["stage_names"] = tuple(sorted(data.get("stage_names", {}).items()))
+        data["notification_texts"] = tuple(sorted(data.get("notification_texts", {}).items()))
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known}, version=version)
 
@@ -157,7 +195,11 @@ def rules_from_campaign(campaign: Campaign) -> CampaignRules:
         municipal_review_mode=campaign.municipal_review_mode,
         provincial_review_mode=campaign.provincial_review_mode,
         has_national_registration=campaign.has_national_registration,
+        national_registration_scope=campaign.national_registration_scope,
         has_paper_copies=campaign.has_paper_copies,
+        paper_copies_count=campaign.paper_copies_count or 0,
+        stage_names=tuple(sorted(campaign.applicant_stage_names().items())),
+        notification_texts=tuple(sorted(campaign.notification_texts.values_list("stage", "text"))),
     )
 
 

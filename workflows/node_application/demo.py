@@ -18,10 +18,12 @@ from django.utils import timezone
 from organizations.models import IndustryCategory, User
 
 from . import services
+from .campaign_rules import rules_for
 from .deadlines import shanghai_end_of_day as end
 from .deadlines import shanghai_start_of_day as start
-from .models import EDITABLE_REQUIRED, MaterialKind, NodeApplication, ReviewTask, TaskKind
+from .models import MaterialKind, NodeApplication, ReviewTask, TaskKind
 from .services import campaign_upsert
+from .services.paper_copies import paper_copies_receive
 
 # The national notice's conditions, as each demo call states them (an operator may change any of them).
 NATIONAL_RULES = {
@@ -40,7 +42,18 @@ CAMPAIGNS = {
         "year": 2026,
         "accepts_regional": True,
         "accepts_industry": True,
+        # 川经信〔2026〕通知: each city's 经济和信息化局 and 通信发展办公室 recommend (both, in parallel);
+        # industry-node applicants register on the national platform's node-application page; three bound,
+        # stamped A4 copies go with the electronic copy, "逾期未报送的视为自动放弃申报".
         "has_municipal_review": True,
+        "municipal_review_mode": "all",
+        "provincial_review_mode": "all",
+        "has_national_registration": True,
+        "national_registration_scope": "industry",
+        "has_paper_copies": True,
+        "paper_copies_count": 3,
+        "paper_copies_address": "各市（州）经济和信息化局、通信发展办公室（随电子版同步报送）",
+        "paper_copies_deadline": end(2026, 3, 25),
         "opens_at": start(2026, 3, 18),
         "industry_name_prereview_deadline": None,
         "materials_deadline": end(2026, 3, 25),
@@ -123,6 +136,18 @@ GUANGDONG_MATERIALS = [
 
 # What each campaign lists besides its fields (written when the campaign is created).
 CAMPAIGN_LISTS = {
+    "sc-2026": {
+        "stage_names": {
+            "municipal_review": "市（州）经济和信息化局、通信发展办公室初审推荐中",
+            "national_registration": "省通信管理局核验国家平台注册",
+        },
+        "notification_texts": {
+            "municipal_review": "{organization}：申报 {reference}（{title}）已提交，请于3月25日前将纸质版一式3份"
+            "（A4，装订成册，加盖公章）与电子版同步报送所在市（州），逾期未报送的视为自动放弃申报。",
+            "abandoned": "{organization}：申报 {reference}（{title}）的纸质材料未在3月25日前报送，"
+            "按《四川省申报通知》视为自动放弃申报。",
+        },
+    },
     "hb-2026": {
         "stage_names": {"name_prereview": "行业名称初核中（河北省工业和信息化厅）"},
         "notification_texts": {
@@ -240,34 +265,67 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     if node_type == "industry":
         data["industry"] = IndustryCategory.objects.get(code=industry)
         data["recommending_unit"] = "（示例）市经济和信息化局、市通信发展办公室"
+    if rules_for(application).national_registration_for(node_type):
+        data["national_registration_no"] = f"NCP-{campaign.year}-{application.pk:05d}（示例）"
+        data["national_registration_on"] = timezone.localtime(now).date()
     else:
         data["applicant_unit"] = "（示例）省通信管理局、省工业和信息化主管部门"
     application = services.application_save_draft(application=application, actor=user, data=data, now=now)
-    for kind in MaterialKind:
-        if kind == MaterialKind.CONSORTIUM_AGREEMENT:
+    for rule in rules_for(application).materials_for(node_type=node_type, is_consortium=False):
+        if not rule.required:
             continue
-        # the stamped scan states the code the generated form prints (the applicant types it in)
-        code = services.seal_status(application).form_code if kind == MaterialKind.STAMPED_FORM else ""
-        services.material_upload(
-            application=application, actor=user, kind=kind, fmt="pdf", upload=_pdf(), form_code=code, now=now
-        )
-        if kind in EDITABLE_REQUIRED:
+        if rule.pdf_required:
+            # the stamped scan states the code the generated form prints (the applicant types it in)
+            code = services.seal_status(application).form_code if rule.code == MaterialKind.STAMPED_FORM else ""
             services.material_upload(
-                application=application, actor=user, kind=kind, fmt="editable", upload=_docx(), now=now
+                application=application, actor=user, kind=rule.code, fmt="pdf", upload=_pdf(), form_code=code, now=now
+            )
+        if rule.editable_required:
+            services.material_upload(
+                application=application, actor=user, kind=rule.code, fmt="editable", upload=_docx(), now=now
             )
     application = services.application_submit(application=application, actor=user, now=now)
+    _receive_paper_copies(application, now=now)
     if progress == "recommended":
-        task = ReviewTask.objects.get(application=application, kind=TaskKind.MUNICIPAL_REVIEW, status="open")
-        reviewer = User.objects.filter(
-            authority__level="city", authority__division_id=application.division_code
-        ).first()
-        if reviewer is not None:
-            when = campaign.municipal_review_starts_at or timezone.now()
-            services.task_act(task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when)
+        when = campaign.municipal_review_starts_at or timezone.now()
+        for task in ReviewTask.objects.filter(application=application, kind=TaskKind.MUNICIPAL_REVIEW, status="open"):
+            reviewers = User.objects.filter(authority__level="city", authority__division_id=application.division_code)
+            reviewer = reviewers.filter(authority__department=task.department).first() if task.department else None
+            reviewer = reviewer or reviewers.first()
+            if reviewer is not None:
+                services.task_act(
+                    task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when
+                )
     if progress == "expert_review":
         _to_expert_review(application, now=now)
     application.refresh_from_db()
     return f"created application {application.reference} ({application.get_stage_display()})"
+
+
+def _receive_paper_copies(application, *, now) -> None:
+    """Where the campaign asks for paper copies, a city (or else the provincial) reviewer registers them as
+    received the day after submission, before the deadline (so the demo's applications are not abandoned)."""
+    rules = rules_for(application)
+    if not rules.has_paper_copies:
+        return
+    reviewers = User.objects.filter(
+        authority__division_id__in=[application.division_code, application.campaign.province_id]
+    )
+    reviewer = reviewers.order_by("authority__level").first()  # "city" before "province"
+    if reviewer is None:
+        return
+    when = now + datetime.timedelta(hours=2)
+    deadline = application.campaign.paper_copies_deadline
+    if deadline is not None and when >= deadline:
+        return
+    paper_copies_receive(
+        application=application,
+        actor=reviewer,
+        received_on=timezone.localtime(when).date(),
+        count=rules.paper_copies_count or 1,
+        receiver=reviewer.full_name or reviewer.username,
+        now=when,
+    )
 
 
 def _to_expert_review(application, *, now) -> None:

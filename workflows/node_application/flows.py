@@ -40,6 +40,7 @@ class NodeApplicationFlow(flow.Flow):
         flow.Switch()
         .Case(this.name_prereview, act.process.requests_name_prereview)
         .Case(this.municipal_review_route, act.process.needs_municipal_review)
+        .Case(this.national_registration, act.process.resubmitted_to_national_registration)
         .Default(this.provincial_review_route)
     )
 
@@ -95,7 +96,13 @@ class NodeApplicationFlow(flow.Flow):
     check_national_registration = (
         flow.If(act.process.needs_national_registration).Then(this.national_registration).Else(this.check_paper_copies)
     )
-    national_registration = Review(this.decide, kind=TaskKind.NATIONAL_REGISTRATION).Next(this.check_paper_copies)
+    # (the applicant recorded its registration before submitting; the communications administration checks it)
+    national_registration = Review(this.decide, kind=TaskKind.NATIONAL_REGISTRATION).Next(
+        this.after_national_registration
+    )
+    after_national_registration = flow.If(act.process.returned).Then(this.prepare).Else(this.check_paper_copies)
+    # (paper copies already registered as received while earlier stages ran skip this step; none by the
+    # campaign's deadline: ``paper_copies.paper_copies_abandon_overdue`` ends the process)
     check_paper_copies = flow.If(act.process.needs_paper_copies).Then(this.paper_copies).Else(this.ministry_submission)
     paper_copies = Review(this.decide, kind=TaskKind.PAPER_COPIES).Next(this.ministry_submission)
 

@@ -42,6 +42,13 @@ class ApplicationForm(forms.ModelForm):
             if n >= max_consortium:
                 for part in ("name", "address", "uscc"):
                     self.fields.pop(f"joint{n}_{part}", None)
+        if not (
+            self.instance.campaign_id and rules_for(self.instance).national_registration_for(self.instance.node_type)
+        ):
+            for name in ("national_registration_no", "national_registration_on"):
+                self.fields.pop(name, None)  # only where the campaign demands the national-platform registration
+        if "national_registration_on" in self.fields:
+            self.fields["national_registration_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         # 附件2 has 申报区域 and 申报单位 (the authorities); 附件3 has 申报行业, 推荐单位 and 申报单位 (the applicant)
         if self.instance.node_type == "regional":
             del self.fields["industry"]

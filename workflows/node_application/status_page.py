@@ -23,16 +23,16 @@ class Step:
 
 
 def _route(application: NodeApplication) -> list[Step]:
-    campaign = application.campaign
+    """The application's own route, named as its rules (frozen once submitted) name the stages for applicants."""
+    rules = rules_for(application)
     steps = []
-    if campaign.requires_name_prereview(application.node_type):
+    if rules.has_name_prereview and application.node_type == NodeType.INDUSTRY:
         steps.append(Step(str(_l("行业名称初核")), (Stage.NAME_PREREVIEW,)))
     steps.append(Step(str(_l("填报与提交")), (Stage.DRAFT, Stage.RETURNED)))
-    rules = rules_for(application)
     if rules.municipal_review_for(application.node_type):
         steps.append(Step(str(_l("市级初审推荐")), (Stage.MUNICIPAL_REVIEW,)))
     steps.append(Step(str(_l("省级联合复审")), (Stage.PROVINCIAL_REVIEW,)))
-    if rules.has_national_registration:
+    if rules.national_registration_for(application.node_type):
         steps.append(Step(str(_l("国家平台注册登记")), (Stage.NATIONAL_REGISTRATION,)))
     if rules.has_paper_copies:
         steps.append(Step(str(_l("纸质材料确认")), (Stage.PAPER_COPIES,)))
@@ -44,9 +44,8 @@ def _route(application: NodeApplication) -> list[Step]:
         Step(str(_l("对接联调")), (Stage.INTEGRATION_TESTING,)),
         Step(str(_l("验收")), (Stage.ACCEPTANCE, Stage.ACCEPTED)),
     ]
-    custom = campaign.applicant_stage_names()  # the campaign's names for the applicant
     for step in steps:
-        step.label = custom.get(step.stages[0], step.label)
+        step.label = rules.stage_name(step.stages[0]) or step.label
     return steps
 
 
@@ -55,7 +54,7 @@ def stepper(application: NodeApplication, events) -> list[Step]:
     steps = _route(application)
     stage = application.stage
     ended_at = None
-    if stage in (Stage.WITHDRAWN, Stage.NOT_RECOMMENDED, Stage.REJECTED):
+    if stage in (Stage.WITHDRAWN, Stage.NOT_RECOMMENDED, Stage.REJECTED, Stage.ABANDONED):
         # The step it ended at: where the last move came from.
         moves = [e for e in events if e.to_stage == stage]
         ended_at = moves[-1].from_stage if moves else Stage.DRAFT

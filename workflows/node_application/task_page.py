@@ -18,6 +18,7 @@ from .models import (
     Stage,
     TaskKind,
 )
+from .route_views import route_records
 from .services.declaration import seal_status
 from .services.review import NEXT, OUTCOMES, stage_after
 
@@ -109,4 +110,5 @@ def context(task: ReviewTask, *, user) -> dict:
         "experts": expert_readiness(application) if task.kind == TaskKind.EXPERT_REVIEW else None,
         "scores_visible": selectors.scores_visible_to(user=user, application=application),
         "integration": integration_evidence(application) if task.kind == TaskKind.INTEGRATION_TESTING else None,
+        "route": route_records(application, user=user),
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import expert_views, review_views, views
+from . import expert_views, review_views, route_views, views
 
 app_name = "node_application"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<str:reference>/materials/", views.material_upload, name="upload"),
     path("applications/<str:reference>/materials/<int:pk>/", views.material_download, name="material"),
     path("applications/<str:reference>/form.pdf", views.form_pdf_download, name="form_pdf"),
+    path("applications/<str:reference>/paper-copies/", route_views.paper_copies, name="paper_copies"),
     path("applications/<str:reference>/package/", views.package_download, name="package"),
     path("applications/<str:reference>/trail.csv", views.events_export, name="trail"),
     path("applications/<str:reference>/milestones/", views.milestone_record, name="milestone"),

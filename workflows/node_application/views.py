@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.spreadsheets import SpreadsheetCSVWriter
 
-from . import eligibility, feedback, selectors, services, status_page, task_page
+from . import eligibility, feedback, route_views, selectors, services, status_page, task_page
 from .campaign_rules import rules_for
 from .forms import (
     ApplicationForm,
@@ -118,6 +118,7 @@ def application_detail(request, reference: str):
         "materials": application.materials.all(),
         "expected": status_page.needed_now(application),
         "deadlines": status_page.dates(application),
+        "route": route_views.route_records(application, user=user),
         "objections": application.objections.all(),
         # Experts score blind: others' scores only for the ministry, or once every assigned expert has scored.
         "scores": application.expert_scores.all() if not is_owner and scores_visible else [],

@@ -3,7 +3,7 @@ import pytest
 from workflows.node_application import demo
 from workflows.node_application.models import Campaign
 
-from .factories import applicant, authority, eligible_org, reviewer
+from .factories import applicant, authority, base_route, eligible_org, reviewer
 
 
 @pytest.fixture
@@ -14,6 +14,13 @@ def campaigns(db):
 
 @pytest.fixture
 def sichuan(campaigns):
+    """sc-2026 with the Sichuan notice's dates on the base route (see ``factories.BASE_ROUTE``)."""
+    return base_route(campaigns["sc-2026"])
+
+
+@pytest.fixture
+def sichuan_notice(campaigns):
+    """sc-2026 as the demo configures it: both city bodies, national-platform registration, paper copies."""
     return campaigns["sc-2026"]
 
 

@@ -30,6 +30,20 @@ def ooxml(kind: str = "docx", name: str | None = None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name or f"file.{kind}", buffer.getvalue())
 
 
+# The base route of the national notice: one city body recommends, no national-platform registration, no paper
+# copies. ``sichuan`` (conftest) runs the flow, rule and page tests on it with the Sichuan notice's dates; the
+# notice's own route, as the demo configures sc-2026, is tested in test_sichuan_route.py.
+BASE_ROUTE = {"municipal_review_mode": "any", "has_national_registration": False, "has_paper_copies": False}
+
+
+def base_route(campaign):
+    """The campaign on the base route, with the standard stage names and notification texts."""
+    type(campaign).objects.filter(pk=campaign.pk).update(**BASE_ROUTE)
+    campaign.stage_names.all().delete()
+    campaign.notification_texts.all().delete()
+    return type(campaign).objects.get(pk=campaign.pk)
+
+
 def authority(name: str, level: str, department: str, division: str | None) -> Authority:
     return AuthorityFactory(name=name, level=level, department=department, division_id=division)
 
@@ -82,10 +96,12 @@ FORM = {
 }
 
 
-def fill(application, user, *, now, industry="391", **extra):
-    """Complete the form and upload every required material."""
+def fill(application, user, *, now, industry="391", national_registration=True, **extra):
+    """Complete the form and upload every required material (and, where the campaign demands it, record the
+    national-platform registration unless ``national_registration`` is False)."""
     from organizations.models import IndustryCategory
     from workflows.node_application import services
+    from workflows.node_application.campaign_rules import NATIONAL_REGISTRATION_RECEIPT, rules_for
     from workflows.node_application.models import EDITABLE_REQUIRED, MaterialKind
 
     data = dict(FORM, **extra)
@@ -93,6 +109,13 @@ def fill(application, user, *, now, industry="391", **extra):
         data.pop("applicant_unit")  # 附件3's 申报单位: the applying organisation, filled in on creation
     if application.node_type == "industry" and "industry" not in extra:
         data["industry"] = IndustryCategory.objects.get(code=industry)
+    national = rules_for(application).national_registration_for(application.node_type) and national_registration
+    if national:
+        data.setdefault("national_registration_no", f"NCP-2026-{application.pk:05d}")
+        data.setdefault("national_registration_on", now.date())
+        services.material_upload(
+            application=application, actor=user, kind=NATIONAL_REGISTRATION_RECEIPT, fmt="pdf", upload=pdf(), now=now
+        )
     application = services.application_save_draft(application=application, actor=user, data=data, now=now)
     for kind in MaterialKind:
         if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:

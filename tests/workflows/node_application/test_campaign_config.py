@@ -19,6 +19,7 @@ from workflows.node_application.models import (
     Stage,
     TaskKind,
 )
+from workflows.node_application.services.paper_copies import paper_copies_receive
 
 from .factories import FORM, applicant, at, authority, eligible_org, form_code, ooxml, open_task, pdf, reviewer
 
@@ -61,6 +62,7 @@ def _second_batch_form(*, notification_text: str) -> dict:
         "municipal_review_mode": "all",
         "provincial_review_mode": "all",
         "has_national_registration": "on",
+        "national_registration_scope": "industry",
         "paper_copies_count": "0",
         "paper_copies_address": "",
         **_split("opens_at", "2026-06-01 00:00:00"),
@@ -160,11 +162,14 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
         "注册资金证明（PDF 版）",
         "运营条件证明材料（场地、设备、人员）（PDF 版）",
         "申报表盖章签字扫描件（PDF 版）",
+        "国家平台注册回执（PDF 版）",
     ]
     # the only condition not met yet is the evidence of the operating conditions (uploaded below)
     assert [f.code for f in eligibility.blocking(findings)] == ["facilities_no_evidence"]
     labels = [check.label for check in eligibility.itemised(application, on=at(6, 2).date())]
     assert "建设主体注册资金不低于8000万元" in labels and "建设、运营主体近5年无重大失信记录" in labels
+    # The national-platform registration the call demands of industry nodes: the applicant records it (its
+    # receipt is one more material), and submitting without it names what is missing on its fields.
     for kind, fmt, upload in [
         ("application_form", "pdf", pdf()),
         ("application_form", "editable", ooxml()),
@@ -172,6 +177,19 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
         ("facilities_proof", "pdf", pdf()),
     ]:
         services.material_upload(application=application, actor=user, kind=kind, fmt=fmt, upload=upload, now=at(6, 2))
+    with pytest.raises(ValidationError) as refused:
+        services.application_submit(application=application, actor=user, now=at(6, 3))
+    assert set(refused.value.message_dict) >= {"national_registration_no", "national_registration_on"}
+    assert "国家平台注册回执（PDF 版）" in refused.value.message_dict["__all__"][0]
+    services.material_upload(
+        application=application, actor=user, kind="national_registration_receipt", fmt="pdf", upload=pdf(), now=at(6, 2)
+    )
+    application = services.application_save_draft(
+        application=application,
+        actor=user,
+        data={"national_registration_no": "NCP-2026-0042", "national_registration_on": at(6, 2).date()},
+        now=at(6, 2),
+    )
     services.material_upload(
         application=application,
         actor=user,
@@ -211,9 +229,8 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
         message
         == f"{application.organization}：申报 {application.reference} 已进入国家平台登记中，请留意国家平台短信。"
     )
-    with pytest.raises(ValidationError):
-        act(TaskKind.NATIONAL_REGISTRATION, application, p["sc_comms"], "registered", opinion="")
-    application = act(TaskKind.NATIONAL_REGISTRATION, application, p["sc_comms"], "registered", opinion="NCP-2026-0042")
+    # The communications administration checks what the applicant recorded.
+    application = act(TaskKind.NATIONAL_REGISTRATION, application, p["sc_comms"], "verified", opinion="")
     assert application.stage == Stage.MINISTRY_SUBMISSION
     assert application.national_registration_no == "NCP-2026-0042"
     application = act(
@@ -324,8 +341,11 @@ def test_the_guangdong_call_of_the_demo_data_walks_end_to_end(campaigns, people)
     assert application.stage == Stage.PAPER_COPIES
     assert application.applicant_stage_label == "待省通信管理局确认纸质材料"
     assert "请于4月10日前报送纸质材料2份" in Notification.objects.filter(user=user).first().message
-    application = act(TaskKind.PAPER_COPIES, application, gd_comms, "received", opinion="已收到2份。", now=at(4, 8))
+    application = paper_copies_receive(
+        application=application, actor=gd_comms, received_on=at(4, 8).date(), count=2, receiver="张收件", now=at(4, 8)
+    )
     assert application.stage == Stage.MINISTRY_SUBMISSION and application.paper_copies_received_at == at(4, 8)
+    assert (application.paper_copies_count, application.paper_copies_receiver) == (2, "张收件")
     application = act(TaskKind.MINISTRY_SUBMISSION, application, gd_comms, "submit", opinion="同意推荐。", now=at(4, 9))
     assert application.stage == Stage.EXPERT_REVIEW
 

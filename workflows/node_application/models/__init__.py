@@ -3,6 +3,7 @@
 from .applications import (
     APPLICANT_EXPECTED,
     APPLICANT_STAGE_LABELS,
+    BEFORE_MINISTRY_STAGES,
     FINAL_STAGES,
     OPEN_STAGES,
     Gender,
@@ -31,6 +32,7 @@ __all__ = [
     "SiteTenure",
     "APPLICANT_EXPECTED",
     "APPLICANT_STAGE_LABELS",
+    "BEFORE_MINISTRY_STAGES",
     "DECISIONS",
     "EDITABLE_REQUIRED",
     "FINAL_STAGES",

@@ -33,6 +33,7 @@ class Stage(models.TextChoices):
     ACCEPTANCE = "acceptance", _("验收")
     ACCEPTED = "accepted", _("已验收")
     WITHDRAWN = "withdrawn", _("已撤回")
+    ABANDONED = "abandoned", _("视为自动放弃")
 
 
 # What the applicant sees for each stage (staff names differ).
@@ -54,6 +55,7 @@ APPLICANT_STAGE_LABELS = {
     Stage.ACCEPTANCE: _("验收中"),
     Stage.ACCEPTED: _("已通过验收"),
     Stage.WITHDRAWN: _("已撤回"),
+    Stage.ABANDONED: _("纸质材料逾期未报送，视为自动放弃"),
 }
 
 # What the applicant is expected to do now.
@@ -76,7 +78,15 @@ OPEN_STAGES = {
     Stage.INTEGRATION_TESTING,
     Stage.ACCEPTANCE,
 }
-FINAL_STAGES = {Stage.NOT_RECOMMENDED, Stage.REJECTED, Stage.ACCEPTED, Stage.WITHDRAWN}
+FINAL_STAGES = {Stage.NOT_RECOMMENDED, Stage.REJECTED, Stage.ACCEPTED, Stage.WITHDRAWN, Stage.ABANDONED}
+# Submitted and not yet reported to the ministry: the stages in which paper copies must arrive by their deadline.
+BEFORE_MINISTRY_STAGES = {
+    Stage.MUNICIPAL_REVIEW,
+    Stage.PROVINCIAL_REVIEW,
+    Stage.NATIONAL_REGISTRATION,
+    Stage.PAPER_COPIES,
+    Stage.RETURNED,
+}
 
 
 class Gender(models.TextChoices):
@@ -213,8 +223,27 @@ class NodeApplication(models.Model):
         help_text=_("首次提交时的申报规则；此后修改批次规则不影响本申报。"),
     )
     eligibility_verdict = models.JSONField(_("提交时的资格审查结论"), default=list, blank=True, editable=False)
-    national_registration_no = models.CharField(_("国家平台注册编号"), max_length=64, blank=True)
-    paper_copies_received_at = models.DateTimeField(_("纸质材料收到时间"), null=True, blank=True)
+    # 国家算力互联网服务平台注册 (Sichuan: industry-node applicants register there): recorded by the applicant
+    national_registration_no = models.CharField(
+        _("国家平台注册编号"),
+        max_length=64,
+        blank=True,
+        help_text=_("在国家算力互联网服务平台“节点申报”页面注册后获得的编号；注册回执作为申报材料上传。"),
+    )
+    national_registration_on = models.DateField(_("国家平台注册日期"), null=True, blank=True)
+    # 纸质材料: registered by the reviewer who received them
+    paper_copies_received_on = models.DateField(_("纸质材料收到日期"), null=True, blank=True)
+    paper_copies_count = models.PositiveSmallIntegerField(_("纸质材料收到份数"), null=True, blank=True)
+    paper_copies_receiver = models.CharField(_("纸质材料接收人"), max_length=64, blank=True)
+    paper_copies_received_at = models.DateTimeField(_("纸质材料登记时间"), null=True, blank=True)
+    paper_copies_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("纸质材料登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     joint_opinion = models.TextField(_("省级复审意见"), blank=True)
     expert_average = models.DecimalField(_("专家评分均值"), max_digits=5, decimal_places=2, null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
@@ -290,10 +319,13 @@ class NodeApplication(models.Model):
 
     @property
     def applicant_stage_label(self) -> str:
-        """The campaign's own name for the stage when its operator gave one, else the standard one."""
-        return self.campaign.applicant_stage_names().get(self.stage) or str(
-            APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display())
-        )
+        """The campaign's own name for the stage when its operator gave one (as frozen with the application's
+        rules version once submitted), else the standard one."""
+        if self.rules_version_id is not None:
+            names = self.rules_version.rules.get("stage_names", {})  # as ``CampaignRules.as_json`` froze them
+        else:
+            names = self.campaign.applicant_stage_names()
+        return names.get(self.stage) or str(APPLICANT_STAGE_LABELS.get(self.stage, self.get_stage_display()))
 
     @property
     def is_editable(self) -> bool:

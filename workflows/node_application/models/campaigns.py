@@ -96,10 +96,25 @@ class Campaign(models.Model):
     has_national_registration = models.BooleanField(
         _("国家平台注册登记"),
         default=False,
-        help_text=_("勾选后，省级复审通过后须由省通信管理局登记申报在国家算力互联互通平台的注册编号，再报部。"),
+        help_text=_(
+            "勾选后，申报单位须先在国家算力互联网服务平台注册，在申报表中填写注册编号、注册日期并上传注册回执，"
+            "方可提交；省级复审通过后由省通信管理局核验。"
+        ),
+    )
+    national_registration_scope = models.CharField(
+        _("须在国家平台注册的节点类型"),
+        max_length=16,
+        choices=[("all", _("所有节点类型")), ("regional", _("仅区域节点")), ("industry", _("仅行业节点"))],
+        default="industry",
+        help_text=_("四川：申报行业节点的企事业单位须同步在国家平台注册。"),
     )
     has_paper_copies = models.BooleanField(
-        _("报送纸质材料"), default=False, help_text=_("勾选后，报部前须由省通信管理局确认已收到纸质材料。")
+        _("报送纸质材料"),
+        default=False,
+        help_text=_(
+            "勾选后，审核部门登记纸质材料的收到日期、份数和接收人；截止时仍未登记收到的申报自动视为放弃，"
+            "流程结束并通知申报单位。"
+        ),
     )
     paper_copies_count = models.PositiveSmallIntegerField(_("纸质材料份数"), default=0, blank=True)
     paper_copies_address = models.CharField(_("纸质材料报送地址"), max_length=255, blank=True)
@@ -184,6 +199,10 @@ class Campaign(models.Model):
             raise ValidationError({"materials_deadline": _("申报材料截止须晚于申报开始。")})
         if self.has_paper_copies and not self.paper_copies_address:
             raise ValidationError({"paper_copies_address": _("报送纸质材料时请填写报送地址。")})
+        if self.has_paper_copies and not self.paper_copies_deadline:
+            raise ValidationError(
+                {"paper_copies_deadline": _("报送纸质材料时请填写报送截止时间（逾期未报送的视为自动放弃）。")}
+            )
 
     @property
     def deadline_display(self) -> str:

@@ -123,12 +123,18 @@ class NodeApplicationProcess(Process):
         return self.rules.provincial_review_mode == "all"
 
     @property
+    def resubmitted_to_national_registration(self) -> bool:
+        """A resubmission after the province returned the national-platform registration goes back to it."""
+        return self.application.stage == Stage.NATIONAL_REGISTRATION
+
+    @property
     def needs_national_registration(self) -> bool:
-        return self.rules.has_national_registration
+        return self.rules.national_registration_for(self.application.node_type)
 
     @property
     def needs_paper_copies(self) -> bool:
-        return self.rules.has_paper_copies
+        """The campaign asks for paper copies and no reviewer has registered their receipt yet."""
+        return self.rules.has_paper_copies and self.application.paper_copies_received_on is None
 
     @property
     def recommended(self) -> bool:

@@ -31,7 +31,10 @@ DECISIONS = {  # labels are lazy: evaluated in the language of the request
         ("not_recommend", _("不予推荐")),
     ],
     TaskKind.PROVINCIAL_REVIEW: [("approve", _("同意")), ("return", _("退回修改"))],
-    TaskKind.NATIONAL_REGISTRATION: [("registered", _("已在国家平台注册登记"))],
+    TaskKind.NATIONAL_REGISTRATION: [
+        ("verified", _("已核验申报单位的国家平台注册登记")),
+        ("return", _("注册信息有误，退回修改")),
+    ],
     TaskKind.PAPER_COPIES: [("received", _("纸质材料已收到"))],
     TaskKind.MINISTRY_SUBMISSION: [("submit", _("形成复审意见并报送工业和信息化部"))],
     TaskKind.EXPERT_REVIEW: [("publicize", _("评审通过，进入公示")), ("reject", _("评审未通过"))],

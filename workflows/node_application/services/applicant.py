@@ -28,6 +28,7 @@ from . import declaration
 from .campaigns import rules_version_for_submission
 from .common import (
     FORM_FIELDS,
+    NATIONAL_REGISTRATION_FIELDS,
     REQUIRED_ON_SUBMIT,
     _lock,
     _move,
@@ -121,6 +122,8 @@ def application_save_draft(
         raise ValidationError(_("未知字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if application.node_type == NodeType.REGIONAL:
         data = {k: v for k, v in data.items() if k != "industry"}
+    if not rules_for(application).national_registration_for(application.node_type):
+        data = {k: v for k, v in data.items() if k not in NATIONAL_REGISTRATION_FIELDS}
     elif (
         "industry" in data
         and application.industry_name_approved
@@ -237,6 +240,16 @@ def submit_problems(application: NodeApplication, *, on: datetime.date) -> tuple
         errors.setdefault("industry", []).append(_("请选择申报行业（工业行业中类）。"))
     if application.node_type == NodeType.INDUSTRY and not application.recommending_unit:
         errors.setdefault("recommending_unit", []).append(_("提交前请填写此项。"))
+    if rules_for(application).national_registration_for(application.node_type):
+        # Sichuan: industry-node applicants register on the national platform's node-application page first
+        if not application.national_registration_no:
+            errors.setdefault("national_registration_no", []).append(
+                _("本批次须先在国家算力互联网服务平台注册：请填写国家平台注册编号。")
+            )
+        if not application.national_registration_on:
+            errors.setdefault("national_registration_on", []).append(_("请填写国家平台注册日期。"))
+        elif application.national_registration_on > on:
+            errors.setdefault("national_registration_on", []).append(_("国家平台注册日期不能晚于今天。"))
     for n, unit in enumerate(application.joint_units, start=1):
         for part in ("name", "address", "uscc"):
             if not unit[part]:

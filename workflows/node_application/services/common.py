@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.roles import Role
 
+from ..campaign_rules import rules_for
 from ..form_content import FACILITY_FIELDS
 from ..models import (
     ApplicationEvent,
@@ -47,7 +48,11 @@ FORM_FIELDS = [
     "construction_entity",
     "operating_entity",
     *FACILITY_FIELDS,
+    "national_registration_no",
+    "national_registration_on",
 ]
+# Asked only where the campaign demands the national-platform registration (``CampaignRules.national_registration_for``)
+NATIONAL_REGISTRATION_FIELDS = ("national_registration_no", "national_registration_on")
 REQUIRED_ON_SUBMIT = [
     "lead_name",
     "lead_address",
@@ -164,9 +169,9 @@ def _move(
 
 
 def stage_message(*, application: NodeApplication, opinion: str = "") -> str:
-    """What the applicant is told on entering its current stage: the campaign's own text for that stage, with its
-    placeholders filled, or the standard sentence."""
-    custom = application.campaign.notification_texts.filter(stage=application.stage).first()
+    """What the applicant is told on entering its current stage: the campaign's own text for that stage (as frozen
+    with the application's rules version once submitted), with its placeholders filled, or the standard sentence."""
+    custom = rules_for(application).notification_text(application.stage)
     values = {
         "reference": application.reference,
         "title": str(application.title),
@@ -175,8 +180,8 @@ def stage_message(*, application: NodeApplication, opinion: str = "") -> str:
         "organization": str(application.organization),
         "opinion": opinion,
     }
-    if custom is not None:
-        return custom.text.format_map(values)
+    if custom:
+        return custom.format_map(values)
     return _("您的申报 %(reference)s 当前环节：%(stage)s。") % values
 
 

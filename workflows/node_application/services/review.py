@@ -45,7 +45,8 @@ OUTCOMES = {
     (TaskKind.MUNICIPAL_REVIEW, "not_recommend"): (Stage.NOT_RECOMMENDED, _l("市级初审：不予推荐")),
     (TaskKind.PROVINCIAL_REVIEW, "approve"): (None, _l("省级联合复审：%(dept)s同意")),
     (TaskKind.PROVINCIAL_REVIEW, "return"): (Stage.RETURNED, _l("省级联合复审：%(dept)s退回修改")),
-    (TaskKind.NATIONAL_REGISTRATION, "registered"): (NEXT, _l("已在国家算力互联互通平台注册登记")),
+    (TaskKind.NATIONAL_REGISTRATION, "verified"): (NEXT, _l("国家平台注册登记已核验")),
+    (TaskKind.NATIONAL_REGISTRATION, "return"): (Stage.RETURNED, _l("国家平台注册登记有误，退回修改")),
     (TaskKind.PAPER_COPIES, "received"): (NEXT, _l("纸质材料已收到")),
     (TaskKind.MINISTRY_SUBMISSION, "submit"): (Stage.EXPERT_REVIEW, _l("省级复审意见已形成，报送工业和信息化部")),
     (TaskKind.EXPERT_REVIEW, "publicize"): (Stage.PUBLICITY, _l("专家评审通过，进入公示")),
@@ -61,19 +62,19 @@ OUTCOMES = {
 OPINION_REQUIRED = {
     TaskKind.MUNICIPAL_REVIEW,
     TaskKind.PROVINCIAL_REVIEW,
-    TaskKind.NATIONAL_REGISTRATION,
     TaskKind.MINISTRY_SUBMISSION,
 }
 
 
 def stage_after(application: NodeApplication, stage: str) -> str:
     """The stage after ``stage`` on the application's route, between the provincial review and the ministry:
-    the optional national-platform registration and paper copies, then the ministry submission."""
+    the optional national-platform registration check and paper copies (unless their receipt is already
+    registered), then the ministry submission. ``NodeApplicationProcess.needs_*`` take the same branches."""
     rules = rules_for(application)
     route = [Stage.PROVINCIAL_REVIEW]
-    if rules.has_national_registration:
+    if rules.national_registration_for(application.node_type):
         route.append(Stage.NATIONAL_REGISTRATION)
-    if rules.has_paper_copies:
+    if rules.has_paper_copies and application.paper_copies_received_on is None:
         route.append(Stage.PAPER_COPIES)
     route.append(Stage.MINISTRY_SUBMISSION)
     return route[route.index(stage) + 1] if stage in route[:-1] else Stage.MINISTRY_SUBMISSION
@@ -139,10 +140,11 @@ def decision_apply(*, process, review_task, application, actor, decision, opinio
     if to_stage is None:
         _record(application=application, task=review_task, **event)
         return
-    if to_stage == Stage.RETURNED:
+    if to_stage in (Stage.RETURNED, Stage.NOT_RECOMMENDED):
         for other in application.tasks.filter(status=TaskStatus.OPEN).exclude(pk=review_task.pk):
             other.status = TaskStatus.CANCELLED  # its Viewflow task is cancelled by the join
             other.save(update_fields=["status"])
+    if to_stage == Stage.RETURNED:
         application.returned_from = application.stage
     _move(application=application, to_stage=to_stage, task=review_task, **event)
 
@@ -248,14 +250,20 @@ def _publicity(*, application, task, decision, opinion, now) -> str:
 
 
 def _national_registration(*, application, task, decision, opinion, now) -> str:
-    application.national_registration_no = opinion[:64]
-    application.save(update_fields=["national_registration_no"])
-    return opinion
+    """The province checks the registration the applicant recorded before submitting (number, date, receipt)."""
+    if decision == "verified" and not (application.national_registration_no and application.national_registration_on):
+        raise ValidationError(_("申报单位尚未登记国家平台注册编号和注册日期，请退回修改。"))
+    summary = _("国家平台注册编号 %(no)s，注册日期 %(on)s") % {
+        "no": application.national_registration_no or "—",
+        "on": application.national_registration_on or "—",
+    }
+    return f"{summary}\n{opinion}".strip()
 
 
 def _paper_copies(*, application, task, decision, opinion, now) -> str:
-    application.paper_copies_received_at = now
-    application.save(update_fields=["paper_copies_received_at"])
+    """Completed by ``paper_copies_receive`` once the receipt (date, count, receiver) is registered."""
+    if application.paper_copies_received_on is None:
+        raise ValidationError(_("请先登记纸质材料的收到日期、份数和接收人。"))
     return opinion
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('node_application', '0005_integration_selftest'),
+        ('node_application', '0006_route16_paper_copies_national_registration'),
     ]
 
     operations = [
