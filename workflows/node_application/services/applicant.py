@@ -78,8 +78,7 @@ def application_create(
         lead_name=organization.name,
         lead_address=organization.address,
         lead_uscc=organization.uscc,
-        # 附件3's 申报单位 is the applying organisation itself (附件2's is the authorities, typed in)
-        applicant_unit=organization.name if node_type == NodeType.INDUSTRY else "",
+        applicant_unit=organization.name if node_type == NodeType.INDUSTRY else "",  # 附件3: the applicant itself
         construction_entity=organization,
         operating_entity=organization,
         contact_name=actor.full_name,
@@ -164,8 +163,8 @@ def material_upload(
     form_code: str = "",
     now: datetime.datetime | None = None,
 ) -> Material:
-    """Store one material after its content check; a replaced file is deleted after commit. The stamped scan of
-    the form records the checksum code it states (``form_code`` as typed, or the one in its PDF text)."""
+    """Store one material after its content check (a replaced file is deleted after commit); the form's stamped
+    scan records the code it states (``declaration.stated_code``)."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
     rule = rules_for(application).material(kind)
@@ -177,9 +176,8 @@ def material_upload(
         detected, digest = uploads.check_upload(upload, fmt=fmt, max_bytes=rule.max_bytes)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
-    code, source = ("", "")
-    if kind == MaterialKind.STAMPED_FORM:
-        code, source = declaration.stated_code(upload=upload, fmt=fmt, entered=form_code)
+    stamped = kind == MaterialKind.STAMPED_FORM
+    code, source = declaration.stated_code(upload=upload, fmt=fmt, entered=form_code) if stamped else ("", "")
     application = _lock(application)
     _ensure_editable_in_time(application=application, now=now)
     existing = Material.objects.filter(application=application, kind=kind, format=fmt).first()
