@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from .models import Authority, Organization, TelecomLicence, User
+from .models import Authority, Division, Organization, TelecomLicence, User
 from .roles import Role
 from .uscc import make_uscc
 
@@ -53,6 +53,9 @@ DEMO_ORGANIZATIONS = [
         "jibei", "河北冀北数据中心有限公司（示例）", "130100", "MA0HBJB3", capital=150_000_000, licence=("B11", "B12")
     ),
     DemoOrganization(
+        "yuezhi", "广东粤智算力有限公司（示例）", "440100", "MA5GD007", capital=120_000_000, licence=("B11", "B14")
+    ),
+    DemoOrganization(
         "shuwang",
         "四川蜀网线路通信有限公司（示例）",
         "510100",
@@ -80,6 +83,8 @@ DEMO_AUTHORITIES = [
     ("河北省通信管理局", "province", "communications_administration", "130000"),
     ("河北省工业和信息化厅", "province", "industry_it", "130000"),
     ("石家庄市工业和信息化局", "city", "municipal_economy_it", "130100"),
+    ("广东省通信管理局", "province", "communications_administration", "440000"),
+    ("广东省工业和信息化厅", "province", "industry_it", "440000"),
 ]
 
 # username, full name, role, organisation key or authority name
@@ -87,6 +92,7 @@ DEMO_USERS = [
     ("applicant", "王申报", Role.APPLICANT, "org:tianfu"),
     ("applicant_mianyang", "李绵阳", Role.APPLICANT, "org:mianyang"),
     ("applicant_hebei", "赵冀北", Role.APPLICANT, "org:jibei"),
+    ("applicant_guangdong", "邓粤智", Role.APPLICANT, "org:yuezhi"),
     ("reviewer_chengdu", "陈成都", Role.MUNICIPAL_REVIEWER, "auth:成都市经济和信息化局"),
     ("reviewer_chengdu_comms", "周通信", Role.MUNICIPAL_REVIEWER, "auth:成都市通信发展办公室"),
     ("reviewer_mianyang", "刘绵阳", Role.MUNICIPAL_REVIEWER, "auth:绵阳市经济和信息化局"),
@@ -96,6 +102,8 @@ DEMO_USERS = [
     ("reviewer_sc_industry", "郑川经", Role.PROVINCIAL_REVIEWER, "auth:四川省经济和信息化厅"),
     ("reviewer_hb_comms", "冯冀通", Role.PROVINCIAL_REVIEWER, "auth:河北省通信管理局"),
     ("reviewer_hb_industry", "钱冀工", Role.PROVINCIAL_REVIEWER, "auth:河北省工业和信息化厅"),
+    ("reviewer_gd_comms", "梁粤通", Role.PROVINCIAL_REVIEWER, "auth:广东省通信管理局"),
+    ("reviewer_gd_industry", "陆粤工", Role.PROVINCIAL_REVIEWER, "auth:广东省工业和信息化厅"),
     ("reviewer_ministry", "郭部审", Role.MINISTRY_REVIEWER, "auth:工业和信息化部信息通信管理局"),
     ("expert1", "何专家", Role.EXPERT, None),
     ("expert2", "高专家", Role.EXPERT, None),
@@ -125,7 +133,8 @@ def _seed_organizations() -> dict[str, Organization]:
                 "kind": demo.kind,
                 "registered_capital": Decimal(demo.capital).quantize(Decimal("0.01")),
                 "province_id": demo.city[:2] + "0000",
-                "city_id": demo.city,
+                # the reference data holds the cities of Sichuan and Hebei only; elsewhere the province alone
+                "city_id": demo.city if Division.objects.filter(code=demo.city).exists() else None,
                 "address": f"{demo.name.removesuffix('（示例）')}示例地址",
             },
         )

@@ -251,6 +251,11 @@ def _add_policy(index: PolicyIndexPage, spec: dict) -> bool:
 
 SICHUAN_GUIDE_SLUG = "sichuan-2026-node-guide"
 OPEN_GUIDE_SLUG = "sichuan-demo-node-guide"
+GUANGDONG_GUIDE_SLUG = "guangdong-2026-node-guide"
+GUANGDONG_GUIDE_INTRO = (
+    "<p>国家算力互联互通节点（广东）2026年申报（第一批）同步受理区域节点和行业节点，不设市级初审，"
+    "申报材料直接报省级主管部门，经省级复审后报送纸质材料。以下条件、材料、流程和时间均取自本平台的申报批次配置。</p>"
+)
 OPEN_GUIDE_INTRO = (
     "<p>本批次是演示数据：每次载入演示数据时，受理期按当天日期滚动（本月1日起至下下月月底），"
     "便于在任何日期体验在线申报、审核和专家评审的全过程。条件和流程与四川2026年申报相同。</p>"
@@ -357,6 +362,16 @@ def seed() -> list[str]:
         title="国家算力互联互通节点（四川）2026年申报指南",
         intro=SICHUAN_GUIDE_INTRO,
         body=_sichuan_guide_body(),
+    )
+    if guide is not None:
+        lines.append(f"guide: {guide.title}")
+    guide = _add_guide(
+        home,
+        slug=GUANGDONG_GUIDE_SLUG,
+        campaign_slug="gd-2026",
+        title="国家算力互联互通节点（广东）2026年申报指南",
+        intro=GUANGDONG_GUIDE_INTRO,
+        body=[],
     )
     if guide is not None:
         lines.append(f"guide: {guide.title}")

@@ -43,3 +43,19 @@ def test_seed_demo_is_refused_where_demo_data_is_not_allowed(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_the_guangdong_call_has_its_guide_page_and_its_people(client):
+    """A newcomer sees the third province's call as a guide rendered from its configuration (no municipal
+    review, its own materials and paper-copy deadline) and can sign in as its applicant and reviewers."""
+    call_command("seed_demo", quiet=True)
+    page = client.get("/guangdong-2026-node-guide/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "国家算力互联互通节点（广东）2026年申报（第一批）" in text
+    assert "行业主管部门支持函" in text  # a material only Guangdong's list names
+    assert "纸质" in text
+    reviewer = User.objects.get(username="reviewer_gd_comms")
+    assert reviewer.authority.division_id == "440000"
+    assert User.objects.get(username="applicant_guangdong").organization.name == "广东粤智算力有限公司（示例）"
+    assert client.login(username="reviewer_gd_industry", password=DEMO_PASSWORD)
