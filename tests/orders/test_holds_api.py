@@ -130,3 +130,12 @@ def test_short_capacity_answers_409_naming_the_resource(client, market):
     assert Hold.objects.filter(state=HoldState.HELD).count() == 1
     bad = _post(client, f"/api/v1/demands/{rival.pk}/accept/", {"match": match.pk}, **buyer)
     assert bad.status_code == 400 and "match" in bad.json()
+
+
+def test_openapi_documents_the_hold_writes(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for path in ("/api/v1/demands/{id}/accept/", "/api/v1/holds/{id}/confirm/", "/api/v1/holds/{id}/decline/"):
+        assert path in text
+    assert "需求方接受匹配方案并预留资源" in text and "服务商谢绝资源预留" in text and "Idempotency-Key" in text
