@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations.fields import USCCFormField
@@ -51,7 +52,7 @@ class OrganizationRegistrationForm(forms.ModelForm):
     telecom_categories = forms.MultipleChoiceField(
         label=_("许可业务种类"),
         required=False,
-        choices=[(code, f"{code} {label}") for code, label in TELECOM_CATEGORIES.items()],
+        choices=[(code, format_lazy("{} {}", code, label)) for code, label in TELECOM_CATEGORIES.items()],
         widget=forms.CheckboxSelectMultiple,
     )
 

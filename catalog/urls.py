@@ -21,6 +21,7 @@ urlpatterns = [
     path("catalog/identifiers/", node_system("D", views.identifier_library), name="identifier-library"),
     path("catalog/identifiers/<int:pk>/", node_system("D", views.identifier_detail), name="identifier-detail"),
     path("catalog/provider/api-keys/", views.api_keys, name="api-keys"),
+    path("catalog/provider/api-quickstart/", views.api_quickstart, name="api-quickstart"),
     path("catalog/provider/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
     path("catalog/provider/import/", views.provider_import, name="provider-import"),
     path("catalog/provider/import/confirm/", views.provider_import_confirm, name="provider-import-confirm"),

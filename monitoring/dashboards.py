@@ -70,7 +70,7 @@ class MetricFilterForm(forms.Form):
     def __init__(self, *args, prefix_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         provinces = Division.objects.filter(level="province", code__startswith=prefix_code)
-        self.fields["province"].choices = [("", "—")] + [(d.code, d.name_zh) for d in provinces]
+        self.fields["province"].choices = [("", "—")] + [(d.code, d.display_name) for d in provinces]
         providers = Provider.objects.select_related("organization").order_by("organization__name")
         if prefix_code:
             providers = providers.filter(organization__province__code__startswith=prefix_code)
@@ -292,7 +292,7 @@ def national_reports(request):
         except ValueError:
             error = _("日期格式应为 YYYY-MM-DD。")
     aggregate = national_aggregate(day=day)
-    names = dict(Division.objects.filter(level="province").values_list("code", "name_zh"))
+    names = {d.code: d.display_name for d in Division.objects.filter(level="province")}
     for row in aggregate["by_province"]:
         row["name"] = names.get(row["province_code"], row["province_code"])
     dates = ReceivedReport.objects.values("report_date").annotate(n=Count("pk")).order_by("-report_date")[:30]

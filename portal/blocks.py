@@ -10,6 +10,7 @@ class HeadingBlock(blocks.StructBlock):
 
     class Meta:
         icon = "title"
+        label = _("小标题")
         template = "components/blocks/heading_block.html"
 
 

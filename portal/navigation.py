@@ -42,6 +42,7 @@ ENTRY_POINTS = [
     EntryPoint(_("调度确认"), "demand:scheduling-list", frozenset({Role.PROVIDER, Role.RESELLER})),
     EntryPoint(_("入网入市与资格认证"), "onboarding:inbox", PROVIDERS | {Role.RESELLER, Role.NODE_OPERATOR}),
     EntryPoint(_("批量导入资源"), "catalog:provider-import", PROVIDERS),
+    EntryPoint(_("接口快速上手（推送资源状态）"), "catalog:api-quickstart", PROVIDERS),
     EntryPoint(
         _("运行监测"),
         "monitoring:metrics",

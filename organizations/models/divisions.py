@@ -29,7 +29,7 @@ class Division(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.display_name  # choices and labels follow the interface language
 
     @property
     def display_name(self) -> str:

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import NoticeBodyBlock
+from portal.cms_forms import ShortSlugPageForm
 from portal.content_api.fields import CampaignSerializer, attachments_field
 
 from .base import PortalPageMixin
@@ -104,6 +105,7 @@ class NoticePage(OfficialDocumentFields, PortalPageMixin, Page):
     )
 
     content_panels = Page.content_panels + DOCUMENT_PANELS + [FieldPanel("campaign")]
+    base_form_class = ShortSlugPageForm
     search_fields = DOCUMENT_SEARCH_FIELDS
     api_fields = OfficialDocumentFields.api_fields + [
         APIField("attachments", serializer=attachments_field()),

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.AdminLanguageMiddleware",  # /cms/ in Chinese unless the editor's profile says otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,6 +229,8 @@ USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The CMS offers the site's languages only (Wagtail's zh_Hans catalogue, completed in locale/zh_Hans).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -280,9 +283,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "算力互联互通节点平台 API / Compute Interconnection Node API",
     "DESCRIPTION": (
-        "节点的标准接口：参考数据、资源汇聚、算力标识解析、算力选择与节点申报。\n\n"
+        "节点的标准接口：参考数据、资源汇聚、算力标识解析、算力选择与节点申报。"
+        "服务商接入请先看[快速上手：五步推送资源状态](/catalog/provider/api-quickstart/)。\n\n"
         "The node's standard interface: reference data, resource aggregation, identifier "
-        "resolution, compute selection and node applications."
+        "resolution, compute selection and node applications. Providers: start with the "
+        "[quick start](/en/catalog/provider/api-quickstart/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -291,6 +296,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["portal.openapi.only_standard_interface"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.chinese_docs_and_examples",
+    ],
     # several components have a field named "state" with other choices (orders, node registry): name the
     # live operating state of a record explicitly instead of a hashed name
     "ENUM_NAME_OVERRIDES": {"RecordStateEnum": "catalog.models.RecordState"},

@@ -99,14 +99,24 @@ def fill_form(page, org) -> None:
         "电话": "028-12345678",
         "邮箱": "contact@example.invalid",
         "一、政策环境": "属于“十五五”发展战略重点行业。",
-        "二、区位基础 / 行业基础": "已建成万卡级智算中心。",
+        "二、行业基础": "已建成万卡级智算中心。",
         "三、建设方案": "建设服务中心、算力资源汇聚、算力选择、安全保障系统。",
         "四、应用推广": "面向电子信息行业推广。",
         "五、保障措施": "配套资金、用地、用电保障。",
+        # the operating-conditions declaration
+        "运营场地地址": "成都市高新区示例路1号",
+        "运营场地面积（平方米）": "1200",
+        "可用机架数（个）": "40",
+        "供电容量（千瓦）": "800",
+        "服务器及网络安全设备（台）": "60",
+        "运营人员总数（人）": "35",
+        "其中技术人员（人）": "25",
+        "其中网络和数据安全人员（人）": "6",
     }
     for label, value in texts.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("性别").select_option(value="male")
+    page.get_by_label("场地权属").select_option(value="leased")
     page.get_by_label("建设主体").select_option(label=org.name)
     page.get_by_label("运营主体").select_option(label=org.name)
     page.get_by_role("button", name="保存草稿").click()
@@ -132,6 +142,8 @@ def upload_materials(page) -> None:
                     "buffer": docx_bytes(),
                 }
             page.get_by_label("文件").set_input_files(upload)
+            if kind == MaterialKind.STAMPED_FORM:  # the code printed on the generated form, as shown on the page
+                page.get_by_label("申报表校验码").fill(page.locator("[data-form-code]").inner_text())
             page.get_by_role("button", name="上传").click()
             page.wait_for_load_state()
 

@@ -49,6 +49,7 @@ def test_submit_and_decide_through_confirmations(live_server, page, route, axe_v
 
     # applicant: the edit page leads to a confirmation step; without the declaration nothing is submitted
     sign_in(page, base, "applicant_e2e", f"/applications/{ref}/edit/")
+    look(page, axe_violations, "edit", width)  # the form, its declaration, the print-and-stamp step
     page.get_by_role("link", name="提交申报…").click()
     look(page, axe_violations, "submit-confirm", width)
     page.get_by_role("button", name="确认提交").click()

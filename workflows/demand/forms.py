@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from catalog.models import AcceleratorModel
 from organizations.fields import USCCFormField
@@ -46,7 +47,9 @@ class DemandForm(forms.ModelForm):
         self.fields["accelerator_model"].choices = [("", _("不限型号（按 FP16 算力）")), *((m, m) for m in models)]
         self.fields["accelerator_model"].help_text = _("不限型号时请填写 FP16 算力总需求。")
         self.fields["city"].queryset = Division.objects.filter(level="city").order_by("code")
-        self.fields["city"].label_from_instance = lambda d: f"{d.name_zh}（{d.code}）"
+        self.fields["city"].label_from_instance = lambda d: (
+            f"{d.display_name}{pgettext('punctuation', '（')}{d.code}{pgettext('punctuation', '）')}"
+        )
 
     def clean_customer_uscc(self):
         uscc = self.cleaned_data.get("customer_uscc")

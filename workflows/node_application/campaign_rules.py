@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models.campaigns import Campaign, NodeType, ReviewMode, RuleAction, split_codes
 from .models.config import MaterialCondition, MaterialScope
-from .models.materials import EDITABLE_REQUIRED, MaterialKind
+from .models.materials import ALWAYS_REQUIRED, EDITABLE_REQUIRED, MaterialKind
 
 DEFAULT_MAX_MB = 20
 # The receipt of the national-platform registration, asked of the node types the campaign names
@@ -63,8 +63,18 @@ def default_materials() -> tuple[MaterialRule, ...]:
             if kind == MaterialKind.CONSORTIUM_AGREEMENT
             else MaterialCondition.ALWAYS,
             editable_required=kind in EDITABLE_REQUIRED,
+            note=str(ALWAYS_REQUIRED.get(kind, "")),
         )
         for kind in MaterialKind
+    )
+
+
+def always_required_missing(codes: set[str]) -> tuple[MaterialRule, ...]:
+    """The materials every campaign asks for (``ALWAYS_REQUIRED``) that an operator's own list leaves out."""
+    return tuple(
+        MaterialRule(code=kind.value, label=str(kind.label), note=str(note))
+        for kind, note in ALWAYS_REQUIRED.items()
+        if kind.value not in codes
     )
 
 
@@ -171,6 +181,7 @@ def rules_from_campaign(campaign: Campaign) -> CampaignRules:
         if rows
         else default_materials()
     )
+    materials += always_required_missing({m.code for m in materials})
     return CampaignRules(
         min_registered_capital_wan=Decimal(campaign.min_registered_capital_wan),
         licence_categories=tuple(split_codes(campaign.licence_categories)),

@@ -21,14 +21,14 @@ from . import services
 from .campaign_rules import rules_for
 from .deadlines import shanghai_end_of_day as end
 from .deadlines import shanghai_start_of_day as start
-from .models import NodeApplication, ReviewTask, TaskKind
+from .models import MaterialKind, NodeApplication, ReviewTask, TaskKind
 from .services import campaign_upsert
 from .services.paper_copies import paper_copies_receive
 
 # The national notice's conditions, as each demo call states them (an operator may change any of them).
 NATIONAL_RULES = {
     "min_registered_capital_wan": 5000,
-    "licence_categories": "",
+    "licence_categories": "B11,B12,B14",  # IDC (cloud included), CDN, ISP: the default
     "dishonesty_years": 3,
     "max_consortium": 3,
     "one_regional_per_province": "block",
@@ -208,6 +208,15 @@ NARRATIVE = {
     "construction_plan": "（示例）建设算力互联网服务中心、算力资源汇聚、算力选择、安全保障等系统。",
     "application_promotion": "（示例）面向新业态、企业级、消费级场景推广，预期带动算力消费。",
     "safeguard_measures": "（示例）落实资金、用地、用电保障，配备监管人员力量。",
+    "facility_site_address": "（示例）本单位数据中心机房",
+    "facility_site_tenure": "owned",
+    "facility_site_area_m2": 2000,
+    "facility_racks": 120,
+    "facility_power_kw": 2400,
+    "facility_servers": 300,
+    "facility_staff_total": 48,
+    "facility_staff_technical": 30,
+    "facility_staff_security": 8,
 }
 
 # (username, campaign, node type, industry code, how far: "submitted" or "recommended")
@@ -256,18 +265,20 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     if node_type == "industry":
         data["industry"] = IndustryCategory.objects.get(code=industry)
         data["recommending_unit"] = "（示例）市经济和信息化局、市通信发展办公室"
+    else:
+        data["applicant_unit"] = "（示例）省通信管理局、省工业和信息化主管部门"
     if rules_for(application).national_registration_for(node_type):
         data["national_registration_no"] = f"NCP-{campaign.year}-{application.pk:05d}（示例）"
         data["national_registration_on"] = timezone.localtime(now).date()
-    else:
-        data["applicant_unit"] = "（示例）省通信管理局、省工业和信息化主管部门"
     application = services.application_save_draft(application=application, actor=user, data=data, now=now)
     for rule in rules_for(application).materials_for(node_type=node_type, is_consortium=False):
         if not rule.required:
             continue
         if rule.pdf_required:
+            # the stamped scan states the code the generated form prints (the applicant types it in)
+            code = services.seal_status(application).form_code if rule.code == MaterialKind.STAMPED_FORM else ""
             services.material_upload(
-                application=application, actor=user, kind=rule.code, fmt="pdf", upload=_pdf(), now=now
+                application=application, actor=user, kind=rule.code, fmt="pdf", upload=_pdf(), form_code=code, now=now
             )
         if rule.editable_required:
             services.material_upload(

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from organizations.models import OrganizationKind
+from organizations.telecom import TELECOM_CATEGORIES
 from organizations.uscc import validate_uscc
 
 from . import findings as false_materials
 from .campaign_rules import CampaignRules, rules_for
-from .models import NodeApplication, NodeType, RuleAction, Stage
+from .models import MaterialKind, NodeApplication, NodeType, RuleAction, Stage
 
 BLOCK = "block"
 WARNING = "warning"
@@ -68,6 +69,24 @@ def check_capital(application: NodeApplication) -> list[Finding]:
     return []
 
 
+def licence_match(application: NodeApplication, *, on: datetime.date) -> tuple[object | None, list[str]]:
+    """(the operating entity's valid licence that holds a category the campaign counts, those categories), or
+    (None, []). Without configured categories any valid licence counts, with all its categories."""
+    entity = application.operating_entity
+    if entity is None:
+        return None, []
+    wanted = set(rules_for(application).licence_categories)
+    for licence in entity.valid_telecom_licences(on=on).order_by("number"):
+        held = [code for code in licence.categories or [] if not wanted or code in wanted]
+        if held:
+            return licence, held
+    return None, []
+
+
+def _categories(codes) -> str:
+    return "、".join(f"{code} {TELECOM_CATEGORIES.get(code, '')}".strip() for code in sorted(codes))
+
+
 def check_telecom_licence(application: NodeApplication, *, on: datetime.date) -> list[Finding]:
     entity = application.operating_entity
     if entity is None:
@@ -75,20 +94,76 @@ def check_telecom_licence(application: NodeApplication, *, on: datetime.date) ->
     if entity.kind == OrganizationKind.PUBLIC_INSTITUTION:
         return []
     wanted = set(rules_for(application).licence_categories)
-    licences = list(entity.valid_telecom_licences(on=on))
-    if wanted:
-        licences = [licence for licence in licences if wanted & set(licence.categories or [])]
-    if not licences:
+    licence, _held = licence_match(application, on=on)
+    if licence is None:
         if wanted:
+            held = sorted({c for lic in entity.valid_telecom_licences(on=on) for c in lic.categories or []})
             message = _(
-                "运营主体应持有包含 %(codes)s 之一的有效电信业务经营许可（事业单位除外）：%(name)s 无符合的许可证。"
-            ) % {"codes": "、".join(sorted(wanted)), "name": entity.name}
+                "运营主体应持有相关电信业务经营许可（事业单位除外）：%(name)s 缺少本批次认可的业务种类"
+                "（%(codes)s 之一）；其有效许可证所含种类：%(held)s。"
+            ) % {"codes": _categories(wanted), "name": entity.name, "held": _categories(held) or _("无")}
         else:
             message = _("运营主体应持有有效的电信业务经营许可（事业单位除外）：%(name)s 无有效许可证。") % {
                 "name": entity.name
             }
         return [Finding("no_telecom_licence", BLOCK, message, "operating_entity")]
     return []
+
+
+def licence_note(application: NodeApplication, *, on: datetime.date) -> str:
+    """What was found for a met licence condition: the licence and its category that counts, or the exemption."""
+    entity = application.operating_entity
+    if entity is None:
+        return ""
+    if entity.kind == OrganizationKind.PUBLIC_INSTITUTION:
+        return _("运营主体 %(name)s 为事业单位，免于电信业务经营许可要求。") % {"name": entity.name}
+    licence, held = licence_match(application, on=on)
+    if licence is None:
+        return ""
+    return _("%(name)s 持有许可证 %(number)s（有效期至 %(until)s），含 %(codes)s。") % {
+        "name": entity.name,
+        "number": licence.number,
+        "until": licence.valid_until,
+        "codes": _categories(held),
+    }
+
+
+def check_facilities(application: NodeApplication) -> list[Finding]:
+    """具有运营必要的场地、设备和人员等条件: the declaration is complete and its evidence uploaded. The node checks
+    completeness and consistency; whether the conditions suffice is the reviewers' judgement."""
+    from .form_content import FACILITY_REQUIRED
+
+    findings = []
+    if any(getattr(application, name) in (None, "") for name in FACILITY_REQUIRED):
+        findings.append(
+            Finding(
+                "facilities_undeclared", BLOCK, _("请填写运营条件声明（场地、设备、人员）。"), "facility_site_address"
+            )
+        )
+    if not any(m.kind == MaterialKind.FACILITIES_PROOF for m in application.materials.all()):
+        findings.append(
+            Finding("facilities_no_evidence", BLOCK, _("请上传运营条件证明材料（场地、设备、人员）。"), None)
+        )
+    return findings
+
+
+def facilities_note(application: NodeApplication) -> str:
+    a = application
+    if a.facility_site_area_m2 is None or a.facility_staff_total is None:
+        return ""
+    return _(
+        "场地 %(area)s 平方米（%(tenure)s）；机架 %(racks)s 个，供电 %(power)s 千瓦，设备 %(servers)s 台；"
+        "运营人员 %(staff)s 人，其中技术 %(tech)s 人、网络和数据安全 %(sec)s 人。"
+    ) % {
+        "area": a.facility_site_area_m2,
+        "tenure": a.get_facility_site_tenure_display() or "—",
+        "racks": a.facility_racks if a.facility_racks is not None else "—",
+        "power": a.facility_power_kw if a.facility_power_kw is not None else "—",
+        "servers": a.facility_servers if a.facility_servers is not None else "—",
+        "staff": a.facility_staff_total,
+        "tech": a.facility_staff_technical if a.facility_staff_technical is not None else "—",
+        "sec": a.facility_staff_security if a.facility_staff_security is not None else "—",
+    }
 
 
 def check_dishonesty(application: NodeApplication, *, on: datetime.date) -> list[Finding]:
@@ -221,6 +296,7 @@ def check_application(application: NodeApplication, *, on: datetime.date) -> lis
     return [
         *check_capital(application),
         *check_telecom_licence(application, on=on),
+        *check_facilities(application),
         *check_dishonesty(application, on=on),
         *check_consortium(application),
         *check_usccs(application),
@@ -240,6 +316,7 @@ class CheckResult:
 
     label: str
     findings: tuple[Finding, ...]
+    note: str = ""  # what was found when the condition is met (the licence category, the declared figures)
 
     @property
     def passed(self) -> bool:
@@ -253,14 +330,16 @@ class CheckResult:
 def condition_labels(rules: CampaignRules) -> dict[str, str]:
     """The name of each condition, with the campaign's parameters in it."""
     licence = (
-        _("运营主体持有包含 %(codes)s 之一的有效电信业务经营许可") % {"codes": "、".join(rules.licence_categories)}
+        _("运营主体持有相关电信业务经营许可（%(codes)s 之一；事业单位除外）")
+        % {"codes": _categories(rules.licence_categories)}
         if rules.licence_categories
-        else _("运营主体持有有效的电信业务经营许可")
+        else _("运营主体持有有效的电信业务经营许可（事业单位除外）")
     )
     return {
         "false_materials": str(_l("未因提供虚假材料被禁止申报")),
         "capital": _("建设主体注册资金不低于%(amount)s万元") % {"amount": wan(rules.min_registered_capital_wan)},
         "licence": licence,
+        "facilities": str(_l("运营主体具有运营必要的场地、设备和人员等条件（声明与证明材料）")),
         "dishonesty": _("建设、运营主体近%(years)s年无重大失信记录") % {"years": rules.dishonesty_years},
         "consortium": _("实施主体（联合体不超过%(count)s家）") % {"count": rules.max_consortium},
         "uscc": str(_l("统一社会信用代码有效且不重复")),
@@ -276,6 +355,7 @@ def itemised(application: NodeApplication, *, on: datetime.date) -> list[CheckRe
     checks = [
         ("capital", lambda: check_capital(application)),
         ("licence", lambda: check_telecom_licence(application, on=on)),
+        ("facilities", lambda: check_facilities(application)),
         ("dishonesty", lambda: check_dishonesty(application, on=on)),
         ("consortium", lambda: check_consortium(application)),
         ("uscc", lambda: check_usccs(application)),
@@ -286,7 +366,15 @@ def itemised(application: NodeApplication, *, on: datetime.date) -> list[CheckRe
     elif rules.one_per_industry != RuleAction.OFF:
         checks.append(("industry", lambda: check_one_industry_node(application)))
     checks.append(("false_materials", lambda: check_false_materials(application)))
-    return [CheckResult(labels[key], tuple(run())) for key, run in checks]
+    notes = {
+        "licence": lambda: licence_note(application, on=on),
+        "facilities": lambda: facilities_note(application),
+    }
+    results = []
+    for key, run in checks:
+        findings = tuple(run())
+        results.append(CheckResult(labels[key], findings, "" if findings or key not in notes else notes[key]()))
+    return results
 
 
 def verdict_json(findings: list[Finding]) -> list[dict]:

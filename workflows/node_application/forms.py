@@ -27,7 +27,7 @@ class ApplicationForm(forms.ModelForm):
                 "application_promotion",
                 "safeguard_measures",
             )
-        }
+        } | {"facility_note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,13 +49,21 @@ class ApplicationForm(forms.ModelForm):
                 self.fields.pop(name, None)  # only where the campaign demands the national-platform registration
         if "national_registration_on" in self.fields:
             self.fields["national_registration_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        # 附件2 has 申报区域 and 申报单位 (the authorities); 附件3 has 申报行业, 推荐单位 and 申报单位 (the applicant)
         if self.instance.node_type == "regional":
             del self.fields["industry"]
             del self.fields["recommending_unit"]
+            self.fields["applicant_unit"].help_text = _("地方通信管理局、工业和信息化主管部门（需加盖公章）。")
+            self.fields["basis"].label = _("二、区位基础")
         else:
-            del self.fields["applicant_unit"]
+            self.fields["applicant_unit"].help_text = _("申报的企事业单位（需加盖申报单位公章）。")
+            self.fields["basis"].label = _("二、行业基础")
             if self.instance.industry_name_approved:
                 self.fields["industry"].disabled = True
+        self.fields["facility_site_address"].help_text = _(
+            "运营条件声明：运营主体具有运营必要的场地、设备和人员等条件（申报通知“申报条件”）。"
+            "请如实填写，并在申报材料中上传证明材料。"
+        )
 
 
 class MaterialUploadForm(forms.Form):
@@ -65,6 +73,14 @@ class MaterialUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类别"))
     format = forms.ChoiceField(label=_("格式"), choices=MaterialFormat.choices)
     file = forms.FileField(label=_("文件"), help_text=_("PDF，或 DOC/DOCX/XLSX 可编辑文档；按文件内容识别。"))
+    form_code = forms.CharField(
+        label=_("申报表校验码"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "仅上传“申报表盖章签字扫描件”时填写：申报表每页页脚打印的 16 位校验码；扫描件 PDF 带文字时自动读取。"
+        ),
+    )
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)

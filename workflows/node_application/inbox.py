@@ -110,13 +110,23 @@ class TaskTable(tables.Table):
         sequence = ("select", "reference", "title", "organization", "step", "due_at")
         order_by = ("due_at",)
         template_name = "django_tables2/bootstrap5-responsive.html"
-        attrs = {"class": "table table-sm table-hover align-middle inbox-table"}
+        attrs = {"class": "table table-sm table-hover align-middle inbox-table stack-table"}
         row_attrs = {
             "class": lambda record: {"overdue": "table-danger", "soon": "table-warning"}.get(
                 due_state(record, timezone.now()), ""
             )
         }
         empty_text = _("暂无待办任务。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On phones each row is a card (.stack-table): every cell says what it is.
+        for bound in self.columns:
+            if bound.header:
+                bound.column.attrs = {
+                    **bound.column.attrs,
+                    "td": {**bound.column.attrs.get("td", {}), "data-label": bound.header},
+                }
 
     def render_step(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("node_application:task", args=[record.pk]), value)

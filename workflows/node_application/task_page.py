@@ -20,6 +20,7 @@ from .models import (
 )
 from .public_forms import ObjectionResolveForm
 from .route_views import route_records
+from .services.declaration import seal_status
 from .services.review import NEXT, OUTCOMES, stage_after
 
 
@@ -103,6 +104,7 @@ def context(task: ReviewTask, *, user) -> dict:
         "application": application,
         "checklist": materials_checklist(application),
         "checks": eligibility.itemised(application, on=timezone.localdate()),
+        "seal": seal_status(application),
         "rules": rules_for(application),
         "earlier": selectors.application_earlier_opinions(application=application, before=task),
         "partners": selectors.application_partner_tasks(task=task),

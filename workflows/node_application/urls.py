@@ -16,6 +16,7 @@ urlpatterns = [
     path("applications/<str:reference>/prereview/", views.application_request_prereview, name="prereview"),
     path("applications/<str:reference>/materials/", views.material_upload, name="upload"),
     path("applications/<str:reference>/materials/<int:pk>/", views.material_download, name="material"),
+    path("applications/<str:reference>/form.pdf", views.form_pdf_download, name="form_pdf"),
     path("applications/<str:reference>/paper-copies/", route_views.paper_copies, name="paper_copies"),
     path("applications/<str:reference>/package/", views.package_download, name="package"),
     path("applications/<str:reference>/trail.csv", views.events_export, name="trail"),

@@ -187,6 +187,7 @@ def application_edit(request, reference: str):
             "checklist": task_page.materials_checklist(application),
             "returned": status_page.return_reason(application, application.events.all()),
             "materials": application.materials.all(),
+            "seal": services.seal_status(application),
             "needs_prereview": application.stage == Stage.DRAFT
             and application.campaign.requires_name_prereview(application.node_type)
             and not application.industry_name_approved,
@@ -280,6 +281,7 @@ def material_upload(request, reference: str):
                 kind=form.cleaned_data["kind"],
                 fmt=form.cleaned_data["format"],
                 upload=form.cleaned_data["file"],
+                form_code=form.cleaned_data["form_code"],
             )
         except ValidationError as error:
             _errors_to_messages(request, error)
@@ -304,6 +306,17 @@ def material_download(request, reference: str, pk: int):
         filename=material.original_name or material.file.name,
         content_type=CONTENT_TYPES.get(material.detected_type, "application/octet-stream"),
     )
+
+
+@login_required
+def form_pdf_download(request, reference: str):
+    """The form as the node generates it, with its checksum on every page: the applicant prints, stamps and signs
+    it; reviewers see what was submitted."""
+    application = _application_or_404(request, reference)
+    content = services.application_form_pdf(application)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-form.pdf"'
+    return response
 
 
 @login_required

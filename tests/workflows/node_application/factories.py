@@ -84,6 +84,15 @@ FORM = {
     "construction_plan": "建设服务中心、算力资源汇聚、算力选择、安全保障系统。",
     "application_promotion": "面向电子信息行业推广。",
     "safeguard_measures": "配套资金、用地、用电保障。",
+    "facility_site_address": "成都市高新区示例路1号",
+    "facility_site_tenure": "leased",
+    "facility_site_area_m2": 1200,
+    "facility_racks": 40,
+    "facility_power_kw": 800,
+    "facility_servers": 60,
+    "facility_staff_total": 35,
+    "facility_staff_technical": 25,
+    "facility_staff_security": 6,
 }
 
 
@@ -96,6 +105,8 @@ def fill(application, user, *, now, industry="391", national_registration=True, 
     from workflows.node_application.models import EDITABLE_REQUIRED, MaterialKind
 
     data = dict(FORM, **extra)
+    if application.node_type == "industry" and "applicant_unit" not in extra:
+        data.pop("applicant_unit")  # 附件3's 申报单位: the applying organisation, filled in on creation
     if application.node_type == "industry" and "industry" not in extra:
         data["industry"] = IndustryCategory.objects.get(code=industry)
     national = rules_for(application).national_registration_for(application.node_type) and national_registration
@@ -109,13 +120,38 @@ def fill(application, user, *, now, industry="391", national_registration=True, 
     for kind in MaterialKind:
         if kind == MaterialKind.CONSORTIUM_AGREEMENT and not application.is_consortium:
             continue
-        services.material_upload(application=application, actor=user, kind=kind, fmt="pdf", upload=pdf(), now=now)
+        code = form_code(application) if kind == MaterialKind.STAMPED_FORM else ""
+        services.material_upload(
+            application=application, actor=user, kind=kind, fmt="pdf", upload=pdf(), form_code=code, now=now
+        )
         if kind in EDITABLE_REQUIRED:
             services.material_upload(
                 application=application, actor=user, kind=kind, fmt="editable", upload=ooxml(), now=now
             )
     application.refresh_from_db()
     return application
+
+
+def form_code(application) -> str:
+    """The code the generated form prints (what the applicant types in when uploading the stamped scan)."""
+    from workflows.node_application import form_content
+
+    return form_content.short_code(form_content.checksum(application))
+
+
+def restamp(application, user, *, now):
+    """Upload a new stamped scan stating the form's current code (after an edit of the form)."""
+    from workflows.node_application import services
+
+    return services.material_upload(
+        application=application,
+        actor=user,
+        kind="stamped_form",
+        fmt="pdf",
+        upload=pdf(),
+        form_code=form_code(application),
+        now=now,
+    )
 
 
 def open_task(application, kind, department=""):

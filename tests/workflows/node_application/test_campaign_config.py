@@ -21,7 +21,7 @@ from workflows.node_application.models import (
 )
 from workflows.node_application.services.paper_copies import paper_copies_receive
 
-from .factories import FORM, applicant, at, authority, eligible_org, ooxml, open_task, pdf, reviewer
+from .factories import FORM, applicant, at, authority, eligible_org, form_code, ooxml, open_task, pdf, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -155,13 +155,17 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
 
     # Eligibility follows the configured parameters: 8000万 against a 1亿 organisation passes; a B11 licence counts.
     errors, missing, findings = services.submit_problems(application, on=at(6, 2).date())
+    # the operator's two kinds, and the two every campaign asks for (operating-conditions evidence, stamped form)
     assert missing == [
         "申报书（第二批）（PDF 版）",
         "申报书（第二批）（可编辑版）",
         "注册资金证明（PDF 版）",
+        "运营条件证明材料（场地、设备、人员）（PDF 版）",
+        "申报表盖章签字扫描件（PDF 版）",
         "国家平台注册回执（PDF 版）",
     ]
-    assert not eligibility.blocking(findings)
+    # the only condition not met yet is the evidence of the operating conditions (uploaded below)
+    assert [f.code for f in eligibility.blocking(findings)] == ["facilities_no_evidence"]
     labels = [check.label for check in eligibility.itemised(application, on=at(6, 2).date())]
     assert "建设主体注册资金不低于8000万元" in labels and "建设、运营主体近5年无重大失信记录" in labels
     # The national-platform registration the call demands of industry nodes: the applicant records it (its
@@ -170,6 +174,7 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
         ("application_form", "pdf", pdf()),
         ("application_form", "editable", ooxml()),
         ("proof_of_funds", "pdf", pdf()),
+        ("facilities_proof", "pdf", pdf()),
     ]:
         services.material_upload(application=application, actor=user, kind=kind, fmt=fmt, upload=upload, now=at(6, 2))
     with pytest.raises(ValidationError) as refused:
@@ -183,6 +188,15 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
         application=application,
         actor=user,
         data={"national_registration_no": "NCP-2026-0042", "national_registration_on": at(6, 2).date()},
+        now=at(6, 2),
+    )
+    services.material_upload(
+        application=application,
+        actor=user,
+        kind="stamped_form",
+        fmt="pdf",
+        upload=pdf(),
+        form_code=form_code(application),
         now=at(6, 2),
     )
     application = services.application_submit(application=application, actor=user, now=at(6, 3))
@@ -288,7 +302,9 @@ def test_the_guangdong_call_of_the_demo_data_walks_end_to_end(campaigns, people)
     data = dict(FORM, industry=IndustryCategory.objects.get(code="391"), recommending_unit="广东省工业和信息化厅")
     application = services.application_save_draft(application=application, actor=user, data=data, now=at(3, 10))
     findings = eligibility.blocking(eligibility.check_application(application, on=at(3, 10).date()))
-    assert [f.code for f in findings] == ["no_telecom_licence"] and "B11、B14" in findings[0].message
+    # the finding names the categories the call counts, and what the operating entity holds instead
+    assert [f.code for f in findings] == ["no_telecom_licence", "facilities_no_evidence"]
+    assert "B11 互联网数据中心业务、B14 互联网接入服务业务" in findings[0].message
     TelecomLicenceFactory(organization=org, categories=["B11"])
 
     for rule in [
@@ -298,12 +314,17 @@ def test_the_guangdong_call_of_the_demo_data_walks_end_to_end(campaigns, people)
         "audit_report",
         "licences",
         "industry_letter",
+        "facilities_proof",
     ]:
         services.material_upload(application=application, actor=user, kind=rule, fmt="pdf", upload=pdf(), now=at(3, 10))
     for rule in ["application_form", "construction_plan"]:
         services.material_upload(
             application=application, actor=user, kind=rule, fmt="editable", upload=ooxml(), now=at(3, 10)
         )
+    code = form_code(application)
+    services.material_upload(
+        application=application, actor=user, kind="stamped_form", fmt="pdf", upload=pdf(), form_code=code, now=at(3, 10)
+    )
     application = services.application_submit(application=application, actor=user, now=at(3, 11))
     assert application.stage == Stage.PROVINCIAL_REVIEW  # no municipal review in this call
     act(

@@ -16,7 +16,7 @@ from workflows.node_application.models import (
     TaskKind,
 )
 
-from .factories import at, fill, open_task
+from .factories import at, fill, open_task, restamp
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +247,11 @@ def test_returns_at_each_stage_keep_opinions_and_resubmit_to_the_returning_stage
     application = services.application_save_draft(
         application=application, actor=p["applicant"], data={"basis": "补充：资金到位。"}, now=at(3, 23)
     )
+    # the stamped scan no longer matches the edited form: refused until a new one is uploaded
+    with pytest.raises(ValidationError) as refused:
+        services.application_submit(application=application, actor=p["applicant"], now=at(3, 23))
+    assert "与当前申报表" in " ".join(refused.value.message_dict["__all__"])
+    restamp(application, p["applicant"], now=at(3, 23))
     application = services.application_submit(application=application, actor=p["applicant"], now=at(3, 23))
     assert application.stage == Stage.MUNICIPAL_REVIEW
 
@@ -273,6 +278,7 @@ def test_returns_at_each_stage_keep_opinions_and_resubmit_to_the_returning_stage
     application = services.application_save_draft(
         application=application, actor=p["applicant"], data={"construction_plan": "细化后的方案。"}, now=at(3, 28)
     )
+    restamp(application, p["applicant"], now=at(3, 28))
     application = services.application_submit(application=application, actor=p["applicant"], now=at(3, 28))
     # Back to the joint review, both departments again.
     assert application.stage == Stage.PROVINCIAL_REVIEW

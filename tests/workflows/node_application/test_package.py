@@ -51,19 +51,20 @@ def test_package_holds_the_form_as_pdf_with_every_field_and_its_checksum(hebei, 
     assert entry["sha256"] == hashlib.sha256(pdf).hexdigest() and entry["size"] == len(pdf)
     assert pdf.startswith(b"%PDF-")
     text = _text(pdf)
-    assert "附件2区域节点申报表" in text
+    assert "附件2国家算力互联互通区域节点申报表" in text
     assert application.lead_name in text and application.reference in text
     # every field of the form, label and value
     for label, value in (
-        ("牵头单位统一社会信用代码", application.lead_uscc),
+        ("牵头单位组织机构代码或统一社会信用代码", application.lead_uscc),
         ("申报单位", "河北省通信管理局、河北省工业和信息化厅"),
-        ("联系人姓名", "王申报"),
+        ("申报单位联系人信息", "王申报"),
+        ("姓名", "王申报"),
         ("性别", "男"),
         ("职务", "项目经理"),
         ("电话", "028-12345678"),
         ("邮箱", "contact@example.invalid"),
         ("一、政策环境", "属于“十五五”发展战略重点行业。"),
-        ("二、区位基础/行业基础", "已建成万卡级智算中心。"),
+        ("二、区位基础", "已建成万卡级智算中心。"),
         ("三、建设方案", "建设服务中心、算力资源汇聚、算力选择、安全保障系统。"),
         ("四、应用推广", "面向电子信息行业推广。"),
         ("五、保障措施", "配套资金、用地、用电保障。"),

@@ -8,6 +8,7 @@ from .applications import (
     OPEN_STAGES,
     Gender,
     NodeApplication,
+    SiteTenure,
     Stage,
     private_storage,
 )
@@ -22,7 +23,7 @@ from .config import (
 )
 from .findings import FalseMaterialFinding, FindingScope
 from .integration import IntegrationEnrolment, SelfTestRun
-from .materials import EDITABLE_REQUIRED, Material, MaterialFormat, MaterialKind
+from .materials import ALWAYS_REQUIRED, EDITABLE_REQUIRED, CodeSource, Material, MaterialFormat, MaterialKind
 from .review import (
     ExpertAssignment,
     ExpertScore,
@@ -34,6 +35,9 @@ from .review import (
 from .tasks import DECISIONS, ApplicationEvent, Notification, ReviewTask, TaskKind, TaskStatus
 
 __all__ = [
+    "ALWAYS_REQUIRED",
+    "CodeSource",
+    "SiteTenure",
     "APPLICANT_EXPECTED",
     "APPLICANT_STAGE_LABELS",
     "BEFORE_MINISTRY_STAGES",

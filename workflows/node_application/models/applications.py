@@ -1,6 +1,7 @@
 """Campaigns (申报批次), stages and the application (附件2 / 附件3)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,11 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("女")
 
 
+class SiteTenure(models.TextChoices):
+    OWNED = "owned", _("自有")
+    LEASED = "leased", _("租赁")
+
+
 class NodeApplication(models.Model):
     """One application: the fields of 附件2 (regional node) and 附件3 (industry node), and its state."""
 
@@ -134,7 +140,10 @@ class NodeApplication(models.Model):
         related_name="+",
     )
     applicant_unit = models.CharField(
-        _("申报单位"), max_length=255, blank=True, help_text=_("区域节点：地方通信管理局、工业和信息化主管部门。")
+        _("申报单位"),
+        max_length=255,
+        blank=True,
+        help_text=_("区域节点：地方通信管理局、工业和信息化主管部门；行业节点：申报的企事业单位。"),
     )
     recommending_unit = models.CharField(
         _("推荐单位"), max_length=255, blank=True, help_text=_("行业节点：地方工业和信息化主管部门、通信管理局。")
@@ -180,6 +189,27 @@ class NodeApplication(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+
+    # 运营条件声明: "具有运营必要的场地、设备和人员等条件" (the operating entity's), with evidence materials
+    facility_site_address = models.CharField(_("运营场地地址"), max_length=255, blank=True)
+    facility_site_tenure = models.CharField(_("场地权属"), max_length=8, choices=SiteTenure.choices, blank=True)
+    facility_site_area_m2 = models.PositiveIntegerField(_("运营场地面积（平方米）"), null=True, blank=True)
+    facility_racks = models.PositiveIntegerField(
+        _("可用机架数（个）"), null=True, blank=True, help_text=_("节点平台及接入算力部署所用机架，含租用。")
+    )
+    facility_power_kw = models.PositiveIntegerField(_("供电容量（千瓦）"), null=True, blank=True)
+    facility_servers = models.PositiveIntegerField(_("服务器及网络安全设备（台）"), null=True, blank=True)
+    facility_staff_total = models.PositiveIntegerField(_("运营人员总数（人）"), null=True, blank=True)
+    facility_staff_technical = models.PositiveIntegerField(_("其中技术人员（人）"), null=True, blank=True)
+    facility_staff_security = models.PositiveIntegerField(_("其中网络和数据安全人员（人）"), null=True, blank=True)
+    facility_note = models.TextField(_("运营条件补充说明"), blank=True)
+    form_checksum = models.CharField(
+        _("提交时申报表校验值"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("提交时申报表内容的 SHA-256；盖章扫描件上打印的校验码应与其前16位一致。"),
     )
 
     rules_version = models.ForeignKey(
@@ -245,6 +275,17 @@ class NodeApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def clean(self) -> None:
+        """The declaration's figures must agree with each other (checked on every save, drafts included)."""
+        errors = {}
+        total = self.facility_staff_total
+        for name in ("facility_staff_technical", "facility_staff_security"):
+            value = getattr(self, name)
+            if value is not None and total is not None and value > total:
+                errors[name] = _("不能多于运营人员总数（%(total)s 人）。") % {"total": total}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def title(self) -> str:

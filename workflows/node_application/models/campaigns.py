@@ -29,6 +29,10 @@ class RuleAction(models.TextChoices):
     OFF = "off", _("不检查")
 
 
+# The categories an IDC, CDN / ISP or cloud operator holds (cloud services are licensed as B11 互联网资源协作服务).
+DEFAULT_LICENCE_CATEGORIES = "B11,B12,B14"
+
+
 def validate_licence_categories(value: str) -> None:
     unknown = [code for code in split_codes(value) if code not in TELECOM_CATEGORIES]
     if unknown:
@@ -146,9 +150,11 @@ class Campaign(models.Model):
         _("认可的电信业务种类"),
         max_length=255,
         blank=True,
+        default=DEFAULT_LICENCE_CATEGORIES,
         validators=[validate_licence_categories],
         help_text=_(
-            "运营主体须持有含其中任一种类的有效电信业务经营许可证，以逗号分隔（如 B11,B12）；留空则任何种类均可。"
+            "运营主体须持有含其中任一种类的有效电信业务经营许可证，以逗号分隔；默认为互联网数据中心（B11，含云服务）、"
+            "内容分发网络（B12）、互联网接入服务（B14）业务；留空则任何种类均可。事业单位免于此项。"
         ),
     )
     dishonesty_years = models.PositiveSmallIntegerField(

@@ -20,10 +20,12 @@ from .applicant import (
 )
 from .campaigns import campaign_upsert
 from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
+from .declaration import seal_status
 from .experts import expert_assign, expert_score_submit
 from .findings import finding_record, finding_withdraw
 from .objections import objection_lodge, objection_resolve, objection_submit_public
 from .package import application_form_data, build_submission_package
+from .pdf import application_form_pdf
 from .review import municipal_batch_recommend, task_act
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "REQUIRED_ON_SUBMIT",
     "application_create",
     "application_form_data",
+    "application_form_pdf",
     "application_request_name_prereview",
     "application_save_draft",
     "application_submit",
@@ -49,6 +52,7 @@ __all__ = [
     "objection_lodge",
     "objection_resolve",
     "objection_submit_public",
+    "seal_status",
     "submit_problems",
     "task_act",
 ]

@@ -11,18 +11,20 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, User
 from organizations.roles import Role
 
-from .. import deadlines, eligibility, selectors, uploads
+from .. import deadlines, eligibility, form_content, selectors, uploads
 from ..campaign_rules import rules_for
 from ..models import (
     ApplicationEvent,
     Campaign,
     Material,
     MaterialFormat,
+    MaterialKind,
     NodeApplication,
     NodeType,
     Stage,
     TaskStatus,
 )
+from . import declaration
 from .campaigns import rules_version_for_submission
 from .common import (
     FORM_FIELDS,
@@ -76,6 +78,7 @@ def application_create(
         lead_name=organization.name,
         lead_address=organization.address,
         lead_uscc=organization.uscc,
+        applicant_unit=organization.name if node_type == NodeType.INDUSTRY else "",  # 附件3: the applicant itself
         construction_entity=organization,
         operating_entity=organization,
         contact_name=actor.full_name,
@@ -157,9 +160,11 @@ def material_upload(
     kind: str,
     fmt: str,
     upload: UploadedFile | None,
+    form_code: str = "",
     now: datetime.datetime | None = None,
 ) -> Material:
-    """Store one material after its content check; a replaced file is deleted after commit."""
+    """Store one material after its content check (a replaced file is deleted after commit); the form's stamped
+    scan records the code it states (``declaration.stated_code``)."""
     now = _now(now)
     _ensure_owner(application=application, actor=actor)
     rule = rules_for(application).material(kind)
@@ -171,6 +176,8 @@ def material_upload(
         detected, digest = uploads.check_upload(upload, fmt=fmt, max_bytes=rule.max_bytes)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
+    stamped = kind == MaterialKind.STAMPED_FORM
+    code, source = declaration.stated_code(upload=upload, fmt=fmt, entered=form_code) if stamped else ("", "")
     application = _lock(application)
     _ensure_editable_in_time(application=application, now=now)
     existing = Material.objects.filter(application=application, kind=kind, format=fmt).first()
@@ -181,6 +188,7 @@ def material_upload(
     material.detected_type = detected
     material.size = upload.size
     material.sha256 = digest
+    material.stated_code, material.code_source = code, source
     material.uploaded_by = actor
     material.uploaded_at = now
     stored_name = f"{application.reference}-{kind}-{fmt}.{detected}"
@@ -228,8 +236,6 @@ def submit_problems(application: NodeApplication, *, on: datetime.date) -> tuple
             errors.setdefault(field, []).append(_("提交前请填写此项。"))
     if application.node_type == NodeType.INDUSTRY and not application.industry_id:
         errors.setdefault("industry", []).append(_("请选择申报行业（工业行业中类）。"))
-    if application.node_type == NodeType.REGIONAL and not application.applicant_unit:
-        errors.setdefault("applicant_unit", []).append(_("提交前请填写此项。"))
     if application.node_type == NodeType.INDUSTRY and not application.recommending_unit:
         errors.setdefault("recommending_unit", []).append(_("提交前请填写此项。"))
     if rules_for(application).national_registration_for(application.node_type):
@@ -246,11 +252,15 @@ def submit_problems(application: NodeApplication, *, on: datetime.date) -> tuple
         for part in ("name", "address", "uscc"):
             if not unit[part]:
                 errors.setdefault(f"joint{n}_{part}", []).append(_("联合申报单位信息须填写完整。"))
+    for field, messages in declaration.facility_problems(application).items():
+        errors.setdefault(field, []).extend(messages)
     try:
         application.full_clean(exclude=["reference", "created_by", "campaign", "organization"])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if scan_problem := declaration.stamped_form_problem(application):
+        errors.setdefault("__all__", []).append(scan_problem)
     return errors, missing_materials(application), eligibility.check_application(application, on=on)
 
 
@@ -326,7 +336,8 @@ def application_submit(
         application.returned_from = ""
         if application.submitted_at is None:
             application.submitted_at = now
-            application.save(update_fields=["submitted_at"])
+        application.form_checksum = form_content.checksum(application)  # what the stamped scan was checked against
+        application.save(update_fields=["submitted_at", "form_checksum"])
         warnings = [f.message for f in findings if not f.blocks]
         if declared:
             warnings.insert(0, _("申报单位已作出信用承诺：所填信息和申报材料真实、准确、完整。"))

@@ -12,6 +12,7 @@ from organizations.models import User
 from organizations.roles import Role
 
 from ..campaign_rules import rules_for
+from ..form_content import FACILITY_FIELDS
 from ..models import (
     ApplicationEvent,
     NodeApplication,
@@ -46,6 +47,7 @@ FORM_FIELDS = [
     "safeguard_measures",
     "construction_entity",
     "operating_entity",
+    *FACILITY_FIELDS,
     "national_registration_no",
     "national_registration_on",
 ]
@@ -67,6 +69,7 @@ REQUIRED_ON_SUBMIT = [
     "safeguard_measures",
     "construction_entity",
     "operating_entity",
+    "applicant_unit",
 ]
 
 RETURN_DECISIONS = {"return", "not_recommend", "reject", "fail"}

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import form_content
 from ..models import (
     NodeApplication,
 )
@@ -32,6 +33,7 @@ def application_form_data(application: NodeApplication) -> dict:
             continue
         value = getattr(application, field)
         data[field] = str(value) if value is not None else ""
+    data["form_checksum_sha256"] = form_content.checksum(application)
     return data
 
 
