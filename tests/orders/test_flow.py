@@ -215,3 +215,32 @@ def test_hold_changes_reach_the_feed_and_the_selection_index(market, accepted):
     assert shown() == 2
     order_services.holds_expire(now=timezone.now() + timedelta(minutes=31))
     assert shown() == 8
+
+
+def test_a_push_below_the_allocation_tells_the_operators_once_until_resolved(
+    market, confirmed, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    from auditlog.models import LogEntry
+
+    from catalog.services import record_update_status
+    from orders.tasks import holds_expire
+
+    settings.SECURITY_ALERT_EMAILS = ["ops@example.com"]
+    chengdu = market.resources["chengdu"]
+    record_update_status(record=chengdu, changes={"available_units": 4})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert holds_expire.func()["over_allocated"] == 1
+    assert len(mailoutbox) == 1 and chengdu.name in mailoutbox[0].body and "ops@example.com" in mailoutbox[0].to
+    assert "低于已分配" in mailoutbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        assert holds_expire.func()["over_allocated"] == 0  # still low: no second notice
+    assert len(mailoutbox) == 1
+
+    record_update_status(record=chengdu, changes={"available_units": 10})
+    holds_expire.func()
+    record_update_status(record=chengdu, changes={"available_units": 3})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert holds_expire.func()["over_allocated"] == 1  # low again after it was resolved: told again
+    assert len(mailoutbox) == 2
+    marks = LogEntry.objects.filter(additional_data__has_key="over_allocated").order_by("pk")
+    assert [entry.additional_data["over_allocated"] for entry in marks] == ["flagged", "resolved", "flagged"]

@@ -1,0 +1,202 @@
+"""Writing holds over the standard interface: the same services as the pages, so the same atomic
+capacity checks and the same flow.
+
+- ``POST /api/v1/demands/{id}/accept/``: the buyer accepts one plan of its demand; its cards are held
+  (a buyer organisation's key acts as its creator; someone else's demand answers 404).
+- ``POST /api/v1/holds/{id}/confirm/`` / ``decline/``: the provider (its API key, or its staff signed in)
+  confirms or declines its part of the plan the hold belongs to; another provider's hold answers 404.
+
+A conflict with the current state (cards gone, plan no longer open, part already decided) answers 409
+with the Chinese reason. A retried accept carrying the same ``Idempotency-Key`` gets the first answer again.
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.api.authentication import ProviderApiKeyAuthentication
+from catalog.models import ProviderApiKey
+from orders.buyer_keys import BuyerApiKeyAuthentication
+from orders.models import BuyerApiKey, Hold, HoldState, Order
+from orders.serializers import HoldSerializer, OrderSerializer
+
+from . import selectors, services
+from .models import SchedulingRecord, SchedulingStatus
+
+IDEMPOTENCY_TTL = 24 * 3600
+REFERENCE_PREFIX = "match:"
+
+
+class AcceptInputSerializer(serializers.Serializer):
+    match = serializers.IntegerField(min_value=1, help_text="要接受的匹配方案 id（需求详情的 matches[].id）")
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="谢绝原因（必填，需求方可见）")
+
+
+AcceptResponse = inline_serializer(
+    "HoldAcceptResponse",
+    {
+        "demand": serializers.IntegerField(),
+        "match": serializers.IntegerField(),
+        "holds": HoldSerializer(many=True),
+    },
+)
+DeclineResponse = inline_serializer("HoldDeclineResponse", {"holds": HoldSerializer(many=True)})
+CONFLICT = OpenApiResponse(description="与当前状态冲突：余量不足、方案已不可选择或该部分已处理（detail 为中文原因）")
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="可选幂等键：同一密钥用户以同一幂等键重试同一请求时（24 小时内），返回首次成功的应答而不是 409。",
+)
+
+
+def _conflict(error: DjangoValidationError) -> Response:
+    messages = (
+        [message for messages in error.message_dict.values() for message in messages]
+        if hasattr(error, "error_dict")
+        else list(error.messages)
+    )
+    return Response({"detail": "；".join(messages)}, status=status.HTTP_409_CONFLICT)
+
+
+def _idempotency_slot(request, scope: str) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return f"api-idem:{scope}:{request.user.pk}:{key[:128]}" if key else None
+
+
+@extend_schema(
+    tags=["orders"],
+    summary="需求方接受匹配方案并预留资源 (accept a plan: its cards are held atomically on every resource)",
+    description="与页面“接受方案”相同的服务：全部资源一并预留或都不预留；余量不足或方案已不可选择时返回 409。",
+    request=AcceptInputSerializer,
+    parameters=[IDEMPOTENCY],
+    responses={201: AcceptResponse, 400: OpenApiResponse(description="参数错误"), 404: None, 409: CONFLICT},
+)
+class DemandAcceptView(APIView):
+    authentication_classes = [BuyerApiKeyAuthentication, SessionAuthentication]
+
+    def post(self, request, pk: int):
+        demand = selectors.demand_get_for_user(user=request.user, pk=pk)
+        if demand is None:
+            raise Http404
+        data = AcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        match_id = data.validated_data["match"]
+        slot = _idempotency_slot(request, "accept")
+        if slot and (earlier := cache.get(slot)) is not None:
+            if earlier["request"] != [demand.pk, match_id]:
+                return Response({"detail": _("该幂等键已用于内容不同的请求。")}, status=status.HTTP_409_CONFLICT)
+            return Response(earlier["body"], status=status.HTTP_201_CREATED)
+        if not demand.matches.filter(pk=match_id).exists():
+            raise serializers.ValidationError({"match": [_("请选择本需求的一个匹配方案。")]})
+        try:
+            services.demand_accept(demand=demand, match_id=match_id, actor=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        except DjangoValidationError as error:
+            return _conflict(error)
+        holds = Hold.objects.filter(reference=f"{REFERENCE_PREFIX}{match_id}").order_by("resource_id", "pk")
+        body = {"demand": demand.pk, "match": match_id, "holds": HoldSerializer(holds, many=True).data}
+        if slot:
+            cache.set(slot, {"request": [demand.pk, match_id], "body": body}, IDEMPOTENCY_TTL)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class _ProviderHoldView(APIView):
+    """The provider's part of the plan a hold belongs to (its scheduling record)."""
+
+    authentication_classes = [ProviderApiKeyAuthentication, BuyerApiKeyAuthentication, SessionAuthentication]
+
+    def _record(self, request, pk: int) -> tuple[Hold, SchedulingRecord]:
+        auth = getattr(request, "auth", None)
+        if isinstance(auth, BuyerApiKey):
+            raise Http404
+        holds = Hold.objects.all()
+        if isinstance(auth, ProviderApiKey):
+            holds = holds.filter(provider=auth.provider)
+        else:
+            holds = holds.filter(provider__organization_id=request.user.organization_id or -1)
+        hold = holds.filter(pk=pk, reference__startswith=REFERENCE_PREFIX).first()
+        match_id = hold.reference.removeprefix(REFERENCE_PREFIX) if hold else ""
+        record = (
+            SchedulingRecord.objects.select_related("demand", "match")
+            .filter(match_id=int(match_id), provider_id=hold.provider_id)
+            .first()
+            if match_id.isdigit()
+            else None
+        )
+        if record is None:
+            raise Http404
+        return hold, record
+
+    def _decide(self, decide):
+        try:
+            decide()
+        except PermissionDenied:
+            raise Http404 from None
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict") and set(error.error_dict) - {"__all__"}:
+                raise serializers.ValidationError(error.message_dict) from error
+            return _conflict(error)
+        return None
+
+
+@extend_schema(
+    tags=["orders"],
+    summary="服务商确认资源预留 (confirm the provider's part: its holds become one order)",
+    description="与服务商页面“确认调度”相同的服务。重试已确认的部分返回同一订单（200）；已谢绝、已取消，"
+    "或预留已过期且余量不足时返回 409。",
+    request=None,
+    responses={201: OrderSerializer, 200: OrderSerializer, 404: None, 409: CONFLICT},
+)
+class HoldConfirmView(_ProviderHoldView):
+    def post(self, request, pk: int):
+        hold, record = self._record(request, pk)
+        reference = hold.reference
+        if record.status == SchedulingStatus.CONFIRMED:  # a retry: the same order again
+            order = Order.objects.filter(reference=reference, provider_id=hold.provider_id).first()
+            if order is not None:
+                return Response(OrderSerializer(order).data)
+        conflict = self._decide(lambda: services.scheduling_confirm(record=record, actor=request.user))
+        if conflict is not None:
+            return conflict
+        order = Order.objects.prefetch_related("lines__resource").get(reference=reference, provider_id=hold.provider_id)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["orders"],
+    summary="服务商谢绝资源预留 (decline the provider's part: the plan's holds are released)",
+    description="与服务商页面“谢绝调度”相同的服务：整个方案不成立，预留的卡全部释放，需求方可另选方案。"
+    "重试已谢绝的部分返回 200；已确认或已取消时返回 409。",
+    request=DeclineInputSerializer,
+    responses={200: DeclineResponse, 400: OpenApiResponse(description="缺少谢绝原因"), 404: None, 409: CONFLICT},
+)
+class HoldDeclineView(_ProviderHoldView):
+    def post(self, request, pk: int):
+        hold, record = self._record(request, pk)
+        data = DeclineInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if record.status != SchedulingStatus.DECLINED:
+            conflict = self._decide(
+                lambda: services.scheduling_decline(
+                    record=record, actor=request.user, reason=data.validated_data["reason"]
+                )
+            )
+            if conflict is not None:
+                return conflict
+        holds = Hold.objects.filter(reference=hold.reference, provider_id=hold.provider_id).exclude(
+            state=HoldState.HELD
+        )
+        return Response({"holds": HoldSerializer(holds.order_by("resource_id", "pk"), many=True).data})
