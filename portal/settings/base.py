@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 
 from .caches import *  # noqa: F403  (the shared cache, the page cache's alias and its bounds)
+from .federation_keys import *  # noqa: F403  (signed node requests: algorithm, sealing keys, rotation, enrolment)
 from .frame import *  # noqa: F403  (the government portal's frame and the design system)
 from .monitoring import *  # noqa: F403  (system E: metrics retention, /metrics, request counts)
 from .security import *  # noqa: F403  (system F: login protection, CSP, rate limits, scans)
@@ -386,19 +387,3 @@ OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
 # Answers "no such identifier" are cached shorter than found ones (typos should not stick).
 IDENTIFIER_NEGATIVE_CACHE_SECONDS = env.int("IDENTIFIER_NEGATIVE_CACHE_SECONDS", default=60)
-# Signed node requests (federation/signing.py): accepted clock skew; nonces are kept twice as long.
-FEDERATION_SIGNATURE_WINDOW_SECONDS = env.int("FEDERATION_SIGNATURE_WINDOW_SECONDS", default=300)
-# The algorithm of this node's own signing keys: "ed25519" or "sm2" (SM2/SM3, 商用密码; docs/signatures.md).
-NODE_SIGNATURE_ALGORITHM = env.str("NODE_SIGNATURE_ALGORITHM", default="ed25519")
-if NODE_SIGNATURE_ALGORITHM not in ("ed25519", "sm2"):
-    raise environ.ImproperlyConfigured(f"NODE_SIGNATURE_ALGORITHM: ed25519 or sm2, not {NODE_SIGNATURE_ALGORITHM!r}")
-# Fernet keys (newest first) sealing this node's private signing keys at rest; production.py requires them.
-FEDERATION_SEALING_KEYS = env.list("FEDERATION_SEALING_KEYS", default=[])
-# Rotation of the downward key (node_key_rotate): the retired key's overlap window; the nodes below re-read the
-# published keys when theirs are older than the TTL (≤ the overlap: federation/checks.py).
-FEDERATION_KEY_OVERLAP_SECONDS = env.int("FEDERATION_KEY_OVERLAP_SECONDS", default=24 * 60 * 60)
-FEDERATION_UPSTREAM_KEYS_TTL_SECONDS = env.int("FEDERATION_UPSTREAM_KEYS_TTL_SECONDS", default=300)
-# One-time enrolment codes (manage.py node_enrolment_code) expire after this many hours.
-FEDERATION_ENROLMENT_CODE_HOURS = env.int("FEDERATION_ENROLMENT_CODE_HOURS", default=72)
-# The integration self-test (catalog/network_selftest.py) waits this long for the national acknowledgement.
-FEDERATION_SELFTEST_WAIT_SECONDS = env.int("FEDERATION_SELFTEST_WAIT_SECONDS", default=30)
