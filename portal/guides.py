@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organizations.models import IndustryCategory
 from workflows.node_application.campaign_rules import CampaignRules, rules_from_campaign
@@ -74,7 +75,7 @@ def _conditions(campaign: Campaign, rules: CampaignRules) -> list[str]:
     if rules.licence_categories:
         conditions.append(
             _("运营主体持有包含 %(codes)s 之一的有效电信业务经营许可（事业单位除外），具备运营所需的场地、设备和人员。")
-            % {"codes": "、".join(rules.licence_categories)}
+            % {"codes": pgettext("punctuation", "、").join(rules.licence_categories)}
         )
     else:
         conditions.append(_("运营主体持有有效的电信业务经营许可（事业单位除外），具备运营所需的场地、设备和人员。"))

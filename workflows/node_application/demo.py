@@ -129,7 +129,6 @@ GUANGDONG_MATERIALS = [
         "label": "行业主管部门支持函",
         "scope": "industry",
         "max_size_mb": 10,
-        "note": "行业节点提供",
     },
     {"code": "consortium_agreement", "label": "联合体协议", "condition": "consortium", "max_size_mb": 10},
 ]

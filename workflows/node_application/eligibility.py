@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 
 from organizations.models import OrganizationKind
 from organizations.telecom import TELECOM_CATEGORIES
@@ -84,7 +85,9 @@ def licence_match(application: NodeApplication, *, on: datetime.date) -> tuple[o
 
 
 def _categories(codes) -> str:
-    return "、".join(f"{code} {TELECOM_CATEGORIES.get(code, '')}".strip() for code in sorted(codes))
+    return pgettext("punctuation", "、").join(
+        f"{code} {TELECOM_CATEGORIES.get(code, '')}".strip() for code in sorted(codes)
+    )
 
 
 def check_telecom_licence(application: NodeApplication, *, on: datetime.date) -> list[Finding]:
