@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import findings, selectors, services
+from .feedback import errors_to_form
 from .public_forms import FindingForm, FindingWithdrawForm
 from .uploads import CONTENT_TYPES
 
@@ -20,14 +21,6 @@ def _application_for_findings(request, reference: str):
     if application is None or not findings.can_record(user=request.user, application=application):
         raise Http404
     return application
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -48,7 +41,7 @@ def application_findings(request, reference: str):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                _add_errors(form, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("已记录虚假材料认定。"))

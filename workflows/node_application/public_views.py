@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from security.throttles import form_post_wait
 
 from . import publicity, services
+from .feedback import errors_to_form
 from .models import Campaign
 from .public_forms import PublicObjectionForm
 
@@ -90,11 +91,7 @@ def publicity_detail(request, reference: str):
                     now=now,
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("异议已提交，工业和信息化部将核查处理。"))

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 
 from . import inbox as inbox_parts
 from . import selectors, services, task_page
-from .feedback import errors_to_messages
+from .feedback import errors_to_form, errors_to_messages
 from .forms import TaskDecisionForm
 from .models import TaskKind, TaskStatus
 
@@ -91,11 +91,7 @@ def task_detail(request, pk: int):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        errors_to_form(form, error)
         return _render_task(request, task, form)
     messages.success(request, _("已办理：%(reference)s。") % {"reference": task.application.reference})
     return redirect("node_application:inbox")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from . import selectors
 from .campaign_rules import NATIONAL_REGISTRATION_RECEIPT, rules_for
+from .feedback import errors_to_form
 from .models import NodeApplication, format_deadline
 from .services.paper_copies import (
     paper_copies_can_register,
@@ -60,11 +61,7 @@ def paper_copies(request, reference: str):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("已登记纸质材料收到：%(reference)s。") % {"reference": application.reference})
             return redirect("node_application:detail", reference=application.reference)

@@ -15,6 +15,7 @@ from catalog.spreadsheets import SpreadsheetCSVWriter
 from . import eligibility, feedback, route_views, selectors, services, status_page, task_page
 from . import findings as false_materials
 from .campaign_rules import rules_for
+from .feedback import errors_to_form
 from .forms import (
     ApplicationForm,
     ExpertAssignForm,
@@ -164,11 +165,7 @@ def application_edit(request, reference: str):
         try:
             services.application_save_draft(application=fresh, actor=request.user, data=data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("已保存草稿。"))
             return redirect("node_application:edit", reference=reference)

@@ -22,7 +22,6 @@ from ..models import (
     NodeApplication,
     NodeType,
     Stage,
-    TaskStatus,
 )
 from . import declaration
 from .campaigns import rules_version_for_submission
@@ -35,7 +34,7 @@ from .common import (
     _now,
     _record,
 )
-from .process import applicant_step, flow_class, locked, process_cancel
+from .process import applicant_step, application_close, flow_class, locked
 
 
 def _next_reference(campaign: Campaign, node_type: str) -> str:
@@ -363,11 +362,7 @@ def application_withdraw(
     with locked(application) as application:
         if application.stage not in (Stage.DRAFT, Stage.RETURNED, Stage.NAME_PREREVIEW, Stage.MUNICIPAL_REVIEW):
             raise ValidationError(_("当前环节不能撤回。"))
-        for task in application.tasks.filter(status=TaskStatus.OPEN):
-            task.status = TaskStatus.CANCELLED
-            task.save(update_fields=["status"])
-        process_cancel(application=application)
-        _move(
+        application_close(
             application=application,
             to_stage=Stage.WITHDRAWN,
             action="withdraw",

@@ -30,8 +30,8 @@ from ..models import (
     TaskStatus,
     format_deadline,
 )
-from .common import _move, _notify_applicant, _now, _record
-from .process import locked, process_cancel
+from .common import _notify_applicant, _now, _record
+from .process import application_close, locked
 
 logger = logging.getLogger(__name__)
 
@@ -199,11 +199,7 @@ def application_abandon(*, application: NodeApplication, now: datetime.datetime)
         deadline = application.campaign.paper_copies_deadline
         if not paper_copies_pending(application) or deadline is None or now < deadline:
             return False
-        for task in application.tasks.filter(status=TaskStatus.OPEN):
-            task.status = TaskStatus.CANCELLED
-            task.save(update_fields=["status"])
-        process_cancel(application=application)
-        _move(
+        application_close(
             application=application,
             to_stage=Stage.ABANDONED,
             action="paper_copies:abandoned",

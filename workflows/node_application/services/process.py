@@ -15,8 +15,8 @@ from viewflow.workflow.status import STATUS
 
 from organizations.models import AuthorityLevel, DepartmentKind, User
 
-from ..models import NodeApplication, ReviewTask, TaskKind
-from .common import _lock, _province_code
+from ..models import NodeApplication, ReviewTask, TaskKind, TaskStatus
+from .common import _lock, _move, _province_code
 
 # NodeApplicationFlow as Viewflow refers to it (``Process.flow_class`` holds this for every process row)
 FLOW_REF = "node_application/flows.NodeApplicationFlow"
@@ -109,3 +109,22 @@ def process_cancel(*, application: NodeApplication) -> None:
     flow = flow_class()
     process = flow.process_class._default_manager.get(pk=application.process_id)
     flow.instance.cancel(process)
+
+
+def application_close(
+    *,
+    application: NodeApplication,
+    to_stage: str,
+    action: str,
+    label: str,
+    actor: User | None,
+    now: datetime.datetime,
+    opinion: str = "",
+) -> None:
+    """Withdrawal or abandonment (under the caller's lock): its open review tasks cancelled, the Viewflow
+    process cancelled, the move to the final stage recorded and the applicant told."""
+    for task in application.tasks.filter(status=TaskStatus.OPEN):
+        task.status = TaskStatus.CANCELLED
+        task.save(update_fields=["status"])
+    process_cancel(application=application)
+    _move(application=application, to_stage=to_stage, action=action, label=label, actor=actor, now=now, opinion=opinion)
