@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -15,20 +16,36 @@ from .models import (
 )
 
 
+class CampaignMaterialForm(forms.ModelForm):
+    """Narrow inputs: the materials table fits a 1366 px screen instead of scrolling sideways."""
+
+    class Meta:
+        model = CampaignMaterial
+        fields = [
+            "position",
+            "code",
+            "label",
+            "scope",
+            "condition",
+            "pdf_required",
+            "editable_required",
+            "max_size_mb",
+            "note",
+        ]
+        widgets = {
+            "position": forms.NumberInput(attrs={"style": "width: 3em"}),
+            "code": forms.TextInput(attrs={"size": 11}),
+            "label": forms.TextInput(attrs={"size": 15}),
+            "max_size_mb": forms.NumberInput(attrs={"style": "width: 4em"}),
+            "note": forms.TextInput(attrs={"size": 12}),
+        }
+
+
 class CampaignMaterialInline(admin.TabularInline):
     model = CampaignMaterial
+    form = CampaignMaterialForm
     extra = 0
-    fields = [
-        "position",
-        "code",
-        "label",
-        "scope",
-        "condition",
-        "pdf_required",
-        "editable_required",
-        "max_size_mb",
-        "note",
-    ]
+    fields = CampaignMaterialForm.Meta.fields
     verbose_name_plural = _("申报材料清单（不填则使用全国通知的材料清单）")
 
 
