@@ -21,6 +21,7 @@ class DemandFlow(flow.Flow):
     用户提交算力需求，节点给出排序的匹配方案；用户选择方案后由服务商确认调度。
     """
 
+    process_title = _("算力需求与调度")  # the docstring's first line, but translated (audit log, inbox under /en/)
     process_class = DemandProcess
     lock_impl = select_for_update_lock
 
