@@ -98,6 +98,15 @@ def test_other_organisations_and_providers_get_404(client, market):
     assert _post(client, f"/api/v1/holds/{hold_id}/decline/", {"reason": "x"}, **other_provider).status_code == 404
     # the buyer's own key cannot confirm its own hold either
     assert _post(client, f"/api/v1/holds/{hold_id}/confirm/", **buyer).status_code == 404
+    # a colleague in the provider's organisation without a provider role, signed in: 404 as well
+    from django.contrib.auth import get_user_model
+
+    clerk = get_user_model().objects.create_user(
+        username="clerk", password="x", organization=market.providers["chengdu"].organization
+    )
+    client.force_login(clerk)
+    assert _post(client, f"/api/v1/holds/{hold_id}/confirm/").status_code == 404
+    client.logout()
     assert Hold.objects.get(pk=hold_id).state == HoldState.HELD and not Order.objects.exists()
 
 

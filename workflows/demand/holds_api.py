@@ -22,16 +22,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.authentication import ProviderApiKeyAuthentication
-from catalog.models import ProviderApiKey
 from orders.buyer_keys import BuyerApiKeyAuthentication
-from orders.models import BuyerApiKey, Hold, HoldState, Order
+from orders.models import Hold, HoldState, Order
 from orders.serializers import HoldSerializer, OrderSerializer
 
 from . import selectors, services
 from .models import SchedulingRecord, SchedulingStatus
 
 IDEMPOTENCY_TTL = 24 * 3600
-REFERENCE_PREFIX = "match:"
+REFERENCE_PREFIX = selectors.HOLD_REFERENCE_PREFIX
 
 
 class AcceptInputSerializer(serializers.Serializer):
@@ -119,26 +118,11 @@ class _ProviderHoldView(APIView):
     authentication_classes = [ProviderApiKeyAuthentication, BuyerApiKeyAuthentication, SessionAuthentication]
 
     def _record(self, request, pk: int) -> tuple[Hold, SchedulingRecord]:
-        auth = getattr(request, "auth", None)
-        if isinstance(auth, BuyerApiKey):
+        provider = selectors.provider_of_request(user=request.user, auth=getattr(request, "auth", None))
+        found = selectors.provider_hold_with_record(provider=provider, pk=pk)
+        if found is None:
             raise Http404
-        holds = Hold.objects.all()
-        if isinstance(auth, ProviderApiKey):
-            holds = holds.filter(provider=auth.provider)
-        else:
-            holds = holds.filter(provider__organization_id=request.user.organization_id or -1)
-        hold = holds.filter(pk=pk, reference__startswith=REFERENCE_PREFIX).first()
-        match_id = hold.reference.removeprefix(REFERENCE_PREFIX) if hold else ""
-        record = (
-            SchedulingRecord.objects.select_related("demand", "match")
-            .filter(match_id=int(match_id), provider_id=hold.provider_id)
-            .first()
-            if match_id.isdigit()
-            else None
-        )
-        if record is None:
-            raise Http404
-        return hold, record
+        return found
 
     def _decide(self, decide):
         try:

@@ -10,6 +10,7 @@ from viewflow.workflow.status import STATUS
 from catalog.availability import free_units
 from catalog.models import ComputeResource, ListingState, NetworkLine, OnboardingState, RecordState
 from catalog.selectors import provider_for_user
+from orders.models import Hold
 from organizations.predicates import is_provider, is_reseller
 
 from .models import Demand, DemandMatch, MatchAllotment, SchedulingRecord, SchedulingStatus
@@ -161,3 +162,33 @@ def units_for_cards(*, cards: int, billing_unit: str, accelerators_per_node: int
     if billing_unit == "node_hour":
         return math.ceil(cards / max(1, accelerators_per_node or 1))
     return cards
+
+
+def provider_of_request(*, user, auth) -> object | None:
+    """The provider acting: its API key's, or the signed-in provider staff's own (None for anyone else)."""
+    from catalog.models import ProviderApiKey
+
+    if isinstance(auth, ProviderApiKey):
+        return auth.provider
+    if auth is not None:  # another kind of key (a buyer's) never acts for a provider
+        return None
+    return provider_for_user(user=user) if is_provider_staff(user) else None
+
+
+HOLD_REFERENCE_PREFIX = "match:"
+
+
+def provider_hold_with_record(*, provider, pk: int) -> tuple | None:
+    """A hold of this provider placed by accepting a plan, with the provider's scheduling record of that plan."""
+    if provider is None:
+        return None
+    hold = Hold.objects.filter(provider=provider, pk=pk, reference__startswith=HOLD_REFERENCE_PREFIX).first()
+    match_id = hold.reference.removeprefix(HOLD_REFERENCE_PREFIX) if hold else ""
+    if not match_id.isdigit():
+        return None
+    record = (
+        SchedulingRecord.objects.select_related("demand", "match")
+        .filter(match_id=int(match_id), provider_id=provider.pk)
+        .first()
+    )
+    return (hold, record) if record is not None else None
