@@ -19,12 +19,12 @@ push to another record does not wait (a push to a record the import changed wait
 On SQLite the import holds the database's one write lock from its first statement to its commit
 (~6 s for 100,000 rows): a status push waits that long, within the connection's busy timeout
 (``timeout`` in portal/settings/base.py, 20 s), and then succeeds. The import is kept in one
-transaction on purpose rather than committed in batches: batches would leave a catalogue half
-imported when a later row, a concurrent edit of the same external id or a crash stops it, and on
-SQLite they would not make the import finish sooner (one writer at a time). What a provider pushing
-status every few seconds gets on SQLite is therefore a push delayed by at most one import's
-duration, never refused while imports stay under the busy timeout; a deployment whose imports or
-pushes outgrow that runs on PostgreSQL (README, production topology).
+transaction on purpose rather than committed in batches: batches would cut the push's wait to one
+batch, but would leave a catalogue half imported when a later row, a concurrent edit of the same
+external id or a crash stops it, and would not make the import finish sooner (one writer at a time).
+A provider pushing status every few seconds gets on SQLite one push delayed by at most one import's
+duration, never refused while imports stay under the busy timeout; a deployment whose imports
+outgrow that runs on PostgreSQL (README, production topology).
 """
 
 from __future__ import annotations
