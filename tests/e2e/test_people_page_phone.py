@@ -21,7 +21,10 @@ def _signed_in(page, server: str, client, user) -> None:
 
 
 def test_people_page_is_cards_on_the_phone_with_nothing_scrolling_sideways(
-    asgi_server, pages_of, axe_violations, client  # noqa: F811
+    asgi_server,
+    pages_of,
+    axe_violations,
+    client,  # noqa: F811
 ):
     organization = OrganizationFactory()
     admin = UserFactory(username="buyeradmin", full_name="王管理", organization=organization)
@@ -47,7 +50,5 @@ def test_people_page_is_cards_on_the_phone_with_nothing_scrolling_sideways(
         box = button.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
         if width == 390:  # each value carries its column's name on the card
-            label = row.locator("td.people-credentials").evaluate(
-                "cell => getComputedStyle(cell, '::before').content"
-            )
+            label = row.locator("td.people-credentials").evaluate("cell => getComputedStyle(cell, '::before').content")
             assert "查看订单接入凭据" in label
