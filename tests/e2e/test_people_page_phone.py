@@ -22,9 +22,9 @@ def _signed_in(page, server: str, client, user) -> None:
 
 def test_people_page_is_cards_on_the_phone_with_nothing_scrolling_sideways(
     asgi_server,
-    pages_of,
+    pages_of,  # noqa: F811
     axe_violations,
-    client,  # noqa: F811
+    client,
 ):
     organization = OrganizationFactory()
     admin = UserFactory(username="buyeradmin", full_name="王管理", organization=organization)
