@@ -92,10 +92,13 @@ class SyncedRecordAdmin(admin.ModelAdmin):
 def _rotated(modeladmin, request, rotation, summary) -> None:
     modeladmin.message_user(request, summary % {"key": rotation.key.key_id, "count": len(rotation.retired)})
     for prefix, outcome in rotation.outcomes.items():
-        level = messages.SUCCESS if outcome.startswith("notified") else messages.WARNING
-        modeladmin.message_user(
-            request, _("下级节点 %(prefix)s：%(outcome)s") % {"prefix": prefix, "outcome": outcome}, level
-        )
+        if not outcome.delivered:
+            text, level = _("下级节点 %(prefix)s 暂时无法连接，通知将自动重试。"), messages.WARNING
+        elif outcome.still_accepted:
+            text, level = _("下级节点 %(prefix)s 已收到通知，旧密钥在过渡期内仍被接受。"), messages.SUCCESS
+        else:
+            text, level = _("下级节点 %(prefix)s 已收到通知，已拒绝所有旧密钥。"), messages.SUCCESS
+        modeladmin.message_user(request, text % {"prefix": prefix}, level)
 
 
 @admin.action(description=_("轮换下行签名密钥"))

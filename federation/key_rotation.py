@@ -89,19 +89,16 @@ def key_rotation_notices_enqueue(*, key: NodeKey, retired: list[NodeKey]) -> lis
     return notices
 
 
-def key_rotation_notices_deliver(*, notices: list[OutboxMessage]) -> dict[str, str]:
+def key_rotation_notices_deliver(*, notices: list[OutboxMessage]) -> dict[str, NoticeOutcome]:
     """Deliver the notices now, one node after the other; node prefix -> outcome."""
     outcomes = {}
     for notice in notices:
         delivered = outbox_deliver(message=notice)
         notice.refresh_from_db()
-        prefix = notice.peer.prefix
         if not delivered:
-            outcomes[prefix] = f"pending ({notice.last_error[:200]}); retried with back-off"
+            outcomes[notice.peer.prefix] = NoticeOutcome(delivered=False, error=notice.last_error[:200])
             continue
         accepted = set((notice.response or {}).get("accepted_key_ids") or [])
-        still = [old["key_id"] for old in notice.payload["retired"] if old["key_id"] in accepted]
-        outcomes[prefix] = f"notified; accepts {notice.payload['key_id']}" + (
-            f" and, until their window ends, {', '.join(still)}" if still else "; refuses every retired key"
-        )
+        still = tuple(old["key_id"] for old in notice.payload["retired"] if old["key_id"] in accepted)
+        outcomes[notice.peer.prefix] = NoticeOutcome(delivered=True, still_accepted=still)
     return outcomes
