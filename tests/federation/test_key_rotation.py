@@ -260,3 +260,27 @@ def test_a_rotation_is_pushed_to_every_active_node_below_signed_with_the_new_key
         node_key_rotate(overlap_seconds=0)
     pending = OutboxMessage.objects.filter(kind=KIND, peer=below["CN.510000.I65"]).order_by("pk")
     assert [row.status for row in pending] == ["dropped", "pending"]
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: the action runs outside a transaction
+def test_the_admin_action_revokes_the_old_key_and_says_node_by_node_what_became_of_the_notice(
+    below, monkeypatch, admin_client
+):
+    def exchange(*, method, url, headers, body=b""):
+        if "i65" in url:
+            raise Unreachable("ConnectError: refused")
+        return 200, {"accepted_key_ids": [headers[signing.HEADER_KEY_ID]]}
+
+    monkeypatch.setattr(downlink, "exchange", exchange)
+    old = node_key()
+    response = admin_client.post(
+        "/django-admin/federation/nodekey/",
+        {"action": "rotate_node_key_revoking_old", "_selected_action": [old.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "下级节点 CN.510000.C15 已收到通知，已拒绝所有旧密钥。" in text
+    assert "下级节点 CN.510000.I65 暂时无法连接，通知将自动重试。" in text
+    old.refresh_from_db()
+    assert old.retires_at <= timezone.now()  # withdrawn at once
+    assert [key["key_id"] for key in APIClient().get(KEY_URL).json()["keys"]] == [node_key().key_id]
