@@ -27,13 +27,16 @@ Two ways to read:
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import connection
+from django.utils import timezone
 
 from .models import Change, ConsumerCursor
 
 INFINITY = 2**63
+GAP_LOOKBACK_SECONDS = 120  # FeedReader.from_now: how far back a still-open writer is waited for
 
 
 class FeedRow(NamedTuple):
@@ -57,6 +60,10 @@ LIGHT_COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "c
 def current_position() -> int:
     """The newest sequence number (0 for an empty feed)."""
     return Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _created_at(seq: int):
+    return Change.objects.filter(seq=seq).values_list("created_at", flat=True).first()
 
 
 def _snapshot_bounds() -> tuple[int, int]:
@@ -156,7 +163,33 @@ class FeedReader:
         current state of everything needs)."""
         row = Change.objects.order_by("-seq").values_list("seq", "created_at").first()
         seq, created = row if row is not None else (0, None)
-        return cls(position=seq, anchor=created, snapshots=snapshots)
+        reader = cls(position=seq, anchor=created, snapshots=snapshots)
+        if seq and connection.vendor == "postgresql":
+            reader._stand_below_open_gap()
+        return reader
+
+    def _stand_below_open_gap(self) -> None:
+        """PostgreSQL: a transaction still running may hold a number below the newest one and
+        commit after this reader starts, and after its consumer loaded the current state. Stand
+        below the lowest missing number among the recent changes, the committed ones above it
+        counted as delivered (the consumer's load holds them), so ``read`` waits for that gap like
+        any other (given up once every transaction that may hold it has ended). Without a gap
+        nothing changes. Recent: written in the last ``GAP_LOOKBACK_SECONDS``; a transaction that
+        appended its changes longer ago and is still open is not waited for."""
+        since = timezone.now() - timedelta(seconds=GAP_LOOKBACK_SECONDS)
+        floor = Change.objects.filter(created_at__lt=since, seq__lte=self.position).order_by("-seq")
+        floor = floor.values_list("seq", flat=True).first()
+        committed = dict(
+            Change.objects.filter(seq__gt=floor or 0, seq__lte=self.position).values_list("seq", "created_at")
+        )
+        start = floor + 1 if floor else min(committed)
+        missing = next((seq for seq in range(start, self.position) if seq not in committed), None)
+        if missing is None:
+            return
+        below = missing - 1
+        self.position = below
+        self.anchor = committed.get(below) if below > (floor or 0) else _created_at(below)
+        self.seen = {seq: at for seq, at in committed.items() if seq > below}
 
     def read(self, *, limit: int = 5000) -> list[FeedRow] | None:
         """The changes not delivered yet, in sequence order (each once); None when this reader fell

@@ -146,6 +146,24 @@ def test_a_change_that_commits_late_with_a_lower_number_is_not_skipped():
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
+def test_a_reader_started_while_a_lower_number_is_still_open_waits_for_it():
+    """A consumer (the selection index) starts its reader and loads the current state while a
+    writer holds a lower number: that change commits afterwards and must still be delivered."""
+    append(1)
+    late = Writer(2)
+    late.start()
+    assert late.appended.wait(30)
+    append(3)  # commits first, with the newest number
+    reader = FeedReader.from_now()
+    assert reader.read() == []  # 3 is in the consumer's load already; 2 has not committed
+    late.release.set()
+    late.join(30)
+    assert [row.record_id for row in reader.read()] == [2]
+    assert reader.read() == [] and reader.position == current_position()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
 def test_a_gap_of_a_rolled_back_writer_is_given_up_once_it_ended():
     reader = overlapping(commit=False)
     assert reader.read() == []
