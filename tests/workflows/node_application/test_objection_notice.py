@@ -23,6 +23,8 @@ def test_each_public_objection_mails_the_ministry_reviewers_once(
 ):
     p = people
     application = _publicized(hebei, p)
+    p["ministry"].email = "ministry@miit.example"
+    p["ministry"].save(update_fields=["email"])
     second = reviewer("ministry_reviewer", p["ministry"].authority, email="second@miit.example")
     # at the ministry but not one of its reviewers
     elsewhere = reviewer("expert", p["ministry"].authority, email="other@miit.example")
