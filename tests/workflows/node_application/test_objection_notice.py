@@ -40,9 +40,9 @@ def test_each_public_objection_mails_the_ministry_reviewers_once(
     assert application.reference in notice.subject
     assert reverse("node_application:task", args=[task.pk]) in notice.body and "李异议" in notice.body
     assert "0311-87654321" not in notice.body  # contact details are read on the task page
-    assert Notification.objects.filter(application=application, message__contains="公示异议").count() == 2
+    assert Notification.objects.filter(application=application, message__contains="公众异议").count() == 2
     for nobody in (elsewhere, inactive, p["hb_comms"], p["applicant_hebei"]):
-        assert not Notification.objects.filter(user=nobody, message__contains="公示异议").exists()
+        assert not Notification.objects.filter(user=nobody, message__contains="公众异议").exists()
 
     # a second objection: a second notice; one recorded by the ministry itself: none
     with django_capture_on_commit_callbacks(execute=True):
