@@ -176,3 +176,10 @@ class InvitationForm(forms.Form):
         if User.objects.filter(email__iexact=email, organization__isnull=False).exists():
             raise forms.ValidationError(_("该电子邮箱的账号已属于一个单位。"))
         return email
+
+
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(label=_("注册时填写的电子邮箱"), max_length=254)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

@@ -66,6 +66,22 @@ def signup_create(*, form, verify_url_for) -> User:
     return user
 
 
+def verification_resend(*, email: str, verify_url_for) -> bool:
+    """Mail a new verification link to an account signed up with ``email`` that was never verified (inactive and
+    never signed in: a deactivated account is not revived this way). Whether one was found is not shown to the
+    visitor (the page reads the same either way)."""
+    user = User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True).order_by("pk").first()
+    if user is None:
+        return False
+    _mail(
+        to=user.email,
+        subject=_("请验证您的电子邮箱"),
+        template="accounts/email/verify.txt",
+        context={"user": user, "url": verify_url_for(user)},
+    )
+    return True
+
+
 @transaction.atomic
 def email_verify(*, user: User, token: str) -> bool:
     if user.is_active or not email_verification_token.check_token(user, token):
@@ -202,7 +218,10 @@ def registration_decide(*, registration: OrganizationRegistration, actor: User, 
 
 
 @transaction.atomic
-def join_request_create(*, user: User, organization: Organization, roles: list[str], note: str) -> JoinRequest:
+def join_request_create(
+    *, user: User, organization: Organization, roles: list[str], note: str, people_url: str = ""
+) -> JoinRequest:
+    """Ask to join ``organization``; its administrators are mailed (after commit) with the way to decide."""
     if user.organization_id or user.authority_id:
         raise ValidationError(_("您的账号已属于一个单位或主管部门。"))
     if OrganizationRegistration.objects.filter(
@@ -211,7 +230,17 @@ def join_request_create(*, user: User, organization: Organization, roles: list[s
         raise ValidationError(_("您有一份待认证的单位注册申请。"))
     if JoinRequest.objects.filter(user=user, status=JoinStatus.PENDING).exists():
         raise ValidationError(_("您已申请加入一个单位，请等待其管理员审批。"))
-    return JoinRequest.objects.create(user=user, organization=organization, requested_roles=roles, note=note)
+    join_request = JoinRequest.objects.create(user=user, organization=organization, requested_roles=roles, note=note)
+    recipients = list(
+        OrganizationAdministrator.objects.filter(organization=organization, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    subject = _("【单位人员】%(person)s 申请加入本单位") % {"person": user.get_full_name() or user.username}
+    body = render_to_string("accounts/email/join_request.txt", {"join_request": join_request, "people_url": people_url})
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+    return join_request
 
 
 def organization_roles(*, organization: Organization) -> list[str]:

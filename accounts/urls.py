@@ -1,22 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import certification, organization, people, signup
+from .views import certification, organization, password, people, signup
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", signup.signup, name="signup"),
     path("accounts/verify/<uidb64>/<token>/", signup.verify, name="verify"),
-    path(
-        "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("accounts/verify/resend/", signup.verification_resend, name="verify-resend"),
+    path("accounts/password/reset/", password.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/reset/<uidb64>/<token>/",

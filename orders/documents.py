@@ -1,31 +1,21 @@
 """PDFs of an order (订单) and of a usage statement (账单), for the buyer and the provider alike.
 
 Rendered like the node application form (workflows/node_application/services/pdf.py): reportlab with
-its built-in CID font ``STSong-Light``, so no font file is bundled. Access details are never printed.
+its built-in CID font ``STSong-Light`` for Chinese and the embedded Vera for Latin letters and digits
+(``infra.pdf_fonts``). Access details are never printed.
 """
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
+
+from infra import pdf_fonts
 
 from .models import Order
 from .statements import Statement, statement_table
 
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _text(value) -> str:
-    return escape(str(value if value is not None else "")).replace("\n", "<br/>")
+_font = pdf_fonts.register
+_text = pdf_fonts.markup
 
 
 def _render(*, title: str, heading_rows: list[tuple[str, str]], table: list[list], widths, generated_at=None) -> bytes:

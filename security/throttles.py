@@ -1,6 +1,8 @@
 """API rate limits. Rates are read from settings at call time, so a test or an operator's
 override of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] takes effect without a restart."""
 
+import hashlib
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
@@ -57,8 +59,32 @@ class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
 
 
 class _FormScope:
-    def __init__(self, scope: str):
+    def __init__(self, scope: str, address: str = ""):
         self.throttle_scope = scope
+        self.address = address
+
+
+class AddressThrottle(ScopedThrottle):
+    """A ``throttle_scope`` budget per recipient e-mail address (whoever posts, from wherever): the address is
+    kept in the cache key only as a digest."""
+
+    def get_cache_key(self, request, view):
+        digest = hashlib.sha256(view.address.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+def _refused(request, throttle, *, label: str) -> float:
+    from django.utils.translation import gettext_noop
+
+    from .models import SecurityEvent
+    from .services import event_detail, security_event_record
+
+    security_event_record(
+        kind=SecurityEvent.Kind.RATE_LIMITED,
+        request=request,
+        detail=event_detail(gettext_noop("频率限制：%(view)s"), view=label),
+    )
+    return throttle.wait() or 60.0
 
 
 def form_post_wait(request, *, scope: str) -> float | None:
@@ -68,14 +94,12 @@ def form_post_wait(request, *, scope: str) -> float | None:
     throttle = ScopedThrottle()
     if throttle.allow_request(request, _FormScope(scope)):
         return None
-    from django.utils.translation import gettext_noop
+    return _refused(request, throttle, label=f"form ({scope})")
 
-    from .models import SecurityEvent
-    from .services import event_detail, security_event_record
 
-    security_event_record(
-        kind=SecurityEvent.Kind.RATE_LIMITED,
-        request=request,
-        detail=event_detail(gettext_noop("频率限制：%(view)s"), view=f"form ({scope})"),
-    )
-    return throttle.wait() or 60.0
+def address_post_wait(request, *, scope: str, address: str) -> float | None:
+    """As ``form_post_wait``, counted per e-mail ``address`` (the mails one address receives, from any client)."""
+    throttle = AddressThrottle()
+    if throttle.allow_request(request, _FormScope(scope, address)):
+        return None
+    return _refused(request, throttle, label=f"form ({scope}, per address)")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..forms import JoinRequestForm, OrganizationRegistrationForm
 from ..models import JoinRequest, JoinStatus, OrganizationRegistration, RegistrationStatus
+from ..throttles import TOO_MANY, email_send_refusal
 
 
 def _latest_registration(user):
@@ -76,12 +78,17 @@ def join(request):
         return redirect("accounts:organization")
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refusal = email_send_refusal(request, address=user.email)  # the administrators are mailed
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return render(request, "accounts/join.html", {"form": form}, status=TOO_MANY)
         try:
             services.join_request_create(
                 user=user,
                 organization=form.organization,
                 roles=form.cleaned_data["requested_roles"],
                 note=form.cleaned_data["note"],
+                people_url=request.build_absolute_uri(reverse("accounts:people")),
             )
         except ValidationError as error:
             _errors_to_messages(request, error)

@@ -20,6 +20,7 @@ from organizations.selectors import user_roles
 from .. import services
 from ..forms import InvitationForm, MemberRolesForm
 from ..models import Invitation, JoinRequest, JoinStatus, OrganizationAdministrator
+from ..throttles import email_send_refusal
 
 
 def _organization(request):
@@ -169,7 +170,10 @@ def key_revoke(request, pk: int):
 def invite(request):
     organization = _organization(request)
     form = InvitationForm(request.POST, allowed=services.organization_roles(organization=organization))
-    if form.is_valid():
+    refusal = email_send_refusal(request, address=form.cleaned_data["email"]) if form.is_valid() else None
+    if refusal is not None:
+        messages.error(request, refusal)
+    elif form.is_valid():
         services.invitation_create(
             organization=organization,
             email=form.cleaned_data["email"],

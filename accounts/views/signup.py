@@ -11,7 +11,17 @@ from django.views.decorators.cache import never_cache
 from organizations.models import User
 
 from .. import services
-from ..forms import SignupForm
+from ..forms import SignupForm, VerificationResendForm
+from ..throttles import TOO_MANY, email_send_refusal
+
+
+def _verify_url_for(request):
+    def verify_url_for(user):
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = services.email_verification_token.make_token(user)
+        return request.build_absolute_uri(reverse("accounts:verify", args=[uid, token]))
+
+    return verify_url_for
 
 
 @never_cache
@@ -20,15 +30,30 @@ def signup(request):
         return redirect("accounts:organization")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-
-        def verify_url_for(user):
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = services.email_verification_token.make_token(user)
-            return request.build_absolute_uri(reverse("accounts:verify", args=[uid, token]))
-
-        user = services.signup_create(form=form, verify_url_for=verify_url_for)
+        refusal = email_send_refusal(request, address=form.cleaned_data["email"])
+        if refusal is not None:
+            form.add_error("email", refusal)
+            return render(request, "accounts/signup.html", {"form": form}, status=TOO_MANY)
+        user = services.signup_create(form=form, verify_url_for=_verify_url_for(request))
         return render(request, "accounts/signup_done.html", {"email": user.email})
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@never_cache
+def verification_resend(request):
+    """A new verification link for an account that was not verified (the first mail lost or its link expired)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:organization")
+    form = VerificationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        refusal = email_send_refusal(request, address=email)
+        if refusal is not None:
+            form.add_error("email", refusal)
+            return render(request, "accounts/verify_resend.html", {"form": form}, status=TOO_MANY)
+        services.verification_resend(email=email, verify_url_for=_verify_url_for(request))
+        return render(request, "accounts/signup_done.html", {"email": email, "resent": True})
+    return render(request, "accounts/verify_resend.html", {"form": form})
 
 
 @never_cache

@@ -10,6 +10,9 @@ Environment switches (all optional):
   security log all read it from there. (``AXES_IPWARE_PROXY_COUNT`` is still read as a fallback.)
 - ``API_THROTTLE_ANON`` / ``API_THROTTLE_USER`` / ``API_THROTTLE_PROVIDER``: DRF rates (``N/second|minute|hour|day``).
 - ``PUBLIC_FORM_THROTTLE``: posts of public forms (公示异议) per client address, same format (default 5/hour).
+- ``EMAIL_FORM_THROTTLE`` / ``EMAIL_ADDRESS_THROTTLE``: forms that send an e-mail (sign-up, verification re-send,
+  password reset, join request, invitation), per client address (or signed-in user; default 10/hour) and per
+  recipient address (default 3/hour). A refused post sends nothing and says when to retry.
 - ``SECURITY_ALERT_EMAILS``: extra addresses that receive security alerts (operators always do).
 """
 
@@ -124,6 +127,9 @@ REST_FRAMEWORK_SECURITY = {
         "provider": _env.str("API_THROTTLE_PROVIDER", default="6000/minute"),
         # public forms that anyone may post (公示异议): per client address, or per user when signed in
         "public_form": _env.str("PUBLIC_FORM_THROTTLE", default="5/hour"),
+        # forms that send an e-mail (accounts.throttles): per client address / user, and per recipient address
+        "email_form": _env.str("EMAIL_FORM_THROTTLE", default="10/hour"),
+        "email_address": _env.str("EMAIL_ADDRESS_THROTTLE", default="3/hour"),
     },
     "EXCEPTION_HANDLER": "security.api.exception_handler",
 }

@@ -59,3 +59,45 @@ def test_the_guangdong_call_has_its_guide_page_and_its_people(client):
     assert reviewer.authority.division_id == "440000"
     assert User.objects.get(username="applicant_guangdong").organization.name == "广东粤智算力有限公司（示例）"
     assert client.login(username="reviewer_gd_industry", password=DEMO_PASSWORD)
+
+
+def test_a_newcomer_finds_every_stage_a_publicity_and_a_registration_to_certify(client):
+    """Issue 16 item 4: a fresh `make run` shows a node under publicity (its period containing today) and a finished
+    publicity on the public 公示 page, an application in each stage of the route, and a self-registration waiting in
+    the operator's certification queue."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import OrganizationRegistration
+    from workflows.node_application.demo import OPEN_CAMPAIGN_SLUG
+    from workflows.node_application.models import NodeApplication, Stage
+
+    call_command("seed_demo", quiet=True)
+    stages = set(NodeApplication.objects.values_list("stage", flat=True))
+    route = {Stage.DRAFT, Stage.MUNICIPAL_REVIEW, Stage.PROVINCIAL_REVIEW, Stage.EXPERT_REVIEW, Stage.PUBLICITY}
+    assert route | {Stage.CONSTRUCTION} <= stages, stages
+
+    now = timezone.now()
+    current = NodeApplication.objects.get(stage=Stage.PUBLICITY)
+    assert current.campaign.slug == OPEN_CAMPAIGN_SLUG
+    assert now < current.publicity_ends_at <= now + datetime.timedelta(days=current.campaign.publicity_days)
+    listed = client.get("/publicity/").content.decode()
+    assert current.title in listed and "公示中" in listed
+    finished = NodeApplication.objects.get(stage=Stage.CONSTRUCTION, campaign__slug="hb-2026")
+    results = client.get("/publicity/?tab=results").content.decode()
+    assert finished.title in results and "公示期满，批准建设" in results
+    assert current.title not in results
+    # anyone can open the current entry and find the objection form
+    detail = client.get(f"/publicity/{current.reference}/").content.decode()
+    assert 'name="content"' in detail
+
+    # the operator's certification queue holds the newcomer's self-registration
+    waiting = OrganizationRegistration.objects.get(submitted_by__username="newcomer")
+    assert client.login(username="operator", password=DEMO_PASSWORD)
+    assert waiting.name in client.get("/certification/").content.decode()
+
+    # loading the demo again changes none of it
+    call_command("seed_demo", quiet=True)
+    assert NodeApplication.objects.filter(stage=Stage.PUBLICITY).count() == 1
+    assert set(NodeApplication.objects.values_list("stage", flat=True)) == stages

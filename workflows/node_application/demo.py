@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from organizations.models import IndustryCategory, User
 
-from . import services
+from . import demo_publicity, services
 from .campaign_rules import rules_for
 from .deadlines import shanghai_end_of_day as end
 from .deadlines import shanghai_start_of_day as start
@@ -218,13 +218,20 @@ NARRATIVE = {
     "facility_staff_security": 8,
 }
 
-# (username, campaign, node type, industry code, how far: "submitted" or "recommended")
+# (username, campaign, node type, industry code, how far: "draft", "submitted", "recommended", "expert_review",
+# "publicity" (under publicity now) or "approved" (publicity over, construction approved)). One application per
+# stage of the route: 草稿, 市级初审, 省级联合复审, 专家评审, 公示 and 公示结果 (建设实施).
 DEMO_APPLICATIONS = [
     ("applicant", "sc-2026", "industry", "391", "submitted"),
     ("applicant_mianyang", "sc-2026", "industry", "392", "recommended"),
-    ("applicant_hebei", "hb-2026", "regional", None, "submitted"),
-    # In the campaign that is always open: a regional application the ministry has given to the demo experts
+    # Hebei's 2026 regional node: publicised in March, approved when the period ended (the 公示结果 tab)
+    ("applicant_hebei", "hb-2026", "regional", None, "approved"),
+    # In the campaign that is always open: a regional application the ministry has given to the demo experts,
     ("applicant_mianyang", OPEN_CAMPAIGN_SLUG, "regional", None, "expert_review"),
+    # an industry node under publicity from the day the demo data is loaded (the 公示中 tab),
+    ("applicant", OPEN_CAMPAIGN_SLUG, "industry", "393", "publicity"),
+    # and a draft still being filled in.
+    ("applicant_mianyang", OPEN_CAMPAIGN_SLUG, "industry", "394", "draft"),
 ]
 
 
@@ -269,6 +276,10 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
     if rules_for(application).national_registration_for(node_type):
         data["national_registration_no"] = f"NCP-{campaign.year}-{application.pk:05d}（示例）"
         data["national_registration_on"] = timezone.localtime(now).date()
+    if progress == "draft":  # the narrative half written, nothing uploaded
+        data = {key: value for key, value in data.items() if key not in ("construction_plan", "safeguard_measures")}
+        application = services.application_save_draft(application=application, actor=user, data=data, now=now)
+        return f"created application {application.reference} ({application.get_stage_display()})"
     application = services.application_save_draft(application=application, actor=user, data=data, now=now)
     for rule in rules_for(application).materials_for(node_type=node_type, is_consortium=False):
         if not rule.required:
@@ -285,8 +296,8 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
             )
     application = services.application_submit(application=application, actor=user, now=now)
     _receive_paper_copies(application, now=now)
-    if progress == "recommended":
-        when = campaign.municipal_review_starts_at or timezone.now()
+    if progress != "submitted":  # every open municipal task recommends (none for a regional node)
+        when = max(campaign.municipal_review_starts_at or now, now)
         for task in ReviewTask.objects.filter(application=application, kind=TaskKind.MUNICIPAL_REVIEW, status="open"):
             reviewers = User.objects.filter(authority__level="city", authority__division_id=application.division_code)
             reviewer = reviewers.filter(authority__department=task.department).first() if task.department else None
@@ -295,8 +306,14 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
                 services.task_act(
                     task=task, actor=reviewer, decision="recommend", opinion="（示例）同意推荐。", now=when
                 )
-    if progress == "expert_review":
+    if progress in ("expert_review", "publicity", "approved"):
+        application.refresh_from_db()
         _to_expert_review(application, now=now)
+        application.refresh_from_db()
+    if progress == "publicity":
+        application = demo_publicity.currently_publicized(application)
+    if progress == "approved":
+        application = demo_publicity.publicized_and_approved(application, now=now + datetime.timedelta(days=14))
     application.refresh_from_db()
     return f"created application {application.reference} ({application.get_stage_display()})"
 

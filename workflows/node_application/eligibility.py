@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext
 
 from organizations.models import OrganizationKind
+from organizations.org_code import org_code_of, validate_unit_code
 from organizations.telecom import TELECOM_CATEGORIES
-from organizations.uscc import validate_uscc
 
 from . import findings as false_materials
 from .campaign_rules import CampaignRules, rules_for
@@ -212,15 +212,22 @@ def check_usccs(application: NodeApplication) -> list[Finding]:
     ]
     for field, code in codes:
         if not code:
-            findings.append(Finding("uscc_missing", BLOCK, _("请填写统一社会信用代码。"), field))
+            findings.append(Finding("uscc_missing", BLOCK, _("请填写组织机构代码或统一社会信用代码。"), field))
             continue
         try:
-            validate_uscc(code)
+            validate_unit_code(code)  # the notices' tables take either (GB 11714 or GB 32100)
         except ValidationError as error:
             findings.append(Finding("uscc_invalid", BLOCK, " ".join(error.messages), field))
-    present = [code for _f, code in codes if code]
+    # a unit named once by its USCC and once by its old organisation code is the same unit
+    present = [org_code_of(code) or code for _f, code in codes if code]
     if len(present) != len(set(present)):
-        findings.append(Finding("uscc_duplicate", BLOCK, _("联合体成员的统一社会信用代码不能重复。")))
+        findings.append(
+            Finding(
+                "uscc_duplicate",
+                BLOCK,
+                _("联合体成员的代码不能重复（同一单位的统一社会信用代码与其原组织机构代码视为同一单位）。"),
+            )
+        )
     return findings
 
 

@@ -7,10 +7,12 @@ read by ``eligibility.check_false_materials``."""
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import AuthorityLevel, User
+from organizations.org_code import is_org_code
 
 from . import selectors
 from .models import FalseMaterialFinding, FindingScope, NodeApplication
@@ -58,14 +60,18 @@ def in_force_against(application: NodeApplication) -> QuerySet[FalseMaterialFind
     """The findings in force that bar this application: against its organisation or any USCC it names, covering its
     campaign (this campaign, every campaign of its province, or all)."""
     campaign = application.campaign
-    who = Q(organization_id=application.organization_id) | Q(uscc__in=application_usccs(application))
+    named = application_usccs(application)
+    # a unit named by its old organisation code is the unit whose USCC carries that code (positions 9-17)
+    org_codes = [code.replace("-", "") for code in named if is_org_code(code)]
+    who = Q(organization_id=application.organization_id) | Q(uscc__in=named) | Q(uscc_org_code__in=org_codes)
     where = (
         Q(scope=FindingScope.ALL)
         | Q(scope=FindingScope.PROVINCE, province_code=campaign.province_id)
         | Q(scope=FindingScope.CAMPAIGN, campaign_id=campaign.pk)
     )
     return (
-        FalseMaterialFinding.objects.filter(who, where, withdrawn_at__isnull=True)
+        FalseMaterialFinding.objects.annotate(uscc_org_code=Substr("uscc", 9, 9))
+        .filter(who, where, withdrawn_at__isnull=True)
         .select_related("campaign", "organization")
         .order_by("recorded_at", "pk")
     )

@@ -30,6 +30,7 @@ class NodeApplicationFlow(flow.Flow):
     → 报送工业和信息化部 → 专家评审 → 公示 → 批准 → 建设实施 → 对接联调 → 验收。
     """
 
+    process_title = _("节点申报审核流程")  # the docstring's first line, but translated (audit log, inbox under /en/)
     process_class = NodeApplicationProcess
     lock_impl = lock.select_for_update_lock
 

@@ -6,7 +6,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.fields import USCCField
+from organizations.fields import UnitCodeField
 
 from .campaigns import Campaign, NodeType, format_deadline, local_date  # noqa: F401  (re-exported)
 
@@ -152,13 +152,13 @@ class NodeApplication(models.Model):
     # 实施主体: 牵头单位 + 至多两家联合申报单位
     lead_name = models.CharField(_("牵头单位名称"), max_length=128, blank=True)
     lead_address = models.CharField(_("牵头单位通讯地址"), max_length=255, blank=True)
-    lead_uscc = USCCField(_("牵头单位统一社会信用代码"), blank=True)
+    lead_uscc = UnitCodeField(_("牵头单位组织机构代码或统一社会信用代码"), blank=True)
     joint1_name = models.CharField(_("联合申报单位1名称"), max_length=128, blank=True)
     joint1_address = models.CharField(_("联合申报单位1通讯地址"), max_length=255, blank=True)
-    joint1_uscc = USCCField(_("联合申报单位1统一社会信用代码"), blank=True)
+    joint1_uscc = UnitCodeField(_("联合申报单位1组织机构代码或统一社会信用代码"), blank=True)
     joint2_name = models.CharField(_("联合申报单位2名称"), max_length=128, blank=True)
     joint2_address = models.CharField(_("联合申报单位2通讯地址"), max_length=255, blank=True)
-    joint2_uscc = USCCField(_("联合申报单位2统一社会信用代码"), blank=True)
+    joint2_uscc = UnitCodeField(_("联合申报单位2组织机构代码或统一社会信用代码"), blank=True)
 
     # 联系人信息
     contact_name = models.CharField(_("联系人姓名"), max_length=64, blank=True)

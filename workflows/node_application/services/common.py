@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.roles import Role
 
+from .. import selectors
 from ..campaign_rules import rules_for
 from ..form_content import FACILITY_FIELDS
 from ..models import (
@@ -136,6 +137,26 @@ def _notify_applicant(*, application: NodeApplication, message: str) -> None:
             send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
 
         transaction.on_commit(send)
+
+
+def _notify_task_reviewers(*, task: ReviewTask, subject: str, message: str) -> list[User]:
+    """In-app notification and an e-mail after commit for every active reviewer who may act on ``task`` (its level,
+    department and jurisdiction: ``selectors.task_can_act``). Returns them."""
+    candidates = User.objects.filter(is_active=True, authority__level=task.level).select_related("authority")
+    if task.department:
+        candidates = candidates.filter(authority__department=task.department)
+    reviewers = [user for user in candidates.order_by("pk") if selectors.task_can_act(user=user, task=task)]
+    Notification.objects.bulk_create(
+        [Notification(user=u, application=task.application, message=message[:255]) for u in reviewers]
+    )
+    recipients = [u.email for u in reviewers if u.email]
+    if recipients:
+
+        def send() -> None:
+            send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+
+        transaction.on_commit(send)
+    return reviewers
 
 
 def _move(

@@ -8,14 +8,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organizations.models import AuthorityLevel, User
 
 from .. import deadlines, selectors
-from ..models import NodeApplication, Objection, ObjectionChannel, ObjectionOutcome, Stage
+from ..models import (
+    NodeApplication,
+    Objection,
+    ObjectionChannel,
+    ObjectionOutcome,
+    ReviewTask,
+    Stage,
+    TaskKind,
+    TaskStatus,
+)
 from ..uploads import check_evidence
-from .common import _lock, _now, _record
+from .common import _lock, _notify_task_reviewers, _now, _record
 
 
 def _is_ministry(actor: User) -> bool:
@@ -88,7 +98,24 @@ def objection_submit_public(
         visible=False,
         now=now,
     )
+    _tell_the_ministry(objection)
     return objection
+
+
+def _tell_the_ministry(objection: Objection) -> None:
+    """The ministry reviewers who handle the application's publicity task are told of a new public objection, once
+    (in their notifications and by e-mail), with the way to the task; the grounds are read on the task page."""
+    application = objection.application
+    task = ReviewTask.objects.filter(application=application, kind=TaskKind.PUBLICITY, status=TaskStatus.OPEN).first()
+    if task is None:
+        return
+    values = {"reference": application.reference, "title": application.title}
+    subject = _("【节点公示】%(reference)s 收到公示异议") % values
+    url = settings.NODE_PUBLIC_URL + reverse("node_application:task", args=[task.pk])
+    message = _(
+        "%(reference)s（%(title)s）公示期间收到一件公众异议（异议人：%(name)s），请在公示期满前核查处理：%(url)s"
+    ) % {**values, "name": objection.lodged_by, "url": url}
+    _notify_task_reviewers(task=task, subject=subject, message=message)
 
 
 @transaction.atomic

@@ -6,33 +6,22 @@ construction and operating entities the notice's conditions name, the operating-
 block for the seal and signature. Every page's footer carries the checksum of the form's content
 (``form_content.checksum``), in a standard font so that it stays machine-readable in the PDF's text.
 
-Uses reportlab's built-in CID font ``STSong-Light`` (Adobe's Chinese font descriptors ship with
-reportlab and every PDF reader has the font), so no font file is bundled or downloaded.
+Chinese text is set in reportlab's CID font ``STSong-Light`` (every PDF reader substitutes a Chinese font for it),
+Latin letters and digits in Bitstream Vera, embedded (``infra.pdf_fonts``: Ghostscript's substitute for the CID
+font draws them blank).
 """
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
+
+from infra import pdf_fonts
 
 from .. import form_content
 from ..models import NodeApplication, NodeType
 
-FONT = "STSong-Light"
 CODE_FONT = "Courier"
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _text(value) -> str:
-    return escape(str(value if value is not None else "")).replace("\n", "<br/>")
+_text = pdf_fonts.markup
 
 
 def _styles():
@@ -40,7 +29,7 @@ def _styles():
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
 
-    font = _font()
+    font = pdf_fonts.register()
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
     return {
         "body": body,
@@ -156,12 +145,12 @@ def application_form_pdf(application: NodeApplication, *, generated_at=None) -> 
     def footer(canvas, document) -> None:
         canvas.saveState()
         canvas.setFillColor(colors.HexColor("#333333"))
-        canvas.setFont(FONT, 8.5)
-        canvas.drawString(20 * mm, 10 * mm, f"{application.reference}　申报表校验码（SHA-256 前16位）：")
+        pdf_fonts.draw_string(
+            canvas, 20 * mm, 10 * mm, f"{application.reference}　申报表校验码（SHA-256 前16位）：", size=8.5
+        )
         canvas.setFont(CODE_FONT, 9)
         canvas.drawString(96 * mm, 10 * mm, code)
-        canvas.setFont(FONT, 8.5)
-        canvas.drawRightString(190 * mm, 10 * mm, f"第 {document.page} 页")
+        pdf_fonts.draw_string(canvas, 190 * mm, 10 * mm, f"第 {document.page} 页", size=8.5, right=True)
         canvas.restoreState()
 
     buffer = io.BytesIO()
