@@ -157,7 +157,8 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
         for reviewer in ("reviewer_chengdu", "reviewer_sc_comms", "reviewer_sc_industry", "reviewer_ministry"):
             walk.sign_in(reviewer)
             walk.entry_points(reviewer)
-            walk.go(reviewer, "inbox", "/review/")
+            walk.go(reviewer, "inbox-done", "/review/?tab=done")
+            page.goto(asgi_server + "/review/")  # looked at as an entry point already
             task_href = walk.first_href("a[href*='/review/tasks/']")
             if task_href is None:
                 unconfirmed.append(f"{reviewer}: no task in the demo inbox")
@@ -178,6 +179,7 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
         # expert: the assignments, an application, the score up to its confirmation
         walk.sign_in("expert1")
         walk.entry_points("expert1")
+        page.goto(asgi_server + "/review/expert/")
         score_href = walk.first_href("a[href$='#score']")
         if score_href:
             walk.go("expert1", "application", score_href)
@@ -219,6 +221,8 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
             walk.go(username, "cms-pages", "/cms/pages/", chinese_text=False)
         context.close()
 
-    print(f"\n{len(visited)} screenshots in {SHOTS}")
+    report = [f"{page}: {fault}" for page, found in sorted(faults.items()) for fault in found]
+    (SHOTS / "faults.txt").write_text("\n".join(report + unconfirmed) + "\n", encoding="utf-8")
+    print(f"\n{len(visited)} screenshots in {SHOTS}; faults in {SHOTS / 'faults.txt'}")
     assert unconfirmed == []
     assert faults == {}
