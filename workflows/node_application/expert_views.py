@@ -47,9 +47,7 @@ def expert_score(request, reference: str):
     may_score = application.expert_assignments.filter(expert=request.user).exists()
     if may_score and request.POST.get("confirmed") != "yes":
         # Irreversible (one score per expert and application): first a page that shows what will be submitted.
-        return render(
-            request, "node_application/expert_score_confirm.html", {"application": application, "form": form}
-        )
+        return render(request, "node_application/expert_score_confirm.html", {"application": application, "form": form})
     try:
         services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
     except PermissionDenied:
