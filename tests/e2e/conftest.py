@@ -179,14 +179,15 @@ _VISIBLE_TEXT = """() => {
   }
   return parts.join(" ");
 }"""
-RAW_FIELD_NAME = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./-])")
+RAW_FIELD_NAME = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")  # not in e-mail addresses
 ENGLISH_SENTENCE = re.compile(r"(?<![\w.-])[A-Za-z][a-z']+(?:[ ,]+[A-Za-z][a-z']+){3,}")
 
 
-def text_faults(page) -> list[str]:
+def text_faults(page, *, allowed: frozenset[str] = frozenset()) -> list[str]:
     """Raw field names (snake_case) and English sentences (four or more English words in a row) in the visible
-    text of a Chinese page; code samples and elements marked with another language are not looked at."""
+    text of a Chinese page; code samples and elements marked with another language are not looked at. ``allowed``:
+    words that are data, not field names (the signed-in account's user name on its own start page)."""
     text = page.evaluate(_VISIBLE_TEXT)
-    found = [f"raw field name: {name}" for name in RAW_FIELD_NAME.findall(text)]
+    found = [f"raw field name: {name}" for name in RAW_FIELD_NAME.findall(text) if name not in allowed]
     found += [f"English: {sentence}" for sentence in ENGLISH_SENTENCE.findall(text)]
     return sorted(set(found))
