@@ -1,24 +1,21 @@
 """Data held only in Chinese (campaign names, material notes, document titles) on a page in another language:
 marked lang="zh-Hans" for screen readers and translators, with a visible "(Chinese only)" label (issue 15 item 7)."""
 
-import re
-
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-register = template.Library()
+from infra.language_marks import is_chinese_only
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+register = template.Library()
 
 
 @register.filter
 def zh_only(value):
     """The value as it is on Chinese pages, or when it holds no Chinese; otherwise marked as Chinese only."""
     text = "" if value is None else str(value)
-    if (get_language() or "zh").startswith("zh") or not HAN.search(text):
+    if not is_chinese_only(text):
         return conditional_escape(value if value is not None else "")
     return format_html('<span lang="zh-Hans">{}</span> <span class="zh-only">{}</span>', text, _("（仅中文）"))
 
@@ -26,7 +23,6 @@ def zh_only(value):
 @register.filter
 def zh_only_lang(value) -> str:
     """For elements that cannot hold markup (an <option>): the lang attribute the value needs, or nothing."""
-    text = "" if value is None else str(value)
-    if (get_language() or "zh").startswith("zh") or not HAN.search(text):
+    if not is_chinese_only("" if value is None else str(value)):
         return ""
     return mark_safe('lang="zh-Hans"')  # a constant
