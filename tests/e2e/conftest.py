@@ -5,6 +5,7 @@ download). Each test that fails leaves a full-page screenshot in tests/e2e/artif
 """
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -164,3 +165,29 @@ def asgi_server(transactional_db, settings, monkeypatch):
 
         SyncToAsync.single_thread_executor.submit(unshare).result()
     channel_layers.backends.clear()
+
+
+# Visible text of a page, outside code samples and elements marked as another language.
+_VISIBLE_TEXT = """() => {
+  const skip = "script, style, noscript, template, code, pre, kbd, samp, [lang]:not([lang^=zh]):not(html)";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (!element || element.closest(skip) || !element.checkVisibility()) continue;
+    parts.push(walker.currentNode.textContent);
+  }
+  return parts.join(" ");
+}"""
+RAW_FIELD_NAME = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")  # not in e-mail addresses
+ENGLISH_SENTENCE = re.compile(r"(?<![\w.-])[A-Za-z][a-z']+(?:[ ,]+[A-Za-z][a-z']+){3,}")
+
+
+def text_faults(page, *, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Raw field names (snake_case) and English sentences (four or more English words in a row) in the visible
+    text of a Chinese page; code samples and elements marked with another language are not looked at. ``allowed``:
+    words that are data, not field names (the signed-in account's user name on its own start page)."""
+    text = page.evaluate(_VISIBLE_TEXT)
+    found = [f"raw field name: {name}" for name in RAW_FIELD_NAME.findall(text) if name not in allowed]
+    found += [f"English: {sentence}" for sentence in ENGLISH_SENTENCE.findall(text)]
+    return sorted(set(found))

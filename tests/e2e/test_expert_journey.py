@@ -71,6 +71,10 @@ def test_expert_finds_the_assignment_and_scores_it_without_typing_a_url(live_ser
     page.get_by_label("评分（0–100）").fill("88")
     page.get_by_label("评审意见").fill("建设方案完整，资金落实。")
     page.get_by_role("button", name="提交评分").click()
+    # the confirmation step: nothing is recorded until the expert confirms
+    assert page.get_by_role("heading", name="确认提交评分").is_visible()
+    assert application.expert_scores.count() == 0
+    page.get_by_role("button", name="确认提交评分").click()
 
     # Back in the inbox: the score is there, nothing is left to do
     page.wait_for_url(re.compile(r"/review/expert/$"))

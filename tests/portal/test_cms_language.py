@@ -32,6 +32,10 @@ def test_cms_is_chinese_for_an_english_browser_and_after_the_public_site_switche
             "The slug '%(page_slug)s' is already in use within the parent page.",
             "网址编号“%(page_slug)s”已被同一栏目下的其他页面使用。",
         ),
+        ("Locked by workflow", "审核流程锁定"),
+        ("More bulk actions", "更多批量操作"),
+        ("This %(model_name)s is currently awaiting moderation.", "该%(model_name)s正在等待审核。"),
+        ("Are you sure you want to revoke this API token?", "确定要撤销此 API 令牌吗？"),
     ],
 )
 def test_wagtail_strings_editors_meet_are_translated(english, chinese):

@@ -44,6 +44,10 @@ def expert_score(request, reference: str):
     if not form.is_valid():
         messages.error(request, _("请填写 0–100 之间的评分。"))
         return redirect(reverse("node_application:detail", args=[application.reference]) + "#score")
+    may_score = application.expert_assignments.filter(expert=request.user).exists()
+    if may_score and request.POST.get("confirmed") != "yes":
+        # Irreversible (one score per expert and application): first a page that shows what will be submitted.
+        return render(request, "node_application/expert_score_confirm.html", {"application": application, "form": form})
     try:
         services.expert_score_submit(application=application, expert=request.user, **form.cleaned_data)
     except PermissionDenied:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from infra.language_marks import ChineseOnlyOptionsSelect
+
 from . import deadlines, selectors
 from .models import NodeType, Objection, ReviewTask, TaskKind, TaskStatus
 from .services.process import TASK_SPECS
@@ -37,6 +39,7 @@ class TaskFilter(django_filters.FilterSet):
         queryset=None,
         empty_label=_("全部批次"),
         to_field_name="slug",
+        widget=ChineseOnlyOptionsSelect,
     )
     node_type = django_filters.ChoiceFilter(
         label=_("节点类型"), field_name="application__node_type", choices=NodeType.choices, empty_label=_("全部类型")

@@ -62,9 +62,11 @@ def test_inbox_lists_only_my_assignments_and_scoring_moves_them_to_done(client, 
     detail = client.get(reverse("node_application:detail", args=[application.reference])).content.decode()
     assert 'id="score"' in detail and "提交评分" in detail
 
-    response = client.post(
-        reverse("node_application:score", args=[application.reference]), {"score": "86.5", "comment": "方案可行"}
-    )
+    url = reverse("node_application:score", args=[application.reference])
+    confirm = client.post(url, {"score": "86.5", "comment": "方案可行"})  # irreversible: a confirmation page first
+    assert confirm.status_code == 200 and "确认提交评分" in confirm.content.decode()
+    assert application.expert_scores.count() == 0
+    response = client.post(url, {"score": "86.5", "comment": "方案可行", "confirmed": "yes"})
     assert response.status_code == 302 and response["Location"] == reverse("node_application:expert_inbox")
     html = client.get(response["Location"]).content.decode()
     assert f"评分已提交：{application.reference}" in html
