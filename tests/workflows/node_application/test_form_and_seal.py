@@ -91,7 +91,7 @@ def test_the_operating_conditions_declaration_is_validated_on_its_fields(client,
     assert application.facility_staff_total is None
 
     client.force_login(user)
-    url = reverse("node_application:edit", args=[application.reference])
+    url = reverse("node_application:edit_step", args=[application.reference, "units"])
     response = client.post(url, {"facility_staff_total": "5", "facility_staff_security": "7"})
     page = response.content.decode()
     assert response.status_code == 200

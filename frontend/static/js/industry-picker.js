@@ -1,0 +1,25 @@
+// The application form's 申报行业: a <select> grouped by 大类 that works without JavaScript; with it, Tom Select
+// (frontend/static/vendor/tom-select) turns it into a type-to-filter box (by code or name).
+(function () {
+  "use strict";
+  function init() {
+    if (typeof TomSelect === "undefined") return;
+    document.querySelectorAll('select[data-picker="industry"]:not(:disabled)').forEach(function (select) {
+      var lang = document.documentElement.lang || "";
+      var english = lang.indexOf("en") === 0;
+      new TomSelect(select, {
+        maxOptions: null,
+        allowEmptyOption: true,
+        searchField: ["text", "optgroup"],
+        placeholder: english ? "Type a code or name to filter" : "输入代码或名称筛选",
+        render: {
+          no_results: function () {
+            return '<div class="no-results">' + (english ? "No matching industry" : "没有匹配的行业") + "</div>";
+          },
+        },
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
