@@ -37,8 +37,6 @@ class ApplicationForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["industry"].queryset = IndustryCategory.objects.all()
-        self.fields["industry"].widget.choices = industry_choices_grouped()
-        self.fields["industry"].widget.attrs["data-picker"] = "industry"
         # 建设主体/运营主体: the applicant itself and the units it enters on this form, by USCC (also those typed
         # on this very page, not yet saved); never the other organisations of the database.
         typed = [self.data.get(name, "") for name in UNIT_USCC_FIELDS] if self.is_bound else []
@@ -80,6 +78,9 @@ class ApplicationForm(forms.ModelForm):
         if only is not None:
             for name in [name for name in self.fields if name not in only]:
                 del self.fields[name]
+        if "industry" in self.fields:  # 中类 under their 大类; a type-to-filter box with JavaScript
+            self.fields["industry"].widget.choices = industry_choices_grouped()
+            self.fields["industry"].widget.attrs["data-picker"] = "industry"
 
 
 class MaterialUploadForm(forms.Form):
