@@ -94,9 +94,15 @@ class StepState:
 
 
 def progress(
-    *, current: str, labels: dict[str, str], errors: dict[str, list[str]], missing_materials: list[str]
+    *,
+    current: str,
+    labels: dict[str, str],
+    errors: dict[str, list[str]],
+    missing_materials: list[str],
+    findings: tuple = (),
 ) -> list[StepState]:
-    """Each step with what is still missing in it, from ``services.submit_problems``' answer."""
+    """Each step with what is still missing in it, from ``services.submit_problems``' answer (blocking eligibility
+    findings about a field, such as an operating entity without a telecom licence, in that field's step)."""
     states = [StepState(step, n, step.slug == current, True) for n, step in enumerate(STEPS, start=1)]
     by_slug = {state.slug: state for state in states}
     for name, messages in errors.items():
@@ -106,6 +112,11 @@ def progress(
         else:
             state.notes.extend(messages)
         state.complete = False
+    for finding in findings:
+        if finding.blocks and finding.field and finding.field not in errors:
+            state = by_slug[step_of_field(finding.field)]
+            state.notes.append(finding.message)
+            state.complete = False
     if missing_materials:
         by_slug[MATERIALS].notes.extend(missing_materials)
         by_slug[MATERIALS].complete = False

@@ -87,6 +87,9 @@ def material_rows(application: NodeApplication, *, error: tuple[str, str, list[s
     return rows
 
 
+_NAMED_IN_STEPS = {"facilities_no_evidence"}
+
+
 def _render(request, application, step, *, form=None, upload_form=None, upload_error=None, status=200):
     application.refresh_from_db()
     full = ApplicationForm(instance=application)
@@ -96,6 +99,7 @@ def _render(request, application, step, *, form=None, upload_form=None, upload_e
         labels={name: str(f.label) for name, f in full.fields.items()},
         errors=errors,
         missing_materials=missing,
+        findings=findings,
     )
     index = form_steps.STEP_SLUGS.index(step.slug)
     if step.fields and form is None:
@@ -109,7 +113,9 @@ def _render(request, application, step, *, form=None, upload_form=None, upload_e
         "next": steps[index + 1] if index + 1 < len(steps) else None,
         "form": form,
         "fieldsets": form_steps.FIELDSETS,
-        "blocking": [f for f in findings if f.blocks],
+        # conditions the steps cannot fix (a finding of false materials, the capital, the licence) on every step;
+        # those about a field or a missing material are named in their step
+        "blocking": [f for f in findings if f.blocks and not f.field and f.code not in _NAMED_IN_STEPS],
         "returned": status_page.return_reason(application, application.events.all()),
         "needs_prereview": application.stage == Stage.DRAFT
         and application.campaign.requires_name_prereview(application.node_type)

@@ -7,6 +7,9 @@
     document.querySelectorAll('select[data-picker="industry"]:not(:disabled)').forEach(function (select) {
       var lang = document.documentElement.lang || "";
       var english = lang.indexOf("en") === 0;
+      // Tom Select points the <label> at its own input; the original (hidden) select keeps its name.
+      var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      if (label) select.setAttribute("aria-label", label.textContent.replace(/\s+/g, " ").trim());
       new TomSelect(select, {
         maxOptions: null,
         allowEmptyOption: true,
