@@ -94,7 +94,7 @@ def next_step(page) -> None:
 
 def pick_industry(page, typed: str, option: str) -> None:
     """The 申报行业 picker (Tom Select over the grouped select): type to filter, pick the option."""
-    page.get_by_role("combobox", name=re.compile("申报行业")).click()
+    page.get_by_role("combobox", name=re.compile("申报行业")).focus()
     page.keyboard.type(typed)
     page.get_by_role("option", name=option).click()
 

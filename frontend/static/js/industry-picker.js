@@ -7,12 +7,14 @@
     document.querySelectorAll('select[data-picker="industry"]:not(:disabled)').forEach(function (select) {
       var lang = document.documentElement.lang || "";
       var english = lang.indexOf("en") === 0;
-      // Tom Select points the <label> at its own input; the original (hidden) select keeps its name.
+      // Tom Select points the <label> at its own input (the one combobox people use); the original select, hidden
+      // and out of the tab order, keeps a name but leaves the accessibility tree.
       var label = select.id && document.querySelector('label[for="' + select.id + '"]');
       if (label) select.setAttribute("aria-label", label.textContent.replace(/\s+/g, " ").trim());
+      select.setAttribute("aria-hidden", "true");
       new TomSelect(select, {
         maxOptions: null,
-        allowEmptyOption: true,
+        allowEmptyOption: false,
         searchField: ["text", "optgroup"],
         placeholder: english ? "Type a code or name to filter" : "输入代码或名称筛选",
         render: {
