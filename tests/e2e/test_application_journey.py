@@ -87,65 +87,79 @@ def sign_in(page, base: str, username: str, next_url: str) -> None:
     page.wait_for_url(re.compile(re.escape(next_url)))
 
 
-def fill_form(page, org) -> None:
-    page.get_by_label("申报行业（工业行业中类）").select_option(value="391")
-    texts = {
-        "推荐单位": "成都市经济和信息化局、成都市通信发展办公室",
-        "牵头单位名称": org.name,
-        "牵头单位通讯地址": "成都市高新区示例路1号",
-        "牵头单位统一社会信用代码": org.uscc,
-        "联系人姓名": "王申报",
-        "职务": "项目经理",
-        "电话": "028-12345678",
-        "邮箱": "contact@example.invalid",
-        "一、政策环境": "属于“十五五”发展战略重点行业。",
-        "二、行业基础": "已建成万卡级智算中心。",
-        "三、建设方案": "建设服务中心、算力资源汇聚、算力选择、安全保障系统。",
-        "四、应用推广": "面向电子信息行业推广。",
-        "五、保障措施": "配套资金、用地、用电保障。",
-        # the operating-conditions declaration
-        "运营场地地址": "成都市高新区示例路1号",
-        "运营场地面积（平方米）": "1200",
-        "可用机架数（个）": "40",
-        "供电容量（千瓦）": "800",
-        "服务器及网络安全设备（台）": "60",
-        "运营人员总数（人）": "35",
-        "其中技术人员（人）": "25",
-        "其中网络和数据安全人员（人）": "6",
-    }
-    for label, value in texts.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("性别").select_option(value="male")
-    page.get_by_label("场地权属").select_option(value="leased")
-    page.get_by_label("建设主体").select_option(label=org.name)
-    page.get_by_label("运营主体").select_option(label=org.name)
-    page.get_by_role("button", name="保存草稿").click()
+def next_step(page) -> None:
+    page.get_by_role("button", name="保存并下一步").click()
     page.wait_for_load_state()
 
 
-def upload_materials(page) -> None:
-    from workflows.node_application.models import EDITABLE_REQUIRED, MaterialKind
+def pick_industry(page, typed: str, option: str) -> None:
+    """The 申报行业 picker (Tom Select over the grouped select): type to filter, pick the option."""
+    page.get_by_role("combobox", name=re.compile("申报行业")).focus()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option).click()
 
-    for kind in MaterialKind:
-        if kind == MaterialKind.CONSORTIUM_AGREEMENT:
-            continue
-        formats = ["pdf", "editable"] if kind in EDITABLE_REQUIRED else ["pdf"]
-        for fmt in formats:
-            page.get_by_label("材料类别").select_option(value=kind.value)
-            page.get_by_label("格式").select_option(value=fmt)
-            if fmt == "pdf":
-                upload = {"name": "材料.pdf", "mimeType": "application/pdf", "buffer": PDF}
-            else:
-                upload = {
-                    "name": "材料.docx",
-                    "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "buffer": docx_bytes(),
-                }
-            page.get_by_label("文件").set_input_files(upload)
-            if kind == MaterialKind.STAMPED_FORM:  # the code printed on the generated form, as shown on the page
-                page.get_by_label("申报表校验码").fill(page.locator("[data-form-code]").inner_text())
-            page.get_by_role("button", name="上传").click()
-            page.wait_for_load_state()
+
+def fill_form(page, org) -> None:
+    """Steps 1 to 4 of the form, each saved with 保存并下一步."""
+    steps = [
+        {"推荐单位": "成都市经济和信息化局、成都市通信发展办公室"},
+        {
+            "牵头单位名称": org.name,
+            "牵头单位通讯地址": "成都市高新区示例路1号",
+            "牵头单位统一社会信用代码": org.uscc,
+            # the operating-conditions declaration
+            "运营场地地址": "成都市高新区示例路1号",
+            "运营场地面积（平方米）": "1200",
+            "可用机架数（个）": "40",
+            "供电容量（千瓦）": "800",
+            "服务器及网络安全设备（台）": "60",
+            "运营人员总数（人）": "35",
+            "其中技术人员（人）": "25",
+            "其中网络和数据安全人员（人）": "6",
+        },
+        {"联系人姓名": "王申报", "职务": "项目经理", "电话": "028-12345678", "邮箱": "contact@example.invalid"},
+        {
+            "一、政策环境": "属于“十五五”发展战略重点行业。",
+            "二、行业基础": "已建成万卡级智算中心。",
+            "三、建设方案": "建设服务中心、算力资源汇聚、算力选择、安全保障系统。",
+            "四、应用推广": "面向电子信息行业推广。",
+            "五、保障措施": "配套资金、用地、用电保障。",
+        },
+    ]
+    for number, texts in enumerate(steps, start=1):
+        if number == 1:
+            pick_industry(page, "计算机制造", "391 计算机制造")
+        for label, value in texts.items():
+            page.get_by_label(label, exact=True).fill(value)
+        if number == 2:
+            page.get_by_label("场地权属").select_option(value="leased")
+            page.get_by_label("建设主体").select_option(label=org.name)
+            page.get_by_label("运营主体").select_option(label=org.name)
+        if number == 3:
+            page.get_by_label("性别").select_option(value="male")
+        next_step(page)
+
+
+def upload_materials(page) -> None:
+    """The materials step: every required file, each from its own inline form."""
+    required = page.locator(".material-slot[data-required]").filter(has=page.locator("button.btn-primary"))
+    while required.count():
+        slot = required.first
+        anchor = slot.get_attribute("id")
+        if anchor.endswith("-pdf"):
+            upload = {"name": "材料.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        else:
+            upload = {
+                "name": "材料.docx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "buffer": docx_bytes(),
+            }
+        slot.locator("input[type=file]").set_input_files(upload)
+        if slot.locator("input[name=form_code]").count():  # the code printed on the generated form, as shown
+            slot.locator("input[name=form_code]").fill(page.locator("[data-form-code]").inner_text())
+        slot.locator("button[type=submit]").click()
+        page.wait_for_url(re.compile(f"#{anchor}$"))
+        page.wait_for_load_state()
 
 
 def act_on_task(page, base: str, username: str, task_name: str, decision: str, opinion: str) -> None:
@@ -168,7 +182,7 @@ def test_applicant_submits_and_reviewers_act_within_their_jurisdiction(live_serv
     page.wait_for_url(re.compile(r"/applications/[^/]+/edit/$"))
     fill_form(page, route["org"])
     upload_materials(page)
-    page.get_by_role("link", name="提交申报…").click()
+    page.get_by_role("link", name=re.compile("下一步：声明与提交")).click()
     page.get_by_label(re.compile("本单位承诺")).check()
     page.get_by_role("button", name="确认提交").click()
     page.wait_for_load_state()

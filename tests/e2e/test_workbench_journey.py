@@ -49,10 +49,11 @@ def test_submit_and_decide_through_confirmations(live_server, page, route, axe_v
 
     # applicant: the edit page leads to a confirmation step; without the declaration nothing is submitted
     sign_in(page, base, "applicant_e2e", f"/applications/{ref}/edit/")
-    look(page, axe_violations, "edit", width)  # the form, its declaration, the print-and-stamp step
-    page.get_by_role("link", name="提交申报…").click()
-    look(page, axe_violations, "submit-confirm", width)
+    look(page, axe_violations, "edit", width)  # the form's first step
+    page.get_by_role("link", name=re.compile("声明与提交")).click()  # the last step: the declaration and submit
+    look(page, axe_violations, "submit-step", width)
     page.get_by_role("button", name="确认提交").click()
+    look(page, axe_violations, "submit-confirm", width)
     assert page.get_by_text("请阅读并勾选信用承诺后再提交").first.is_visible()
     assert NodeApplication.objects.get(pk=application.pk).stage == "draft"
     page.get_by_label(re.compile("本单位承诺")).check()

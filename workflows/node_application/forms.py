@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import IndustryCategory, Organization
+from organizations.models import IndustryCategory
 
 from .campaign_rules import rules_for
+from .form_steps import industry_choices_grouped, required_on_submit
 from .models import MaterialFormat, NodeApplication
 from .services import DECISIONS, FORM_FIELDS
 from .services.common import RETURN_DECISIONS
+from .services.entities import ENTITY_FIELDS, UNIT_USCC_FIELDS, entity_choices, entity_not_offered_message
 from .services.review import OPINION_REQUIRED
 
 
@@ -29,13 +31,21 @@ class ApplicationForm(forms.ModelForm):
             )
         } | {"facility_note": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only: tuple[str, ...] | None = None, **kwargs):
+        """``only``: the fields of one step of the form (all of them when None)."""
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
         self.fields["industry"].queryset = IndustryCategory.objects.all()
-        self.fields["construction_entity"].queryset = Organization.objects.order_by("name")
-        self.fields["operating_entity"].queryset = Organization.objects.order_by("name")
+        # 建设主体/运营主体: the applicant itself and the units it enters on this form, by USCC (also those typed
+        # on this very page, not yet saved); never the other organisations of the database.
+        typed = [self.data.get(name, "") for name in UNIT_USCC_FIELDS] if self.is_bound else []
+        for name in ENTITY_FIELDS:
+            self.fields[name].queryset = entity_choices(application=self.instance, usccs=typed)
+            self.fields[name].error_messages["invalid_choice"] = entity_not_offered_message()
+            self.fields[name].help_text = _(
+                "可选本单位，或本表填写的牵头单位、联合申报单位（须为已在本平台注册的单位，按统一社会信用代码对应）。"
+            )
         # joint applicants only as far as the campaign's consortium size allows (the lead counts as one)
         max_consortium = rules_for(self.instance).max_consortium if self.instance.campaign_id else 3
         for n in (1, 2):
@@ -64,6 +74,13 @@ class ApplicationForm(forms.ModelForm):
             "运营条件声明：运营主体具有运营必要的场地、设备和人员等条件（申报通知“申报条件”）。"
             "请如实填写，并在申报材料中上传证明材料。"
         )
+        self.submit_required = required_on_submit(self.instance) & set(self.fields)
+        if only is not None:
+            for name in [name for name in self.fields if name not in only]:
+                del self.fields[name]
+        if "industry" in self.fields:  # 中类 under their 大类; a type-to-filter box with JavaScript
+            self.fields["industry"].widget.choices = industry_choices_grouped()
+            self.fields["industry"].widget.attrs["data-picker"] = "industry"
 
 
 class MaterialUploadForm(forms.Form):

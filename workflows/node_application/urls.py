@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import expert_views, finding_views, objection_views, public_views, review_views, route_views, views
+from . import expert_views, finding_views, form_views, objection_views, public_views, review_views, route_views, views
 
 app_name = "node_application"
 
@@ -10,11 +10,13 @@ urlpatterns = [
     path("applications/", views.application_list, name="list"),
     path("applications/new/<slug:slug>/<str:node_type>/", views.application_create, name="create"),
     path("applications/<str:reference>/", views.application_detail, name="detail"),
-    path("applications/<str:reference>/edit/", views.application_edit, name="edit"),
+    path("applications/<str:reference>/edit/", form_views.application_edit, name="edit"),
+    path("applications/<str:reference>/edit/<slug:step>/", form_views.application_edit, name="edit_step"),
     path("applications/<str:reference>/submit/", views.application_submit, name="submit"),
     path("applications/<str:reference>/withdraw/", views.application_withdraw, name="withdraw"),
     path("applications/<str:reference>/prereview/", views.application_request_prereview, name="prereview"),
-    path("applications/<str:reference>/materials/", views.material_upload, name="upload"),
+    path("applications/<str:reference>/materials/", form_views.material_upload, name="upload"),
+    path("applications/<str:reference>/materials/<int:pk>/delete/", form_views.material_delete, name="material_delete"),
     path("applications/<str:reference>/materials/<int:pk>/", views.material_download, name="material"),
     path("applications/<str:reference>/form.pdf", views.form_pdf_download, name="form_pdf"),
     path("applications/<str:reference>/paper-copies/", route_views.paper_copies, name="paper_copies"),

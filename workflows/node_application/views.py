@@ -15,12 +15,9 @@ from catalog.spreadsheets import SpreadsheetCSVWriter
 from . import eligibility, feedback, route_views, selectors, services, status_page, task_page
 from . import findings as false_materials
 from .campaign_rules import rules_for
-from .feedback import errors_to_form
 from .forms import (
-    ApplicationForm,
     ExpertAssignForm,
     ExpertScoreForm,
-    MaterialUploadForm,
     MilestoneForm,
     ObjectionForm,
     SubmitConfirmForm,
@@ -153,45 +150,6 @@ def _is_ministry(user) -> bool:
     return selectors.is_reviewer(user) and user.authority.level == "ministry"
 
 
-@login_required
-def application_edit(request, reference: str):
-    application = _owned_or_404(request, reference)
-    if not application.is_editable:
-        return redirect(_detail_url(application))
-    form = ApplicationForm(request.POST or None, instance=application)
-    if request.method == "POST" and form.is_valid():
-        fresh = NodeApplication.objects.get(pk=application.pk)
-        data = {name: form.cleaned_data[name] for name in form.fields if not form.fields[name].disabled}
-        try:
-            services.application_save_draft(application=fresh, actor=request.user, data=data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("已保存草稿。"))
-            return redirect("node_application:edit", reference=reference)
-    application.refresh_from_db()
-    errors, missing, findings = services.submit_problems(application, on=timezone.localdate())
-    return render(
-        request,
-        "node_application/node_application_form.html",
-        {
-            "application": application,
-            "form": form,
-            "submit_errors": feedback.labelled(errors),
-            "missing": missing,
-            "findings": findings,
-            "upload_form": MaterialUploadForm(application=application),
-            "checklist": task_page.materials_checklist(application),
-            "returned": status_page.return_reason(application, application.events.all()),
-            "materials": application.materials.all(),
-            "seal": services.seal_status(application),
-            "needs_prereview": application.stage == Stage.DRAFT
-            and application.campaign.requires_name_prereview(application.node_type)
-            and not application.industry_name_approved,
-        },
-    )
-
-
 def _applicant_step(request, reference: str, service, success: str):
     """Run one applicant action on their own application; refusals go back to the form."""
     application = _owned_or_404(request, reference)
@@ -217,7 +175,7 @@ def application_submit(request, reference: str):
             services.application_submit(application=application, actor=request.user, declared=True)
         except ValidationError as error:
             _errors_to_messages(request, error)
-            return redirect("node_application:edit", reference=reference)
+            return redirect("node_application:edit_step", reference=reference, step="submit")
         messages.success(request, _("已提交。"))
         return redirect(_detail_url(application))
     errors, missing, findings = services.submit_problems(application, on=timezone.localdate())
@@ -263,31 +221,6 @@ def application_withdraw(request, reference: str):
 @require_POST
 def application_request_prereview(request, reference: str):
     return _applicant_step(request, reference, services.application_request_name_prereview, _("已报送行业名称初核。"))
-
-
-@login_required
-@require_POST
-def material_upload(request, reference: str):
-    application = _owned_or_404(request, reference)
-    form = MaterialUploadForm(request.POST, request.FILES, application=application)
-    if form.is_valid():
-        try:
-            services.material_upload(
-                application=application,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                fmt=form.cleaned_data["format"],
-                upload=form.cleaned_data["file"],
-                form_code=form.cleaned_data["form_code"],
-            )
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-            return redirect("node_application:edit", reference=reference)
-        messages.success(request, _("材料已上传。"))
-    else:
-        for line in feedback.labelled(form.errors):
-            messages.error(request, line)
-    return redirect("node_application:edit", reference=reference)
 
 
 @login_required

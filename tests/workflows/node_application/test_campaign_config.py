@@ -138,8 +138,9 @@ def test_a_call_configured_in_the_admin_drives_materials_eligibility_and_route(c
     application = services.application_save_draft(application=application, actor=user, data=data, now=at(6, 2))
     # The upload form offers the campaign's kinds only, with their size limits.
     client.force_login(user)
-    page = client.get(reverse("node_application:edit", args=[application.reference])).content.decode()
+    page = client.get(reverse("node_application:edit_step", args=[application.reference, "materials"])).content.decode()
     assert "申报书（第二批）（不超过 1 MB）" in page and "信用承诺函" not in page
+    page = client.get(reverse("node_application:edit_step", args=[application.reference, "units"])).content.decode()
     assert 'name="joint1_name"' in page and 'name="joint2_name"' not in page  # a consortium of at most 2
     with pytest.raises(ValidationError) as refused:
         services.material_upload(

@@ -30,7 +30,9 @@ def test_industry_form_keeps_its_applicant_unit_and_the_pdf_prints_every_field_o
     assert application.applicant_unit == people["tianfu_org"].name
     client.force_login(user)
     page = client.get(reverse("node_application:edit", args=[application.reference])).content.decode()
-    assert 'name="applicant_unit"' in page and 'name="recommending_unit"' in page and "二、行业基础" in page
+    assert 'name="applicant_unit"' in page and 'name="recommending_unit"' in page
+    narratives = reverse("node_application:edit_step", args=[application.reference, "narratives"])
+    assert "二、行业基础" in client.get(narratives).content.decode()
     application = fill(application, user, now=at(3, 20), joint1_name="联合单位甲", joint1_address="成都市示例路2号")
 
     response = client.get(reverse("node_application:form_pdf", args=[application.reference]))
@@ -91,7 +93,7 @@ def test_the_operating_conditions_declaration_is_validated_on_its_fields(client,
     assert application.facility_staff_total is None
 
     client.force_login(user)
-    url = reverse("node_application:edit", args=[application.reference])
+    url = reverse("node_application:edit_step", args=[application.reference, "units"])
     response = client.post(url, {"facility_staff_total": "5", "facility_staff_security": "7"})
     page = response.content.decode()
     assert response.status_code == 200

@@ -188,7 +188,8 @@ def test_national_registration_is_recorded_by_industry_applicants_before_submit(
     client.force_login(user)
     edit = client.get(reverse("node_application:edit", args=[application.reference])).content.decode()
     assert 'name="national_registration_no"' in edit and 'name="national_registration_on"' in edit
-    assert "国家平台注册回执" in edit  # offered as a material, listed in the checklist
+    materials = reverse("node_application:edit_step", args=[application.reference, "materials"])
+    assert "国家平台注册回执" in client.get(materials).content.decode()  # offered as a material, in the checklist
     with time_machine.travel(at(3, 20, 12), tick=False):
         response = client.post(
             reverse("node_application:submit", args=[application.reference]), {"declared": "on"}, follow=True

@@ -58,7 +58,9 @@ def test_returned_application_shows_the_reason_at_the_top_of_status_and_edit_pag
     assert "现在需要您" in top and "请补充近三年资金证明。" in top and "退回意见" in top
     assert "route-step-returned" in detail and "市级初审推荐" in detail
     edit = client.get(reverse("node_application:edit", args=[application.reference])).content.decode()
-    assert "请补充近三年资金证明。" in edit.split("提交前自查", 1)[0]
+    assert "请补充近三年资金证明。" in edit.split("申报表填写步骤", 1)[0]  # above the steps, on every step
+    last = client.get(reverse("node_application:edit_step", args=[application.reference, "submit"])).content.decode()
+    assert "请补充近三年资金证明。" in last.split("提交前自查", 1)[0]
 
 
 def test_timeline_groups_uploads_without_hashes(client, sichuan, people):

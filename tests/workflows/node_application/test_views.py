@@ -1,5 +1,7 @@
 """Pages, downloads and the API: what each person sees, and 404 for everyone else."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -157,17 +159,18 @@ def test_edit_page_shows_findings_and_saves_with_field_errors(client, sichuan, p
     sichuan.materials_deadline = timezone.now() + datetime.timedelta(days=1)
     sichuan.save()
     client.force_login(people["applicant"])
-    url = reverse("node_application:edit", args=[application.reference])
-    response = client.get(url)
+    step = lambda name: reverse("node_application:edit_step", args=[application.reference, name])  # noqa: E731
+    response = client.get(step("materials"))
     assert response.status_code == 200 and "缺少申报材料" in response.content.decode()
-    response = client.post(url, {"lead_uscc": "123", "contact_email": "not-an-email", "basis": "新内容"})
+    response = client.post(step("contacts"), {"contact_email": "not-an-email", "contact_name": "新联系人"})
+    page = response.content.decode()
     assert response.status_code == 200
+    field = re.search(r'<input[^>]*name="contact_email"[^>]*>', page).group(0)
+    assert "is-invalid" in field and 'aria-invalid="true"' in field  # the error beside its field
     application.refresh_from_db()
-    assert application.basis == ""  # nothing saved with a bad field
-    response = client.post(
-        url, {"lead_uscc": application.lead_uscc, "lead_name": application.lead_name, "basis": "新内容"}
-    )
-    assert response.status_code == 302
+    assert application.contact_name != "新联系人"  # nothing saved with a bad field
+    response = client.post(step("narratives"), {"basis": "新内容", "go": "next"})
+    assert response.status_code == 302 and response["Location"] == step("materials")
     application.refresh_from_db()
     assert application.basis == "新内容"
     upload = client.post(

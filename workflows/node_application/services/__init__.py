@@ -23,6 +23,7 @@ from .common import FORM_FIELDS, REQUIRED_ON_SUBMIT
 from .declaration import seal_status
 from .experts import expert_assign, expert_score_submit
 from .findings import finding_record, finding_withdraw
+from .materials import material_delete
 from .objections import objection_lodge, objection_resolve, objection_submit_public
 from .package import application_form_data, build_submission_package
 from .pdf import application_form_pdf
@@ -45,6 +46,7 @@ __all__ = [
     "expert_score_submit",
     "finding_record",
     "finding_withdraw",
+    "material_delete",
     "material_upload",
     "milestone_record",
     "missing_materials",

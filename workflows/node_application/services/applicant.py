@@ -23,7 +23,7 @@ from ..models import (
     NodeType,
     Stage,
 )
-from . import declaration
+from . import declaration, entities
 from .campaigns import rules_version_for_submission
 from .common import (
     FORM_FIELDS,
@@ -137,6 +137,8 @@ def application_save_draft(
             changed.append(field)
     if not changed:
         return application
+    if set(changed) & {*entities.ENTITY_FIELDS, *entities.UNIT_USCC_FIELDS}:
+        entities.ensure_entities_allowed(application)
     application.full_clean(exclude=["reference", "created_by", "campaign", "organization"])
     application.save()
     _record(
