@@ -152,3 +152,15 @@ def test_another_organisation_gets_404(client, market, setting):
     client.force_login(user)
     assert client.post(reverse("demand:resale-withdraw", args=[offer.pk])).status_code == 302
     assert not resale_offers_public().exists()
+
+
+def test_the_pages_in_english(client, market, setting):
+    user, qualification, codes = setting
+    assert _publish(client, user, codes).status_code == 302
+    page = client.get("/en/resale/").content.decode()
+    assert "Resale offers" in page and "Underlying resources (provider)" in page and "转售报价" not in page
+    ResellerQualification.objects.filter(pk=qualification.pk).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = client.get("/en/resale/mine/").content.decode()
+    assert "the resale and scheduling qualification (ZS-2026-0077) expired on" in page
