@@ -95,8 +95,11 @@ class ResaleOfferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("交付方式、最短租期、结算与售后等。"),
     )
-    valid_from = forms.DateField(label=_("有效期自"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    # the browser's date input takes ISO dates only, whatever the page language's date format
+    valid_from = forms.DateField(label=_("有效期自"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("有效期至"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def clean_identifiers(self):
         raw = self.cleaned_data["identifiers"]

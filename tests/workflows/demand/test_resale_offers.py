@@ -157,8 +157,10 @@ def test_another_organisation_gets_404(client, market, setting):
 def test_the_pages_in_english(client, market, setting):
     user, qualification, codes = setting
     assert _publish(client, user, codes).status_code == 302
+    client.get(reverse("demand:resale-mine"))  # shows (and so clears) the Chinese flash of the publish
     page = client.get("/en/resale/").content.decode()
     assert "Resale offers" in page and "Underlying resources (provider)" in page and "转售报价" not in page
+    assert 'value="' + timezone.localdate().isoformat() in client.get("/en/resale/new/").content.decode()
     ResellerQualification.objects.filter(pk=qualification.pk).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1)
     )
