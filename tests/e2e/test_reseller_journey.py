@@ -45,6 +45,7 @@ def _check(page, name, width, axe_violations, *, refused=False):
     if refused:  # the refused form answers 400 on purpose; Chromium logs the document's status as an error
         errors = [e for e in errors if "status of 400 (Bad Request)" not in e]
     assert errors == [], name
+    page.console_errors.clear()  # each check covers what happened since the previous one
 
 
 def _place(page, base, customer_uscc):
