@@ -9,7 +9,10 @@ a fresh copy of that database, so every path starts from the same state and its 
 - fast:      ``catalog.imports.file_import`` (stream; batches prepared column-wise — parsed,
              validated, INSERT parameters and version payloads built — in a forked worker while
              this process writes them with executemany, all in one transaction, one version per
-             record), then the same file again (nothing changes: no writes). The worker's CPU time
+             record), then the same file again (nothing changes: no writes), then the file with
+             every price changed (an update of every record: its feed rows carry patches,
+             changes.models.Change.patch). ``--feed-cost`` runs the same with id-only feed rows and
+             without feed rows, and prints the feed's cost for new and for changed records. The worker's CPU time
              and peak RSS are reported beside the importing process's; the memory target is checked
              on their sum (which counts the pages they share through fork twice);
 - defaults:  ``ComputeResourceResource(provider=...).import_data(dataset)``, a plain ModelResource
@@ -46,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +207,20 @@ def _digest(external_ids: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def _prices_changed(csv_path: str) -> str:
+    """A copy of the CSV with every price one yuan higher (next to it, made once)."""
+    target = f"{csv_path}.prices-changed.csv"
+    if not Path(target).exists():
+        with open(csv_path, encoding="utf-8-sig", newline="") as source:
+            rows = list(csv.reader(source))
+        at = rows[0].index("单价（元/计费单位）")
+        for row in rows[1:]:
+            row[at] = f"{Decimal(row[at]) + 1:.2f}"
+        with open(target, "w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerows(rows)
+    return target
+
+
 def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefix: int) -> dict:
     """Child: one import path on its own fresh database copy."""
     import resource
@@ -213,13 +231,15 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
     provider = Provider.objects.get(pk=provider_id)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {"path": path_name, "rss_before_mb": rss_before}
-    if path_name in ("fast", "fast-nofeed"):
+    if path_name in ("fast", "fast-nofeed", "fast-nopatch"):
+        import catalog.imports.engine as engine
         from catalog.imports import file_import
 
         if path_name == "fast-nofeed":  # the change feed's write cost: the same import without its feed rows
-            import catalog.imports.engine as engine
-
             engine.records_changed_append = lambda **_kwargs: 0
+        elif path_name == "fast-nopatch":  # feed rows with ids only (before the import wrote patches)
+            append = engine.records_changed_append
+            engine.records_changed_append = lambda **kwargs: append(**{**kwargs, "patches": None})
 
         started, cpu = time.perf_counter(), time.process_time()
         with open(csv_path, "rb") as stream:
@@ -259,6 +279,16 @@ def measure(path_name: str, db_path: str, csv_path: str, provider_id: int, prefi
     result["records"] = ComputeResource.objects.count()
     result["versions"] = RecordVersion.objects.count()
     result["digest"] = _digest([f"BENCH-{n:06d}" for n in range(prefix)])
+    if path_name.startswith("fast"):  # (after the digest and counts, which compare with the defaults)
+        from catalog.imports import file_import
+
+        changed_path = _prices_changed(csv_path)  # every row's price changed: an update of every record
+        started, cpu = time.perf_counter(), time.process_time()
+        with open(changed_path, "rb") as stream:
+            update = file_import(model=ComputeResource, provider=provider, stream=stream, fmt="csv")
+        result["update_seconds"] = time.perf_counter() - started
+        result["update_cpu_s"] = time.process_time() - cpu
+        result["updated"] = update.updated
     return result
 
 
@@ -287,7 +317,9 @@ def main(argv=None) -> int:
     parser.add_argument("--defaults-rows", type=int, default=10_000)
     parser.add_argument("--schema", choices=("models", "migrations"), default="models")
     parser.add_argument(
-        "--feed-cost", action="store_true", help="also run the fast path without its change-feed rows and compare"
+        "--feed-cost",
+        action="store_true",
+        help="also run the fast path with id-only feed rows (no patches) and without feed rows, and compare",
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -326,7 +358,7 @@ def main(argv=None) -> int:
         results = {}
         paths = [("fast", csv_path), ("defaults", prefix_path)]
         if args.feed_cost:
-            paths.insert(1, ("fast-nofeed", csv_path))
+            paths[1:1] = [("fast-nopatch", csv_path), ("fast-nofeed", csv_path)]
         for name, path in paths:
             db = workdir / f"{name}.sqlite3"
             _copy_db(workdir / "template.sqlite3", db)
@@ -344,6 +376,15 @@ def main(argv=None) -> int:
             f"without ({(1 - with_feed / without) * 100:.1f} % fewer; CPU of the importing process "
             f"{fast['cpu_s']:.2f} s / {bare['cpu_s']:.2f} s; load after each: {fast['load_after']} / "
             f"{bare['load_after']})"
+        )
+        ids_only = results["fast-nopatch"]
+        rates = [result["updated"] / result["update_seconds"] for result in (fast, ids_only, bare)]
+        print(
+            f"   updating every record (prices changed, {fast['updated']:,} rows): {rates[0]:,.0f} rows/s with "
+            f"feed rows carrying patches, {rates[1]:,.0f} with ids only, {rates[2]:,.0f} without feed rows "
+            f"({(1 - rates[0] / rates[2]) * 100:.1f} % / {(1 - rates[1] / rates[2]) * 100:.1f} % fewer; CPU "
+            f"{fast['update_cpu_s']:.2f} / {ids_only['update_cpu_s']:.2f} / {bare['update_cpu_s']:.2f} s; "
+            f"load after each: {fast['load_after']} / {ids_only['load_after']} / {bare['load_after']})"
         )
     print(f"   load average after the fast path: {fast['load_after']}; after the defaults: {defaults['load_after']}")
     failed = False

@@ -4,7 +4,8 @@ the first search in this process that sees it — with two concurrent writers in
 Set-up (a throwaway SQLite file; a throwaway PostgreSQL database too when DATABASE_URL is set):
 ``--size`` resources generated as bench-search does. Then three processes:
 
-- the searcher (the measured process): builds and warms the database backend as a server does,
+- the searcher (the measured process): builds and warms the database backend as a server does
+  (search/warmup.py, the collector's freeze included),
   then searches in a loop (the fixed query mix of bench-search, the feed read at most every
   ``SEARCH_FRESHNESS_SECONDS`` as in production) and after each search checks the changes the
   writers reported as committed against the index that answered it;
@@ -13,7 +14,8 @@ Set-up (a throwaway SQLite file; a throwaway PostgreSQL database too when DATABA
 - writer 2, a long import updating existing rows: one transaction that updates ``--import-rows``
   resources' prices in batches of 500 (``executemany``, as the import engine writes) spread over
   ``--import-seconds``, then appends its changes with the engine's own call
-  (``records_changed_append``) and commits — the case of the former freshness stamp's hole: its rows
+  (``records_changed_append``, each record with its patch: the new value of its changed field) and
+  commits — the case of the former freshness stamp's hole: its rows
   carry older ``updated_at`` values and a lower feed sequence than the status changes committed
   meanwhile.
 
@@ -22,7 +24,8 @@ at the end of the first search after which the index holds that price. Prints p5
 staleness per writer and overall, and the misses (changes not seen within ``--grace`` seconds);
 then where the time goes: the status writer's time from starting a change to its commit (on SQLite
 it waits there for the import's write lock: seconds, outside the staleness measured) and the
-searcher's time applying the feed rows of one read (the import's rows are re-read in one go).
+searcher's time reading the feed and applying its rows per read that had any (the import's rows in
+one go, from their patches), wall clock and, for the import's read, CPU.
 ``--dump FILE`` keeps the searcher's raw figures.
 """
 
@@ -82,19 +85,29 @@ def searcher(args) -> None:
     from search.backends import freshness_seconds
     from search.backends.database import DatabaseBackend
     from search.query import ComputeQuery
+    from search.warmup import freeze_long_lived
 
     backend = DatabaseBackend(freshness_interval=freshness_seconds())
     backend.rebuild()
     backend.warm()
-    catch_ups: list[tuple[float, float, int]] = []  # (ended at, seconds, feed rows) of each non-empty read
-    apply = backend._apply
+    freeze_long_lived()  # as the server's warm-up does (search/warmup.py)
+    # (ended at, seconds, feed rows, CPU seconds) of each read of the feed, reading and applying its rows
+    catch_ups: list[tuple[float, float, int, float]] = []
+    catch_up, apply = backend._catch_up, backend._apply
+    applied = []
 
     def timed_apply(rows):
-        began = time.time()
+        applied.append(len(rows))
         apply(rows)
-        catch_ups.append((time.time(), time.time() - began, len(rows)))
 
-    backend._apply = timed_apply
+    def timed_catch_up():
+        began, cpu = time.time(), time.process_time()
+        applied.clear()
+        catch_up()
+        if sum(applied):
+            catch_ups.append((time.time(), time.time() - began, sum(applied), time.process_time() - cpu))
+
+    backend._apply, backend._catch_up = timed_apply, timed_catch_up
     queries = [ComputeQuery.from_params(params) for params in QUERIES]
     Path(args.ready).write_text("ready")
     reported = {name: Path(args.workdir) / f"{name}.jsonl" for name in ("status", "import")}
@@ -177,6 +190,8 @@ def status_writer(args) -> None:
 
 def import_writer(args) -> None:
     _django()
+    from decimal import Decimal
+
     from django.db import connection, transaction
 
     from catalog.models import ComputeResource
@@ -196,7 +211,9 @@ def import_writer(args) -> None:
                     [(f"{prices[pk]:.2f}", connection.ops.adapt_datetimefield_value(_now()), pk) for pk in batch],
                 )
                 time.sleep(pause)
-        records_changed_append(model=ComputeResource, record_ids=ids, change="imported")
+        # as the import engine appends them: each changed record with the new values of its changed fields
+        patches = {pk: {"price_yuan": Decimal(f"{prices[pk]:.2f}")} for pk in ids}
+        records_changed_append(model=ComputeResource, record_ids=ids, change="imported", patches=patches)
     committed = time.time()
     with (Path(args.workdir) / "import.jsonl").open("w") as stream:
         for pk in ids:
@@ -210,12 +227,12 @@ def _now():
     return timezone.now()
 
 
-def summary(values: list[float]) -> str:
+def summary(values: list[float], what: str = "changes") -> str:
     if not values:
         return "none"
     ms = sorted(value * 1000 for value in values)
     p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
-    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms ({len(ms):,} changes)"
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms ({len(ms):,} {what})"
 
 
 def run_engine(engine: str, args) -> bool:
@@ -264,10 +281,14 @@ def run_engine(engine: str, args) -> bool:
           f"{summary([s for name, s in seen if name == 'import'])}")  # fmt: skip
     print(f"   all changes: {summary([s for _name, s in seen])}; misses {result['misses']}")
     print(f"   status writer, start of a change -> its commit (lock waits): {summary(result['waits'])}")
-    spans = [seconds for _at, seconds, _rows in result["catch_ups"]]
-    rows = sorted(count for _at, _seconds, count in result["catch_ups"])
-    print(f"   searcher, applying the feed rows of one read: {summary(spans)}; rows per read "
-          f"p50 {percentile(rows, 0.5) if rows else 0}, max {rows[-1] if rows else 0}")  # fmt: skip
+    catch_ups = result["catch_ups"]
+    spans = [seconds for _at, seconds, _rows, _cpu in catch_ups]
+    rows = sorted(count for _at, _seconds, count, _cpu in catch_ups)
+    print(f"   searcher, reading the feed and applying its rows (reads with rows): {summary(spans, 'reads')}; "
+          f"rows per read p50 {percentile(rows, 0.5) if rows else 0}, max {rows[-1] if rows else 0}")  # fmt: skip
+    for _at, seconds, count, cpu in catch_ups:
+        if count >= 1000:  # the import's rows
+            print(f"      a read of {count:,} rows: {seconds * 1000:.1f} ms, of which CPU {cpu * 1000:.1f} ms")
     if args.dump:
         Path(args.dump).write_text(json.dumps(result))
     return result["misses"] == 0

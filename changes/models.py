@@ -13,7 +13,10 @@ class Change(models.Model):
     PostgreSQL a transaction can take a lower ``seq`` and commit after a higher one: readers handle
     that (changes.selectors.FeedReader). ``txid`` is the writer's transaction id on PostgreSQL.
     ``snapshot`` is the record's current state when the writer had it at hand, else null (bulk
-    imports): consumers that need it build it from the record (changes.registry.snapshot_for).
+    imports): consumers that need it build it from the record (changes.registry.snapshots_build).
+    ``patch`` is the new stored values of the changed columns (``fields``) when the writer had them
+    at hand and no snapshot (bulk imports of existing records): a consumer that keeps a copy of the
+    record applies them over its copy, in sequence order, instead of reading the record again.
     """
 
     seq = models.BigAutoField(_("序号"), primary_key=True)
@@ -23,6 +26,7 @@ class Change(models.Model):
     fields = models.JSONField(_("变更字段"), default=list, blank=True)
     area = models.CharField(_("所在地区"), max_length=12, blank=True, default="")
     snapshot = models.JSONField(_("当前快照"), null=True, blank=True)
+    patch = models.JSONField(_("变更后取值"), null=True, blank=True)
     txid = models.BigIntegerField(_("事务号"), null=True, blank=True)
     created_at = models.DateTimeField(_("写入时间"), default=timezone.now, db_index=True)
 

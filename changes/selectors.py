@@ -24,6 +24,7 @@ Two ways to read:
   so after an outage it resumes where it stopped.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -44,10 +45,13 @@ class FeedRow(NamedTuple):
     area: str
     snapshot: dict | None
     created_at: object
+    patch: dict | None = None
 
 
-COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "snapshot", "created_at")
-LIGHT_COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "created_at")
+# JSON columns that differ from row to row (decoded all at once; see _decode_together)
+PER_ROW_JSON = frozenset({"snapshot", "patch"})
+COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "snapshot", "created_at", "patch")
+LIGHT_COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "created_at", "patch")
 
 
 def current_position() -> int:
@@ -74,7 +78,8 @@ def _rows(*, above: int, limit: int, snapshots: bool) -> list[FeedRow]:
     if snapshots:
         return [FeedRow(*row) for row in rows]
     return [
-        FeedRow(seq, rt, rid, kind, fields, area, None, created) for seq, rt, rid, kind, fields, area, created in rows
+        FeedRow(seq, rt, rid, kind, fields, area, None, created, patch)
+        for seq, rt, rid, kind, fields, area, created, patch in rows
     ]
 
 
@@ -82,8 +87,9 @@ def _fetch(queryset) -> list[tuple]:
     """The rows of a ``values_list`` queryset, each column converted by Django's own converters
     once per distinct stored value rather than once per row: the rows of one append share their
     time and their fields, and converting them row by row cost ten times reading them (8,000 rows
-    of a bulk import: ~140 ms against ~10 ms). Stored snapshots are converted per row (each its own
-    object). Converted values are shared between rows: read-only."""
+    of a bulk import: ~140 ms against ~10 ms). Stored snapshots and patches are decoded together,
+    each row its own object (``_decode_together``). Other converted values are shared between rows:
+    read-only."""
     compiler = queryset.query.get_compiler(using=queryset.db)
     chunks = compiler.execute_sql()  # raw rows, in chunks (as ``results_iter`` reads them)
     rows = [row for chunk in chunks for row in chunk] if chunks is not None else []
@@ -93,7 +99,10 @@ def _fetch(queryset) -> list[tuple]:
         return [tuple(row) for row in rows]
     columns = [list(column) for column in zip(*rows, strict=True)]
     for at, (functions, expression) in converters.items():
-        shared = getattr(expression, "target", None) is None or expression.target.name != "snapshot"
+        target = getattr(expression, "target", None)
+        if target is not None and target.name in PER_ROW_JSON and _decode_together(columns[at]):
+            continue
+        shared = target is None or target.name != "snapshot"
         known: dict = {}
 
         def convert(value, functions=functions, expression=expression):
@@ -113,6 +122,21 @@ def _fetch(queryset) -> list[tuple]:
             else:
                 column[row] = convert(value)
     return list(zip(*columns, strict=True))
+
+
+def _decode_together(column: list) -> bool:
+    """Decode a column of JSON texts (a JSONField without a decoder, as SQLite and psycopg hand it
+    over) with one ``json.loads`` of them all, in place: each row its own object, as Django's
+    converter gives it, for a fraction of the cost of one call per row (a bulk import's 8,000
+    patches: ~25 ms against ~3 ms). False, untouched, when a value is not text."""
+    texts = [value for value in column if value is not None]
+    if not texts:
+        return True
+    if not all(value.__class__ is str for value in texts):
+        return False
+    decoded = iter(json.loads("[" + ",".join(texts) + "]"))
+    column[:] = [None if value is None else next(decoded) for value in column]
+    return True
 
 
 @dataclass

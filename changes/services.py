@@ -14,6 +14,8 @@ from .models import Change, ConsumerCursor
 
 PRUNED = "changes.pruned"  # the cursor row that records how far the feed was pruned (not a consumer)
 BATCH = 2000
+# One encoder for every row (Decimals and dates as Django encodes them; the C encoder does the rest).
+_encode = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
 class NotInTransaction(RuntimeError):
@@ -39,10 +41,12 @@ def changes_append(
     fields: Iterable[str] = (),
     areas: Sequence[str] | None = None,
     snapshots: dict[int, dict] | None = None,
+    patches: dict[int, dict] | None = None,
 ) -> int:
     """Append one change per record, in the caller's transaction (refused outside one). ``areas``
     runs parallel to ``record_ids`` (e.g. province codes); ``snapshots`` maps ids to their current
-    snapshot (missing ids: consumers build it). Returns the number of rows appended."""
+    snapshot (missing ids: consumers build it); ``patches`` maps ids to the new stored values of
+    their changed columns (see ``Change.patch``). Returns the number of rows appended."""
     if not connection.in_atomic_block:
         raise NotInTransaction("changes_append must run inside the writer's transaction")
     if not record_ids:
@@ -51,15 +55,16 @@ def changes_append(
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     changed = json.dumps(sorted(set(fields)))
     snapshots = snapshots or {}
+    patches = patches or {}
     json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     sql = (
         f"INSERT INTO {Change._meta.db_table} "
-        "(record_type, record_id, kind, fields, area, snapshot, txid, created_at) "
-        f"VALUES (%s, %s, %s, {json_param}, %s, {json_param}, %s, %s)"
+        "(record_type, record_id, kind, fields, area, snapshot, patch, txid, created_at) "
+        f"VALUES (%s, %s, %s, {json_param}, %s, {json_param}, {json_param}, %s, %s)"
     )
     rows = []
     for at, record_id in enumerate(record_ids):
-        snapshot = snapshots.get(record_id)
+        snapshot, patch = snapshots.get(record_id), patches.get(record_id)
         rows.append(
             (
                 record_type,
@@ -67,7 +72,8 @@ def changes_append(
                 kind[:16],
                 changed,
                 (areas[at] or "") if areas is not None else "",
-                None if snapshot is None else json.dumps(snapshot, cls=DjangoJSONEncoder, ensure_ascii=False),
+                None if snapshot is None else _encode(snapshot),
+                None if patch is None else _encode(patch),
                 txid,
                 created,
             )

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .key_rotation import node_key_rotate
 from .models import EnrolmentCode, IdentifierFiling, NodeKey, OutboxMessage, Peer, PeerKey, SyncedRecord
-from .node_key import node_key_rotate
 from .registry import peer_revoke
 
 
@@ -89,17 +89,32 @@ class SyncedRecordAdmin(admin.ModelAdmin):
         return False
 
 
+def _rotated(modeladmin, request, rotation, summary) -> None:
+    modeladmin.message_user(request, summary % {"key": rotation.key.key_id, "count": len(rotation.retired)})
+    for prefix, outcome in rotation.outcomes.items():
+        if not outcome.delivered:
+            text, level = _("下级节点 %(prefix)s 暂时无法连接，通知将自动重试。"), messages.WARNING
+        elif outcome.still_accepted:
+            text, level = _("下级节点 %(prefix)s 已收到通知，旧密钥在过渡期内仍被接受。"), messages.SUCCESS
+        else:
+            text, level = _("下级节点 %(prefix)s 已收到通知，已拒绝所有旧密钥。"), messages.SUCCESS
+        modeladmin.message_user(request, text % {"prefix": prefix}, level)
+
+
 @admin.action(description=_("轮换下行签名密钥"))
 def rotate_node_key(modeladmin, request, queryset):
-    """Rotate this node's downward key (whatever rows are selected): the old key stays valid below for
-    FEDERATION_KEY_OVERLAP_SECONDS (docs/signatures.md)."""
-    key, retired = node_key_rotate()
-    modeladmin.message_user(
-        request,
-        _("已启用新密钥 %(key)s；%(count)d 个旧密钥在过渡期内仍被下级节点接受。")
-        % {"key": key.key_id, "count": len(retired)},
-        messages.SUCCESS,
-    )
+    """Rotate this node's downward key (whatever rows are selected) and tell the nodes below: the old key
+    stays valid below for FEDERATION_KEY_OVERLAP_SECONDS (docs/signatures.md)."""
+    summary = _("已启用新密钥 %(key)s，并已通知下级节点；%(count)d 个旧密钥在过渡期内仍被下级节点接受。")
+    _rotated(modeladmin, request, node_key_rotate(), summary)
+
+
+@admin.action(description=_("轮换并立即吊销旧密钥（密钥泄露时）"))
+def rotate_node_key_revoking_old(modeladmin, request, queryset):
+    """A leaked key: rotate and withdraw the old keys at once; each node below that receives the notice
+    refuses them from that moment (the messages say node by node)."""
+    summary = _("已启用新密钥 %(key)s；%(count)d 个旧密钥已立即吊销，并已通知下级节点。")
+    _rotated(modeladmin, request, node_key_rotate(revoke_old=True), summary)
 
 
 @admin.register(NodeKey)
@@ -109,7 +124,7 @@ class NodeKeyAdmin(admin.ModelAdmin):
     list_display = ["key_id", "algorithm", "created_at", "revoked_at", "retires_at"]
     fields = ["key_id", "algorithm", "public_key", "created_at", "revoked_at", "retires_at"]
     readonly_fields = fields
-    actions = [rotate_node_key]
+    actions = [rotate_node_key, rotate_node_key_revoking_old]
 
     def has_add_permission(self, request):
         return False

@@ -27,7 +27,7 @@ from .http import Unreachable, exchange
 from .models import Peer, UpstreamLink
 from .node_key import downward_signature_headers, node_key, node_keys_published
 from .selectors import upstream_link
-from .upstream_keys import upstream_key
+from .upstream_keys import upstream_key, upstream_keys_accepted, upstream_keys_refresh
 
 __all__ = ["NodeUnreachable", "downlink_request", "node_key"]  # node_key: for the demand flow
 
@@ -106,6 +106,23 @@ class UpstreamAPIView(APIView):
         if upstream_link() is None:
             raise Http404
         super().initial(request, *args, **kwargs)
+
+
+class UpstreamKeysRotatedView(UpstreamAPIView):
+    """上级节点已轮换下行签名密钥 (the upstream rotated its downward key; federation/key_rotation.py).
+
+    Signed by the upstream with its new key: verifying it already made this node read the upstream's
+    published keys (an unknown key id); they are read again here in any case, so a key withdrawn with
+    ``--overlap 0`` / ``--revoke-old`` is refused from now on. Nothing in the body is trusted. Answers with
+    the upstream key ids this node now accepts; 503 when the published keys cannot be read (the upstream
+    retries)."""
+
+    @extend_schema(tags=["federation"], request=dict, responses={200: dict, 503: dict})
+    def post(self, request):
+        link = request.auth
+        if not upstream_keys_refresh(link=link):
+            return Response({"detail": "暂时无法读取上级节点公布的签名公钥，请稍后重试。"}, status=503)
+        return Response({"accepted_key_ids": upstream_keys_accepted(link=link)})
 
 
 class NodeKeyView(APIView):

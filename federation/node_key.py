@@ -3,8 +3,9 @@ referred down, holds on their capacity), made on first use with ``NODE_SIGNATURE
 downward uses the same scheme as upward (signing.py); the node below verifies with the keys this node
 publishes (``GET /api/v1/federation/node-key/``, downlink.py; federation/upstream_keys.py below).
 
-Rotation (``node_key_rotate``, ``manage.py node_key_rotate`` or the admin action): a new key signs from now
-on; the old one stops signing and stays published, valid below, until the end of the overlap window
+Rotation (``node_keys_replace`` here; the service that also tells the nodes below is
+``key_rotation.node_key_rotate``, behind ``manage.py node_key_rotate`` and the admin action): a new key signs
+from now on; the old one stops signing and stays published, valid below, until the end of the overlap window
 (``retires_at``); after it, the nodes below refuse it. An overlap of 0 withdraws it at once (a leaked key).
 """
 
@@ -50,7 +51,7 @@ def node_key() -> NodeKey:
 
 
 @transaction.atomic
-def node_key_rotate(*, overlap_seconds: int | None = None) -> tuple[NodeKey, list[NodeKey]]:
+def node_keys_replace(*, overlap_seconds: int | None = None) -> tuple[NodeKey, list[NodeKey]]:
     """A new live key; the keys live until now stop signing and stay valid below for ``overlap_seconds``
     (default ``FEDERATION_KEY_OVERLAP_SECONDS``). Returns (the new key, the retired ones)."""
     if overlap_seconds is None:

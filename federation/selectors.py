@@ -68,6 +68,8 @@ def network_position() -> dict:
     return {
         "role": settings.NODE_ROLE,
         "prefix": node_prefix(),
+        # what this node signs its requests with, up (its enrolment key) and down (its own keys)
+        "signature_algorithm": link.algorithm if link is not None else settings.NODE_SIGNATURE_ALGORITHM,
         "upstream": upstream,
         "downstream": [
             {

@@ -1,6 +1,8 @@
-"""The outbox: enqueue inside the business transaction (queue.py), deliver later with retries and back-off."""
+"""The outbox: enqueue inside the business transaction (queue.py), deliver later with retries and back-off:
+upward to the upstream node, or down to a node enrolled here (``peer``: a key rotation notice)."""
 
 import datetime
+import json
 import logging
 import urllib.error
 
@@ -9,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .client import NotEnrolled, signed_request
+from .downlink import NodeUnreachable, downlink_request
 from .filings import acknowledgements_poll
 from .kinds import kind_delivered
-from .models import OutboxMessage, OutboxStatus
+from .models import OutboxMessage, OutboxStatus, PeerState
 from .queue import outbox_enqueue
 from .selectors import upstream_url
 
@@ -33,26 +36,49 @@ def _on_delivered(message: OutboxMessage) -> None:
     kind_delivered(kind=message.kind, payload=message.payload, response=message.response or {})
 
 
-def outbox_deliver(*, message: OutboxMessage, now: datetime.datetime | None = None) -> bool:
-    """Try one message; on failure record the error and schedule the next attempt. True when delivered."""
-    now = now or timezone.now()
+def _send_up(message: OutboxMessage) -> tuple[dict | None, str]:
     if not upstream_url():
-        error = "no upstream node (not enrolled, UPSTREAM_NODE_URL empty)"
-        response = None
-    else:
-        try:
-            response, error = (
-                _post(path=message.path, payload=message.payload, idempotency_key=message.idempotency_key),
-                "",
-            )
-        except urllib.error.HTTPError as exc:
-            response, error = None, f"HTTP {exc.code}: {exc.read()[:500].decode(errors='replace')}"
-        except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled) as exc:
-            response, error = None, f"{type(exc).__name__}: {exc}"
+        return None, "no upstream node (not enrolled, UPSTREAM_NODE_URL empty)"
+    try:
+        return _post(path=message.path, payload=message.payload, idempotency_key=message.idempotency_key), ""
+    except urllib.error.HTTPError as exc:
+        return None, f"HTTP {exc.code}: {exc.read()[:500].decode(errors='replace')}"
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError, NotEnrolled) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _send_down(message: OutboxMessage) -> tuple[dict | None, str]:
+    try:
+        status, answer = downlink_request(
+            peer=message.peer,
+            method="POST",
+            path=message.path,
+            payload=message.payload,
+            idempotency_key=message.idempotency_key,
+        )
+    except NodeUnreachable as exc:
+        return None, f"NodeUnreachable: {exc}"
+    if 200 <= status < 300:
+        return answer, ""
+    return None, f"HTTP {status}: {json.dumps(answer, ensure_ascii=False)[:500]}"
+
+
+def outbox_deliver(*, message: OutboxMessage, now: datetime.datetime | None = None) -> bool:
+    """Try one message; on failure record the error and schedule the next attempt. True when delivered.
+    A message down to a node revoked since is not sent (``dropped``)."""
+    now = now or timezone.now()
+    if message.peer_id is not None and message.peer.state != PeerState.ACTIVE:
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.DROPPED, last_error="the node below was revoked"
+        )
+        return False
+    response, error = _send_down(message) if message.peer_id is not None else _send_up(message)
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if message.status == OutboxStatus.SENT:
             return True
+        if message.status == OutboxStatus.DROPPED:  # superseded while this attempt was under way
+            return False
         message.attempts += 1
         if error:
             message.last_error = error
@@ -73,8 +99,10 @@ def outbox_drain(*, now: datetime.datetime | None = None, limit: int = 500) -> d
     """Deliver every due message once (oldest first); returns counts of sent and failed."""
     now = now or timezone.now()
     counts = {"sent": 0, "failed": 0}
-    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "pk"
+    due = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .select_related("peer")
+        .order_by("next_attempt_at", "pk")
     )
     for message in list(due[:limit]):
         counts["sent" if outbox_deliver(message=message, now=now) else "failed"] += 1

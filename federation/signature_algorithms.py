@@ -15,7 +15,8 @@ picks one by the name every key record carries (``PeerKey``, ``NodeKey``, ``Upst
   tests/federation/test_sm2_signatures.py).
   Keys: the public key is the uncompressed point ``04 || x || y`` (65 bytes, Base64); the private key
   Base64 of ``d || x || y`` (96 bytes: GmSSL signs with both halves, and the public half is needed for the
-  SM3 ``Z`` value of GB/T 32918.2). Signatures are DER ``SEQUENCE {r, s}`` (GM/T 0009), Base64.
+  SM3 ``Z`` value of GB/T 32918.2). Signatures are DER ``SEQUENCE {r, s}`` (GM/T 0009), Base64. GmSSL's
+  trace lines for a signature that does not verify are kept off standard error (gmssl_quiet.py).
 
 The canonical string of a request (signing.py) names the scheme and hashes the body with the algorithm's
 own digest (SHA-256 for Ed25519, SM3 for SM2), so an SM2 node uses only SM2/SM3 end to end.
@@ -29,6 +30,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from .gmssl_quiet import without_trace
 
 
 def b64(data: bytes) -> str:
@@ -134,7 +137,7 @@ class SM2:
         if point is None or not 8 <= len(der) <= 72 or der[0] != 0x30:  # DER SEQUENCE of two ≤ 33-byte INTEGERs
             return False
         try:
-            return bool(gmssl_pyx.sm2_verify(point, message, der))
+            return bool(without_trace(gmssl_pyx.sm2_verify, point, message, der))
         except gmssl_pyx.GmsslInnerError:
             return False
 

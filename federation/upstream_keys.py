@@ -9,6 +9,9 @@ request names a key this node does not know (the upstream rotated) and when what
 ``FEDERATION_UPSTREAM_KEYS_TTL_SECONDS``; the TTL is not longer than the overlap window
 (``FEDERATION_KEY_OVERLAP_SECONDS``, checked at start), so a node that missed a rotation reads it before
 the retired key's window ends. If the upstream cannot be asked when a read is due, the request is refused.
+The upstream also tells this node when it rotates (key_rotation.py; ``UpstreamKeysRotatedView`` in
+downlink.py): the published set is read at once then, so a key it withdrew is refused without waiting for
+the TTL.
 """
 
 import datetime
@@ -80,6 +83,13 @@ def upstream_keys_refresh(*, link: UpstreamLink) -> bool:
             )
         UpstreamLink.objects.filter(pk=link.pk).update(upstream_keys_checked_at=timezone.now())
     return True
+
+
+def upstream_keys_accepted(*, link: UpstreamLink) -> list[str]:
+    """The upstream key ids this node accepts now (as last read from the published set)."""
+    now = timezone.now()
+    rows = UpstreamKey.objects.filter(upstream_prefix=link.upstream_prefix).order_by("key_id")
+    return [row.key_id for row in rows if row.retires_at is None or row.retires_at > now]
 
 
 def _known(*, key_id: str, link: UpstreamLink) -> AcceptedKey | None:

@@ -60,16 +60,14 @@ def audit_capacities(*, changes: dict[int, tuple[int, int]]) -> None:
     LogEntry.objects.bulk_create([entry for entry in entries if entry is not None])
 
 
-def audit_holds_expired(*, hold_ids: list[int], now) -> int:
-    """One entry per hold the periodic expiry released (a bulk UPDATE), in the caller's transaction.
+def holds_expired_audit_sql(*, source: str, now, connection) -> tuple[str, list]:
+    """``INSERT INTO`` the log entries ``SELECT`` … ``FROM <source> h``: one entry per hold row of ``source``
+    (the hold table, or a CTE returning its ``id``, ``reference``, ``resource_id`` and ``cards`` columns).
 
-    Written by one ``INSERT … SELECT`` from the hold rows themselves: 10,000 ``LogEntry`` instances through
-    ``bulk_create`` cost seconds of per-row Python (model init, defaults, value preparation, 999-variable
-    batches on SQLite); the set-based insert writes the same rows (content type, object id and repr, action
-    "update", the same ``changes`` for every hold of the batch, timestamp) in milliseconds."""
-    if not hold_ids:
-        return 0
-    connection = transaction.get_connection(router.db_for_write(LogEntry))
+    Set-based: 10,000 ``LogEntry`` instances through ``bulk_create`` cost seconds of per-row Python (model
+    init, defaults, value preparation, 999-variable batches on SQLite); the insert writes the same rows
+    (content type, object id and repr, action "update", the same ``changes`` for every hold of the batch,
+    timestamp) in milliseconds."""
     quote = connection.ops.quote_name
 
     def column(model, name: str) -> str:
@@ -85,8 +83,7 @@ def audit_holds_expired(*, hold_ids: list[int], now) -> int:
     )
     sql = (
         f"INSERT INTO {quote(LogEntry._meta.db_table)} ({', '.join(column(LogEntry, name) for name in targets)}) "
-        f"SELECT %s, CAST({hold_id} AS {text}), {hold_id}, {repr_sql}, %s, '', %s, %s, %s "
-        f"FROM {quote(Hold._meta.db_table)} h WHERE {hold_id} IN ({', '.join(['%s'] * len(hold_ids))})"
+        f"SELECT %s, CAST({hold_id} AS {text}), {hold_id}, {repr_sql}, %s, '', %s, %s, %s FROM {source} h"
     )
     params = [
         ContentType.objects.get_for_model(Hold).pk,
@@ -94,8 +91,20 @@ def audit_holds_expired(*, hold_ids: list[int], now) -> int:
         LogEntry._meta.get_field("changes").get_db_prep_save(changes, connection),
         LogEntry._meta.get_field("timestamp").get_db_prep_save(now, connection),
         get_cid(),
-        *hold_ids,
     ]
+    return sql, params
+
+
+def audit_holds_expired(*, hold_ids: list[int], now) -> int:
+    """One entry per hold the periodic expiry released (a bulk UPDATE), in the caller's transaction, by one
+    ``INSERT … SELECT`` from the hold rows themselves (the SQLite path of ``holds_expire``)."""
+    if not hold_ids:
+        return 0
+    connection = transaction.get_connection(router.db_for_write(LogEntry))
+    sql, params = holds_expired_audit_sql(
+        source=connection.ops.quote_name(Hold._meta.db_table), now=now, connection=connection
+    )
+    sql += f" WHERE h.{connection.ops.quote_name(Hold._meta.pk.column)} IN ({', '.join(['%s'] * len(hold_ids))})"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *hold_ids])
         return cursor.rowcount

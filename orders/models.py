@@ -251,4 +251,28 @@ class BuyerApiKey(models.Model):
         return f"{self.prefix}… ({self.name})"
 
 
+class ApiIdempotencyRecord(models.Model):
+    """The first answer to a write over the standard interface that carried an ``Idempotency-Key``, kept
+    24 hours (orders.idempotency): a retry of the same request by the same caller gets it again, from any
+    process; the same key with a different request is refused (422). Written in the transaction of the
+    write it answers, so it exists exactly when the write does."""
+
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调用方"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=128)
+    fingerprint = models.CharField(_("请求摘要（SHA-256）"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("应答状态码"), default=0)
+    body = models.JSONField(_("应答内容"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("接口幂等记录")
+        verbose_name_plural = _("接口幂等记录")
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="api_idempotency_caller_key")]
+
+    def __str__(self) -> str:
+        return f"{self.caller_id}/{self.key}"
+
+
 from .network_models import NetworkHold, NetworkHoldDirection, NetworkHoldState  # noqa: E402,F401  (cross-node holds)

@@ -25,7 +25,7 @@ from catalog.snapshots import RESOURCE
 from changes.services import changes_append
 
 from . import capacity, selectors
-from .audit import audit_holds_expired
+from .audit import audit_holds_expired, holds_expired_audit_sql
 from .models import Hold, HoldState, Order, OrderLine, OrderState
 
 EXPIRE_BATCH = 2000
@@ -166,23 +166,59 @@ def holds_expire(*, now=None, batch: int = EXPIRE_BATCH) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            queryset = Hold.objects.filter(state=HoldState.HELD, expires_at__lte=now).order_by("resource_id", "pk")
             if transaction.get_connection().vendor == "postgresql":
-                queryset = queryset.select_for_update(skip_locked=True)
-            rows = list(queryset.values_list("pk", "resource_id", "units")[:batch])
-            if not rows:
+                by_resource, count = _expire_batch_set_based(now=now, batch=batch)
+            else:
+                by_resource, count = _expire_batch(now=now, batch=batch)
+            if not count:
                 return total
-            by_resource: dict[int, int] = defaultdict(int)
-            for _pk, resource_id, units in rows:
-                by_resource[resource_id] += units
             capacity.capacity_release_held(units_by_resource=by_resource)
-            hold_ids = [row[0] for row in rows]
-            Hold.objects.filter(pk__in=hold_ids).update(state=HoldState.EXPIRED, ended_at=now)
-            audit_holds_expired(hold_ids=hold_ids, now=now)  # one entry per hold, one INSERT … SELECT
             _changed(by_resource)
-        total += len(rows)
-        if len(rows) < batch:
+        total += count
+        if count < batch:
             return total
+
+
+def _expire_batch(*, now, batch: int) -> tuple[dict[int, int], int]:
+    """SQLite: read the batch's ids, mark them expired, one audit entry each (``IN`` lists of the ids)."""
+    queryset = Hold.objects.filter(state=HoldState.HELD, expires_at__lte=now).order_by("resource_id", "pk")
+    rows = list(queryset.values_list("pk", "resource_id", "units")[:batch])
+    by_resource: dict[int, int] = defaultdict(int)
+    for _pk, resource_id, units in rows:
+        by_resource[resource_id] += units
+    if rows:
+        hold_ids = [row[0] for row in rows]
+        Hold.objects.filter(pk__in=hold_ids).update(state=HoldState.EXPIRED, ended_at=now)
+        audit_holds_expired(hold_ids=hold_ids, now=now)  # one entry per hold, one INSERT … SELECT
+    return by_resource, len(rows)
+
+
+def _expire_batch_set_based(*, now, batch: int) -> tuple[dict[int, int], int]:
+    """PostgreSQL: one statement per batch, no ids through the client. It picks the batch (``FOR UPDATE SKIP
+    LOCKED``: a hold a provider is confirming right now is left to the next run), marks it expired
+    (``UPDATE … RETURNING``), writes one audit entry per returned row, and answers the units per resource."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(Hold._meta.get_field(name).column)
+
+    table, pk, resource = quote(Hold._meta.db_table), column("id"), column("resource")
+    returned = ", ".join(f"h.{column(name)}" for name in ("id", "reference", "resource", "cards", "units"))
+    audit_sql, audit_params = holds_expired_audit_sql(source="done", now=now, connection=connection)
+    sql = (
+        f"WITH picked AS (SELECT {pk} FROM {table} WHERE {column('state')} = %s AND {column('expires_at')} <= %s"
+        f" ORDER BY {resource}, {pk} LIMIT %s FOR UPDATE SKIP LOCKED),"
+        f" done AS (UPDATE {table} h SET {column('state')} = %s, {column('ended_at')} = %s FROM picked"
+        f" WHERE h.{pk} = picked.{pk} RETURNING {returned}),"
+        f" audit AS ({audit_sql})"
+        f" SELECT {resource}, SUM({column('units')}), COUNT(*) FROM done GROUP BY {resource}"
+    )
+    params = [HoldState.HELD.value, now, batch, HoldState.EXPIRED.value, now, *audit_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {resource_id: int(units) for resource_id, units, _count in rows}, sum(count for *_rest, count in rows)
 
 
 # --- orders ---------------------------------------------------------------------------------------

@@ -14,3 +14,11 @@ def holds_expire() -> dict[str, int]:
     expired = expire()
     notices = over_allocation_notify()
     return {"expired": expired, "network_expired": network_holds_expire(), "over_allocated": notices["flagged"]}
+
+
+@task()
+def api_idempotency_prune() -> dict[str, int]:
+    """Idempotency records of the standard interface older than 24 hours go (orders.idempotency)."""
+    from .idempotency import idempotency_prune
+
+    return {"deleted": idempotency_prune()}

@@ -1,7 +1,8 @@
 """The fast import path: stream a file in batches of 2,000 rows, validate each against tables
 preloaded in dicts (sites, accelerators, cities) and the provider's existing records of that batch,
 then write it inside ONE transaction with plain ``executemany`` statements (``writer``: no model
-instances) — one version per created or changed record, and ONE after-commit announcement per import.
+instances) — one version per created or changed record, and the import's change-feed rows in the same
+transaction (a changed record's row carries the new values of its changed fields: Change.patch).
 
 A batch is first prepared without the database (``batches``: cells parsed and rows checked column by
 column, the new records' parameters and version payloads built column-wise); large files are prepared
@@ -12,6 +13,18 @@ the batch is written.
 All or nothing: validation goes on to the end of the file so that every bad row is reported, but
 as soon as one row is bad nothing more is written and the transaction is rolled back. A dry run
 only reads (the preloaded tables and the existing records), so it cannot write anything.
+
+Other writers meanwhile. On PostgreSQL an import locks only the rows it writes: a provider's status
+push to another record does not wait (a push to a record the import changed waits for its commit).
+On SQLite the import holds the database's one write lock from its first statement to its commit
+(~6 s for 100,000 rows): a status push waits that long, within the connection's busy timeout
+(``timeout`` in portal/settings/base.py, 20 s), and then succeeds. The import is kept in one
+transaction on purpose rather than committed in batches: batches would cut the push's wait to one
+batch, but would leave a catalogue half imported when a later row, a concurrent edit of the same
+external id or a crash stops it, and would not make the import finish sooner (one writer at a time).
+A provider pushing status every few seconds gets on SQLite one push delayed by at most one import's
+duration, never refused while imports stay under the busy timeout; a deployment whose imports
+outgrow that runs on PostgreSQL (README, production topology).
 """
 
 from __future__ import annotations
@@ -71,6 +84,8 @@ class _Importer:
         # Nothing to merge with when the provider has no record of this kind yet (a first import).
         self.fresh = not model.objects.filter(provider=provider).exists()
         self.changed_ids: list[int] = []
+        # changed records' new values of their changed fields, for the change feed (Change.patch)
+        self.patches: dict[int, dict] = {}
         self.statements = None
         if not dry_run:
             self.statements = Statements(
@@ -262,6 +277,7 @@ class _Importer:
                 data = {key: column[index] for key, column in merged.items()}
                 data["_pk"], data["_version"] = existing.pks[index], existing.versions[index] + 1
                 changed.append((*statements.changed_row(data, rules.payload(external_id, data)), data["_pk"]))
+                self.patches[data["_pk"]] = {name: data[name] for name in fields}
         if not writing:
             return None, [], False
         new = prepared_new.take(keep) if len(keep) != prepared_new.count else prepared_new
@@ -336,7 +352,9 @@ def records_import(
                 importer.writer.finish()
             report.record_ids = importer.changed_ids
             if importer.changed_ids:
-                records_changed_append(model=model, record_ids=importer.changed_ids, change=IMPORT_CHANGE)
+                records_changed_append(
+                    model=model, record_ids=importer.changed_ids, change=IMPORT_CHANGE, patches=importer.patches
+                )
     except FileError as error:
         report.add_error(0, "", str(error))
     except IntegrityError:

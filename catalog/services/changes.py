@@ -25,9 +25,18 @@ RECORD_TYPES: dict[type, tuple[str, Callable[..., dict[int, dict]]]] = {
 SNAPSHOT_LIMIT = 50
 
 
-def records_changed_append(*, model: type, record_ids: Iterable[int], change: str, fields: tuple[str, ...] = ()) -> int:
+def records_changed_append(
+    *,
+    model: type,
+    record_ids: Iterable[int],
+    change: str,
+    fields: tuple[str, ...] = (),
+    patches: dict[int, dict] | None = None,
+) -> int:
     """Append these records' change to the feed, in the caller's transaction, with their current
-    snapshots (ids only for a bulk import). Returns the number of feed rows."""
+    snapshots, or for a bulk change the new stored values of each record's changed columns
+    (``patches``, id -> {field: value}, as the writer has them; ids without one carry ids only).
+    Returns the number of feed rows."""
     ids = list(dict.fromkeys(int(pk) for pk in record_ids))
     if not ids or model not in RECORD_TYPES:
         return 0
@@ -44,7 +53,13 @@ def records_changed_append(*, model: type, record_ids: Iterable[int], change: st
             )
         areas = [provinces.get(pk, "") for pk in ids]
     return changes_append(
-        record_type=record_type, record_ids=ids, kind=change, fields=fields, areas=areas, snapshots=snapshots
+        record_type=record_type,
+        record_ids=ids,
+        kind=change,
+        fields=fields,
+        areas=areas,
+        snapshots=snapshots,
+        patches=patches,
     )
 
 

@@ -1,4 +1,5 @@
-"""Durable outbox (everything that goes upstream) and, on an upstream node, the filings received."""
+"""Durable outbox (everything that goes upstream, and the notices an upstream node owes a node below it:
+``peer`` set) and, on an upstream node, the filings received."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +8,17 @@ from django.utils.translation import gettext_lazy as _
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已送达")
+    DROPPED = "dropped", _("不再发送")  # superseded by a later notice, or the node below was revoked
 
 
 class OutboxMessage(models.Model):
     kind = models.CharField(_("类型"), max_length=32, db_index=True)  # e.g. "identifier_filing"
     idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
-    path = models.CharField(_("上级节点接口路径"), max_length=255)
+    path = models.CharField(_("接口路径"), max_length=255)
+    # a message down to a node enrolled here (e.g. a key rotation notice); empty: to the upstream node
+    peer = models.ForeignKey(
+        "federation.Peer", verbose_name=_("下级节点"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     payload = models.JSONField(_("内容"))
     status = models.CharField(
         _("状态"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True

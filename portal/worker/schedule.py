@@ -100,6 +100,13 @@ SCHEDULE: tuple[Entry, ...] = (
         note="holds past HOLD_TTL_MINUTES (default 30) are released; selection shows the cards again",
     ),
     Entry(
+        "api_idempotency_prune",
+        "orders.tasks.api_idempotency_prune",
+        "cron",
+        {"minute": 25},
+        note="idempotency keys of the standard interface (accept) older than 24 h are deleted, hourly",
+    ),
+    Entry(
         "demand_plans_lapse",
         "workflows.demand.tasks.demand_plans_lapse",
         "interval",

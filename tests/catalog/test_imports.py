@@ -154,6 +154,25 @@ def test_an_import_appends_one_feed_change_per_changed_record_in_its_transaction
     assert Change.objects.count() == 3
 
 
+def test_a_changed_record_s_feed_row_carries_the_new_values_of_its_changed_fields(provider):
+    run(provider, csv_bytes(HEADERS, GOOD))
+    assert set(Change.objects.values_list("patch", flat=True)) == {None}  # new records: ids only
+    first = Change.objects.order_by("-seq").values_list("seq", flat=True).first()
+    changed = [list(row) for row in GOOD]
+    changed[0][7], changed[0][9] = "13.75", "等保三级"  # price and certifications of GPU-001
+    changed[2][1] = "昇腾训练集群"  # name of GPU-003
+
+    report = run(provider, csv_bytes(HEADERS, changed))
+
+    assert report.ok and (report.updated, report.unchanged) == (2, 1)
+    by_external = dict(ComputeResource.objects.values_list("external_id", "pk"))
+    latest = dict(Change.objects.filter(seq__gt=first).values_list("record_id", "patch"))
+    assert latest == {
+        by_external["GPU-001"]: {"price_yuan": "13.75", "certifications": ["等保三级"]},
+        by_external["GPU-003"]: {"name": "昇腾训练集群"},
+    }
+
+
 def test_dry_run_writes_nothing_and_previews_the_actions(provider):
     ComputeResourceFactory(provider=provider, site=provider.sites.get(), external_id="GPU-001", name="旧名称")
     before = versions_of().count()

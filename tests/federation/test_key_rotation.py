@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from federation import signing, upstream_keys
-from federation.models import NodeKey, UpstreamKey, UpstreamLink
+from federation import downlink, signing, upstream_keys
+from federation.http import Unreachable
+from federation.key_rotation import KIND, NOTICE_PATH, node_key_rotate
+from federation.models import NodeKey, OutboxMessage, Peer, UpstreamKey, UpstreamLink
 from federation.node_key import node_key
 
 pytestmark = pytest.mark.django_db
@@ -80,20 +82,28 @@ class Upstream:
             raise ConnectionError("upstream down")
         return {"keys": self.published}
 
-    def hold(self, client, name: str):
-        body = json.dumps(PAYLOAD).encode()
+    def post(self, client, name: str, path: str, payload: dict):
+        body = json.dumps(payload).encode()
         headers = signing.sign_headers(
             private_key=self.keys[name].private_key,
             key_id=f"CN.510000:node:{name}",
             method="POST",
-            path=HOLD,
+            path=path,
             body=body,
             idempotency_key="",
             timestamp=int(time.time()),
             algorithm="sm2",
         )
         meta = {"HTTP_" + header.upper().replace("-", "_"): value for header, value in headers.items()}
-        return client.post(HOLD, body, content_type="application/json", **meta).status_code
+        return client.post(path, body, content_type="application/json", **meta)
+
+    def hold(self, client, name: str):
+        return self.post(client, name, HOLD, PAYLOAD).status_code
+
+    def notice(self, client, name: str, *, claims: str, raw: bool = False):
+        """The rotation notice, signed with key ``name``, naming key ``claims`` as the new one."""
+        response = self.post(client, name, NOTICE_PATH, {"key_id": f"CN.510000:node:{claims}", "retired": []})
+        return response if raw else response.status_code
 
 
 @pytest.fixture
@@ -150,3 +160,127 @@ def test_stale_knowledge_that_cannot_be_confirmed_is_refused(upstream, client):
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert upstream.hold(client, "K1") == 403  # the upstream does not answer: fail closed
     assert upstream.asked == 1
+
+
+def test_a_rotation_notice_makes_the_node_below_refuse_a_withdrawn_key_at_once(upstream, client):
+    """Pushed down (federation/key_rotation.py): without waiting for its TTL, the node below reads the
+    published keys when its upstream says it rotated; what it accepts is what is published, not what the
+    notice says."""
+    upstream.publish(K2=None)  # rotated with --revoke-old: K1 is no longer published
+    assert upstream.hold(client, "K1") == 404  # what it knows (from enrolment) is fresh: still accepted
+    response = upstream.notice(client, "K2", claims="K2", raw=True)
+    assert response.status_code == 200
+    assert response.json() == {"accepted_key_ids": ["CN.510000:node:K2"]}
+    assert upstream.hold(client, "K1") == 403  # at once, five minutes before the TTL
+    assert upstream.hold(client, "K2") == 404
+
+
+def test_a_rotation_notice_the_published_keys_cannot_confirm_is_refused(upstream, client):
+    upstream.publish(K1=None)  # the upstream publishes only K1: K2 is no key of it
+    assert upstream.notice(client, "K2", claims="K2") == 403
+    assert list(UpstreamKey.objects.values_list("key_id", flat=True)) == ["CN.510000:node:K1"]
+    assert upstream.hold(client, "K1") == 404
+
+
+@pytest.fixture
+def below(settings):
+    """This database as the Sichuan regional node with two active nodes enrolled directly below it, one
+    revoked and one registered through another node (neither of those two verifies this node's key)."""
+    settings.NODE_ROLE, settings.NODE_IDENTIFIER_PREFIX = "regional", "CN.510000"
+    now = timezone.now()
+    made = {}
+    for prefix, state in (("CN.510000.C15", "active"), ("CN.510000.I65", "active"), ("CN.510000.C26", "revoked")):
+        made[prefix] = Peer.objects.create(
+            name=prefix,
+            role="industry",
+            prefix=prefix,
+            url=f"http://{prefix.lower()}.example",
+            state=state,
+            enrolled_at=now,
+        )
+    Peer.objects.create(
+        name="via",
+        role="industry",
+        prefix="CN.510000.C15.X",
+        url="http://x.example",
+        via=made["CN.510000.C15"],
+        enrolled_at=now,
+    )
+    return made
+
+
+def test_a_rotation_is_pushed_to_every_active_node_below_signed_with_the_new_key(
+    below, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+
+    def exchange(*, method, url, headers, body=b""):
+        sent.append((url, headers, body))
+        if "i65" in url:
+            raise Unreachable("ConnectError: refused")
+        return 200, {"accepted_key_ids": [headers[signing.HEADER_KEY_ID]]}
+
+    monkeypatch.setattr(downlink, "exchange", exchange)
+    old = node_key()
+    with django_capture_on_commit_callbacks(execute=True):
+        rotation = node_key_rotate(revoke_old=True)
+    new = rotation.key
+    assert [url for url, _, _ in sent] == [
+        "http://cn.510000.c15.example" + NOTICE_PATH,
+        "http://cn.510000.i65.example" + NOTICE_PATH,
+    ]
+    url, headers, body = sent[0]
+    assert headers[signing.HEADER_KEY_ID] == new.key_id and json.loads(body)["key_id"] == new.key_id
+    message = signing.canonical_string(
+        method="POST",
+        path=NOTICE_PATH,
+        timestamp=headers[signing.HEADER_TIMESTAMP],
+        nonce=headers[signing.HEADER_NONCE],
+        key_id=new.key_id,
+        idempotency_key=headers["Idempotency-Key"],
+        body=body,
+        algorithm=new.algorithm,
+    )
+    assert signing.signature_valid(
+        public_key=new.public_key,
+        signature=headers[signing.HEADER_SIGNATURE],
+        message=message,
+        algorithm=new.algorithm,
+    )
+    assert json.loads(body)["retired"][0]["key_id"] == old.key_id
+    rows = OutboxMessage.objects.filter(kind=KIND).order_by("peer__prefix")
+    assert [(row.peer.prefix, row.status, row.attempts) for row in rows] == [
+        ("CN.510000.C15", "sent", 1),
+        ("CN.510000.I65", "pending", 1),  # down: the outbox retries with back-off
+    ]
+    assert rows[1].next_attempt_at > timezone.now()
+
+    # rotated again before the node that was down came back: its old notice is superseded by the new one
+    with django_capture_on_commit_callbacks(execute=True):
+        node_key_rotate(overlap_seconds=0)
+    pending = OutboxMessage.objects.filter(kind=KIND, peer=below["CN.510000.I65"]).order_by("pk")
+    assert [row.status for row in pending] == ["dropped", "pending"]
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: the action runs outside a transaction
+def test_the_admin_action_revokes_the_old_key_and_says_node_by_node_what_became_of_the_notice(
+    below, monkeypatch, admin_client
+):
+    def exchange(*, method, url, headers, body=b""):
+        if "i65" in url:
+            raise Unreachable("ConnectError: refused")
+        return 200, {"accepted_key_ids": [headers[signing.HEADER_KEY_ID]]}
+
+    monkeypatch.setattr(downlink, "exchange", exchange)
+    old = node_key()
+    response = admin_client.post(
+        "/django-admin/federation/nodekey/",
+        {"action": "rotate_node_key_revoking_old", "_selected_action": [old.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "下级节点 CN.510000.C15 已收到通知，已拒绝所有旧密钥。" in text
+    assert "下级节点 CN.510000.I65 暂时无法连接，通知将自动重试。" in text
+    old.refresh_from_db()
+    assert old.retires_at <= timezone.now()  # withdrawn at once
+    assert [key["key_id"] for key in APIClient().get(KEY_URL).json()["keys"]] == [node_key().key_id]

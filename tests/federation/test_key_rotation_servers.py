@@ -4,6 +4,9 @@ SM2. Enrolment, signed requests up (SM2 industry → Ed25519 regional, Ed25519 r
 down (SM2 national → Ed25519 regional) verify; private keys are sealed in every database; the national
 operator rotates its downward key: inside the overlap window the regional node accepts both keys, after it
 only the new one, also when it heard nothing of a second rotation (its knowledge of the keys goes stale).
+A rotation is pushed down at once (federation/key_rotation.py): with ``--revoke-old`` the regional node
+refuses the old key right away although its keys TTL is an hour; a notice to a node that is down arrives
+through the outbox after its restart.
 """
 
 import pytest
@@ -29,12 +32,13 @@ try:
 except urllib.error.HTTPError as error:
     print(f"FILED={{error.code}}")
 """
-# on the national node: holds down to the regional node signed with a given key, around two rotations
-ROTATE = """
-import json, time, urllib.error, urllib.request
+# on the national node: holds down to the regional node signed with a given key
+HOLDS = """
+import io, json, time, urllib.error, urllib.request
 from django.core.management import call_command
 from django.utils import timezone
 from federation import signing
+from federation.key_rotation import node_key_rotate
 from federation.models import NodeKey, Peer
 
 peer = Peer.objects.get(prefix="CN.510000")
@@ -63,6 +67,14 @@ def past_window(key):
     time.sleep(max(0.0, (key.retires_at - timezone.now()).total_seconds()) + 1)
 
 
+def rotate(*args):
+    out = io.StringIO()
+    call_command("node_key_rotate", *args, stdout=out)
+    print(out.getvalue())
+"""
+# around two rotations
+ROTATE = """
+
 first = live()
 statuses = [hold(first)]
 call_command("node_key_rotate", "--overlap", "{overlap}")
@@ -70,11 +82,32 @@ second = live()
 statuses += [hold(first), hold(second)]  # inside the window: both
 past_window(first)
 statuses += [hold(first), hold(second)]  # after it: only the new key
-call_command("node_key_rotate", "--overlap", "4")  # again; nothing reaches the regional node in the window
+# again, the notice queued but not delivered (as to a node that does not answer): nothing reaches the
+# regional node in the window
+node_key_rotate(overlap_seconds=4, notify=False)
 third = live()
 past_window(second)
 statuses += [hold(second), hold(third)]
 print("ALGORITHMS=" + ",".join(key.algorithm for key in (first, second, third)))
+print("STATUSES=" + ",".join(map(str, statuses)))
+"""
+# a leaked key: revoked with the rotation, refused below at once
+REVOKE = """
+first = live()
+statuses = [hold(first)]
+rotate("--revoke-old")
+statuses += [hold(first), hold(live())]
+print("STATUSES=" + ",".join(map(str, statuses)))
+"""
+# the regional node is down while the national operator revokes again
+REVOKE_WHILE_DOWN = """
+rotate("--overlap", "0")
+"""
+AFTER_RESTART = """
+second, third = NodeKey.objects.order_by("-created_at")[1], live()
+statuses = [hold(second)]  # the regional node has not heard yet: its knowledge is fresh (TTL one hour)
+call_command("federation_drain")  # the outbox's retry
+statuses += [hold(second), hold(third)]
 print("STATUSES=" + ",".join(map(str, statuses)))
 """
 HOLD = {
@@ -117,7 +150,7 @@ def test_mixed_algorithms_interoperate_and_a_retired_downward_key_is_refused_aft
     assert printed(regional.shell(FILE.format(prefix="CN.510000")), "FILED") == "201"
 
     # down, around two rotations of the national node's SM2 key
-    output = national.shell(ROTATE.format(payload=repr(HOLD), overlap=10))
+    output = national.shell(HOLDS.format(payload=repr(HOLD)) + ROTATE.format(overlap=10))
     assert printed(output, "ALGORITHMS") == "sm2,sm2,sm2"
     assert printed(output, "STATUSES").split(",") == [
         "404",  # the key handed over at enrolment: verified (no such resource)
@@ -128,3 +161,40 @@ def test_mixed_algorithms_interoperate_and_a_retired_downward_key_is_refused_aft
         "403",  # rotated again without the regional node hearing of it: refused once what it knew went stale
         "404",
     ]
+
+
+def test_a_revoked_downward_key_is_refused_below_at_once_and_a_node_that_was_down_hears_of_it_by_the_outbox(
+    loopback_nodes,  # noqa: F811
+):
+    national = loopback_nodes(
+        "national", NODE_ROLE="national", NODE_SIGNATURE_ALGORITHM="sm2", OUTBOX_BACKOFF_BASE_SECONDS="1"
+    )
+    regional = loopback_nodes(
+        "regional",
+        NODE_ROLE="regional",
+        FEDERATION_UPSTREAM_KEYS_TTL_SECONDS="3600",  # without the push, a withdrawn key stays accepted an hour
+        UPSTREAM_TIMEOUT_SECONDS="30",
+    )
+    national.start()
+    regional.start()
+    assert enrol(regional, national, segment="510000", name="四川省区域节点") == "CN.510000"
+    helpers = HOLDS.format(payload=repr(HOLD))
+
+    output = national.shell(helpers + REVOKE)
+    assert "NOTIFIED=CN.510000 refuses every retired key" in output
+    assert printed(output, "STATUSES").split(",") == [
+        "404",  # the key handed over at enrolment: verified (no such resource)
+        "403",  # revoked: refused by the regional node at once, an hour before its TTL
+        "404",  # the new key
+    ]
+    notices = "SELECT kind, status, attempts FROM federation_outboxmessage WHERE peer_id IS NOT NULL ORDER BY id"
+    assert national.query(notices) == [("upstream_key_rotated", "sent", 1)]
+
+    regional.stop()
+    output = national.shell(helpers + REVOKE_WHILE_DOWN)
+    assert "PENDING=CN.510000" in output
+    assert national.query(notices)[-1] == ("upstream_key_rotated", "pending", 1)
+    regional.start()
+    output = national.shell(helpers + AFTER_RESTART)
+    assert printed(output, "STATUSES").split(",") == ["404", "403", "404"]
+    assert national.query(notices)[-1] == ("upstream_key_rotated", "sent", 2)

@@ -8,47 +8,28 @@ node or the industry node down, accepting fails with a clear message naming it a
 import pytest
 
 from organizations.identifiers import format_identifier
-from tests.federation.nodes import loopback_nodes, printed, three_nodes  # noqa: F401  (a fixture)
-from tests.federation.test_network_holds_servers import ACCEPT, BUYER, DECIDE, LIST_A800, SUBMIT, held_units
+from tests.federation.holds_network import (
+    ACCEPT,
+    ASK_BELOW,
+    BUYER,
+    DECIDE,
+    SUBMIT,
+    held_units,
+    listed_network,  # noqa: F401  (a fixture)
+    payload,
+)
+from tests.federation.nodes import loopback_nodes, printed  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
-
-# the national node asks the regional node (its real downstream) for what it must refuse
-ASK_REGIONAL = """
-from federation.downlink import downlink_request
-from federation.models import Peer
-
-status, body = downlink_request(peer=Peer.objects.get(prefix="CN.510000"), method="POST",
-    path="/api/v1/network/holds/", payload={payload})
-print("STATUS=%d" % status)
-"""
-
-
-def payload(identifier: str) -> str:
-    return repr(
-        {
-            "request_key": "cd" * 16,
-            "reference": "match:999",
-            "identifier": identifier,
-            "cards": 1,
-            "hours": 1,
-            "unit_price_yuan": "10.00",
-        }
-    )
 
 
 def holds(node) -> list[tuple]:
     return node.query("SELECT direction, peer_prefix, state FROM orders_networkhold ORDER BY direction, id")
 
 
-def test_a_national_demand_is_held_at_the_industry_node_through_the_regional_node(loopback_nodes):  # noqa: F811
-    national, regional, industry = three_nodes(loopback_nodes, UPSTREAM_TIMEOUT_SECONDS="30")
-    industry.start()
-    code = printed(industry.shell(LIST_A800), "IDENTIFIER")
-    assert "1 sent, 0 failed" in industry.manage("federation_drain")
-    assert "1 sent, 0 failed" in regional.manage("federation_drain")
-    assert "1 acknowledged" in industry.manage("federation_drain")
-    assert "sync: 1 records in 1 batches" in industry.manage("federation_sync")
+def test_a_national_demand_is_held_at_the_industry_node_through_the_regional_node(listed_network):  # noqa: F811
+    network = listed_network
+    national, regional, industry, code = network.national, network.regional, network.industry, network.code
     assert "sync: 1 records in 1 batches" in regional.manage("federation_sync")  # forwarded to the national node
     national.shell(BUYER)
 
@@ -88,10 +69,10 @@ def test_a_national_demand_is_held_at_the_industry_node_through_the_regional_nod
 
     # each node refuses what is not under its downstream prefix: another province's identifier, an
     # identifier of the industry node that its catalogue does not list (404); unsigned (401)
-    hebei = payload(format_identifier(prefix="CN.130000", class_code="A", serial=1))
-    assert printed(national.shell(ASK_REGIONAL.format(payload=hebei)), "STATUS") == "404"
-    missing = payload(format_identifier(prefix="CN.510000.C15", class_code="A", serial=99))
-    assert printed(national.shell(ASK_REGIONAL.format(payload=missing)), "STATUS") == "404"
+    hebei = payload(format_identifier(prefix="CN.130000", class_code="A", serial=1), request_key="cd" * 16)
+    assert printed(national.shell(ASK_BELOW.format(prefix="CN.510000", payload=hebei)), "STATUS") == "404"
+    missing = payload(format_identifier(prefix="CN.510000.C15", class_code="A", serial=99), request_key="cd" * 16)
+    assert printed(national.shell(ASK_BELOW.format(prefix="CN.510000", payload=missing)), "STATUS") == "404"
     assert regional.request("/api/v1/network/holds/", body={})[0] == 401
     assert industry.query("SELECT COUNT(*) FROM orders_networkhold") == [(1,)]
 

@@ -8,83 +8,20 @@ signed by a node that is not its upstream (403) and one for a resource it does n
 
 import pytest
 
-from tests.federation.nodes import loopback_nodes, printed, three_nodes  # noqa: F401  (a fixture)
+from tests.federation.holds_network import (
+    ACCEPT,
+    ASK_BELOW,
+    BUYER,
+    DECIDE,
+    SUBMIT,
+    held_units,
+    listed_network,  # noqa: F401  (a fixture)
+    payload,
+)
+from tests.federation.nodes import loopback_nodes, printed  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
-LIST_A800 = """
-from django.contrib.auth.models import Group
-from catalog import services
-from catalog.models import ComputeResource, Identifier, Provider, Site
-from organizations.models import Organization, User
-from organizations.uscc import make_uscc
-
-organization = Organization.objects.create(
-    name="宜宾酒业智算有限公司", kind="enterprise", province_id="510000", city_id="511500",
-    uscc=make_uscc(division="511500", body="MA6TND01"), registered_capital=100_000_000,
-)
-provider = Provider.objects.create(organization=organization, onboarding_state="certified", is_resource_provider=True)
-site = Site.objects.create(provider=provider, code="S1", name="宜宾数据中心", province_id="510000", city_id="511500")
-resource = ComputeResource.objects.create(
-    provider=provider, site=site, external_id="R-1", name="酿造工艺智算集群", resource_class="intelligent",
-    accelerator_model="A800", accelerators_per_node=8, node_count=2, available_units=16, price_yuan="10.00",
-    listing_state="pending",
-)
-services.record_approve(record=resource, actor=None, reason="跨节点调度测试")
-staff = User.objects.create_user(username="yibin", password="x", organization=organization)
-staff.groups.add(Group.objects.get_or_create(name="provider")[0])
-print("IDENTIFIER=" + Identifier.objects.get(resource=resource).code)
-"""
-BUYER = """
-from organizations.models import Organization, User
-from organizations.uscc import make_uscc
-
-organization = Organization.objects.create(
-    name="成都模型训练有限公司", kind="enterprise", province_id="510000", city_id="510100",
-    uscc=make_uscc(division="510100", body="MA6TND02"), registered_capital=10_000_000,
-)
-User.objects.create_user(username="buyer", password="x", organization=organization)
-"""
-SUBMIT = """
-from organizations.models import Division, User
-from workflows.demand import services
-
-demand = services.demand_submit(user=User.objects.get(username="buyer"), data={
-    "resource_class": "intelligent", "accelerator_model": "A800", "card_count": 8, "duration_hours": 10,
-    "city": Division.objects.get(code="510100"),
-})
-match = demand.matches.get(rank=1)
-print("DEMAND=%d" % demand.pk)
-print("MATCH=%d" % match.pk)
-print("ALLOTTED=" + ",".join(a.synced_identifier for a in match.allotments.all()))
-print("EXPLAINED=" + match.explanation_text)
-"""
-ACCEPT = """
-from django.core.exceptions import ValidationError
-from workflows.demand import services
-from workflows.demand.models import Demand
-
-demand = Demand.objects.get(pk={demand})
-try:
-    services.demand_accept(demand=demand, match_id={match}, actor=demand.user)
-except ValidationError as error:
-    print("REFUSED=" + " ".join(error.messages))
-else:
-    print("ACCEPTED=" + Demand.objects.get(pk={demand}).status)
-"""
-DECIDE = """
-from orders import remote
-from orders.models import NetworkHold
-from organizations.models import User
-
-row = NetworkHold.objects.get(direction="in", state="held")
-staff = User.objects.get(username="yibin")
-if "{action}" == "confirm":
-    row = remote.network_hold_confirm(row=row, actor=staff)
-else:
-    row = remote.network_hold_decline(row=row, actor=staff, reason="机房检修")
-print("DECIDED=" + row.state + ":" + row.order_number)
-"""
 # the national node signs a hold request straight to the industry node: it is not the industry node's upstream
 NOT_UPSTREAM = """
 from federation.downlink import downlink_request
@@ -94,42 +31,11 @@ status, body = downlink_request(peer=Peer(prefix="CN.510000.C15", url="{url}"), 
     path="/api/v1/network/holds/", payload={payload})
 print("STATUS=%d" % status)
 """
-# the regional node (the real upstream) asks for a resource the industry node does not have
-NOT_OWNED = """
-from federation.downlink import downlink_request
-from federation.models import Peer
-
-status, body = downlink_request(peer=Peer.objects.get(prefix="CN.510000.C15"), method="POST",
-    path="/api/v1/network/holds/", payload={payload})
-print("STATUS=%d" % status)
-"""
 
 
-def payload(identifier: str) -> str:
-    return repr(
-        {
-            "request_key": "ab" * 16,
-            "reference": "match:999",
-            "identifier": identifier,
-            "cards": 1,
-            "hours": 1,
-            "unit_price_yuan": "10.00",
-        }
-    )
-
-
-def held_units(node) -> list[tuple]:
-    return node.query("SELECT held_units, allocated_units FROM orders_capacity")
-
-
-def test_a_regional_demand_is_matched_and_held_at_the_industry_node(loopback_nodes):  # noqa: F811
-    national, regional, industry = three_nodes(loopback_nodes, UPSTREAM_TIMEOUT_SECONDS="30")  # a loaded CI machine
-    industry.start()
-    code = printed(industry.shell(LIST_A800), "IDENTIFIER")
-    assert "1 sent, 0 failed" in industry.manage("federation_drain")
-    assert "1 sent, 0 failed" in regional.manage("federation_drain")
-    assert "1 acknowledged" in industry.manage("federation_drain")
-    assert "sync: 1 records in 1 batches" in industry.manage("federation_sync")
+def test_a_regional_demand_is_matched_and_held_at_the_industry_node(listed_network):  # noqa: F811
+    network = listed_network
+    national, regional, industry, code = network.national, network.regional, network.industry, network.code
     regional.shell(BUYER)
 
     # matched at the regional node with the industry node's resource, its source node in the explanation
@@ -187,7 +93,7 @@ def test_a_regional_demand_is_matched_and_held_at_the_industry_node(loopback_nod
     # denials: a node that is not the industry node's upstream (403); a resource it does not have (404)
     forged = NOT_UPSTREAM.format(url=industry.url, payload=payload(code))
     assert printed(national.shell(forged), "STATUS") == "403"
-    missing = NOT_OWNED.format(payload=payload("CN.510000.C15/A000000099"))
+    missing = ASK_BELOW.format(prefix="CN.510000.C15", payload=payload("CN.510000.C15/A000000099"))
     assert printed(regional.shell(missing), "STATUS") == "404"
     assert industry.query("SELECT COUNT(*) FROM orders_networkhold") == [(2,)]
     assert industry.request("/api/v1/network/holds/", body={})[0] == 401  # unsigned

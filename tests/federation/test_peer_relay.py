@@ -103,3 +103,8 @@ def test_a_regional_node_does_not_accept_relayed_registrations(settings, client)
     industry = enrol(segment="C15")
     response = industry.post(client, PEER_RELAY_PATH, registration("CN.510000.C15.A1"), key="x")
     assert response.status_code == 404
+
+
+def test_the_network_position_says_which_algorithm_the_node_signs_with(settings, client):
+    settings.NODE_ROLE, settings.NODE_IDENTIFIER_PREFIX, settings.NODE_SIGNATURE_ALGORITHM = "national", "CN", "sm2"
+    assert client.get("/api/v1/federation/network/").json()["signature_algorithm"] == "sm2"

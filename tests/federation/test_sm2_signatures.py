@@ -4,7 +4,9 @@ with its own (federation/signature_algorithms.py, signing.py)."""
 
 import base64
 import json
+import os
 
+import gmssl_pyx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
@@ -148,3 +150,26 @@ def test_an_sm2_node_signs_downward_with_an_sm2_key_the_node_below_can_verify(na
     assert signing.signature_valid(
         public_key=key.public_key, signature=headers["X-Node-Signature"], message=message, algorithm="sm2"
     )
+
+
+def test_a_failed_sm2_verification_writes_nothing_to_standard_error(capfd):
+    pair = signing.generate_keypair("sm2")
+    signature = SM2.sign(pair.private_key, b"m")
+    capfd.readouterr()
+    assert not signing.signature_valid(public_key=pair.public_key, signature=signature, message=b"x", algorithm="sm2")
+    assert signing.signature_valid(public_key=pair.public_key, signature=signature, message=b"m", algorithm="sm2")
+    assert capfd.readouterr().err == ""  # GmSSL printed "…sm2_sign.c:265:sm2_fast_verify():" and one more line
+
+
+def test_other_output_to_standard_error_during_a_verification_still_arrives(capfd, monkeypatch):
+    """Only GmSSL's trace lines are dropped: what another writer puts on descriptor 2 meanwhile is passed on."""
+
+    def verify(point, message, der):
+        os.write(2, b"/project/GmSSL/src/sm2_sign.c:265:sm2_fast_verify():\nanother writer\n")
+        return False
+
+    monkeypatch.setattr(gmssl_pyx, "sm2_verify", verify)
+    pair = signing.generate_keypair("sm2")
+    capfd.readouterr()
+    assert not SM2.verify(pair.public_key, SM2.sign(pair.private_key, b"m"), b"m")
+    assert capfd.readouterr().err == "another writer\n"

@@ -125,7 +125,7 @@ def test_double_accept_answers_409_and_an_idempotent_retry_the_first_answer(clie
     other = demand.matches.exclude(pk=match.pk).first()
     if other is not None:
         reused = _post(client, url, {"match": other.pk}, HTTP_IDEMPOTENCY_KEY="k-1", **buyer)
-        assert reused.status_code == 409 and "幂等键" in reused.json()["detail"]
+        assert reused.status_code == 422 and "幂等键" in reused.json()["Idempotency-Key"][0]
 
 
 def test_short_capacity_answers_409_naming_the_resource(client, market):

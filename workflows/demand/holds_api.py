@@ -7,12 +7,14 @@ capacity checks and the same flow.
   confirms or declines its part of the plan the hold belongs to; another provider's hold answers 404.
 
 A conflict with the current state (cards gone, plan no longer open, part already decided) answers 409
-with the Chinese reason. A retried accept carrying the same ``Idempotency-Key`` gets the first answer again.
+with the Chinese reason. A retried accept carrying the same ``Idempotency-Key`` gets the first answer again,
+from any process (orders.idempotency: the record is written in the accept's transaction); the same key with
+a different request answers 422.
 """
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -22,14 +24,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.authentication import ProviderApiKeyAuthentication
+from orders import idempotency
 from orders.buyer_keys import BuyerApiKeyAuthentication
 from orders.models import Hold, HoldState, Order
 from orders.serializers import HoldSerializer, OrderSerializer
 
-from . import selectors, services
+from . import network, selectors, services
 from .models import SchedulingRecord, SchedulingStatus
 
-IDEMPOTENCY_TTL = 24 * 3600
 REFERENCE_PREFIX = selectors.HOLD_REFERENCE_PREFIX
 
 
@@ -56,7 +58,8 @@ IDEMPOTENCY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="可选幂等键：同一密钥用户以同一幂等键重试同一请求时（24 小时内），返回首次成功的应答而不是 409。",
+    description="可选幂等键（至多 128 个字符）：同一调用方以同一幂等键重试同一请求时（24 小时内，任一服务进程），"
+    "返回首次成功的应答（201，应答头 Idempotent-Replayed: true）而不是 409；同一幂等键用于内容不同的请求时返回 422。",
 )
 
 
@@ -69,18 +72,19 @@ def _conflict(error: DjangoValidationError) -> Response:
     return Response({"detail": "；".join(messages)}, status=status.HTTP_409_CONFLICT)
 
 
-def _idempotency_slot(request, scope: str) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return f"api-idem:{scope}:{request.user.pk}:{key[:128]}" if key else None
-
-
 @extend_schema(
     tags=["orders"],
     summary="需求方接受匹配方案并预留资源 (accept a plan: its cards are held atomically on every resource)",
     description="与页面“接受方案”相同的服务：全部资源一并预留或都不预留；余量不足或方案已不可选择时返回 409。",
     request=AcceptInputSerializer,
     parameters=[IDEMPOTENCY],
-    responses={201: AcceptResponse, 400: OpenApiResponse(description="参数错误"), 404: None, 409: CONFLICT},
+    responses={
+        201: AcceptResponse,
+        400: OpenApiResponse(description="参数错误"),
+        404: None,
+        409: CONFLICT,
+        422: OpenApiResponse(description="幂等键已用于内容不同的请求（Idempotency-Key 字段的中文错误）"),
+    },
 )
 class DemandAcceptView(APIView):
     authentication_classes = [BuyerApiKeyAuthentication, SessionAuthentication]
@@ -92,11 +96,38 @@ class DemandAcceptView(APIView):
         data = AcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         match_id = data.validated_data["match"]
-        slot = _idempotency_slot(request, "accept")
-        if slot and (earlier := cache.get(slot)) is not None:
-            if earlier["request"] != [demand.pk, match_id]:
-                return Response({"detail": _("该幂等键已用于内容不同的请求。")}, status=status.HTTP_409_CONFLICT)
-            return Response(earlier["body"], status=status.HTTP_201_CREATED)
+        try:
+            key = idempotency.idempotency_key_of(headers=request.headers)
+        except idempotency.IdempotencyKeyInvalid as error:
+            raise serializers.ValidationError({idempotency.HEADER: [str(error)]}) from None
+        if key is None:
+            return self._accept(request, demand, match_id)
+        slot = {
+            "caller": request.user,
+            "key": key,
+            "fingerprint": idempotency.idempotency_fingerprint(
+                method=request.method, path=request.path, data={"match": match_id}
+            ),
+        }
+        if (earlier := _replay(slot)) is not None:
+            return earlier
+        network.prepare(match_id=match_id)  # committed before the transaction, as demand_accept needs
+        try:
+            with transaction.atomic():
+                record = idempotency.idempotency_claim(**slot)
+                response = self._accept(request, demand, match_id)
+                if response.status_code != status.HTTP_201_CREATED:
+                    raise _Refused(response)  # nothing held: the key is not used up
+                idempotency.idempotency_complete(record=record, status_code=response.status_code, body=response.data)
+                return response
+        except _Refused as refused:
+            return refused.response
+        except idempotency.IdempotencyKeyTaken:  # the same key committed first (a concurrent retry): its answer
+            return _replay(slot) or Response(
+                {"detail": _("同一幂等键的请求正在处理，请稍后重试。")}, status=status.HTTP_409_CONFLICT
+            )
+
+    def _accept(self, request, demand, match_id: int) -> Response:
         if not demand.matches.filter(pk=match_id).exists():
             raise serializers.ValidationError({"match": [_("请选择本需求的一个匹配方案。")]})
         try:
@@ -107,9 +138,26 @@ class DemandAcceptView(APIView):
             return _conflict(error)
         holds = Hold.objects.filter(reference=f"{REFERENCE_PREFIX}{match_id}").order_by("resource_id", "pk")
         body = {"demand": demand.pk, "match": match_id, "holds": HoldSerializer(holds, many=True).data}
-        if slot:
-            cache.set(slot, {"request": [demand.pk, match_id], "body": body}, IDEMPOTENCY_TTL)
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class _Refused(Exception):
+    """Leaves the accept's transaction (and the key's claim) rolled back, carrying the refusal."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _replay(slot: dict) -> Response | None:
+    """The first answer to this caller's key (same request), 422 for a different request, or ``None``."""
+    try:
+        answer = idempotency.idempotency_replay(**slot)
+    except idempotency.IdempotencyMismatch as error:
+        return Response({idempotency.HEADER: [str(error)]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if answer is None:
+        return None
+    return Response(answer.body, status=answer.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 class _ProviderHoldView(APIView):

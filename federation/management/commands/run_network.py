@@ -1,10 +1,14 @@
 """``make run-network``: a national node, the Sichuan regional node and one Sichuan industry node
 (酒的制造业, prefix CN.510000.C15) on three ports, each with its own SQLite file under var/network/,
 demo data, enrolled with each other (the real one-time code handshake) and their outboxes drained every
-5 seconds. Idempotent: a second run reuses the databases and the enrolments (``rm -r var/network`` starts
+5 seconds (the national node's too: key rotation notices go down through it). The national node signs
+with SM2/SM3 (商用密码, ``NODE_SIGNATURE_ALGORITHM=sm2``), the other two with Ed25519: a mixed network, as
+``GET /api/v1/federation/network/`` on each node shows (``signature_algorithm``) and the command prints.
+Idempotent: a second run reuses the databases and the enrolments (``rm -r var/network`` starts
 afresh). Each node loads the same demo data set (Sichuan's) under its own prefix. Ctrl-C stops everything.
 """
 
+import json
 import os
 import signal
 import sqlite3
@@ -18,12 +22,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-NODES = [  # name, role, node name, enrolment segment under its parent, the prefix it will be allocated
-    ("national", "national", "国家算力互联互通节点（示例）", "", "CN"),
-    ("regional", "regional", "四川省算力互联互通区域节点（示例）", "510000", "CN.510000"),
-    ("industry", "industry", "四川省酒的制造业行业节点（示例）", "C15", "CN.510000.C15"),
+NODES = [  # name, role, node name, enrolment segment under its parent, the prefix it will be allocated, signatures
+    ("national", "national", "国家算力互联互通节点（示例）", "", "CN", "sm2"),
+    ("regional", "regional", "四川省算力互联互通区域节点（示例）", "510000", "CN.510000", "ed25519"),
+    ("industry", "industry", "四川省酒的制造业行业节点（示例）", "C15", "CN.510000.C15", "ed25519"),
 ]
 DROPPED = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "UPSTREAM_NODE_URL", "NODE_IDENTIFIER_PREFIX"}
+NETWORK_PATH = "/api/v1/federation/network/"
 
 
 class Command(BaseCommand):
@@ -40,7 +45,7 @@ class Command(BaseCommand):
         workdir = Path(dir)
         workdir.mkdir(parents=True, exist_ok=True)
         nodes = []
-        for offset, (name, role, title, segment, prefix) in enumerate(NODES):
+        for offset, (name, role, title, segment, prefix, algorithm) in enumerate(NODES):
             url = f"http://{host}:{base_port + offset}"
             env = {k: v for k, v in os.environ.items() if k not in DROPPED}
             env.update(
@@ -50,6 +55,7 @@ class Command(BaseCommand):
                 NODE_NAME=title,
                 NODE_IDENTIFIER_PREFIX=prefix,  # the demo data is issued before enrolment, under the same prefix
                 NODE_PUBLIC_URL=url,
+                NODE_SIGNATURE_ALGORITHM=algorithm,
                 WAGTAILADMIN_BASE_URL=url,
                 ALLOWED_HOSTS=host,
             )
@@ -111,8 +117,11 @@ class Command(BaseCommand):
                 output = manage(parent, "node_enrolment_code", "--segment", child["segment"], "--name", child["title"])
                 code = _printed(output, "CODE")
                 self.stdout.write(manage(child, "node_enrol", "--upstream", parent["url"], "--code", code).strip())
-            for node in nodes[1:]:
-                for command in ("federation_drain", "federation_sync"):  # outbox and catalogue sync upward
+            for node in nodes:
+                # the outbox (up, and down: key rotation notices); the catalogue sync upward
+                for command in (
+                    ("federation_drain", "federation_sync") if node is not nodes[0] else ("federation_drain",)
+                ):
                     processes.append(
                         subprocess.Popen(
                             [sys.executable, "manage.py", command, "--loop", "5"],
@@ -125,10 +134,11 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write("The 1+M+N network (demo data; accounts as printed by `make run`):")
             for node in nodes:
-                self.stdout.write(f"  {node['name']:<9} {node['title']}  {node['url']}/")
+                self.stdout.write(f"  {node['name']:<9} {node['title']}  {node['url']}/  {_signatures(node['url'])}")
             self.stdout.write(
                 "  resolve anywhere: <url>/catalog/lookup/ ; registry: <url>/django-admin/federation/peer/"
             )
+            self.stdout.write(f"  signatures of a node: curl -s <url>{NETWORK_PATH} (signature_algorithm)")
             self.stdout.write("Ctrl-C stops the three nodes.")
             if no_serve:
                 return
@@ -152,6 +162,15 @@ def _wait(url: str) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise CommandError(f"{url} did not start")
+
+
+def _signatures(url: str) -> str:
+    """What the node itself says it signs with (its network position), e.g. "signs with sm2"."""
+    try:
+        with urllib.request.urlopen(url + NETWORK_PATH, timeout=10) as response:
+            return "signs with " + json.loads(response.read()).get("signature_algorithm", "?")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        return ""
 
 
 def _enrolled(node) -> bool:

@@ -36,6 +36,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
         self._checked_at = 0.0
         self._lock = threading.RLock()
         self._lines: dict[str, dict] = {}  # user city -> lines_from_city(), until a line changes
+        self._applied: dict[int, int] = {}  # resource id -> newest seq applied, while a gap is open
 
     # --- keeping in step -----------------------------------------------------------------------
     def rebuild(self) -> int:
@@ -43,6 +44,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
             feed = FeedReader.from_now()  # before loading: what commits meanwhile is read again
             self._index = ColumnIndex.load()
             self._feed = feed
+            self._applied = {}
             self._checked_at = time.monotonic()
             self._lines.clear()
             return int(self._index.column("published").sum())

@@ -7,11 +7,23 @@ from catalog.models import ComputeResource, Provider, Site
 
 from ...synced import SYNCED_FEED_TYPE
 from .columns import FEED_BATCH, _places, _provider_names
+from .patches import patch_rows, patchable
 
 
 class FeedCatchUp:
-    """What the backend does with the changes committed since its index was loaded: re-read those
-    rows (every row of a renamed site or provider), forget the lines after a line changed."""
+    """What the backend does with the changes committed since its index was loaded: apply the
+    patches that bulk imports write (patches.py), re-read the other rows (every row of a renamed
+    site or provider), forget the lines after a line changed.
+
+    Order: a read's rows come in sequence order; one record's patches are merged in that order, and
+    a record that also has a change without a patch in the same read is re-read instead (the read
+    is newer than all of them). On PostgreSQL a row can arrive after rows with higher sequence
+    numbers (it committed late: changes.selectors); while the feed reader has such a gap open, the
+    highest sequence applied per record is kept (``_applied``), and a late patch of a record that
+    already had a newer change applied is not laid over it: the record is re-read.
+    """
+
+    _applied: dict[int, int]
 
     def _refresh(self, ids: set[int]) -> None:
         if not ids:
@@ -34,6 +46,13 @@ class FeedCatchUp:
                 self.rebuild()
                 return
             self._apply(rows)
+            if self._feed.seen:  # a gap is open: rows below these may still come
+                applied = self._applied
+                for row in rows:
+                    if row.record_type == "resource" and row.seq > applied.get(row.record_id, 0):
+                        applied[row.record_id] = row.seq
+            else:
+                self._applied.clear()
             if len(rows) < FEED_BATCH:
                 return
 
@@ -43,9 +62,14 @@ class FeedCatchUp:
         sites: set[int] = set()
         organizations: set[int] = set()
         divisions: set[str] = set()
+        patches: dict[int, dict] = {}
+        applied = self._applied
         for row in rows:
             if row.record_type == "resource":
-                resources.add(row.record_id)
+                if row.patch is not None and patchable(row.patch) and applied.get(row.record_id, 0) < row.seq:
+                    patches.setdefault(row.record_id, {}).update(row.patch)
+                else:
+                    resources.add(row.record_id)
             elif row.record_type == "site":
                 sites.add(row.record_id)
             elif row.record_type == "organization":
@@ -69,6 +93,9 @@ class FeedCatchUp:
             resources.update(ComputeResource.objects.filter(provider_id__in=providers).values_list("pk", flat=True))
         if sites or organizations:
             index._changed(None)
+        patches = {pk: patch for pk, patch in patches.items() if pk not in resources}
+        if patches:
+            resources |= patch_rows(index, patches)
         self._refresh(resources)
         if synced:
             index.drop({-pk for pk in synced} - index.read_synced(ids=synced))

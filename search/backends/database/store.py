@@ -140,14 +140,14 @@ class ColumnStore:
 
     def _certification_column(self, raws) -> np.ndarray:
         by_raw = self._certification_codes
-        codes = [by_raw.get(raw, -1) if isinstance(raw, str) else -1 for raw in raws]
+        codes = [by_raw.get(raw, -1) if isinstance(raw, str | tuple) else -1 for raw in raws]
         if -1 in codes:
             for at, raw in enumerate(raws):
                 if codes[at] == -1:
-                    code = by_raw.get(raw) if isinstance(raw, str) else None
+                    code = by_raw.get(raw) if isinstance(raw, str | tuple) else None
                     if code is None:
                         code = int(self._codes("certifications", [_certifications(raw)])[0])
-                        if isinstance(raw, str):
+                        if isinstance(raw, str | tuple):  # (a stored text, or a row taken back: patches.py)
                             by_raw[raw] = code
                     codes[at] = code
         return np.array(codes, dtype=np.int32)
@@ -263,14 +263,14 @@ class ColumnStore:
         columns["certified"][positions] = certified[columns["certifications"][positions]]
         online = self.vocab["state"].get("online", -1)
         columns["available_now"][positions] = (columns["state"][positions] == online) & (units > 0)
-        approved = str(ListingState.APPROVED)
-        columns["published"][positions] = np.array(
-            [
+        published = rows.get("published")  # (given by a patch: the rows' own, see patches.py)
+        if published is None:
+            approved = str(ListingState.APPROVED)
+            published = [
                 listing == approved and state not in HIDDEN
                 for listing, state in zip(rows["listing_state"], rows["identifier__state"], strict=True)
-            ],
-            dtype=np.bool_,
-        )
+            ]
+        columns["published"][positions] = np.array(published, dtype=np.bool_)
         self._changed(positions)
 
     def drop(self, ids) -> None:
