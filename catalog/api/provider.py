@@ -6,8 +6,10 @@ so that existence does not leak. Views validate, call one service, and answer.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -96,6 +98,9 @@ class ProviderRecordDetail(ProviderAPIView):
         return self.respond(self.get_record(external_id))
 
     def put(self, request, external_id: str):
+        if self.model is NetworkLine and not self.provider.may_open_lines:
+            # a line opens only while its provider is a certified line provider (issue 16 item 2), as on the page
+            raise PermissionDenied(_("本单位当前不是已认证的网络线路提供商，不能通过接口开通或修改线路。"))
         serializer = self.serializer_class(data=request.data, provider=self.provider)
         serializer.is_valid(raise_exception=True)
         try:

@@ -56,6 +56,11 @@ class Provider(models.Model):
         return self.organization.division_code
 
     @property
+    def may_open_lines(self) -> bool:
+        """A line opens (page or API) only while the provider is a certified line provider (issue 16 item 2)."""
+        return self.is_line_provider and self.onboarding_state == OnboardingState.CERTIFIED
+
+    @property
     def kinds(self) -> list[str]:
         flags = {
             "resource_provider": self.is_resource_provider,

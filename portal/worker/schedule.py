@@ -113,6 +113,13 @@ SCHEDULE: tuple[Entry, ...] = (
         {"seconds": 30},
         note="accepted plans whose holds expired before confirmation lapse; the demand goes back to its user",
     ),
+    Entry(
+        "resale_offers_lapse_notify",
+        "workflows.demand.tasks.resale_offers_lapse_notify",
+        "interval",
+        {"minutes": 10},
+        note="resellers told once that their offers stopped showing (the public list hides them when read)",
+    ),
     # --- node applications: paper copies not received by the campaign's deadline (逾期未报送的视为自动放弃)
     Entry(
         "paper_copies_abandon_overdue",

@@ -227,3 +227,31 @@ def test_a_suspended_provider_cannot_use_its_keys(provider_a, client_for):
     provider_a.save()
     assert client.put("/api/v1/provider/resources/gpu-01/", PAYLOAD, format="json").status_code == 401
     assert ComputeResource.objects.count() == 0
+
+
+def test_a_provider_that_is_no_certified_line_provider_cannot_open_a_line_over_the_api(provider_a, client_for):
+    """The page refuses a line application of an uncertified line provider; the API refuses the same."""
+    from catalog.models import OnboardingState, Provider
+
+    site = provider_a.sites.get()
+    line = {
+        "name": "成都—测试中心 专线",
+        "kind": "dedicated_line",
+        "from_city": "510100",
+        "to_site": site.pk,
+        "bandwidth_mbps": 10000,
+        "latency_ms": "0.8",
+        "price_yuan_per_month": "38000",
+    }
+    # a certified resource provider whose certification does not cover lines
+    refused = client_for(provider_a).put("/api/v1/provider/lines/L-1/", line, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "本单位当前不是已认证的网络线路提供商，不能通过接口开通或修改线路。"
+    # a line provider whose certification is not (or no longer) granted
+    line_provider = ProviderFactory(is_resource_provider=False, is_line_provider=True)
+    client = client_for(line_provider)
+    Provider.objects.filter(pk=line_provider.pk).update(onboarding_state=OnboardingState.RETURNED)
+    assert client.put("/api/v1/provider/lines/L-2/", line, format="json").status_code == 403
+    assert not NetworkLine.objects.exists()
+    Provider.objects.filter(pk=line_provider.pk).update(onboarding_state=OnboardingState.CERTIFIED)
+    assert client.put("/api/v1/provider/lines/L-2/", line, format="json").status_code == 201

@@ -1,15 +1,22 @@
 """Users' compute demands over the standard interface (/api/v1/demands/).
 
-Only the signed-in user's own demands exist here: anyone else's id answers 404.
+Only the signed-in user's own demands exist here: anyone else's id answers 404. An organisation's key
+(a provider's ``Api-Key`` or a buyer's ``Buyer-Key``) acts as its creator. A reseller names a customer
+organisation with ``customer_uscc``, only while its 转售调度资格 stands (checked at the moment of the call).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
+from catalog.api.authentication import ProviderApiKeyAuthentication
+from orders.buyer_keys import BuyerApiKeyAuthentication
+
 from . import selectors, services
+from .on_behalf import demand_customer_resolve
 from .serializers import DemandInputSerializer, DemandListSerializer, DemandSerializer
 
 DEMAND_EXAMPLE = {
@@ -36,11 +43,19 @@ DEMAND_EXAMPLE = {
         summary="提交算力需求并返回排序的匹配方案 (submit a demand; answers with ranked matches)",
         request=DemandInputSerializer,
         responses={201: DemandSerializer},
-        examples=[OpenApiExample("A100 × 64，成都，30 天", value=DEMAND_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("A100 × 64，成都，30 天", value=DEMAND_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "转售调度服务商代客户提交",
+                value={**DEMAND_EXAMPLE, "customer_uscc": "91510100MA6C000001"},
+                request_only=True,
+            ),
+        ],
     ),
 )
 class DemandViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
+    authentication_classes = [ProviderApiKeyAuthentication, BuyerApiKeyAuthentication, SessionAuthentication]
 
     def get_queryset(self):
         return selectors.demand_list_for_user(user=self.request.user)
@@ -59,8 +74,12 @@ class DemandViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     def create(self, request, *args, **kwargs):
         serializer = DemandInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         try:
-            demand = services.demand_submit(user=request.user, data=serializer.validated_data)
+            uscc = data.pop("customer_uscc", "")
+            if uscc:
+                data["customer"] = demand_customer_resolve(user=request.user, uscc=uscc)
+            demand = services.demand_submit(user=request.user, data=data)
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
             raise serializers.ValidationError(detail) from error

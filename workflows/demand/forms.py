@@ -1,10 +1,13 @@
 """Forms of the demand pages: validation of shape only; the rules live in validation.demand_validate."""
 
+import re
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from catalog.models import AcceleratorModel
+from catalog.models import AcceleratorModel, BillingUnit
 from organizations.fields import USCCFormField
 from organizations.models import Division, Organization
 from organizations.predicates import is_reseller
@@ -71,3 +74,34 @@ class AcceptForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("谢绝原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResaleOfferForm(forms.Form):
+    """A resale offer: shape only; the rules (qualification, resources, window) live in resale.py."""
+
+    title = forms.CharField(label=_("报价名称"), max_length=128)
+    identifiers = forms.CharField(
+        label=_("所基于资源的算力标识"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个，或以逗号分隔；须为已认证资源提供商已上架的资源。"),
+    )
+    price_yuan = forms.DecimalField(
+        label=_("转售单价（元）"), min_value=Decimal("0.0001"), max_digits=12, decimal_places=4
+    )
+    billing_unit = forms.ChoiceField(label=_("计费单位"), choices=BillingUnit.choices)
+    terms = forms.CharField(
+        label=_("服务条款"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("交付方式、最短租期、结算与售后等。"),
+    )
+    # the browser's date input takes ISO dates only, whatever the page language's date format
+    valid_from = forms.DateField(label=_("有效期自"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("有效期至"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def clean_identifiers(self):
+        raw = self.cleaned_data["identifiers"]
+        codes = [code.strip() for code in re.split(r"[\s,，、;；]+", raw) if code.strip()]
+        return list(dict.fromkeys(codes))

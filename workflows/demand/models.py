@@ -334,3 +334,6 @@ class SchedulingRecord(models.Model):
         if self.provider_id:
             return self.provider.organization.name
         return f"{self.remote_provider}（{self.remote_node_name or self.remote_node}）"
+
+
+from .resale_models import ResaleOffer  # noqa: E402, F401  (a model of this app kept in its own module)

@@ -34,6 +34,12 @@ class DemandInputSerializer(serializers.ModelSerializer):
     accelerator_model = serializers.CharField(
         required=False, allow_blank=True, max_length=128, help_text="加速卡型号（参考表中的名称）；不限型号时留空"
     )
+    customer_uscc = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=18,
+        help_text="代客户提交：客户单位的统一社会信用代码。仅持有有效算力转售调度资格的转售调度服务商可填写。",
+    )
 
     class Meta:
         model = Demand
@@ -49,7 +55,11 @@ class DemandInputSerializer(serializers.ModelSerializer):
             "prefer_my_province",
             "min_reliability_percent",
             "note",
+            "customer_uscc",
         ]
+
+    def validate_customer_uscc(self, value: str) -> str:
+        return (value or "").strip().upper()
 
 
 class LineSerializer(serializers.Serializer):
@@ -197,6 +207,9 @@ class DemandSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     matches = MatchSerializer(many=True)
     scheduling_records = SchedulingRecordSerializer(many=True)
+    customer_uscc = serializers.CharField(
+        source="customer.uscc", allow_null=True, default=None, help_text="代客户提交时客户单位的统一社会信用代码"
+    )
 
     class Meta:
         model = Demand
@@ -215,6 +228,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "prefer_my_province",
             "min_reliability_percent",
             "note",
+            "customer_uscc",
             "created_at",
             "matched_at",
             "match_summary",

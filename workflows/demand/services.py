@@ -21,8 +21,6 @@ from viewflow.workflow.status import STATUS
 from catalog.models import ListingState, RecordState
 from orders.services import HoldItem, holds_confirm, holds_place, holds_release, orders_cancel_for
 from organizations.models import User
-from organizations.predicates import is_reseller
-from workflows.onboarding.qualifications import reseller_qualification_require
 
 from . import network, selectors
 from .matching import HOURS_PER_MONTH, DemandSpec, match_demand
@@ -36,6 +34,7 @@ from .models import (
     SchedulingRecord,
     SchedulingStatus,
 )
+from .on_behalf import reseller_may_act
 from .validation import demand_validate
 
 MATCH_LIMIT = 5
@@ -79,7 +78,7 @@ def demand_submit(*, user: User, data: dict, activation=None) -> Demand:
     values["note"] = values.get("note") or ""
     customer = data.get("customer")
     if customer is not None:
-        _reseller_may_act(user=user, field="customer_uscc")
+        reseller_may_act(user=user, field="customer_uscc")
     demand = Demand(user=user, organization_id=user.organization_id, customer=customer, **values)
     demand.full_clean(exclude=["user", "organization", "customer", "process", "status", "match_summary"])
     demand_validate(data=values)
@@ -96,14 +95,6 @@ def demand_submit(*, user: User, data: dict, activation=None) -> Demand:
         activation.execute()  # runs `match` and creates the user's `accept` task when there are offers
     demand.refresh_from_db()
     return demand
-
-
-def _reseller_may_act(*, user: User, field: str | None) -> None:
-    """A demand on behalf of a customer: the user is a reseller whose organisation is qualified today."""
-    if not is_reseller(user):
-        message = _("只有算力转售调度服务商可以代客户提交或管理需求。")
-        raise ValidationError({field: message} if field else message)
-    reseller_qualification_require(user=user, field=field)
 
 
 # --- match (flow.Function) --------------------------------------------------------------------
@@ -244,7 +235,7 @@ def demand_accept(*, demand: Demand, match_id: int, actor: User) -> Demand:
     if demand.process_id is None:
         raise ValidationError(_("该需求没有进行中的流程。"))
     if demand.customer_id is not None:
-        _reseller_may_act(user=actor, field=None)  # managing a customer's demand: only while qualified
+        reseller_may_act(user=actor, field=None)  # managing a customer's demand: only while qualified
     network.prepare(match_id=match_id)  # before the transaction the nodes below will be asked from
     with flow.lock(demand.process_id), transaction.atomic():
         demand = Demand.objects.select_for_update().get(pk=demand.pk)

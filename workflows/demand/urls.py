@@ -3,7 +3,7 @@
 from django.urls import path
 from viewflow.workflow.flow import FlowViewset
 
-from . import views
+from . import resale_views, views
 from .flows import DemandFlow
 
 app_name = "demand"
@@ -15,6 +15,12 @@ urlpatterns = [
     path("demands/<int:pk>/accept/", views.demand_accept, name="accept"),
     path("demands/scheduling/", views.scheduling_list, name="scheduling-list"),
     path("demands/scheduling/<int:pk>/", views.scheduling_detail, name="scheduling-detail"),
+    # resale offers (转售报价): public list, the reseller's own, the providers' view of who resells them
+    path("resale/", resale_views.resale_public, name="resale-list"),
+    path("resale/mine/", resale_views.resale_mine, name="resale-mine"),
+    path("resale/new/", resale_views.resale_new, name="resale-new"),
+    path("resale/<int:pk>/withdraw/", resale_views.resale_withdraw, name="resale-withdraw"),
+    path("resale/resold/", resale_views.resale_resold, name="resale-resold"),
     # Viewflow's own pages of the process (task URLs, chart; process lists for managers).
     path("demands/flow/", FlowViewset(DemandFlow, parent_namespace=app_name).urls),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from orders import selectors as order_selectors
 from orders.remote import network_holds_for_provider
+from organizations.predicates import is_reseller
 
 from . import network, selectors, services
 from .forms import AcceptForm, DeclineForm, DemandForm
@@ -41,7 +42,11 @@ def demand_list(request):
     return render(
         request,
         "demand/demand_list.html",
-        {"demands": demands[:200], "pending_confirmations": selectors.scheduling_pending_count(user=request.user)},
+        {
+            "demands": demands[:200],
+            "pending_confirmations": selectors.scheduling_pending_count(user=request.user),
+            "reseller": is_reseller(request.user),
+        },
     )
 
 

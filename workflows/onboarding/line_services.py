@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process
 
 from catalog import services as catalog_services
-from catalog.models import NetworkLine, OnboardingState, Provider, RecordVersion
+from catalog.models import NetworkLine, Provider, RecordVersion
 from organizations.models import User
 
 from .models import Decision, LineApplication
@@ -19,7 +19,7 @@ def line_application_submit(
     *, process: Process, provider: Provider, actor: User, external_id: str, data: dict
 ) -> LineApplication:
     """A certified line provider describes a line; it waits (pending) for the operator's approval."""
-    if provider.onboarding_state != OnboardingState.CERTIFIED or not provider.is_line_provider:
+    if not provider.may_open_lines:
         raise ValidationError(_("本单位尚未通过网络线路提供商入网认证，不能开通线路。"))
     if NetworkLine.objects.filter(provider=provider, external_id=external_id).exists():
         raise ValidationError({"external_id": _("该线路编号已存在，请使用新的编号。")})
@@ -54,7 +54,7 @@ def line_application_decide(*, application: LineApplication, decision: str, opin
         # a line opens only while its provider is a certified line provider (issue 16 item 2): a
         # suspension between the application and this decision stops it
         provider = Provider.objects.get(pk=application.provider_id)
-        if provider.onboarding_state != OnboardingState.CERTIFIED or not provider.is_line_provider:
+        if not provider.may_open_lines:
             raise ValidationError(
                 {
                     "decision": _("该单位当前不是已认证的网络线路提供商（%(state)s），不能开通线路。")

@@ -33,3 +33,17 @@ def test_a_line_of_a_provider_suspended_meanwhile_is_not_opened(client, make_use
     line = NetworkLine.objects.get(external_id="LINE-001")
     assert line.listing_state == ListingState.PENDING
     assert open_task(process, "approve").pk == approve.pk  # still waiting: nothing was decided
+
+
+def test_a_line_provider_not_yet_certified_cannot_apply_for_a_line_on_the_page(client, make_user, chengdu_org):
+    site = SiteFactory()
+    line_user = make_user(Role.LINE_PROVIDER, organization=chengdu_org)
+    ProviderFactory(
+        organization=chengdu_org,
+        is_resource_provider=False,
+        is_line_provider=True,
+        onboarding_state=OnboardingState.APPLIED,
+    )
+    response = login(client, line_user).post(start_url("line"), line_form(site))
+    assert response.status_code == 403  # the start page itself is closed to an uncertified line provider
+    assert not NetworkLine.objects.exists() and not LineApplication.objects.exists()

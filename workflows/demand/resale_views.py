@@ -1,0 +1,79 @@
+"""Pages of resale offers (转售报价). Thin: find what the user may see (404 otherwise), call one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.predicates import is_reseller
+
+from . import resale
+from .forms import ResaleOfferForm
+
+
+def resale_public(request):
+    """Anyone: the resale offers showing now, each with its underlying resources and their providers."""
+    offers = resale.resale_offers_public()[:200]
+    return render(request, "demand/resale_offer_list.html", {"offers": offers})
+
+
+@login_required
+def resale_mine(request):
+    """The reseller's own offers, whether each shows now, and the notice of a lapse."""
+    if not is_reseller(request.user):
+        raise Http404
+    reseller, _offers = resale.resale_offers_of_reseller(user=request.user)
+    if reseller is None:
+        raise Http404
+    resale.resale_lapse_notify(reseller=reseller)  # told at once, even before the worker runs
+    reseller, offers = resale.resale_offers_of_reseller(user=request.user)
+    lapsed = [offer for offer in offers if offer.lapse_notified_at]
+    return render(request, "demand/resale_offer_mine.html", {"offers": offers, "lapsed": lapsed})
+
+
+@login_required
+def resale_new(request):
+    if not is_reseller(request.user):
+        raise Http404
+    today = timezone.localdate()
+    form = ResaleOfferForm(request.POST or None, initial={"valid_from": today})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                resale.resale_offer_publish(actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("转售报价已发布，已在公开的转售报价目录中展示。"))
+                return redirect("demand:resale-mine")
+        status = 400
+    return render(request, "demand/resale_offer_form.html", {"form": form}, status=status)
+
+
+@require_POST
+@login_required
+def resale_withdraw(request, pk: int):
+    offer = resale.resale_offer_get_for_reseller(user=request.user, pk=pk)
+    if offer is None:
+        raise Http404
+    resale.resale_offer_withdraw(offer=offer, actor=request.user)
+    messages.success(request, _("已撤回转售报价“%(title)s”。") % {"title": offer.title})
+    return redirect("demand:resale-mine")
+
+
+@login_required
+def resale_resold(request):
+    """A provider sees who resells its resources (every offer naming one of them)."""
+    if not request.user.organization_id:
+        raise Http404
+    offers = resale.resale_offers_of_provider_resources(user=request.user)
+    return render(request, "demand/resale_offer_resold.html", {"offers": offers})
