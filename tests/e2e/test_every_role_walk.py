@@ -153,10 +153,12 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
         walk.go("visitor", "select-filtered", "/select/?resource_class=intelligent&user_city=510100")
         walk.go("visitor", "publicity", "/publicity/")
 
-        # applicant with a draft: edit page, then the submit confirmation; nothing is submitted
+        # applicant with a draft: the form's first and last steps; 确认提交 without the declaration ticked
+        # shows the confirmation page; nothing is submitted
         walk.sign_in("applicant")
         walk.go("applicant", "edit", f"/applications/{draft.reference}/edit/")
-        page.get_by_role("link", name=re.compile("提交申报")).first.click()
+        walk.go("applicant", "edit-submit", f"/applications/{draft.reference}/edit/submit/")
+        page.get_by_role("button", name=re.compile("确认提交")).first.click()
         walk.look("applicant", "submit-confirm")
         if not _confirmation_shown(walk, "确认提交申报"):
             unconfirmed.append("submit")
@@ -164,7 +166,9 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
 
         # applicant with a submitted application: the list, its status page, the withdraw confirmation
         walk.entry_points("applicant")
-        submitted = NodeApplication.objects.filter(organization=applicant.organization).exclude(stage="draft")[0]
+        submitted = NodeApplication.objects.filter(  # one that may still be withdrawn
+            organization=applicant.organization, stage__in=("returned", "name_prereview", "municipal_review")
+        )[0]
         walk.go("applicant", "status", f"/applications/{submitted.reference}/")
         stage = submitted.stage
         page.get_by_role("link", name=re.compile("撤回申报")).first.click()
