@@ -57,13 +57,17 @@ def signup_create(*, form, verify_url_for) -> User:
     user = form.save(commit=False)
     user.is_active = False
     user.save()
+    _mail_verification(user, verify_url_for)
+    return user
+
+
+def _mail_verification(user: User, verify_url_for) -> None:
     _mail(
         to=user.email,
         subject=_("请验证您的电子邮箱"),
         template="accounts/email/verify.txt",
         context={"user": user, "url": verify_url_for(user)},
     )
-    return user
 
 
 def verification_resend(*, email: str, verify_url_for) -> bool:
@@ -73,12 +77,7 @@ def verification_resend(*, email: str, verify_url_for) -> bool:
     user = User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True).order_by("pk").first()
     if user is None:
         return False
-    _mail(
-        to=user.email,
-        subject=_("请验证您的电子邮箱"),
-        template="accounts/email/verify.txt",
-        context={"user": user, "url": verify_url_for(user)},
-    )
+    _mail_verification(user, verify_url_for)
     return True
 
 
