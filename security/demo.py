@@ -35,7 +35,7 @@ RISKS = [
         "likelihood": 3,
         "impact": 3,
         "status": RiskAssessment.Status.OPEN,
-        "treatment": "每日运行 manage.py security_scan；发现问题在 7 日内升级或评估接受。",
+        "treatment": "每日自动运行依赖安全扫描；发现问题在 7 日内升级或评估接受。",
         "review_on": date(2026, 6, 30),
     },
 ]

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import DepartmentKind
+
 from .applications import NodeApplication, Stage, format_deadline
 
 
@@ -72,7 +74,7 @@ class ReviewTask(models.Model):
     )
     kind = models.CharField(_("任务"), max_length=32, choices=TaskKind.choices)
     level = models.CharField(_("办理层级"), max_length=16)
-    department = models.CharField(_("办理部门类别"), max_length=40, blank=True)
+    department = models.CharField(_("办理部门类别"), max_length=40, blank=True, choices=DepartmentKind.choices)
     division_code = models.CharField(_("办理区划"), max_length=6, blank=True, db_index=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
@@ -125,8 +127,6 @@ class ReviewTask(models.Model):
 
     @property
     def department_label(self) -> str:
-        from organizations.models import DepartmentKind
-
         return DepartmentKind(self.department).label if self.department else ""
 
 
