@@ -106,7 +106,7 @@ def fill_form(page, org) -> None:
         {
             "牵头单位名称": org.name,
             "牵头单位通讯地址": "成都市高新区示例路1号",
-            "牵头单位统一社会信用代码": org.uscc,
+            "牵头单位组织机构代码或统一社会信用代码": org.uscc,
             # the operating-conditions declaration
             "运营场地地址": "成都市高新区示例路1号",
             "运营场地面积（平方米）": "1200",

@@ -43,8 +43,9 @@ def test_submitting_an_incomplete_form_names_fields_by_their_labels(client, peop
     errors = messages_of(html)
     assert "申报单位：提交前请填写此项。" in errors
     assert not any(RAW.search(message) for message in errors), errors
-    # The edit page lists what is missing, by label too
-    assert "<li>申报单位：提交前请填写此项。</li>" in html
+    # The form's last step, where a refused submit leads, lists what is missing by label too
+    assert response.redirect_chain[-1][0].endswith("/edit/submit/")
+    assert re.search(r"尚未填写完整的项目：[^<]*申报单位", html)
 
 
 def test_a_refused_upload_names_the_file_field_by_its_label(client, people, open_campaign):
@@ -57,7 +58,7 @@ def test_a_refused_upload_names_the_file_field_by_its_label(client, people, open
         follow=True,
     )
     errors = messages_of(response.content.decode())
-    assert errors and all(message.startswith("文件：") for message in errors), errors
+    assert errors and all(message.startswith("材料未上传：文件：") for message in errors), errors
     assert not any(RAW.search(message) for message in errors), errors
 
 

@@ -34,19 +34,19 @@ def _codes(application):
 def test_the_form_takes_an_organisation_code_and_refuses_a_wrong_check_digit_on_its_field(client, sichuan, people):
     application = _draft(sichuan, people["applicant"])
     client.force_login(people["applicant"])
-    url = reverse("node_application:edit", args=[application.reference])
+    url = reverse("node_application:edit_step", args=[application.reference, "units"])
     base = {"lead_name": application.lead_name, "lead_uscc": application.lead_uscc, "joint1_name": "联合单位甲"}
 
-    response = client.post(url, {**base, "joint1_uscc": "D2143569-1", "basis": "新内容"})
+    response = client.post(url, {**base, "joint1_uscc": "D2143569-1", "joint1_address": "成都市"})
     assert response.status_code == 200
     assert response.context["form"].errors["joint1_uscc"] == ["组织机构代码校验码不正确，请核对是否有输错的字符。"]
     application.refresh_from_db()
-    assert application.basis == "" and application.joint1_uscc == ""  # nothing saved
+    assert application.joint1_address == "" and application.joint1_uscc == ""  # nothing saved
 
-    response = client.post(url, {**base, "joint1_uscc": "d2143569x", "basis": "新内容"})
+    response = client.post(url, {**base, "joint1_uscc": "d2143569x", "joint1_address": "成都市"})
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.joint1_uscc == "D2143569-X" and application.basis == "新内容"
+    assert application.joint1_uscc == "D2143569-X" and application.joint1_address == "成都市"
     assert ("uscc_invalid", "joint1_uscc") not in _codes(application)
 
     # the lead unit too; a code of the wrong length says what is expected
