@@ -142,6 +142,8 @@ class Command(BaseCommand):
             self.stdout.write("Ctrl-C stops the three nodes.")
             if no_serve:
                 return
+            # blocked first, or SIGTERM's default action ends this process without stopping the nodes
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
         finally:
             for process in processes:
