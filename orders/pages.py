@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from infra.form_errors import errors_to_form
+
 from . import access, selectors, statements
 from .buyer_keys import buyer_key_create, buyer_key_revoke
 from .documents import order_pdf, statement_pdf
@@ -55,7 +57,7 @@ def order_access(request, pk: int):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                _add_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("接入信息已加密保存，需求方授权人员可在订单页面查看。"))
                 return redirect("orders:detail", pk=pk)
@@ -68,14 +70,6 @@ def order_access(request, pk: int):
     except PermissionDenied:
         raise Http404 from None
     return render(request, "orders/order_access.html", {"order": order, "details": details})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -113,7 +107,7 @@ def statement_month(request):
     try:
         statement = statements.statement_for_month(orders=orders, month=form.cleaned_data["month"], title=title)
     except ValidationError as error:
-        _add_errors(form, error)
+        errors_to_form(form, error)
         return render(request, "orders/statement.html", {"form": form, "statement": None}, status=400)
     export = request.GET.get("format")
     if export in EXPORTS:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infra.cacheable import cache_for_anonymous, mark_shows_records
+from infra.form_errors import errors_to_form
 from organizations.identifiers import MalformedIdentifier
 
 from .. import selectors, selectors_public, services
@@ -78,8 +79,7 @@ def identifier_detail(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("算力标识状态已变更。"))
             return redirect("catalog:identifier-detail", pk=identifier.pk)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.form_errors import errors_to_form
 from organizations.predicates import is_reseller
 
 from . import resale
@@ -47,11 +48,7 @@ def resale_new(request):
             try:
                 resale.resale_offer_publish(actor=request.user, data=form.cleaned_data)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("转售报价已发布，已在公开的转售报价目录中展示。"))
                 return redirect("demand:resale-mine")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from infra.form_errors import errors_to_form
 from orders import selectors as order_selectors
 from orders.remote import network_holds_for_provider
 from organizations.predicates import is_reseller
@@ -26,14 +27,6 @@ from .models import DemandStatus, SchedulingStatus
 def _messages_from(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -74,7 +67,7 @@ class DemandCreateView(View):
                     user=request.user, data=form.cleaned_data, activation=getattr(request, "activation", None)
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                errors_to_form(form, error)
             else:
                 if demand.status == DemandStatus.NO_MATCH:
                     messages.warning(request, _("需求已提交，但暂无可满足的资源。"))

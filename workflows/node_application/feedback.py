@@ -40,13 +40,3 @@ def errors_to_messages(request, error: ValidationError) -> None:
     lines = labelled(error.message_dict) if hasattr(error, "error_dict") else list(error.messages)
     for line in lines:
         messages.error(request, line)
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form: each message under its field when the form has that field,
-    otherwise at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.form_errors import errors_to_form
+
 from . import findings, selectors, services
-from .feedback import errors_to_form
 from .public_forms import FindingForm, FindingWithdrawForm
 from .uploads import CONTENT_TYPES
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.form_errors import errors_to_form
+
 from . import feedback, form_steps, selectors, services, status_page
 from .campaign_rules import rules_for
-from .feedback import errors_to_form
 from .forms import ApplicationForm, MaterialUploadForm, SubmitConfirmForm
 from .models import Material, MaterialFormat, MaterialKind, NodeApplication, Stage
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from infra.form_errors import errors_to_form
 from security.throttles import form_post_wait
 
 from . import publicity, services
-from .feedback import errors_to_form
 from .models import Campaign
 from .public_forms import PublicObjectionForm
 

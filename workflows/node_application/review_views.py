@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from infra.form_errors import errors_to_form
+
 from . import inbox as inbox_parts
 from . import selectors, services, task_page
-from .feedback import errors_to_form, errors_to_messages
+from .feedback import errors_to_messages
 from .forms import TaskDecisionForm
 from .models import TaskKind, TaskStatus
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from infra.form_errors import errors_to_form
+
 from . import selectors
 from .campaign_rules import NATIONAL_REGISTRATION_RECEIPT, rules_for
-from .feedback import errors_to_form
 from .models import NodeApplication, format_deadline
 from .services.paper_copies import (
     paper_copies_can_register,

@@ -10,18 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from catalog.models import Provider
+from infra.form_errors import errors_to_form
 
 from . import forms, line_services, selectors, services
 from .models import Decision
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
 
 # --- node views ---------------------------------------------------------------------------
 
@@ -55,7 +47,7 @@ class NodeFormView(FormView):
         try:
             self.perform(form)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_to_form(form, error)
             return self.form_invalid(form)
         self.activation.execute()
         messages.success(self.request, self.success_message)
