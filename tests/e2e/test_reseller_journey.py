@@ -68,23 +68,17 @@ def test_a_reseller_acts_for_a_customer_while_qualified_and_is_refused_after_exp
     axe_violations,
 ):
     from catalog.services import identifier_issue
-    from tests.catalog.factories import ProviderFactory
-    from tests.factories import OrganizationFactory, UserFactory
+    from tests.workflows.demand.resellers import qualified_reseller
     from workflows.demand.models import Demand, ResaleOffer
     from workflows.onboarding.models import ResellerQualification
 
-    organization = OrganizationFactory(city_id="510100", name="蜀道转售调度有限公司")
-    provider = ProviderFactory(organization=organization, is_resource_provider=False, is_reseller=True)
-    reseller = UserFactory(roles=["reseller"], organization=organization)
-    today = timezone.localdate()
-    qualification = ResellerQualification.objects.create(
-        provider=provider,
+    reseller, provider, qualification, customer = qualified_reseller(
         number="ZS-2026-0101",
-        valid_from=today - datetime.timedelta(days=30),
-        valid_until=today + datetime.timedelta(days=30),
-        granted_by=UserFactory(roles=["node_operator"]),
+        customer_name="锦城客户科技有限公司",
+        name="蜀道转售调度有限公司",
+        is_resource_provider=False,
     )
-    customer = OrganizationFactory(city_id="510100", name="锦城客户科技有限公司")
+    today = timezone.localdate()
     code = identifier_issue(record=market.resources["chengdu"], actor=None).code
     base = asgi_server
 

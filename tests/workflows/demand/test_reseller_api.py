@@ -9,10 +9,8 @@ from django.utils import timezone
 
 from catalog.services.api_keys import api_key_create
 from orders.buyer_keys import buyer_key_create
-from tests.catalog.factories import ProviderFactory
-from tests.factories import OrganizationFactory, UserFactory
+from tests.workflows.demand.resellers import qualified_reseller
 from workflows.demand.models import Demand
-from workflows.onboarding.models import ResellerQualification
 from workflows.onboarding.qualifications import reseller_qualification_revoke
 
 pytestmark = pytest.mark.django_db
@@ -29,18 +27,7 @@ BODY = {
 
 @pytest.fixture
 def reseller(market):
-    organization = OrganizationFactory(city_id="510100")
-    provider = ProviderFactory(organization=organization, is_reseller=True)
-    user = UserFactory(roles=["reseller"], organization=organization)
-    today = timezone.localdate()
-    qualification = ResellerQualification.objects.create(
-        provider=provider,
-        number="ZS-2026-0042",
-        valid_from=today - datetime.timedelta(days=30),
-        valid_until=today + datetime.timedelta(days=30),
-        granted_by=UserFactory(roles=["node_operator"]),
-    )
-    customer = OrganizationFactory(city_id="510100", name="客户单位乙")
+    user, provider, qualification, customer = qualified_reseller(number="ZS-2026-0042", customer_name="客户单位乙")
     raw = api_key_create(provider=provider, name="调度系统", actor=user)[1]
     return user, qualification, customer, {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
 

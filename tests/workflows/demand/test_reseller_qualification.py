@@ -7,10 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.catalog.factories import ProviderFactory
-from tests.factories import OrganizationFactory, UserFactory
+from tests.workflows.demand.resellers import qualified_reseller
 from workflows.demand.models import Demand
-from workflows.onboarding.models import ResellerQualification
 from workflows.onboarding.qualifications import reseller_qualification_revoke
 
 pytestmark = pytest.mark.django_db
@@ -26,18 +24,7 @@ FORM = {
 
 @pytest.fixture
 def reseller(market):
-    organization = OrganizationFactory(city_id="510100")
-    provider = ProviderFactory(organization=organization, is_reseller=True)
-    user = UserFactory(roles=["reseller"], organization=organization)
-    today = timezone.localdate()
-    qualification = ResellerQualification.objects.create(
-        provider=provider,
-        number="ZS-2026-0001",
-        valid_from=today - datetime.timedelta(days=30),
-        valid_until=today + datetime.timedelta(days=30),
-        granted_by=UserFactory(roles=["node_operator"]),
-    )
-    customer = OrganizationFactory(city_id="510100", name="客户单位甲")
+    user, _provider, qualification, customer = qualified_reseller(number="ZS-2026-0001", customer_name="客户单位甲")
     return user, qualification, customer
 
 
