@@ -31,6 +31,8 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import Change, ConsumerCursor
@@ -47,14 +49,22 @@ class FeedRow(NamedTuple):
     fields: list
     area: str
     snapshot: dict | None
-    created_at: object
+    created_at: str  # the append's time as the database writes it as text (``STAMP``): a key, compared only
     patch: dict | None = None
 
 
 # JSON columns that differ from row to row (decoded all at once; see _decode_together)
 PER_ROW_JSON = frozenset({"snapshot", "patch"})
-COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "snapshot", "created_at", "patch")
-LIGHT_COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "created_at", "patch")
+COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "snapshot", "stamp", "patch")
+LIGHT_COLUMNS = ("seq", "record_type", "record_id", "kind", "fields", "area", "stamp", "patch")
+# A change's time read as text, not as a datetime: readers only compare it (``FeedReader.anchor``) and
+# use it as a key, and on PostgreSQL Django's time-zone-aware loader turns each timestamp into a
+# datetime in Python, row by row (a bulk import's 8,000 rows: ~90 ms of a ~140 ms read).
+STAMP = Cast("created_at", output_field=CharField())
+
+
+def _stamped():
+    return Change.objects.annotate(stamp=STAMP)
 
 
 def current_position() -> int:
@@ -62,8 +72,8 @@ def current_position() -> int:
     return Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-def _created_at(seq: int):
-    return Change.objects.filter(seq=seq).values_list("created_at", flat=True).first()
+def _created_at(seq: int) -> str | None:
+    return _stamped().filter(seq=seq).values_list("stamp", flat=True).first()
 
 
 def _snapshot_bounds() -> tuple[int, int]:
@@ -81,7 +91,7 @@ def _snapshot_bounds() -> tuple[int, int]:
 
 def _rows(*, above: int, limit: int, snapshots: bool) -> list[FeedRow]:
     columns = COLUMNS if snapshots else LIGHT_COLUMNS
-    rows = _fetch(Change.objects.filter(seq__gte=above).order_by("seq").values_list(*columns)[:limit])
+    rows = _fetch(_stamped().filter(seq__gte=above).order_by("seq").values_list(*columns)[:limit])
     if snapshots:
         return [FeedRow(*row) for row in rows]
     return [
@@ -151,9 +161,9 @@ class FeedReader:
     """One in-memory consumer's position in the feed; see the module doc."""
 
     position: int = 0
-    anchor: object = None  # created_at of the change at ``position`` (None at 0)
+    anchor: str | None = None  # stamp of the change at ``position`` (None at 0)
     snapshots: bool = False  # read the stored snapshots too
-    seen: dict[int, object] = field(default_factory=dict)  # delivered seqs above the position
+    seen: dict[int, str] = field(default_factory=dict)  # delivered seqs above the position
     gap_horizon: int | None = None
     gap_covers: int | None = None
 
@@ -161,7 +171,7 @@ class FeedReader:
     def from_now(cls, *, snapshots: bool = False) -> "FeedReader":
         """A reader that starts after the newest change (what a consumer that just loaded the
         current state of everything needs)."""
-        row = Change.objects.order_by("-seq").values_list("seq", "created_at").first()
+        row = _stamped().order_by("-seq").values_list("seq", "stamp").first()
         seq, created = row if row is not None else (0, None)
         reader = cls(position=seq, anchor=created, snapshots=snapshots)
         if seq and connection.vendor == "postgresql":
@@ -180,7 +190,7 @@ class FeedReader:
         floor = Change.objects.filter(created_at__lt=since, seq__lte=self.position).order_by("-seq")
         floor = floor.values_list("seq", flat=True).first()
         committed = dict(
-            Change.objects.filter(seq__gt=floor or 0, seq__lte=self.position).values_list("seq", "created_at")
+            _stamped().filter(seq__gt=floor or 0, seq__lte=self.position).values_list("seq", "stamp")
         )
         start = floor + 1 if floor else min(committed)
         missing = next((seq for seq in range(start, self.position) if seq not in committed), None)
