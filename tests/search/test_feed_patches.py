@@ -18,6 +18,7 @@ from catalog.services import record_update_status, records_changed_append
 from changes.models import Change
 from search.backends import reset_backends
 from search.backends.database import DatabaseBackend
+from search.backends.database.columns import FETCH
 from search.query import ComputeQuery
 from tests.search.catalog_data import build_catalogue
 
@@ -76,6 +77,36 @@ def test_an_import_of_existing_records_reaches_another_index_without_reading_the
     assert {key: fresh[key] for key in ("price_band", "ppf_fp16", "text")} == {
         key: row[key] for key in ("price_band", "ppf_fp16", "text")
     }
+
+
+def page_ids(backend, **params) -> list[int]:
+    return [hit["id"] for hit in backend.search(ComputeQuery.from_params(params)).results]
+
+
+def test_an_import_of_prices_only_moves_the_numbers_as_a_rebuild_would(catalogue):
+    """A patch of numbers only goes straight into its columns (patches.patch_numbers): the price,
+    its band, price-performance and the price orders come out as a rebuilt index has them, and the
+    text search still finds the record."""
+    other_process = DatabaseBackend()
+    resource = catalogue.resources["r1"]
+    sorts = ("price", "-price", "price_performance_fp16")
+    before = {sort: page_ids(other_process, sort=sort) for sort in sorts}  # the orders are built
+    assert page_ids(other_process, q=resource.name) == [resource.pk]
+
+    import_rows(resource, (resource.name, "0.50"))  # the same name: only the price changes
+
+    change = Change.objects.filter(record_type="resource", record_id=resource.pk).latest("seq")
+    assert change.patch["price_yuan"] == "0.50" and set(change.patch) & set(FETCH) == {"price_yuan"}
+    with CaptureQueriesContext(connection) as queries:
+        row = indexed(other_process, resource)
+    assert resource_reads(queries.captured_queries) == []
+    rebuilt = DatabaseBackend()
+    fresh = indexed(rebuilt, resource)
+    assert row["price_yuan"] == "0.50" and row == fresh
+    after = {sort: page_ids(other_process, sort=sort) for sort in sorts}
+    assert after == {sort: page_ids(rebuilt, sort=sort) for sort in sorts}
+    assert after["price"].index(resource.pk) < before["price"].index(resource.pk)  # cheaper: further up
+    assert page_ids(other_process, q=resource.name) == [resource.pk]
 
 
 def test_patches_and_other_changes_of_one_record_apply_in_sequence_order(catalogue):

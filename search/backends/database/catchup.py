@@ -7,7 +7,7 @@ from catalog.models import ComputeResource, Provider, Site
 
 from ...synced import SYNCED_FEED_TYPE
 from .columns import FEED_BATCH, _places, _provider_names
-from .patches import patch_rows, patchable
+from .patches import patch_numbers, patch_rows, patchable
 
 
 class FeedCatchUp:
@@ -95,7 +95,10 @@ class FeedCatchUp:
             index._changed(None)
         patches = {pk: patch for pk, patch in patches.items() if pk not in resources}
         if patches:
-            resources |= patch_rows(index, patches)
+            patches, missing = patch_numbers(index, patches)
+            resources |= missing
+            if patches:
+                resources |= patch_rows(index, patches)
         self._refresh(resources)
         if synced:
             index.drop({-pk for pk in synced} - index.read_synced(ids=synced))

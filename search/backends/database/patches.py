@@ -8,10 +8,16 @@ written as a read would write it (``ColumnStore.put``: derived columns, sort ord
 follow). Fields whose indexed value does not come from the record's own columns alone (free units
 subtract holds, the site brings its place, the identifier and listing decide publication) make the
 index read that record instead (``REREAD``).
+
+Patches of numbers only (``NUMBERS``: prices, TFLOPS, counts and sizes, what a price or capacity
+import changes) skip the round trip through the row: their values go straight into their columns,
+the columns derived from them follow, and only what depends on those columns is forgotten (the sort
+orders by them; not the text, the site grouping or the term masks). ``patch_numbers``.
 """
 
 import numpy as np
 
+from ..base import SORT_FIELDS
 from .columns import CATEGORICAL, FETCH, NULLABLE_INTEGERS
 
 # Patched fields that make the index read the record again instead.
@@ -44,6 +50,17 @@ INTEGER_COLUMNS = (
     "accelerator_memory_gb",
 )  # fmt: skip
 INDEXED = frozenset(FETCH)
+# Patched fields written straight into their columns: FETCH name -> the columns it is stored in
+NUMBERS = {
+    **{fetched: (name,) for fetched, name in FLOAT_COLUMNS.items() if name != "reliability"},
+    "accelerators_per_node": ("accelerators_per_node",),
+    "node_count": ("node_count",),
+    "vcpus_per_node": ("vcpus_per_node",),
+    "memory_gb_per_node": ("memory_gb_per_node",),
+    "accelerator_memory_gb": ("accelerator_memory_gb", "memory"),
+}
+PRICED_BY = frozenset({*FLOAT_COLUMNS, "accelerators_per_node"}) - {"reliability"}
+PRICE_DERIVED = ("price_band", "ppf_fp16", "ppf_fp32", "ppf_fp64")
 
 
 def patchable(patch: dict) -> bool:
@@ -103,3 +120,64 @@ def patch_rows(store, patches: dict[int, dict]) -> set[int]:
                 rows[name][at] = _value(name, value)
     store.put(rows)
     return missing
+
+
+def patch_numbers(store, patches: dict[int, dict]) -> tuple[dict[int, dict], set[int]]:
+    """Write the patches that change numbers only (``NUMBERS``) straight into their columns, one
+    group of records with the same changed fields at a time. Returns the other patches (for
+    ``patch_rows``) and the ids of patched records the index holds no row of (to be read)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    others: dict[int, dict] = {}
+    for pk, patch in patches.items():
+        names = tuple(sorted(name for name in patch if name in INDEXED))
+        if all(name in NUMBERS for name in names):
+            groups.setdefault(names, []).append(pk)
+        else:
+            others[pk] = patch
+    missing: set[int] = set()
+    for names, pks in groups.items():
+        ids = np.array(sorted(pks), dtype=np.int64)
+        positions = store._positions(ids)
+        held = positions >= 0
+        held[held] = store.columns["exists"][positions[held]]
+        missing.update(ids[~held].tolist())
+        ids, positions = ids[held], positions[held]
+        if not len(ids) or not names:
+            continue
+        _write_numbers(store, positions, names, [patches[pk] for pk in ids.tolist()])
+    return others, missing
+
+
+def _write_numbers(store, positions: np.ndarray, names: tuple[str, ...], patches: list[dict]) -> None:
+    columns = store.columns
+    changed: set[str] = set()
+    for name in names:
+        values = np.array([_value(name, patch[name]) for patch in patches], dtype=np.float64)  # None: NaN
+        for column in NUMBERS[name]:
+            if columns[column].dtype.kind == "f":
+                columns[column][positions] = values
+            else:  # (NULL only in the nullable integers: -1)
+                columns[column][positions] = np.where(np.isnan(values), -1, values).astype(np.int64)
+            changed.add(column)
+    if changed & {"accelerators_per_node", "node_count"}:
+        per_node, nodes = columns["accelerators_per_node"][positions], columns["node_count"][positions]
+        columns["total_cards"][positions] = per_node * nodes
+        changed.add("total_cards")
+    if PRICED_BY.intersection(names):
+        store._derive_prices(positions)
+        changed.update(PRICE_DERIVED)
+    _columns_changed(store, positions, changed)
+
+
+def _columns_changed(store, positions: np.ndarray, changed: set[str]) -> None:
+    """As ``ColumnStore._changed`` for a change of these number columns only: the sort orders by
+    them are patched on their next use (dropped when many rows changed), the facet codes and totals
+    made again; the text, the site grouping, the id order and the term masks stay."""
+    store.version += 1
+    for sort, order in list(store._orders.items()):
+        if sort != "site" and SORT_FIELDS[sort][0] in changed:
+            order.pending.update(positions.tolist())
+            if len(order.pending) * 20 > store.size:
+                del store._orders[sort]
+    store._joints = {key: joint for key, joint in store._joints.items() if changed.isdisjoint(key)}
+    store._totals_cache.clear()

@@ -239,25 +239,10 @@ class ColumnStore:
         columns["memory"][positions] = np.array(rows["accelerator_memory_gb"], dtype=np.float64)
         reliability = rows.get("reliability")  # (synced records have none: unknown)
         columns["reliability"][positions] = np.array(reliability, dtype=np.float64) if reliability else np.nan
-        price = np.array(rows["price_yuan"], dtype=np.float64)
-        columns["price"][positions] = price
-        bands = np.clip(np.searchsorted(BAND_LOWS, price, side="right") - 1, 0, len(PRICE_BANDS) - 1)
-        band_codes = self._codes("price_band", [key for key, _low, _high in PRICE_BANDS])
-        columns["price_band"][positions] = band_codes[bands]
-        billing = columns["billing_unit"][positions]
-        card_hour = billing == self.vocab["billing_unit"].get("card_hour", -1)
-        node_hour = billing == self.vocab["billing_unit"].get("node_hour", -1)
-        cards = np.where(card_hour, 1, np.where(node_hour, per_node, 0)).astype(np.float64)
+        columns["price"][positions] = np.array(rows["price_yuan"], dtype=np.float64)
         for precision in PRECISIONS:
-            tflops = np.array(rows[f"{precision}_tflops_per_card"], dtype=np.float64)
-            columns[precision][positions] = tflops
-            # as search.documents._price_performance: Python's round() of the same float expression
-            ppf = np.full(count, np.nan)
-            valid = (cards > 0) & (tflops == tflops) & (tflops != 0)
-            if valid.any():
-                raw = price[valid] * 1000.0 / (tflops[valid] * cards[valid])
-                ppf[valid] = [round(value, 4) for value in raw.tolist()]
-            columns[f"ppf_{precision}"][positions] = ppf
+            columns[precision][positions] = np.array(rows[f"{precision}_tflops_per_card"], dtype=np.float64)
+        self._derive_prices(positions)
         # flags
         certified = np.array([bool(value) for value in self.values["certifications"]], dtype=np.bool_)
         columns["certified"][positions] = certified[columns["certifications"][positions]]
@@ -272,6 +257,28 @@ class ColumnStore:
             ]
         columns["published"][positions] = np.array(published, dtype=np.bool_)
         self._changed(positions)
+
+    def _derive_prices(self, positions: np.ndarray) -> None:
+        """These rows' price band and price-performance, from their stored price, TFLOPS, billing
+        unit and cards per node."""
+        columns = self.columns
+        price = columns["price"][positions]
+        bands = np.clip(np.searchsorted(BAND_LOWS, price, side="right") - 1, 0, len(PRICE_BANDS) - 1)
+        band_codes = self._codes("price_band", [key for key, _low, _high in PRICE_BANDS])
+        columns["price_band"][positions] = band_codes[bands]
+        billing, per_node = columns["billing_unit"][positions], columns["accelerators_per_node"][positions]
+        card_hour = billing == self.vocab["billing_unit"].get("card_hour", -1)
+        node_hour = billing == self.vocab["billing_unit"].get("node_hour", -1)
+        cards = np.where(card_hour, 1, np.where(node_hour, per_node, 0)).astype(np.float64)
+        for precision in PRECISIONS:
+            tflops = columns[precision][positions]
+            # as search.documents._price_performance: Python's round() of the same float expression
+            ppf = np.full(len(positions), np.nan)
+            valid = (cards > 0) & (tflops == tflops) & (tflops != 0)
+            if valid.any():
+                raw = price[valid] * 1000.0 / (tflops[valid] * cards[valid])
+                ppf[valid] = [round(value, 4) for value in raw.tolist()]
+            columns[f"ppf_{precision}"][positions] = ppf
 
     def drop(self, ids) -> None:
         """Rows that no longer exist: never found again."""
