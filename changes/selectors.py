@@ -189,9 +189,7 @@ class FeedReader:
         since = timezone.now() - timedelta(seconds=GAP_LOOKBACK_SECONDS)
         floor = Change.objects.filter(created_at__lt=since, seq__lte=self.position).order_by("-seq")
         floor = floor.values_list("seq", flat=True).first()
-        committed = dict(
-            _stamped().filter(seq__gt=floor or 0, seq__lte=self.position).values_list("seq", "stamp")
-        )
+        committed = dict(_stamped().filter(seq__gt=floor or 0, seq__lte=self.position).values_list("seq", "stamp"))
         start = floor + 1 if floor else min(committed)
         missing = next((seq for seq in range(start, self.position) if seq not in committed), None)
         if missing is None:
