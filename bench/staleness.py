@@ -7,7 +7,8 @@ Set-up (a throwaway SQLite file; a throwaway PostgreSQL database too when DATABA
 - the searcher (the measured process): builds and warms the database backend as a server does
   (search/warmup.py, the collector's freeze included),
   then searches in a loop (the fixed query mix of bench-search, the feed read at most every
-  ``SEARCH_FRESHNESS_SECONDS`` as in production) and after each search checks the changes the
+  ``SEARCH_FRESHNESS_SECONDS`` as in production, and on PostgreSQL at once when a writer's commit
+  is announced: changes.listen; ``--no-listen`` polls only) and after each search checks the changes the
   writers reported as committed against the index that answered it;
 - writer 1, status changes: ``record_update_status`` (the provider API's service) on one resource
   after another at ``--rate`` a second, each a price no resource had;
@@ -157,6 +158,7 @@ def searcher(args) -> None:
         "searches": searches,
         "seconds": time.time() - started,
         "freshness_s": freshness_seconds(),
+        "listening": backend._signal is not None and backend._signal.listening,
         "load": os.getloadavg()[0],
         "catch_ups": catch_ups,
         "waits": waits,
@@ -238,6 +240,7 @@ def summary(values: list[float], what: str = "changes") -> str:
 def run_engine(engine: str, args) -> bool:
     with tempfile.TemporaryDirectory(prefix="bench-staleness-") as workdir:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)}
+        env["CHANGES_LISTEN"] = "0" if args.no_listen else "1"  # as production has it (changes.listen)
         if engine == "sqlite":
             env.pop("DATABASE_URL", None)
             database = str(Path(workdir) / "staleness.sqlite3")
@@ -273,8 +276,9 @@ def run_engine(engine: str, args) -> bool:
             return False
         result = json.loads(out.read_text())
     seen = result["seen"]
+    woken = " and when a commit is announced (NOTIFY)" if result.get("listening") else ""
     print(f"\n== {engine}: {args.size:,} resources (set-up {setup_s:.1f} s), feed read at most every "
-          f"{result['freshness_s']:g} s; {result['searches']:,} searches in {result['seconds']:.1f} s, "
+          f"{result['freshness_s']:g} s{woken}; {result['searches']:,} searches in {result['seconds']:.1f} s, "
           f"load {result['load']:.2f}")  # fmt: skip
     print(f"   status writer ({args.rate:g}/s):  {summary([s for name, s in seen if name == 'status'])}")
     print(f"   long import ({args.import_rows:,} rows, {args.import_seconds:g} s in one transaction): "
@@ -303,6 +307,7 @@ def main(argv=None) -> int:
     parser.add_argument("--import-seconds", type=float, default=5.0)
     parser.add_argument("--grace", type=float, default=10.0)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--no-listen", action="store_true", help="PostgreSQL: poll the feed only (no NOTIFY wake-up)")
     parser.add_argument("--dump", help="write the searcher's raw figures (JSON) to this file")
     for hidden in ("--role", "--workdir", "--database", "--ready", "--json"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)

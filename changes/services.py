@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .listen import CHANNEL
 from .models import Change, ConsumerCursor
 
 PRUNED = "changes.pruned"  # the cursor row that records how far the feed was pruned (not a consumer)
@@ -25,11 +26,13 @@ class NotInTransaction(RuntimeError):
 def _transaction_id() -> int | None:
     """PostgreSQL: this transaction's id, assigned now if it has none yet. Taking it before the
     sequence number matters to readers (changes.selectors): a transaction holding a sequence number
-    always has an id older than the horizon a reader notes after seeing a higher number."""
+    always has an id older than the horizon a reader notes after seeing a higher number. In the same
+    statement: the ``NOTIFY`` that wakes the readers of other processes when this transaction
+    commits (changes.listen; the server sends one per transaction and channel)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()::text")
+        cursor.execute("SELECT pg_current_xact_id()::text, pg_notify(%s, '')", [CHANNEL])
         return int(cursor.fetchone()[0])
 
 

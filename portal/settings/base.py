@@ -186,6 +186,8 @@ else:
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="node")
+# PostgreSQL: feed readers (the selection index) are woken by NOTIFY when a writer commits (changes.listen)
+CHANGES_LISTEN = env.bool("CHANGES_LISTEN", default=True)
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {

@@ -35,6 +35,9 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+# No listener thread holding a connection to the test database (tests/changes/test_listen.py starts one;
+# make bench-staleness sets CHANGES_LISTEN=1 for its processes, as production has it).
+CHANGES_LISTEN = os.environ.get("CHANGES_LISTEN", "0") == "1"
 # No flush timer thread in unit tests (tests/monitoring/test_worker_rollups.py turns it on).
 METRICS_REQUEST_FLUSH_SECONDS = 0
 

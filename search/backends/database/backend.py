@@ -6,6 +6,7 @@ import time
 import numpy as np
 from django.db import connection
 
+from changes.listen import FeedSignal, feed_signal
 from changes.selectors import FeedReader
 
 from ...query import ComputeQuery
@@ -28,9 +29,13 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
 
     name = "database"
 
-    def __init__(self, *, freshness_interval: float = 0.0):
-        # 0: read the feed before every search; >0: at most that often outside transactions
+    def __init__(self, *, freshness_interval: float = 0.0, listen: bool = True):
+        # 0: read the feed before every search; >0: at most that often outside transactions, and at
+        # once after a commit was announced (PostgreSQL: changes.listen; ``listen=False``: poll only)
         self.freshness_interval = freshness_interval
+        self.listen = listen
+        self._signal: FeedSignal | None = None
+        self._heard = 0
         self._index: ColumnIndex | None = None
         self._feed: FeedReader | None = None
         self._checked_at = 0.0
@@ -41,6 +46,8 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
     # --- keeping in step -----------------------------------------------------------------------
     def rebuild(self) -> int:
         with self._lock:
+            self._signal = feed_signal() if self.listen and self.freshness_interval else None
+            self._heard = self._signal.heard() if self._signal is not None else 0
             feed = FeedReader.from_now()  # before loading: what commits meanwhile is read again
             self._index = ColumnIndex.load()
             self._feed = feed
@@ -65,8 +72,7 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
         search (the feed says which rows, and ``ids`` are among them)."""
         with self._lock:
             if self._index is not None:
-                self._catch_up()
-                self._checked_at = time.monotonic()
+                self._read_feed()
 
     def lines_changed(self) -> None:
         with self._lock:
@@ -80,10 +86,16 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
                 not self.freshness_interval
                 or connection.in_atomic_block
                 or time.monotonic() - self._checked_at >= self.freshness_interval
+                or (self._signal is not None and self._signal.moved_since(self._heard))
             ):
-                self._catch_up()
-                self._checked_at = time.monotonic()
+                self._read_feed()
             return self._index
+
+    def _read_feed(self) -> None:
+        if self._signal is not None:
+            self._heard = self._signal.heard()  # before reading: a commit announced meanwhile is read next time
+        self._catch_up()
+        self._checked_at = time.monotonic()
 
     # --- searching -------------------------------------------------------------------------------
     def search(self, query: ComputeQuery) -> SearchResult:
