@@ -15,6 +15,7 @@ from catalog.services import record_update_status
 from changes import listen
 from search.backends import reset_backends
 from search.backends.database import DatabaseBackend
+from search.backends.database.backend import WAKE_SPACING_SECONDS
 from search.query import ComputeQuery
 from tests.search.catalog_data import build_catalogue
 
@@ -44,6 +45,7 @@ def announced(backend, heard: int) -> bool:
     deadline = time.monotonic() + 10
     while not backend._signal.moved_since(heard) and time.monotonic() < deadline:
         time.sleep(0.01)
+    time.sleep(WAKE_SPACING_SECONDS)  # (announced commits are read at most this often)
     return backend._signal.moved_since(heard)
 
 
