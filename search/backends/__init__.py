@@ -29,11 +29,11 @@ def get_backend() -> SearchBackend:
     return backend
 
 
-# Without SEARCH_FRESHNESS_SECONDS: how often (at most) the database backend compares its freshness
-# stamp outside transactions, per database vendor. The stamp only matters for writes made by other
-# processes or without the catalogue's announcement (this process's own changes reach the index
-# through the after-commit hook at once); it costs ~0.05 ms on SQLite, so every search compares it,
-# and ~2 ms on PostgreSQL (planning six index look-ups), so there at most one search per 100 ms does.
+# Without SEARCH_FRESHNESS_SECONDS: how often (at most) the database backend reads the change feed
+# outside transactions, per database vendor. The read only matters for writes made by other processes
+# (this process's own changes reach the index through the after-commit hook at once); it costs
+# ~0.05 ms on SQLite, so every search reads, and a few ms on PostgreSQL, so there at most one search
+# per 100 ms does, and the next search after a commit announced by NOTIFY (changes.listen).
 DEFAULT_FRESHNESS_SECONDS = {"postgresql": 0.1}
 
 

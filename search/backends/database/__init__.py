@@ -30,7 +30,10 @@ Instead each process keeps every resource as numpy columns (``ColumnIndex``):
   a line changed. The reader never skips a change that commits late with a lower sequence number
   (see changes.selectors). The feed is read at most every ``SEARCH_FRESHNESS_SECONDS`` outside
   transactions (default: every search on SQLite, where the read costs ~0.05 ms; every 0.1 s on
-  PostgreSQL: see ``backends.freshness_seconds``), always inside a transaction. When the reader's
+  PostgreSQL: see ``backends.freshness_seconds``), always inside a transaction; on PostgreSQL also
+  at the next search after another process's commit was announced (``NOTIFY`` in the writer's
+  transaction, changes.listen; at most every ``WAKE_SPACING_SECONDS``). Bulk imports' patches of
+  numbers go straight into their columns (patches.py). When the reader's
   position is gone from the feed (pruned past it, or a transaction that searched rolled back) the
   index is rebuilt.
 - warm: ``DatabaseBackend.warm()`` builds the index and everything the first queries would
