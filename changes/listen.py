@@ -76,8 +76,7 @@ class FeedSignal:
         while not self._stop.is_set():
             raw = None
             try:
-                raw = connection.get_new_connection(params)
-                raw.autocommit = True
+                raw = connection.Database.connect(**params, autocommit=True)  # (psycopg; never a pooled one)
                 raw.execute(f"LISTEN {CHANNEL}")
                 self.listening = True
                 self.count += 1  # what committed while no one listened
