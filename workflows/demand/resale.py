@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ComputeResource, ListingState, OnboardingState, Provider
+from changes.services import change_append
 from organizations.models import User
 from organizations.roles import Role
 from workflows.onboarding.models import ResellerQualification
@@ -28,6 +29,9 @@ from .on_behalf import reseller_may_act
 from .resale_models import ResaleOffer
 
 MAX_RESOURCES = 20
+# the change feed's name for offers: a change drops the anonymous page cache's catalogue pages (their
+# rows show offer summaries); no index or sync consumer reads this record type
+FEED_TYPE = "resale_offer"
 
 
 def _standing(on: datetime.date) -> Exists:
@@ -152,6 +156,7 @@ def resale_offer_publish(*, actor: User, data: dict) -> ResaleOffer:
     offer.full_clean(exclude=["reseller", "created_by"])
     offer.save()
     offer.resources.set(resources)
+    change_append(record_type=FEED_TYPE, record_id=offer.pk, kind="published")
     return offer
 
 
@@ -162,6 +167,7 @@ def resale_offer_withdraw(*, offer: ResaleOffer, actor: User) -> ResaleOffer:
     if offer.withdrawn_at is None:
         offer.withdrawn_at = timezone.now()
         offer.save(update_fields=["withdrawn_at"])
+        change_append(record_type=FEED_TYPE, record_id=offer.pk, kind="withdrawn")
     return offer
 
 

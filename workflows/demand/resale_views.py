@@ -14,12 +14,17 @@ from organizations.predicates import is_reseller
 
 from . import resale
 from .forms import ResaleOfferForm
+from .resale_filters import ResaleOfferFilterSet
 
 
 def resale_public(request):
-    """Anyone: the resale offers showing now, each with its underlying resources and their providers."""
-    offers = resale.resale_offers_public()[:200]
-    return render(request, "demand/resale_offer_list.html", {"offers": offers})
+    """Anyone: the resale offers showing now, each with its underlying resources and their providers;
+    filtered by resource identifier or provider and sorted by price (a bad filter is a field error)."""
+    filterset = ResaleOfferFilterSet(request.GET or None, queryset=resale.resale_offers_public())
+    offers = filterset.qs[:200]
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
+    context = {"offers": offers, "filter": filterset, "filtered": bool(filterset.form.changed_data)}
+    return render(request, "demand/resale_offer_list.html", context, status=status)
 
 
 @login_required
