@@ -15,6 +15,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 
 SHOTS = ARTIFACTS / "resale_catalogue"
 WIDTHS = ((1366, 900), (390, 844))
+# offer summaries whose text runs past the right edge of their table cell (cut off by its overflow)
+CUT_SUMMARIES = """() => [...document.querySelectorAll('.offer-summary')].filter(link => {
+  const cell = link.closest('td'), range = document.createRange();
+  range.selectNodeContents(link);
+  return range.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1;
+}).length"""
 
 
 def test_the_offer_pages_at_two_widths_in_both_languages(asgi_server, browser, market, axe_violations):  # noqa: F811
@@ -51,6 +57,7 @@ def test_the_offer_pages_at_two_widths_in_both_languages(asgi_server, browser, m
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} overflows at {width} px"
+            assert page.evaluate(CUT_SUMMARIES) == 0, f"{name}: an offer summary is cut off at {width} px"
             assert axe_violations(page) == [], name
             assert errors == [], name
         context.close()
