@@ -145,8 +145,8 @@ def test_the_provider_sees_who_resells_its_resources_and_others_do_not(client, m
 
 
 def test_who_resells_is_for_the_providers_staff_only(client, market, setting):
-    """Someone of the provider's organisation without a provider role (here its node-application applicant) gets 404, as on the
-    provider's scheduling workbench; so does a signed-in user of no organisation."""
+    """Someone of the provider's organisation without a provider role (here its node-application applicant)
+    gets 404, as on the provider's scheduling workbench; so does a signed-in user of no organisation."""
     user, _, codes = setting
     assert _publish(client, user, codes).status_code == 302
     colleague = UserFactory(roles=["applicant"], organization=market.providers["chengdu"].organization)
