@@ -49,6 +49,8 @@ def test_the_operator_revokes_with_an_opinion_after_a_confirmation(client, grant
     confirm = client.get(url)
     assert confirm.status_code == 200 and "确认撤销转售调度资格" in confirm.content.decode()
     assert ResellerQualification.objects.get().revoked_at is None  # the GET changed nothing
+    english = client.get(f"/en{url}").content.decode()
+    assert "Confirm revoking the resale and scheduling qualification" in english and "Opinion on revocation" in english
 
     # no opinion: the reason at the field, nothing revoked
     refused = client.post(url, {"reason": "  "})
