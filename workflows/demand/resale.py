@@ -5,8 +5,9 @@
 - The public list is filtered when read: inside the offer's window, the reseller still qualified today,
   every underlying resource still listed by a certified provider. Expiry or revocation hides the offers
   at once; nothing has to run for that.
-- The reseller is told once (a notice on its offers page and an email) that its offers stopped showing:
-  ``resale_lapse_notify`` runs from the worker and whenever the reseller opens its offers page.
+- Its offers page says at once, when read, which offers stopped showing and why (``resale_lapse_read``: a GET
+  writes nothing). The email that tells the reseller once is sent by the worker (``resale_lapse_notify``, the
+  task ``resale_offers_lapse_notify``); a revocation also tells the reseller at once (the revoking service).
 """
 
 import datetime
@@ -81,6 +82,21 @@ def resale_offers_of_reseller(*, user: User) -> tuple[Provider | None, list[Resa
     for offer in offers:
         offer.showing = offer.pk in showing
     return reseller, offers
+
+
+def resale_lapse_read(*, reseller: Provider, offers: list[ResaleOffer]) -> tuple[str, list[ResaleOffer]]:
+    """Why the reseller's live offers do not show now, and which (read only; ``("", [])`` while it is
+    qualified). Each offer's ``lapse_reason`` is set in memory to what holds today."""
+    today = timezone.localdate()
+    live = [offer for offer in offers if offer.withdrawn_at is None and offer.valid_until >= today]
+    if reseller_qualification_current(provider=reseller, on=today) is not None:
+        for offer in offers:
+            offer.lapse_reason = ""
+        return "", []
+    reason = _lapse_reason(reseller)
+    for offer in live:
+        offer.lapse_reason = reason
+    return reason, live
 
 
 def resale_offer_get_for_reseller(*, user: User, pk: int) -> ResaleOffer | None:
