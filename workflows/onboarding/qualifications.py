@@ -15,11 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Provider
+from changes.services import change_append
 from organizations.models import User
 from organizations.roles import Role
 
 from .models import OnboardingEvent, ResellerQualification
 from .selectors import reseller_qualification_current
+
+# A qualification granted or revoked changes which resale offers the catalogue pages show: the feed row drops
+# the cached anonymous catalogue pages of every process (portal.cache_invalidation); no other consumer reads it.
+FEED_TYPE = "reseller_qualification"
 
 
 def reseller_qualification_require(*, user: User, field: str | None = None, on: datetime.date | None = None):
@@ -79,6 +84,7 @@ def reseller_qualification_revoke(
     Provider.objects.filter(pk=qualification.provider_id).update(
         reseller_qualified_until=standing.order_by("-valid_until").values_list("valid_until", flat=True).first()
     )
+    change_append(record_type=FEED_TYPE, record_id=qualification.pk, kind="revoked")
     if qualification.application_id:
         OnboardingEvent.objects.create(
             process_id=qualification.application.process_id,

@@ -211,6 +211,27 @@ def test_a_publish_or_withdraw_drops_the_cached_catalogue_page(
     assert "转售报价 " not in _row(client.get("/catalog/").content.decode(), name)
 
 
+def test_a_revocation_drops_the_cached_catalogue_page(
+    client, market, codes, reseller, settings, django_capture_on_commit_callbacks
+):
+    from portal.cache_entries import unmarked_paths_forget
+    from portal.cache_invalidation import feed_reader_reset
+    from workflows.onboarding.qualifications import reseller_qualification_revoke
+
+    settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    settings.PORTAL_CATALOG_CACHE_SECONDS = 60
+    cache.clear()
+    unmarked_paths_forget()
+    feed_reader_reset()
+    name = market.resources["hebei"].name
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(reseller, [codes["hebei"]], price="9.9")
+    assert "转售报价 1 个" in _row(client.get("/catalog/").content.decode(), name)
+    assert "转售报价 1 个" in _row(client.get("/catalog/").content.decode(), name)  # (from the cache)
+    with django_capture_on_commit_callbacks(execute=True):
+        reseller_qualification_revoke(qualification=reseller.qualification, reason="核查发现资质材料失效")
+    assert "转售报价 " not in _row(client.get("/catalog/").content.decode(), name)
+
 def test_english_pages(client, market, codes, offers):
     names = _names(market)
     for path in ("/en/catalog/", "/en/select/"):
