@@ -11,7 +11,7 @@ from .models import MaterialFormat, NodeApplication
 from .services import DECISIONS, FORM_FIELDS
 from .services.common import RETURN_DECISIONS
 from .services.entities import ENTITY_FIELDS, UNIT_USCC_FIELDS, entity_choices, entity_not_offered_message
-from .services.review import OPINION_REQUIRED
+from .services.review import OPINION_REQUIRED, expert_scores_missing
 
 
 class ApplicationForm(forms.ModelForm):
@@ -125,6 +125,8 @@ class TaskDecisionForm(forms.Form):
         decision, opinion = data.get("decision"), (data.get("opinion") or "").strip()
         if decision and not opinion and (decision in RETURN_DECISIONS or self.task.kind in OPINION_REQUIRED):
             self.add_error("opinion", _("请填写意见。"))
+        if decision == "publicize" and (missing := expert_scores_missing(self.task.application)):
+            self.add_error("decision", missing)  # before the confirmation step, not after it
         return data
 
 

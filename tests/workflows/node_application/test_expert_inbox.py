@@ -92,3 +92,23 @@ def test_a_bad_score_is_refused_with_a_message_and_nothing_is_stored(client, peo
     assert response.status_code == 302 and response["Location"].endswith("#score")
     assert "请填写 0–100 之间的评分" in client.get(response["Location"]).content.decode()
     assert in_expert_review.expert_scores.count() == 0
+
+
+def test_publicity_before_enough_scores_is_refused_at_the_form_and_rejecting_still_reaches_the_confirmation(
+    client, people, in_expert_review
+):
+    from workflows.node_application.models import TaskKind
+
+    task = in_expert_review.tasks.get(kind=TaskKind.EXPERT_REVIEW, status="open")
+    client.force_login(people["ministry"])
+    url = reverse("node_application:task", args=[task.pk])
+    html = client.post(url, {"decision": "publicize", "opinion": "同意公示"}).content.decode()
+    assert "至少需要 3 位专家评分，目前 0 位。" in html
+    assert 'name="confirmed"' not in html  # no confirmation step for a decision that cannot be taken
+    in_expert_review.refresh_from_db()
+    assert in_expert_review.publicity_ends_at is None
+    task.refresh_from_db()
+    assert task.status == "open"
+    # rejecting needs no scores: it goes on to the confirmation step
+    html = client.post(url, {"decision": "reject", "opinion": "材料不符合要求"}).content.decode()
+    assert "至少需要 3 位专家评分" not in html and 'name="confirmed"' in html

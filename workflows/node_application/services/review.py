@@ -216,14 +216,19 @@ def _ministry_submission(*, application, task, decision, opinion, now) -> str:
     return opinion
 
 
+def expert_scores_missing(application) -> str | None:
+    """Why the application cannot go to publicity yet (too few expert scores), or None."""
+    count, minimum = application.expert_scores.count(), application.campaign.min_expert_scores
+    if count >= minimum:
+        return None
+    return _("至少需要 %(min)s 位专家评分，目前 %(count)s 位。") % {"min": minimum, "count": count}
+
+
 def _expert_review(*, application, task, decision, opinion, now) -> str:
     scores = application.expert_scores.all()
     count = scores.count()
-    if decision == "publicize" and count < application.campaign.min_expert_scores:
-        raise ValidationError(
-            _("至少需要 %(min)s 位专家评分，目前 %(count)s 位。")
-            % {"min": application.campaign.min_expert_scores, "count": count}
-        )
+    if decision == "publicize" and (missing := expert_scores_missing(application)):
+        raise ValidationError({"decision": missing})
     average = scores.aggregate(avg=Avg("score"))["avg"]
     application.expert_average = (
         Decimal(average).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if average is not None else None
