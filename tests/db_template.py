@@ -65,19 +65,15 @@ def _postgres_template(connection) -> str:
     with _locked(), connection.creation._nodb_cursor() as cursor:
         cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix.replace("_", r"\_") + "%"])
         existing = {row[0] for row in cursor.fetchall()}
-        for stale in existing - {name}:  # made for other migrations
-            cursor.execute(f'DROP DATABASE IF EXISTS "{stale}"')
+        for stale in existing - {name, f"{name}_partial"}:  # made for other migrations (not one being made)
+            if not stale.endswith("_partial"):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{stale}"')
         if name in existing:
             return name
         partial = f"{name}_partial"
         cursor.execute(f'DROP DATABASE IF EXISTS "{partial}"')
         cursor.execute(f'CREATE DATABASE "{partial}"')
-        user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
-        password = urllib.parse.quote(settings_dict["PASSWORD"] or "", safe="")
-        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = settings_dict["HOST"] or ""
-        address = f"[{host}]" if ":" in host else urllib.parse.quote(host, safe="")
-        url = f"postgres://{credentials}{address}:{settings_dict['PORT'] or 5432}/{partial}"
+        url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{partial}").geturl()
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
         subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), "migrate", "--run-syncdb", "--noinput", "-v", "0"],
