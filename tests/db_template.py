@@ -105,3 +105,14 @@ def _test_databases_from_template(request, django_db_blocker):
             monkeypatch.setitem(settings_dict.setdefault("TEST", {}), "TEMPLATE", name)
     yield
     monkeypatch.undo()
+
+
+if __name__ == "__main__":
+    # `python -m tests.db_template`: .ci/run makes the PostgreSQL template (DATABASE_URL) beside lint and checks
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+    import django
+    from django.db import connection
+
+    django.setup()
+    if connection.vendor == "postgresql":
+        print(f"PostgreSQL test template: {_postgres_template(connection)}")
