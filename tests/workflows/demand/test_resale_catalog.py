@@ -232,6 +232,7 @@ def test_a_revocation_drops_the_cached_catalogue_page(
         reseller_qualification_revoke(qualification=reseller.qualification, reason="核查发现资质材料失效")
     assert "转售报价 " not in _row(client.get("/catalog/").content.decode(), name)
 
+
 def test_english_pages(client, market, codes, offers):
     names = _names(market)
     for path in ("/en/catalog/", "/en/select/"):
