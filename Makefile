@@ -58,9 +58,11 @@ worker: $(VENV)/.installed
 	$(DEV) $(PY) manage.py run_worker
 
 ## test: install dev requirements and run the whole pytest suite on every core (pytest-xdist keeps
-## pytest-django's order: transactional tests, which flush the database, run last on each worker)
+## pytest-django's order: transactional tests, which flush the database, run last on each worker).
+## --maxschedchunk=1: tests go to whichever worker is free, one at a time (each keeps one queued), not in
+## chunks: the slow server tests at the end of the order no longer pile up on one worker while the other idles
 test: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest -n auto --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --maxschedchunk=1 --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

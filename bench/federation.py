@@ -146,6 +146,11 @@ class Node:
         return done.stdout
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server process without waiting for it (``wait_ready``): nodes start side by side."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
             cwd=ROOT,
@@ -153,8 +158,12 @@ class Node:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    def wait_ready(self) -> None:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited with {self.process.returncode} before answering")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2):
                     return
@@ -267,7 +276,9 @@ def main(argv=None) -> int:
     nodes = [national, regional, industry]
     try:
         for node in nodes:
-            node.start()
+            node.launch()
+        for node in nodes:
+            node.wait_ready()
         enrol(regional, national, "510000", "四川省区域节点")
         enrol(industry, regional, "C15", "酒的制造业行业节点")
         if "resolution" in parts and args.identifiers:

@@ -27,11 +27,22 @@ CACHE = ROOT / "var" / "cache" / "migrated"
 SERVICE_SWITCHES = ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")
 
 
+# What the data migrations read besides their own files (the reference tables they load, the material kinds)
+DATA_MIGRATION_INPUTS = (
+    "organizations/reference_data.py",
+    "organizations/data/*",
+    "catalog/reference_data.py",
+    "catalog/data/*",
+    "workflows/node_application/models/materials.py",
+)
+
+
 def key() -> str:
-    """Digest of every migration of the project and of the pinned requirements (third-party apps'
-    migrations change only with them)."""
+    """Digest of every migration of the project, of what its data migrations read and of the pinned
+    requirements (third-party apps' migrations change only with them)."""
     digest = hashlib.sha256()
     sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted(ROOT.glob("workflows/*/migrations/*.py"))
+    sources += sorted(path for pattern in DATA_MIGRATION_INPUTS for path in ROOT.glob(pattern) if path.is_file())
     for path in [*sources, ROOT / "requirements.txt"]:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

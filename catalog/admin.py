@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
@@ -76,9 +77,19 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("审核通过并发放算力标识"))
 def approve_records(modeladmin, request, queryset):
+    """Each record is approved on its own; one the service refuses (a line whose provider may no longer open
+    lines) stays as it was and the operator reads why."""
+    approved = 0
     for record in queryset:
-        services.record_approve(record=record, actor=request.user)
-    modeladmin.message_user(request, _("已审核通过 %(count)d 条记录。") % {"count": queryset.count()}, messages.SUCCESS)
+        try:
+            services.record_approve(record=record, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                modeladmin.message_user(request, message, messages.ERROR)
+        else:
+            approved += 1
+    if approved:
+        modeladmin.message_user(request, _("已审核通过 %(count)d 条记录。") % {"count": approved}, messages.SUCCESS)
 
 
 @admin.action(description=_("下架"))

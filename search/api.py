@@ -39,6 +39,7 @@ PARAMETERS = [
     _param("price_band", str, "价格区间（元/计费单位）：0-5、5-10、10-20、20-50 或 50-（50 元及以上）"),
     _param("available_now", bool, "只看在线且有可用数量的资源（1/0）"),
     _param("certified_only", bool, "只看有认证（如等保三级）的资源（1/0）"),
+    _param("resale", bool, "只看当前有转售报价的资源（1/0）：转售调度服务商资格有效、报价在有效期内"),
     _param("user_city", str, "用户所在城市的 6 位行政区划代码：为每个资源给出从该城市出发的最佳专线"),
     _param("max_latency_ms", OpenApiTypes.DECIMAL, "最佳专线时延上限（毫秒；需 user_city）"),
     _param("min_bandwidth_mbps", int, "最佳专线带宽下限（Mbps；需 user_city）"),

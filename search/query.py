@@ -72,6 +72,7 @@ class ComputeQuery:
     price_band: str = ""  # one of PRICE_BAND_KEYS: the price facet's value as a filter
     available_now: bool = False  # online and at least one unit available
     certified_only: bool = False  # the resource states at least one certification
+    resale: bool = False  # 含转售报价: the resource has a live resale offer now (catalog.offers)
     user_city: str = ""  # where the user is: dedicated lines from this city
     max_latency_ms: Decimal | None = None
     min_bandwidth_mbps: int | None = None
@@ -190,7 +191,7 @@ class ComputeQuery:
             else:
                 values["min_reliability"] = number
 
-        for name in ("available_now", "certified_only"):
+        for name in ("available_now", "certified_only", "resale"):
             value = raw(name).lower()
             if value in TRUE_VALUES:
                 values[name] = True

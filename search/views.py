@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from catalog.models import CpuArchitecture, ResourceClass
+from catalog.offers import offer_summaries
 from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
@@ -157,6 +158,12 @@ def _columns(query: ComputeQuery, keep: dict) -> list[dict]:
     return [{"key": column.key, "label": column.label, "header": headers.get(column.key)} for column in COLUMNS]
 
 
+def _rows(results: list[dict]) -> list[dict]:
+    """The page's rows as shown, each with the summary of its live resale offers (one query per page)."""
+    summaries = offer_summaries(row["id"] for row in results)
+    return [{**decorate(row), "offer_summary": summaries.get(row["id"])} for row in results]
+
+
 @require_safe
 def selection(request):
     query, errors = _query_from(request.GET)
@@ -168,7 +175,7 @@ def selection(request):
         "query": query,
         "errors": errors,
         "result": result,
-        "rows": [decorate(row) for row in result.results],
+        "rows": _rows(result.results),
         "columns": _columns(query, keep),
         "visible": visible,
         "query_params": sorted(query.to_params().items()),

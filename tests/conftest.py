@@ -1,7 +1,14 @@
 import pytest
 from django.db import connection
 
+from tests.db_template import _test_databases_from_template  # noqa: F401  (a fixture)
 from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_databases_from_template, django_db_setup):  # noqa: F811
+    """pytest-django's test databases, made from the migrated template (tests/db_template.py)."""
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,9 @@ from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from organizations.models import User
 
@@ -287,8 +289,21 @@ def record_update_status(
 
 @transaction.atomic
 def record_approve(*, record: Record, actor: User | None, reason: str = "") -> Record:
-    """List the record in the public catalogue and issue its identifier (once for life)."""
+    """List the record in the public catalogue and issue its identifier (once for life).
+
+    A line is listed only while its provider may open lines (a certified line provider, issue 16 item 2):
+    one pushed over the API while it was certified and approved after that ended is refused, nothing changes.
+    """
     record = type(record).objects.select_for_update().get(pk=record.pk)
+    if isinstance(record, NetworkLine) and record.listing_state != ListingState.APPROVED:
+        provider = Provider.objects.select_related("organization").get(pk=record.provider_id)
+        if not provider.may_open_lines:
+            raise ValidationError(
+                {
+                    "provider": _("%(name)s 当前不是已认证的网络线路提供商，线路“%(line)s”不能审核上架。")
+                    % {"name": provider.organization.name, "line": record.name}
+                }
+            )
     if record.listing_state != ListingState.APPROVED:
         record.listing_state = ListingState.APPROVED
         record.save(update_fields=["listing_state", "updated_at"])

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from infra.cacheable import cache_for_anonymous, mark_cacheable, mark_shows_records
 from infra.paths import localize_path
 
-from .. import selectors_public
+from .. import offers, selectors_public
 from ..models import IdentifierState, RecordState, ResourceClass
 from ..resolution import identifier_resolve
 from ..snapshots import live_key
@@ -44,6 +44,7 @@ class CatalogueFilterForm(forms.Form):
     provider = forms.TypedChoiceField(label=gettext_lazy("服务商"), required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(label=gettext_lazy("运行状态"), required=False)
     sort = forms.ChoiceField(label=gettext_lazy("排序"), required=False)
+    resale = forms.BooleanField(label=gettext_lazy("含转售报价"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +74,7 @@ class CatalogueFilterForm(forms.Form):
             "state": data.get("state") or "",
             "q": data.get("q") or "",
             "sort": data.get("sort") or "",
+            "resale": bool(data.get("resale")),
         }
 
 
@@ -153,6 +155,9 @@ def _queryset(filters: dict):
         queryset = selectors_public.public_resources(
             resource_class=filters["resource_class"], province_code=filters["province_code"], **common
         )
+        offered = offers.live_resource_ids() if filters["resale"] else None
+        if offered is not None:  # 含转售报价: resources with a live resale offer (catalog.offers)
+            queryset = queryset.filter(pk__in=offered)
     return _searched_and_sorted(queryset, filters)
 
 
@@ -170,6 +175,11 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     page_obj = Paginator(_queryset(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    records = list(page_obj.object_list)
+    if filters["kind"] == CatalogueKind.RESOURCES:  # the page's rows' resale offers, in one query
+        summaries = offers.offer_summaries(record.pk for record in records)
+        for record in records:
+            record.offer_summary = summaries.get(record.pk)
     query = request.GET.copy()
     query.pop("page", None)
     export_links = []
@@ -183,7 +193,7 @@ def catalogue(request):
             "form": form,
             "kind": filters["kind"],
             "page_obj": page_obj,
-            "records": page_obj.object_list,
+            "records": records,
             "querystring": query.urlencode(),
             "export_links": export_links,
             "sort_links": sort_links(query, filters),

@@ -14,10 +14,10 @@ from infra.cacheable import cache_for_anonymous, mark_shows_records
 from infra.form_errors import errors_to_form
 from organizations.identifiers import MalformedIdentifier
 
-from .. import selectors, selectors_public, services
+from .. import offers, selectors, selectors_public, services
 from ..exports import identifier_csv_response
 from ..forms import ApiKeyCreateForm, IdentifierLibraryFilterForm, IdentifierTransitionForm
-from ..models import Identifier, ProviderApiKey
+from ..models import ComputeResource, Identifier, ProviderApiKey
 from ..snapshots import live_key
 
 
@@ -37,7 +37,9 @@ def record_detail(request, code: str):
         context = {"synced": synced, "snapshot": synced.snapshot}
         return render(request, "catalog/synced_record_detail.html", context)
     record = identifier.record
-    response = render(request, "catalog/record_detail.html", {"identifier": identifier, "record": record})
+    resale = offers.offers_of(resource=record) if isinstance(record, ComputeResource) else []
+    context = {"identifier": identifier, "record": record, "resale_offers": resale}
+    response = render(request, "catalog/record_detail.html", context)
     return mark_shows_records(response, [live_key(record)])
 
 

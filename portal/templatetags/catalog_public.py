@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from catalog.models import ComputeResource, NetworkLine
+from catalog.models import BillingUnit, ComputeResource, NetworkLine
 from catalog.snapshots import live_key as record_live_key
 from infra.paths import localize_path
 
@@ -136,3 +136,23 @@ def record_href(record) -> str:
     if identifier is None or identifier.state not in PUBLISHED_STATES:
         return ""
     return localize_path(f"/catalog/r/{identifier.code}/")
+
+
+@register.filter
+def price_text(value) -> str:
+    """A price with two to four decimals: 13.8 -> "13.80", 13.8125 -> "13.8125" ("" for no value)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value)).normalize()
+    return format(number.quantize(Decimal("0.01")) if -number.as_tuple().exponent < 2 else number, "f")
+
+
+@register.inclusion_tag("components/offer_summary.html")
+def offer_summary(summary, billing_unit: str = ""):
+    """「转售报价 2 个 · 最低 ¥13.8/卡·时」 linking to those offers (``summary``: catalog.offers.OfferSummary,
+    or nothing: no live offer). The lowest price shown is in the resource's own unit where an offer has it."""
+    if not summary:
+        return {"summary": None}
+    unit, price = summary.lowest_for(billing_unit) or ("", None)
+    label = BillingUnit(unit).label if unit in BillingUnit.values else unit
+    return {"summary": summary, "price": price, "unit": price_unit(label)}

@@ -22,6 +22,7 @@ from catalog.models import (
     RecordState,
     ResourceClass,
 )
+from catalog.offers import live_resource_ids
 from organizations.models import Division
 
 from ..documents import HIDDEN_IDENTIFIER_STATES, PRICE_BANDS
@@ -213,6 +214,16 @@ def line_allowed_sites(query: ComputeQuery, lines: dict[int, LineChoice]) -> set
             continue
         allowed.add(site_id)
     return allowed
+
+
+def offered_resource_ids(query: ComputeQuery) -> list[int] | None:
+    """含转售报价: the ids of the resources with a live resale offer now, asked of the offering app
+    through catalog.offers at query time (liveness follows dates and qualifications, so it is not a
+    stored column); None: no such filter. One small query, only when the filter is on."""
+    if not query.resale:
+        return None
+    offered = live_resource_ids()
+    return [] if offered is None else sorted(offered)
 
 
 # --- hits -------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .base import (
     line_allowed_sites,
     lines_from_city,
     num_pages,
+    offered_resource_ids,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ def build_search(query: ComputeQuery, *, lines, index: str | None = None) -> Sea
         filters.append(EsQ("term", available_now=True))
     if query.certified_only:
         filters.append(EsQ("term", certified=True))
+    offered = offered_resource_ids(query)
+    if offered is not None:
+        filters.append(EsQ("ids", values=[str(pk) for pk in offered]))
     allowed = line_allowed_sites(query, lines)
     if allowed is not None:
         filters.append(EsQ("terms", site_id=sorted(allowed)))

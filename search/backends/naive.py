@@ -24,6 +24,7 @@ from .base import (
     line_allowed_sites,
     lines_from_city,
     num_pages,
+    offered_resource_ids,
 )
 
 COLUMNS = {
@@ -103,6 +104,9 @@ class NaiveOrmBackend(SearchBackend):
             common = common.filter(state=RecordState.ONLINE, free_units__gt=0)
         if query.certified_only:
             common = common.exclude(certifications=[])
+        offered = offered_resource_ids(query)
+        if offered is not None:
+            common = common.filter(pk__in=offered)
         for term in query.terms:
             clause = Q()
             for field in TEXT_FIELDS:

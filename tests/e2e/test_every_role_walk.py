@@ -107,7 +107,9 @@ def _confirmation_shown(walk: Walk, heading: str) -> bool:
     return walk.page.locator("h1").first.inner_text().startswith(heading)
 
 
-def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, browser, axe_violations):
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["desktop", "phone"])
+def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, browser, axe_violations, width, height):
+    """One test per width (the same walk at each): pytest-xdist runs the two on both workers."""
     from django.contrib.contenttypes.models import ContentType
 
     from organizations.models import User
@@ -126,7 +128,7 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
 
     reset_backends()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
+    for old in SHOTS.glob(f"*-{width}.png"):  # this width's only: the other may be walking on another worker
         old.unlink()
     # a filled draft in the campaign that is always open (the demo has none), to reach the submit confirmation
     applicant = User.objects.get(username="applicant")
@@ -137,120 +139,125 @@ def test_every_role_walks_its_day_at_desktop_and_phone_widths(asgi_server, brows
     faults: dict[str, list[str]] = {}
     visited: list[str] = []
     unconfirmed: list[str] = []
-    for width, height in WIDTHS:
-        context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.console_errors = []
-        page.on("console", lambda m, p=page: p.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e, p=page: p.console_errors.append(str(e)))
-        walk = Walk(page, asgi_server, width, axe_violations, faults, visited)
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_errors = []
+    page.on("console", lambda m, p=page: p.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e, p=page: p.console_errors.append(str(e)))
+    walk = Walk(page, asgi_server, width, axe_violations, faults, visited)
 
-        # visitor: the public pages of the header's navigation, a notice and the selection page
-        page.context.clear_cookies()
-        walk.go("visitor", "home", "/")
-        for href in walk.page.locator("header nav a").evaluate_all("a => a.map(x => x.getAttribute('href'))"):
-            if href and href.startswith("/") and href != "/" and not any(p in href for p in SKIP_LINKS):
-                walk.go("visitor", href.strip("/").replace("/", "-"), href)
-        walk.go("visitor", "select-filtered", "/select/?resource_class=intelligent&user_city=510100")
-        walk.go("visitor", "publicity", "/publicity/")
+    # visitor: the public pages of the header's navigation, a notice and the selection page
+    page.context.clear_cookies()
+    walk.go("visitor", "home", "/")
+    for href in walk.page.locator("header nav a").evaluate_all("a => a.map(x => x.getAttribute('href'))"):
+        if href and href.startswith("/") and href != "/" and not any(p in href for p in SKIP_LINKS):
+            walk.go("visitor", href.strip("/").replace("/", "-"), href)
+    walk.go("visitor", "select-filtered", "/select/?resource_class=intelligent&user_city=510100")
+    walk.go("visitor", "publicity", "/publicity/")
 
-        # applicant with a draft: the form's first and last steps; 确认提交 without the declaration ticked
-        # shows the confirmation page; nothing is submitted
-        walk.sign_in("applicant")
-        walk.go("applicant", "edit", f"/applications/{draft.reference}/edit/")
-        walk.go("applicant", "edit-submit", f"/applications/{draft.reference}/edit/submit/")
-        page.get_by_role("button", name=re.compile("确认提交")).first.click()
-        walk.look("applicant", "submit-confirm")
-        if not _confirmation_shown(walk, "确认提交申报"):
-            unconfirmed.append("submit")
-        assert NodeApplication.objects.get(pk=draft.pk).stage == "draft"
+    # applicant with a draft: the form's first and last steps; 确认提交 without the declaration ticked
+    # shows the confirmation page; nothing is submitted
+    walk.sign_in("applicant")
+    walk.go("applicant", "edit", f"/applications/{draft.reference}/edit/")
+    walk.go("applicant", "edit-submit", f"/applications/{draft.reference}/edit/submit/")
+    page.get_by_role("button", name=re.compile("确认提交")).first.click()
+    walk.look("applicant", "submit-confirm")
+    if not _confirmation_shown(walk, "确认提交申报"):
+        unconfirmed.append("submit")
+    assert NodeApplication.objects.get(pk=draft.pk).stage == "draft"
 
-        # applicant with a submitted application: the list, its status page, the withdraw confirmation
-        walk.entry_points("applicant")
-        submitted = NodeApplication.objects.filter(  # one that may still be withdrawn
-            organization=applicant.organization, stage__in=("returned", "name_prereview", "municipal_review")
-        )[0]
-        walk.go("applicant", "status", f"/applications/{submitted.reference}/")
-        stage = submitted.stage
-        page.get_by_role("link", name=re.compile("撤回申报")).first.click()
-        walk.look("applicant", "withdraw-confirm")
-        if not _confirmation_shown(walk, "确认撤回申报"):
-            unconfirmed.append("withdraw")
-        assert NodeApplication.objects.get(pk=submitted.pk).stage == stage
+    # applicant with a submitted application: the list, its status page, the withdraw confirmation
+    walk.entry_points("applicant")
+    submitted = NodeApplication.objects.filter(  # one that may still be withdrawn
+        organization=applicant.organization, stage__in=("returned", "name_prereview", "municipal_review")
+    )[0]
+    walk.go("applicant", "status", f"/applications/{submitted.reference}/")
+    stage = submitted.stage
+    page.get_by_role("link", name=re.compile("撤回申报")).first.click()
+    walk.look("applicant", "withdraw-confirm")
+    if not _confirmation_shown(walk, "确认撤回申报"):
+        unconfirmed.append("withdraw")
+    assert NodeApplication.objects.get(pk=submitted.pk).stage == stage
 
-        # reviewers: the inbox, the done tab, a task, a decision up to its confirmation
-        for reviewer in ("reviewer_chengdu", "reviewer_sc_comms", "reviewer_sc_industry", "reviewer_ministry"):
-            walk.sign_in(reviewer)
-            walk.entry_points(reviewer)
-            walk.go(reviewer, "inbox-done", "/review/?tab=done")
-            page.goto(asgi_server + "/review/")  # looked at as an entry point already
-            task_href = walk.first_href("a[href*='/review/tasks/']")
-            if task_href is None:
-                unconfirmed.append(f"{reviewer}: no task in the demo inbox")
-                continue
-            walk.go(reviewer, "task", task_href)
-            radios = page.locator("input[name=decision]")
-            if radios.count() == 0:
-                continue  # a task that waits on something else first (experts' scores): nothing to decide yet
-            before = {a.pk: a.stage for a in NodeApplication.objects.all()}
-            radios.first.check()
+    # reviewers: the inbox, the done tab, a task, a decision up to its confirmation
+    for reviewer in ("reviewer_chengdu", "reviewer_sc_comms", "reviewer_sc_industry", "reviewer_ministry"):
+        walk.sign_in(reviewer)
+        walk.entry_points(reviewer)
+        walk.go(reviewer, "inbox-done", "/review/?tab=done")
+        page.goto(asgi_server + "/review/")  # looked at as an entry point already
+        task_href = walk.first_href("a[href*='/review/tasks/']")
+        if task_href is None:
+            unconfirmed.append(f"{reviewer}: no task in the demo inbox")
+            continue
+        walk.go(reviewer, "task", task_href)
+        radios = page.locator("input[name=decision]")
+        if radios.count() == 0:
+            continue  # a task that waits on something else first (experts' scores): nothing to decide yet
+        before = {a.pk: a.stage for a in NodeApplication.objects.all()}
+        for choice in range(radios.count()):  # a decision refused at the form (进入公示 before enough expert
+            radios = page.locator("input[name=decision]")  # scores) shows its reason there; the next one is tried
+            radios.nth(choice).check()
             page.get_by_label("意见", exact=True).fill("材料齐全，同意。")
             page.get_by_role("button", name="下一步：确认办理").click()
-            walk.look(reviewer, "task-confirm")
-            if not _confirmation_shown(walk, "确认办理"):
-                unconfirmed.append(f"{reviewer}: decision")
-            assert {a.pk: a.stage for a in NodeApplication.objects.all()} == before
+            refused = page.locator("form .invalid-feedback, form .error").count() > 0
+            if _confirmation_shown(walk, "确认办理") or not refused:
+                break
+            walk.look(reviewer, f"task-refused-{choice}")
+        walk.look(reviewer, "task-confirm")
+        if not _confirmation_shown(walk, "确认办理"):
+            unconfirmed.append(f"{reviewer}: decision")
+        assert {a.pk: a.stage for a in NodeApplication.objects.all()} == before
 
-        # expert: the assignments, an application, the score up to its confirmation
-        walk.sign_in("expert1")
-        walk.entry_points("expert1")
-        page.goto(asgi_server + "/review/expert/")
-        score_href = walk.first_href("a[href$='#score']")
-        if score_href:
-            walk.go("expert1", "application", score_href)
-            scores = ExpertScore.objects.count()
-            page.locator("#score input[name=score]").fill("86")
-            page.locator("#score textarea").first.fill("方案可行，建议通过。")
-            page.locator("#score button").click()
-            walk.look("expert1", "score-confirm")
-            if not _confirmation_shown(walk, "确认提交评分"):
-                unconfirmed.append("expert score")
-            assert ExpertScore.objects.count() == scores
-        else:
-            unconfirmed.append("expert1: nothing to score in the demo")
+    # expert: the assignments, an application, the score up to its confirmation
+    walk.sign_in("expert1")
+    walk.entry_points("expert1")
+    page.goto(asgi_server + "/review/expert/")
+    score_href = walk.first_href("a[href$='#score']")
+    if score_href:
+        walk.go("expert1", "application", score_href)
+        scores = ExpertScore.objects.count()
+        page.locator("#score input[name=score]").fill("86")
+        page.locator("#score textarea").first.fill("方案可行，建议通过。")
+        page.locator("#score button").click()
+        walk.look("expert1", "score-confirm")
+        if not _confirmation_shown(walk, "确认提交评分"):
+            unconfirmed.append("expert score")
+        assert ExpertScore.objects.count() == scores
+    else:
+        unconfirmed.append("expert1: nothing to score in the demo")
 
-        # demand user: the demands, one with offered plans, accepting a plan up to its confirmation
-        walk.sign_in("applicant_mianyang")
-        walk.entry_points("applicant_mianyang")
-        demand = Demand.objects.filter(user__username="applicant_mianyang", matches__state="offered").first()
-        if demand:
-            walk.go("applicant_mianyang", "demand", f"/demands/{demand.pk}/")
-            status = demand.status
-            page.get_by_role("button", name=re.compile("选择此方案")).first.click()
-            walk.look("applicant_mianyang", "accept-confirm")
-            if not _confirmation_shown(walk, "确认选择方案"):
-                unconfirmed.append("accept a plan")
-            assert Demand.objects.get(pk=demand.pk).status == status
-        else:
-            unconfirmed.append("applicant_mianyang: no demand with an offered plan in the demo")
+    # demand user: the demands, one with offered plans, accepting a plan up to its confirmation
+    walk.sign_in("applicant_mianyang")
+    walk.entry_points("applicant_mianyang")
+    demand = Demand.objects.filter(user__username="applicant_mianyang", matches__state="offered").first()
+    if demand:
+        walk.go("applicant_mianyang", "demand", f"/demands/{demand.pk}/")
+        status = demand.status
+        page.get_by_role("button", name=re.compile("选择此方案")).first.click()
+        walk.look("applicant_mianyang", "accept-confirm")
+        if not _confirmation_shown(walk, "确认选择方案"):
+            unconfirmed.append("accept a plan")
+        assert Demand.objects.get(pk=demand.pk).status == status
+    else:
+        unconfirmed.append("applicant_mianyang: no demand with an offered plan in the demo")
 
-        # provider and operator: their start page's work
-        for username in ("provider", "operator"):
-            walk.sign_in(username)
-            walk.entry_points(username)
+    # provider and operator: their start page's work
+    for username in ("provider", "operator"):
+        walk.sign_in(username)
+        walk.entry_points(username)
 
-        # editor and approver in the CMS (Wagtail's admin: its remaining English is reported, not asserted)
-        for username in ("editor", "approver"):
-            walk.sign_in(username)
-            walk.go(username, "cms", "/cms/", chinese_text=False)
-            walk.go(username, "cms-pages", "/cms/pages/", chinese_text=False)
-        context.close()
+    # editor and approver in the CMS (Wagtail's admin: its remaining English is reported, not asserted)
+    for username in ("editor", "approver"):
+        walk.sign_in(username)
+        walk.go(username, "cms", "/cms/", chinese_text=False)
+        walk.go(username, "cms-pages", "/cms/pages/", chinese_text=False)
+    context.close()
 
     report = [f"{page}: {fault}" for page, found in sorted(faults.items()) for fault in found]
-    (SHOTS / "faults.txt").write_text("\n".join(report + unconfirmed) + "\n", encoding="utf-8")
-    print(f"\n{len(visited)} screenshots in {SHOTS}; faults in {SHOTS / 'faults.txt'}")
+    (SHOTS / f"faults-{width}.txt").write_text("\n".join(report + unconfirmed) + "\n", encoding="utf-8")
+    print(f"\n{len(visited)} screenshots in {SHOTS}; faults in {SHOTS / f'faults-{width}.txt'}")
     assert unconfirmed == []
     assert faults == {}

@@ -11,7 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The bench's nodes run on throwaway SQLite files without DATABASE_URL/REDIS_URL (bench/federation.py SWITCHES):
+# the PostgreSQL + Redis pass would run exactly the same again.
 @pytest.mark.slow
+@pytest.mark.own_databases
 def test_bench_federation_runs_at_a_tiny_size():
     completed = subprocess.run(
         [

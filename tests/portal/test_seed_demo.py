@@ -101,3 +101,48 @@ def test_a_newcomer_finds_every_stage_a_publicity_and_a_registration_to_certify(
     call_command("seed_demo", quiet=True)
     assert NodeApplication.objects.filter(stage=Stage.PUBLICITY).count() == 1
     assert set(NodeApplication.objects.values_list("stage", flat=True)) == stages
+
+
+def test_a_later_run_rolls_the_demo_forward_without_new_rows(client):
+    """`make run` seeds on every start: weeks after the first seeding (past the 7-day publicity, into another
+    month) a re-run still gives an open campaign and a node under publicity, and adds no demo row."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from workflows.node_application.demo import OPEN_CAMPAIGN_SLUG
+    from workflows.node_application.models import Campaign, NodeApplication, ReviewTask, Stage, TaskKind
+
+    def demo_rows():
+        return [
+            NodeApplication.objects.count(),
+            Campaign.objects.count(),
+            ReviewTask.objects.count(),
+            Organization.objects.count(),
+            User.objects.count(),
+        ]
+
+    first_day = timezone.now()
+    with time_machine.travel(first_day, tick=False):
+        call_command("seed_demo", quiet=True)
+    rows = demo_rows()
+    entry = NodeApplication.objects.get(stage=Stage.PUBLICITY)
+    for days in (10, 45):  # past the period; then in a later month, when the campaign's window moves too
+        later = first_day + datetime.timedelta(days=days)
+        with time_machine.travel(later, tick=False):
+            # before the re-run the entry's period is over: 公示期满，待审定
+            assert "公示期满，待审定" in client.get("/publicity/").content.decode()
+            call_command("seed_demo", quiet=True)
+            campaign = Campaign.objects.get(slug=OPEN_CAMPAIGN_SLUG)
+            assert campaign.opens_at <= later < campaign.materials_deadline
+            entry.refresh_from_db()
+            assert entry.stage == Stage.PUBLICITY
+            assert later < entry.publicity_ends_at <= later + datetime.timedelta(days=campaign.publicity_days)
+            task = ReviewTask.objects.get(application=entry, kind=TaskKind.PUBLICITY, status="open")
+            assert task.due_at == entry.publicity_ends_at
+            listed = client.get("/publicity/").content.decode()
+            assert entry.title in listed and "公示中" in listed and "公示期满，待审定" not in listed
+            assert timezone.localtime(later).date().isoformat() in listed  # the period starts today
+            assert 'name="content"' in client.get(f"/publicity/{entry.reference}/").content.decode()
+            assert demo_rows() == rows

@@ -166,3 +166,35 @@ def test_hidden_records_never_appear_whatever_the_query(catalogue):
     for params in ({}, {"q": "A100"}, {"max_price": "1"}, {"model": A100, "page_size": "100"}):
         for backend in (DatabaseBackend(), NaiveOrmBackend()):
             assert not hidden & {row["id"] for row in backend.search(ComputeQuery.from_params(params)).results}
+
+
+@pytest.fixture
+def offered(catalogue):
+    """Live resale offers on r1, r6 and the hidden r7, as the offering app would answer (catalog.offers)."""
+    from catalog import offers
+    from catalog.models import ComputeResource
+
+    saved = offers._source
+    ids = catalogue.ids("r1", "r6", "r7")
+    offers.resource_offers_register(
+        live_resource_ids=lambda: ComputeResource.objects.filter(pk__in=ids).values_list("pk", flat=True),
+        summaries=lambda resource_ids: {},
+        offers_of=lambda resource: [],
+    )
+    yield
+    offers._source = saved
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [({"resale": "1"}, ["r6", "r1"]), ({"resale": "1", "vendor": "NVIDIA", "sort": "-price"}, ["r1", "r6"])],
+)
+def test_the_resale_filter_keeps_resources_with_live_offers(backend, catalogue, offered, params, expected):
+    query = ComputeQuery.from_params(params)
+    result = backend.search(query)
+    reference = NaiveOrmBackend().search(query)
+
+    assert catalogue.names(r["id"] for r in result.results) == expected  # never the hidden r7
+    assert [r["id"] for r in reference.results] == [r["id"] for r in result.results]
+    assert result.facets == reference.facets
+    assert {f["value"]: f["count"] for f in result.facets["resource_class"]} == {"intelligent": 1, "edge": 1}

@@ -9,3 +9,6 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit  # noqa: F401  (registers models with the audit trail)
+        from .resale_catalog import register
+
+        register()  # resale offers on the catalogue's and the selection page's rows (catalog.offers)

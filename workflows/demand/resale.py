@@ -5,8 +5,9 @@
 - The public list is filtered when read: inside the offer's window, the reseller still qualified today,
   every underlying resource still listed by a certified provider. Expiry or revocation hides the offers
   at once; nothing has to run for that.
-- The reseller is told once (a notice on its offers page and an email) that its offers stopped showing:
-  ``resale_lapse_notify`` runs from the worker and whenever the reseller opens its offers page.
+- Its offers page says at once, when read, which offers stopped showing and why (``resale_lapse_read``: a GET
+  writes nothing). The email that tells the reseller once is sent by the worker (``resale_lapse_notify``, the
+  task ``resale_offers_lapse_notify``); a revocation also tells the reseller at once (the revoking service).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ComputeResource, ListingState, OnboardingState, Provider
+from changes.services import change_append
 from organizations.models import User
 from organizations.roles import Role
 from workflows.onboarding.models import ResellerQualification
@@ -28,6 +30,9 @@ from .on_behalf import reseller_may_act
 from .resale_models import ResaleOffer
 
 MAX_RESOURCES = 20
+# the change feed's name for offers: a change drops the anonymous page cache's catalogue pages (their
+# rows show offer summaries); no index or sync consumer reads this record type
+FEED_TYPE = "resale_offer"
 
 
 def _standing(on: datetime.date) -> Exists:
@@ -77,6 +82,21 @@ def resale_offers_of_reseller(*, user: User) -> tuple[Provider | None, list[Resa
     for offer in offers:
         offer.showing = offer.pk in showing
     return reseller, offers
+
+
+def resale_lapse_read(*, reseller: Provider, offers: list[ResaleOffer]) -> tuple[str, list[ResaleOffer]]:
+    """Why the reseller's live offers do not show now, and which (read only; ``("", [])`` while it is
+    qualified). Each offer's ``lapse_reason`` is set in memory to what holds today."""
+    today = timezone.localdate()
+    live = [offer for offer in offers if offer.withdrawn_at is None and offer.valid_until >= today]
+    if reseller_qualification_current(provider=reseller, on=today) is not None:
+        for offer in offers:
+            offer.lapse_reason = ""
+        return "", []
+    reason = _lapse_reason(reseller)
+    for offer in live:
+        offer.lapse_reason = reason
+    return reason, live
 
 
 def resale_offer_get_for_reseller(*, user: User, pk: int) -> ResaleOffer | None:
@@ -152,6 +172,7 @@ def resale_offer_publish(*, actor: User, data: dict) -> ResaleOffer:
     offer.full_clean(exclude=["reseller", "created_by"])
     offer.save()
     offer.resources.set(resources)
+    change_append(record_type=FEED_TYPE, record_id=offer.pk, kind="published")
     return offer
 
 
@@ -162,6 +183,7 @@ def resale_offer_withdraw(*, offer: ResaleOffer, actor: User) -> ResaleOffer:
     if offer.withdrawn_at is None:
         offer.withdrawn_at = timezone.now()
         offer.save(update_fields=["withdrawn_at"])
+        change_append(record_type=FEED_TYPE, record_id=offer.pk, kind="withdrawn")
     return offer
 
 

@@ -14,26 +14,33 @@ from organizations.predicates import is_reseller
 
 from . import resale
 from .forms import ResaleOfferForm
+from .resale_filters import ResaleOfferFilterSet
+from .selectors import is_provider_staff
 
 
 def resale_public(request):
-    """Anyone: the resale offers showing now, each with its underlying resources and their providers."""
-    offers = resale.resale_offers_public()[:200]
-    return render(request, "demand/resale_offer_list.html", {"offers": offers})
+    """Anyone: the resale offers showing now, each with its underlying resources and their providers;
+    filtered by resource identifier or provider and sorted by price (a bad filter is a field error)."""
+    filterset = ResaleOfferFilterSet(request.GET or None, queryset=resale.resale_offers_public())
+    offers = filterset.qs[:200]
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
+    context = {"offers": offers, "filter": filterset, "filtered": bool(filterset.form.changed_data)}
+    return render(request, "demand/resale_offer_list.html", context, status=status)
 
 
 @login_required
 def resale_mine(request):
-    """The reseller's own offers, whether each shows now, and the notice of a lapse."""
+    """The reseller's own offers, whether each shows now, and why they stopped showing (a read: the email
+    goes from the worker's ``resale_offers_lapse_notify``)."""
     if not is_reseller(request.user):
         raise Http404
-    reseller, _offers = resale.resale_offers_of_reseller(user=request.user)
+    reseller, offers = resale.resale_offers_of_reseller(user=request.user)
     if reseller is None:
         raise Http404
-    resale.resale_lapse_notify(reseller=reseller)  # told at once, even before the worker runs
-    reseller, offers = resale.resale_offers_of_reseller(user=request.user)
-    lapsed = [offer for offer in offers if offer.lapse_notified_at]
-    return render(request, "demand/resale_offer_mine.html", {"offers": offers, "lapsed": lapsed})
+    reason, lapsed = resale.resale_lapse_read(reseller=reseller, offers=offers)
+    return render(
+        request, "demand/resale_offer_mine.html", {"offers": offers, "lapsed": lapsed, "lapse_reason": reason}
+    )
 
 
 @login_required
@@ -69,8 +76,9 @@ def resale_withdraw(request, pk: int):
 
 @login_required
 def resale_resold(request):
-    """A provider sees who resells its resources (every offer naming one of them)."""
-    if not request.user.organization_id:
+    """A provider's staff see who resells its resources (every offer naming one of them); anyone else in the
+    organisation, or outside it, gets 404 (the predicate of the provider's scheduling workbench)."""
+    if not is_provider_staff(request.user):
         raise Http404
     offers = resale.resale_offers_of_provider_resources(user=request.user)
     return render(request, "demand/resale_offer_resold.html", {"offers": offers})

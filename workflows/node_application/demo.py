@@ -258,6 +258,10 @@ def _seed_application(username: str, campaign, node_type: str, industry: str | N
         campaign=campaign, organization=user.organization, node_type=node_type
     ).first()
     if existing:
+        if progress == "publicity" and demo_publicity.keep_current(existing, now=timezone.now()):
+            existing.refresh_from_db()
+            until = timezone.localtime(existing.publicity_ends_at).strftime("%Y-%m-%d %H:%M")
+            return f"kept application {existing.reference}; its publicity rolled forward to end {until}"
         return f"kept application {existing.reference}"
     # two days into the campaign, or just now when the campaign opened less than that ago
     now = max(

@@ -7,6 +7,11 @@
 
 Both go through the real services (reviews, experts' scores, the ministry's decisions), so the trail, tasks and
 notifications are what the workflow writes. Called from ``demo.seed`` with the applications it created.
+
+``make run`` seeds on every start: ``keep_current`` then rolls the publicity period of a demo entry whose period has
+run out (or nearly) forward to start now, so a newcomer on any later day still finds a node under publicity. It moves
+dates only (the entry into publicity in the trail, the period's end, the ministry's publicity task's due date); it
+creates no row.
 """
 
 import datetime
@@ -17,7 +22,7 @@ from django.utils import timezone
 from organizations.models import User
 
 from . import services
-from .models import NodeApplication, ReviewTask, Stage, TaskKind, TaskStatus
+from .models import ApplicationEvent, NodeApplication, ReviewTask, Stage, TaskKind, TaskStatus
 
 SCORES = (Decimal("88.5"), Decimal("91.0"), Decimal("86.0"))
 
@@ -68,3 +73,26 @@ def publicized_and_approved(application: NodeApplication, *, now: datetime.datet
     if application.stage == Stage.PUBLICITY and application.publicity_ends_at <= timezone.now():
         application = approve_after_publicity(application)
     return application
+
+
+# A demo entry is rolled forward when less than this is left of its period.
+KEEP_AT_LEAST = datetime.timedelta(days=1)
+
+
+def keep_current(application: NodeApplication, *, now: datetime.datetime) -> bool:
+    """Roll a demo application still under publicity forward so its period runs from ``now`` (see the module doc);
+    False when it is not under publicity or has at least ``KEEP_AT_LEAST`` left. Demo data only."""
+    if application.stage != Stage.PUBLICITY or application.publicity_ends_at is None:
+        return False
+    if application.publicity_ends_at - now >= KEEP_AT_LEAST:
+        return False
+    ends_at = now + datetime.timedelta(days=application.campaign.publicity_days)
+    entered = ApplicationEvent.objects.filter(application=application, to_stage=Stage.PUBLICITY).order_by("-at").first()
+    # plain updates: moving the demo's clock is not a business action (no audit entry, no feed, no notice)
+    if entered is not None:
+        ApplicationEvent.objects.filter(pk=entered.pk).update(at=now)
+    NodeApplication.objects.filter(pk=application.pk).update(publicity_ends_at=ends_at)
+    ReviewTask.objects.filter(application=application, kind=TaskKind.PUBLICITY, status=TaskStatus.OPEN).update(
+        due_at=ends_at
+    )
+    return True

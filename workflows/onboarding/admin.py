@@ -41,8 +41,8 @@ class ResellerQualificationAdmin(ReadOnlyAdmin):
     def revoke(self, request, queryset):
         from .qualifications import reseller_qualification_revoke
 
-        for qualification in queryset:
-            reseller_qualification_revoke(qualification=qualification, reason=_("节点运营人员撤销"))
+        for qualification in queryset.filter(revoked_at__isnull=True):
+            reseller_qualification_revoke(qualification=qualification, reason=_("节点运营人员撤销"), actor=request.user)
         self.message_user(request, _("已撤销所选资格。"), messages.SUCCESS)
 
 

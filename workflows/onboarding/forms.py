@@ -189,3 +189,13 @@ class LineForm(forms.ModelForm):
 class LineReviseForm(LineForm):
     class Meta(LineForm.Meta):
         fields = [name for name in LineForm.Meta.fields if name != "external_id"]
+
+
+class QualificationRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤销意见"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("请填写撤销意见。")},
+        help_text=_("写明撤销的事实与依据；转售调度服务商将收到此意见。"),
+    )

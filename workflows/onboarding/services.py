@@ -26,6 +26,7 @@ from catalog.models import (
     Site,
 )
 from catalog.services.upstream import identifier_filing_enqueue
+from changes.services import change_append
 from organizations.models import Organization, User
 
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     ResellerQualification,
     Reviewed,
 )
+from .qualifications import FEED_TYPE as QUALIFICATION_FEED_TYPE
 
 KIND_FIELDS = ("is_resource_provider", "is_line_provider", "is_app_service_provider")
 
@@ -323,6 +325,7 @@ def reseller_qualification_grant(*, application: ResellerApplication) -> Reselle
     if provider.reseller_qualified_until is None or provider.reseller_qualified_until < valid_until:
         provider.reseller_qualified_until = valid_until
     provider.save()
+    change_append(record_type=QUALIFICATION_FEED_TYPE, record_id=qualification.pk, kind="granted")
     event_record(
         process=application.process,
         action=_("授予转售调度资格 %(number)s") % {"number": qualification.number},

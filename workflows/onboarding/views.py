@@ -118,6 +118,9 @@ def process_detail(request, flow_key: str, pk: int):
         "tasks": tasks,
         "open_tasks": open_tasks,
     }
+    if flow_key == "reseller":
+        context["qualification"] = getattr(process.request, "qualification", None)
+        context["may_revoke"] = request.user.has_perm("onboarding.certify")
     if flow_key == "provider":
         context["sites"] = process.request.sites.all()
         if process.request.decision == Decision.APPROVE:

@@ -19,6 +19,7 @@ from ..base import (
     line_allowed_sites,
     lines_from_city,
     num_pages,
+    offered_resource_ids,
 )
 from .catchup import FeedCatchUp
 from .index import ColumnIndex
@@ -145,6 +146,9 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
             common = common & index.column("available_now")
         if query.certified_only:
             common = common & index.column("certified")
+        offered = offered_resource_ids(query)
+        if offered is not None:
+            common = common & index.id_mask(offered)
         for term in query.terms:
             common = common & index.text_mask(term)
         allowed = line_allowed_sites(query, lines)

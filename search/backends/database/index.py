@@ -35,6 +35,13 @@ class ColumnIndex(ColumnStore):
         """A boolean per code of ``name``: whether ``matching(value)``; index it with the column."""
         return np.array([bool(value) and matching(value) for value in self.values[name]], dtype=np.bool_)
 
+    def id_mask(self, ids) -> np.ndarray:
+        """Rows of these resource ids (ids not in the index are ignored): O(len(ids)), no pass over the rows."""
+        mask = np.zeros(self.size, dtype=np.bool_)
+        positions = self._positions(np.array(sorted(ids), dtype=np.int64))
+        mask[positions[positions >= 0]] = True
+        return mask
+
     def site_mask(self, site_ids) -> np.ndarray:
         """Rows at one of these sites (their rows are grouped by site: no pass over every row)."""
         rows, starts = self.by_site()

@@ -91,7 +91,7 @@ def test_field_level_chinese_errors_and_nothing_published(client, market, settin
     assert not ResaleOffer.objects.exists()
 
 
-def test_expiry_hides_the_offers_at_once_and_tells_the_reseller_once(
+def test_expiry_hides_the_offers_at_once_the_page_says_why_and_only_the_worker_mails_once(
     client, market, setting, django_capture_on_commit_callbacks
 ):
     user, qualification, codes = setting
@@ -101,13 +101,20 @@ def test_expiry_hides_the_offers_at_once_and_tells_the_reseller_once(
     )
     # hidden when read: nothing has run
     assert "A100 包月转售" not in client.get(reverse("demand:resale-list")).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
+    # the reseller's page says why at once, and the GET writes and sends nothing
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = client.get(reverse("demand:resale-mine")).content.decode()
-    assert "转售调度资格（ZS-2026-0077）已于" in page and "停止在公开目录中展示" in page
+    assert "因转售调度资格（ZS-2026-0077）已于" in page and "1 条报价已停止在公开目录中展示" in page
+    assert callbacks == [] and mail.outbox == []
+    assert ResaleOffer.objects.get().lapse_notified_at is None
+    # the worker's task tells the reseller once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resale_lapse_notify() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["resale@example.cn"]
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("demand:resale-mine"))
+        page = client.get(reverse("demand:resale-mine")).content.decode()
         assert resale_lapse_notify() == 0
+    assert "停止在公开目录中展示" in page
     assert len(mail.outbox) == 1  # once
     # and it cannot publish anew
     response = _publish(client, user, codes)
@@ -135,6 +142,21 @@ def test_the_provider_sees_who_resells_its_resources_and_others_do_not(client, m
     assert "蜀道转售调度有限公司" in page and "A100 包月转售" in page
     client.force_login(market.staff["hebei"])
     assert "蜀道转售调度有限公司" not in client.get(reverse("demand:resale-resold")).content.decode()
+
+
+def test_who_resells_is_for_the_providers_staff_only(client, market, setting):
+    """Someone of the provider's organisation without a provider role (here its node-application applicant)
+    gets 404, as on the provider's scheduling workbench; so does a signed-in user of no organisation."""
+    user, _, codes = setting
+    assert _publish(client, user, codes).status_code == 302
+    colleague = UserFactory(roles=["applicant"], organization=market.providers["chengdu"].organization)
+    client.force_login(colleague)
+    assert client.get(reverse("demand:resale-resold")).status_code == 404
+    assert client.get(reverse("demand:scheduling-list")).status_code == 404  # the same rule as the workbench
+    client.force_login(UserFactory(roles=[]))
+    assert client.get(reverse("demand:resale-resold")).status_code == 404
+    client.force_login(market.staff["chengdu"])
+    assert client.get(reverse("demand:resale-resold")).status_code == 200
 
 
 def test_another_organisation_gets_404(client, market, setting):
