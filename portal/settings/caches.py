@@ -19,7 +19,7 @@ PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES = _env.int("PORTAL_PAGE_CACHE_MAX_ENTRY_BYTES"
 # Every query parameter a cached page reads (the catalogue's and the notice list's filters, paging);
 # tests/portal/test_page_cache_bounds.py checks the list against the pages' forms.
 PORTAL_PAGE_CACHE_PARAMS = frozenset(
-    {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state", "q", "sort"}
+    {"page", "year", "authority", "kind", "resource_class", "province", "provider", "state", "q", "sort", "resale"}
     # the content API's filters (/api/v1/content/pages/, cached like the pages)
     | {"type", "locale", "child_of", "descendant_of", "order", "fields", "limit", "offset", "search"}
 )
