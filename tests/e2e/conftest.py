@@ -104,6 +104,39 @@ def axe_violations():
     return check
 
 
+def _one_thread_at_a_time(conn):
+    """Cursors of the shared in-memory connection that let one thread use it at a time.
+
+    Sharing one sqlite3 connection between threads can deadlock: a query calling one of Django's Python
+    functions (e.g. in a count) holds SQLite's connection mutex and waits for the GIL, while another thread
+    holds the GIL binding its parameters and waits for that mutex (seen in CI: the every-role walk hung with
+    the live fan-out's feed read and the audit log's count). A lock taken around every call that reaches
+    SQLite is released while waiting (it gives up the GIL), so the two never hold one each."""
+    import threading
+
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    lock = threading.RLock()
+
+    def locked(name):
+        method = getattr(SQLiteCursorWrapper, name)
+
+        def call(self, *args, **kwargs):
+            with lock:
+                return method(self, *args, **kwargs)
+
+        return call
+
+    names = ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "__next__", "close")
+    Locked = type("LockedSQLiteCursor", (SQLiteCursorWrapper,), {name: locked(name) for name in names})
+
+    def create_cursor(name=None):
+        with lock:
+            return conn.connection.cursor(factory=Locked)
+
+    return create_cursor
+
+
 @pytest.fixture
 def asgi_server(transactional_db, settings, monkeypatch):
     """The ASGI application (HTTP and websockets, what daphne serves) on a free port, served by uvicorn in a
@@ -125,6 +158,7 @@ def asgi_server(transactional_db, settings, monkeypatch):
     shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
     for conn in shared.values():
         conn.inc_thread_sharing()
+        monkeypatch.setattr(conn, "create_cursor", _one_thread_at_a_time(conn))
     if shared:
         monkeypatch.setattr(
             connections,
