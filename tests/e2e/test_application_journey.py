@@ -8,6 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.e2e import front_door
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-horse-42"  # tests.factories.UserFactory
 PDF = b"%PDF-1.4\n% e2e material\n%%EOF\n"
@@ -79,12 +81,7 @@ def route():
 
 
 def sign_in(page, base: str, username: str, next_url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(next_url)))
+    front_door.sign_in(page, base, username, PASSWORD, next_url)
 
 
 def next_step(page) -> None:

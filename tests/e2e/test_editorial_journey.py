@@ -1,11 +1,10 @@
 """An editor drafts a notice in the CMS and submits it; an approver approves it; it is then on the
 home page and in the RSS feed (Wagtail's moderation workflow, set up by portal_setup)."""
 
-import re
-
 import pytest
 
 from organizations.roles import Role
+from tests.e2e import front_door
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-horse-42"  # tests.factories.UserFactory
@@ -13,12 +12,7 @@ TITLE = "关于开展算力资源普查的通知"
 
 
 def sign_in(page, base: str, username: str, next_url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(next_url)))
+    front_door.sign_in(page, base, username, PASSWORD, next_url)
 
 
 def test_editor_drafts_approver_publishes_visitors_see_it(live_server, page, make_user):

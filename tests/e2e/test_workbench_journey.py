@@ -7,6 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.e2e import front_door
+
 from .conftest import ARTIFACTS
 from .test_application_journey import PASSWORD, route  # noqa: F401  (fixture)
 
@@ -25,12 +27,7 @@ def look(page, axe_violations, name: str, width: int) -> None:
 
 
 def sign_in(page, base: str, username: str, next_url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(next_url)))
+    front_door.sign_in(page, base, username, PASSWORD, next_url)
 
 
 @pytest.mark.parametrize("width", [1366, 390])
