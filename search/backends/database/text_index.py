@@ -25,6 +25,8 @@ class _TextIndex:
             lowered = [value.lower() if value else "" for value in values]
             starts = np.zeros(len(lowered) + 1, dtype=np.int64)
             starts[1:] = np.cumsum(np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1)
+            if starts[-1] < 2**31:  # (half the memory)
+                starts = starts.astype(np.int32)
             self.parts.append(("\n".join(lowered), starts))
 
     def mask(self, term: str) -> np.ndarray:
@@ -38,7 +40,7 @@ class _TextIndex:
         if term and "\n" not in term:
             pattern = re.compile(re.escape(term))
             for joined, starts in self.parts:
-                found = np.fromiter((match.start() for match in pattern.finditer(joined)), dtype=np.int64)
+                found = np.fromiter((match.start() for match in pattern.finditer(joined)), dtype=starts.dtype)
                 if len(found):
                     mask[np.searchsorted(starts, found, side="right") - 1] = True
         self._cache[term] = mask

@@ -1,0 +1,95 @@
+"""Per-row strings of the columnar index (names, identifiers), packed."""
+
+import numpy as np
+
+# A buffer is packed again once more than this share of it belongs to overwritten values.
+DEAD_SHARE = 0.5
+
+
+class PackedStrings:
+    """A list of ``str | None`` held as one UTF-8 buffer with a start and a length per row (-1: None).
+
+    A Python ``str`` per row costs 50–75 bytes of object header and a list pointer beside its
+    characters; at 100,000 names and identifiers those were the largest part of the index
+    (18 MB of 64 MB, ``make bench-search``), and they were scattered among the build's temporaries,
+    so the allocator could not give those pages back. Here a row costs its UTF-8 bytes and 12
+    bytes of offsets. Reading a row decodes it (a page of documents reads 20); overwriting one
+    appends its new bytes, and the buffer is packed again when more than ``DEAD_SHARE`` of it is
+    overwritten bytes."""
+
+    def __init__(self):
+        self._buffer = bytearray()
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._lengths = np.zeros(0, dtype=np.int32)
+        self._size = 0
+        self._dead = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, position: int) -> str | None:
+        if not 0 <= position < self._size:
+            raise IndexError(position)
+        length = int(self._lengths[position])
+        if length < 0:
+            return None
+        start = int(self._starts[position])
+        return self._buffer[start : start + length].decode()
+
+    def __setitem__(self, position: int, value: str | None) -> None:
+        if not 0 <= position < self._size:
+            raise IndexError(position)
+        self._dead += max(0, int(self._lengths[position]))
+        data = b"" if value is None else value.encode()
+        self._starts[position] = len(self._buffer)
+        self._lengths[position] = -1 if value is None else len(data)
+        self._buffer += data
+        if self._dead > 4096 and self._dead > len(self._buffer) * DEAD_SHARE:
+            self._pack()
+
+    def __iter__(self):
+        """The values one by one (decoded as they are read: no list of them all at once)."""
+        buffer = bytes(self._buffer)
+        for start, length in zip(
+            self._starts[: self._size].tolist(), self._lengths[: self._size].tolist(), strict=True
+        ):
+            yield None if length < 0 else buffer[start : start + length].decode()
+
+    def reserve(self, capacity: int) -> None:
+        """Room for ``capacity`` rows' offsets (the index reserves its capacity before loading)."""
+        if capacity > len(self._starts):
+            self._starts = np.resize(self._starts, capacity)
+            self._lengths = np.resize(self._lengths, capacity)
+
+    def append(self, value: str | None) -> None:
+        self.extend([value])
+
+    def extend(self, values) -> None:
+        values = list(values)
+        count = len(values)
+        if not count:
+            return
+        encoded = [b"" if value is None else value.encode() for value in values]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=count)
+        if self._size + count > len(self._starts):
+            self.reserve(max(self._size + count, len(self._starts) + len(self._starts) // 4, 16))
+        end = self._size + count
+        self._starts[self._size : end] = len(self._buffer) + np.cumsum(lengths) - lengths
+        self._lengths[self._size : end] = lengths
+        self._lengths[self._size : end][np.array([value is None for value in values])] = -1
+        self._buffer += b"".join(encoded)
+        self._size = end
+
+    def tolist(self) -> list[str | None]:
+        return list(self)
+
+    def nbytes(self) -> int:
+        return len(self._buffer) + self._starts.nbytes + self._lengths.nbytes
+
+    def _pack(self) -> None:
+        """Drop the overwritten bytes: the live values again in one buffer, in row order."""
+        values = self.tolist()
+        self._buffer = bytearray()
+        self._size = 0
+        self._dead = 0
+        self.extend(values)
