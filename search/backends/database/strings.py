@@ -15,7 +15,8 @@ class PackedStrings:
     so the allocator could not give those pages back. Here a row costs its UTF-8 bytes and 12
     bytes of offsets. Reading a row decodes it (a page of documents reads 20); overwriting one
     appends its new bytes, and the buffer is packed again when more than ``DEAD_SHARE`` of it is
-    overwritten bytes."""
+    overwritten bytes. Every value (also None, as empty) is followed by a newline, so that the free
+    text index can decode and lowercase the whole buffer at once (``layout``)."""
 
     def __init__(self):
         self._buffer = bytearray()
@@ -39,11 +40,11 @@ class PackedStrings:
     def __setitem__(self, position: int, value: str | None) -> None:
         if not 0 <= position < self._size:
             raise IndexError(position)
-        self._dead += max(0, int(self._lengths[position]))
+        self._dead += max(0, int(self._lengths[position])) + 1
         data = b"" if value is None else value.encode()
         self._starts[position] = len(self._buffer)
         self._lengths[position] = -1 if value is None else len(data)
-        self._buffer += data
+        self._buffer += data + b"\n"
         if self._dead > 4096 and self._dead > len(self._buffer) * DEAD_SHARE:
             self._pack()
 
@@ -74,14 +75,41 @@ class PackedStrings:
         if self._size + count > len(self._starts):
             self.reserve(max(self._size + count, len(self._starts) + len(self._starts) // 4, 16))
         end = self._size + count
-        self._starts[self._size : end] = len(self._buffer) + np.cumsum(lengths) - lengths
+        self._starts[self._size : end] = len(self._buffer) + np.cumsum(lengths + 1) - (lengths + 1)
         self._lengths[self._size : end] = lengths
         self._lengths[self._size : end][np.array([value is None for value in values])] = -1
-        self._buffer += b"".join(encoded)
+        self._buffer += b"\n".join(encoded) + b"\n"
         self._size = end
 
     def tolist(self) -> list[str | None]:
         return list(self)
+
+    def layout(self) -> tuple[str, np.ndarray, np.ndarray]:
+        """The whole buffer decoded (every value followed by a newline; overwritten values still in
+        it), and each row's first and end character in that text (None: empty)."""
+        text = self._buffer.decode()
+        starts = self._starts[: self._size]
+        lengths = np.maximum(self._lengths[: self._size], 0).astype(np.int64)
+        if len(text) == len(self._buffer):  # ASCII: a character per byte
+            return text, starts.copy(), starts + lengths
+        # characters before a byte = the bytes before it that do not continue a UTF-8 sequence
+        data = np.frombuffer(self._buffer, dtype=np.uint8)
+        following = ((data & 0xC0) == 0x80).view(np.uint8)
+        del data  # (a view of the buffer: the buffer cannot grow while it lives)
+        order = np.argsort(starts, kind="stable")
+        begins, ends = starts[order], starts[order] + lengths[order]
+        bounds = np.empty(2 * len(order), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = begins, ends  # (a newline follows every value: increasing)
+        spans = np.add.reduceat(following, bounds, dtype=np.int64) if len(order) else np.zeros(0, np.int64)
+        inside = np.where(lengths[order] > 0, spans[0::2], 0)  # (reduceat of an empty span: one element)
+        before = np.cumsum(inside + spans[1::2]) - inside - spans[1::2]
+        if len(order):
+            before += int(following[: begins[0]].sum(dtype=np.int64))
+        first = np.empty(len(order), dtype=np.int64)
+        last = np.empty(len(order), dtype=np.int64)
+        first[order] = begins - before
+        last[order] = ends - before - inside
+        return text, first, last
 
     def nbytes(self) -> int:
         return len(self._buffer) + self._starts.nbytes + self._lengths.nbytes
