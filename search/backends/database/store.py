@@ -121,8 +121,6 @@ class ColumnStore:
             self.columns[name] = extend(self.columns.get(name), np.float64, np.nan)
         for name in BOOLEANS:
             self.columns[name] = extend(self.columns.get(name), np.bool_, False)
-        self.names.reserve(capacity)
-        self.identifiers.reserve(capacity)
         self.capacity = capacity
 
     def _codes(self, name: str, values) -> np.ndarray:
