@@ -27,6 +27,7 @@ from pathlib import Path
 
 from common import free_port, percentile
 from federation_lag import lag_part
+from forkserver import ForkServer
 from migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,14 +137,14 @@ class Node:
             **env,
         )
         self.process = None
+        # commands and servers are forked from a process that has imported the project once
+        self.forks = ForkServer(self.env, ROOT, workdir / f"{name}.forks.log")
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
-        if done.returncode:
-            raise SystemExit(f"{self.name}: manage.py {args[0]} failed\n{done.stdout}\n{done.stderr}")
-        return done.stdout
+        try:
+            return self.forks.started(args)()
+        except AssertionError as failed:
+            raise SystemExit(f"{self.name}: {failed}") from None
 
     def start(self) -> None:
         self.launch()
@@ -151,13 +152,7 @@ class Node:
 
     def launch(self) -> None:
         """Start the server process without waiting for it (``wait_ready``): nodes start side by side."""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = self.forks.daphne(["-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"])
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 300
@@ -290,6 +285,7 @@ def main(argv=None) -> int:
     finally:
         for node in nodes:
             node.stop()
+            node.forks.close()
     return 0
 
 

@@ -5,6 +5,12 @@ from tests.db_template import _test_databases_from_template  # noqa: F401  (a fi
 from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Long tests (marked slow or e2e) first, in their own order: pytest-xdist hands tests out in this order,
+    and a two-minute test handed out last keeps one worker busy while the other has nothing left to do."""
+    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("e2e")))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(_test_databases_from_template, django_db_setup):  # noqa: F811
     """pytest-django's test databases, made from the migrated template (tests/db_template.py)."""

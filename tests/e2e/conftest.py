@@ -93,7 +93,10 @@ def axe_violations():
     axe = Axe()
 
     def check(page) -> list[str]:
-        options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        options = {
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        }
         results = axe.run(page, options=options)
         return [
             f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.forkserver import Forked, ForkServer
 from bench.migrated import migrated_copy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,27 +92,40 @@ class Node:
         self.name, self.db, self.port = name, db, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = node_env(db, ALLOWED_HOSTS="127.0.0.1", NODE_PUBLIC_URL=self.url, **env)
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | Forked | None = None
         self.log = db.with_suffix(".log")
+        self.forks = ForkServer(self.env, ROOT, db.with_suffix(".forks.log"))
+
+    def manage_started(self, *args: str) -> Callable[..., str]:
+        """A management command in the background; call the result to wait for its output. Forked from
+        the node's fork server (bench/forkserver.py) while the node's environment is the one
+        it was started with, else a new ``manage.py``."""
+        if self.env == self.forks.env:
+            return self.forks.started(args)
+        return manage_started(self.env, *args)
 
     def manage(self, *args: str, timeout: int = 900) -> str:
-        return manage(self.env, *args, timeout=timeout)
+        return self.manage_started(*args)(timeout)
 
     def shell(self, script: str) -> str:
         return self.manage("shell", "-c", script)
 
     def shell_started(self, script: str) -> Callable[..., str]:
-        return manage_started(self.env, "shell", "-c", script)
+        return self.manage_started("shell", "-c", script)
 
     def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        argv = ["-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"]
+        if self.env == self.forks.env:
+            self.process = self.forks.daphne(argv, self.log)
+        else:
+            with self.log.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "daphne", *argv],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,6 +183,7 @@ def loopback_nodes(tmp_path):
     yield make
     for node in made:
         node.stop()
+        node.forks.close()
         if node.log.exists() and os.environ.get("TWO_SERVER_KEEP_LOGS"):
             shutil.copy(node.log, ROOT / "var" / node.log.name)
 
