@@ -15,8 +15,9 @@ class Change(models.Model):
     ``snapshot`` is the record's current state when the writer had it at hand, else null (bulk
     imports): consumers that need it build it from the record (changes.registry.snapshots_build).
     ``patch`` is the new stored values of the changed columns (``fields``) when the writer had them
-    at hand and no snapshot (bulk imports of existing records): a consumer that keeps a copy of the
-    record applies them over its copy, in sequence order, instead of reading the record again.
+    at hand (bulk imports of existing records; a provider's status change, beside its snapshot): a
+    consumer that keeps a copy of the record applies them over its copy, in sequence order, instead
+    of reading the record again.
     """
 
     seq = models.BigAutoField(_("序号"), primary_key=True)

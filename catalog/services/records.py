@@ -111,9 +111,16 @@ class RecordChange:
         return self.created or bool(self.changed_fields)
 
 
-def _change_append(record: Record, change: str, fields: tuple[str, ...] = ()) -> None:
-    """The record's change into the change feed, in the caller's transaction."""
-    records_changed_append(model=type(record), record_ids=(record.pk,), change=change, fields=fields)
+def _change_append(record: Record, change: str, fields: tuple[str, ...] = (), *, patch: dict | None = None) -> None:
+    """The record's change into the change feed, in the caller's transaction (``patch``: the new
+    stored values of its changed columns, see ``changes.models.Change.patch``)."""
+    patches = {record.pk: patch} if patch is not None else None
+    records_changed_append(model=type(record), record_ids=(record.pk,), change=change, fields=fields, patches=patches)
+
+
+def _stored(record: Record, names: tuple[str, ...]) -> dict:
+    """These fields' values as the database stores them (as the import's patches carry them)."""
+    return {name: record._meta.get_field(name).to_python(getattr(record, name)) for name in names}
 
 
 def _canonical(value):
@@ -283,7 +290,8 @@ def record_update_status(
     record.version += 1
     _save_audited(before=before, record=record, update_fields=[*changed, "version", "updated_at"])
     _save_version(record=record, change="status", source=source, actor=actor, api_key=api_key)
-    _change_append(record, "status", changed)
+    # with the new values: a consumer with a copy of the record (the selection index) applies them
+    _change_append(record, "status", changed, patch=_stored(record, changed))
     return RecordChange(record=record, created=False, changed_fields=changed)
 
 

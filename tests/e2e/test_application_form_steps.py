@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, keep_screenshot
 from .test_application_journey import PDF, pick_industry, route  # noqa: F401  (fixture)
 from .test_workbench_journey import sign_in
 
@@ -17,7 +17,7 @@ STEPS = ["basic", "units", "contacts", "narratives", "materials", "submit"]
 def look(page, axe_violations, name: str, width: int) -> None:
     page.wait_for_load_state()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"form-{name}-{width}.png"), full_page=True)
+    keep_screenshot(page, ARTIFACTS / f"form-{name}-{width}.png")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
     assert axe_violations(page) == [], (name, _details(page))

@@ -15,7 +15,7 @@ from catalog.snapshots import RESOURCE
 from changes.services import changes_append
 from monitoring.models import ResourceReliability
 from search.backends import reset_backends
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.factories import OrganizationFactory, UserFactory
 from tests.monitoring.metrics_helpers import a100_resource
 
@@ -52,14 +52,14 @@ def test_people_page_grants_credentials_access(browser, asgi_server, client):
         context, page = _context(browser, asgi_server, client, admin, width, height)
         page.goto(asgi_server + "/me/organization/people/")
         assert "查看订单接入凭据" in page.inner_text("main")
-        page.screenshot(path=str(SHOTS / f"people-credentials-{width}.png"), full_page=True)
+        keep_screenshot(page, SHOTS / f"people-credentials-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         if width == 1366:
             form = page.locator(f"form[action='/me/organization/people/{colleague.pk}/credentials/']")
             form.get_by_role("button", name="允许查看").click()
             form.get_by_role("button", name="收回").wait_for()  # the page came back with the grant
             assert "已允许" in page.content()
-            page.screenshot(path=str(SHOTS / f"people-credentials-granted-{width}.png"), full_page=True)
+            keep_screenshot(page, SHOTS / f"people-credentials-granted-{width}.png")
         assert page.console_errors == []
         context.close()
     assert colleague.__class__.objects.get(pk=colleague.pk).has_perm("orders.view_order_credentials")
@@ -91,7 +91,7 @@ def test_selection_filtered_by_reliability_is_told_to_refresh(browser, asgi_serv
         notice = page.locator("[data-sel-watch]")
         notice.wait_for(state="visible")
         assert "新达到最低可靠性" in notice.inner_text()
-        page.screenshot(path=str(SHOTS / f"selection-reliability-refresh-{width}.png"), full_page=True)
+        keep_screenshot(page, SHOTS / f"selection-reliability-refresh-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         notice.get_by_role("link").click()
         page.wait_for_load_state("load")

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def visit(page, url: str, name: str, width: int, axe_violations) -> None:
     page.goto(url)
     page.wait_for_load_state("load")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    keep_screenshot(page, SHOTS / f"{name}-{width}.png")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{name} at {width} px is {scroll_width} px wide"
     assert axe_violations(page) == [], name

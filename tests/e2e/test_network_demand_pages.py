@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, keep_screenshot
 from .test_workbench_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ CODE = "CN.510000.C15/A00000012B"  # a well-formed identifier (its check charact
 def look(page, axe_violations, name: str, width: int) -> None:
     page.wait_for_load_state()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"network-{name}-{width}.png"), full_page=True)
+    keep_screenshot(page, ARTIFACTS / f"network-{name}-{width}.png")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
     assert axe_violations(page) == [], name

@@ -11,7 +11,7 @@ from django.utils import timezone
 from orders import services as order_services
 from orders.access import AccessDetails, access_attach
 from orders.usage import UsageInput, usage_record_push
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.orders.conftest import accepted, confirmed  # noqa: F401  (fixtures)
 from tests.workflows.demand.conftest import market, submit  # noqa: F401  (fixtures)
 
@@ -71,7 +71,7 @@ def test_order_pages_at_desktop_and_phone_widths(browser, live_server, client, m
             context, page = _login(browser, live_server, client, user, width, height)
             page.goto(live_server.url + url)
             page.wait_for_load_state("load")
-            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            keep_screenshot(page, SHOTS / f"{name}-{width}.png")
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
             assert page.console_errors == [], name
             text = page.inner_text("main") if page.query_selector("main") else page.content()

@@ -5,7 +5,7 @@ Screenshots are kept in tests/e2e/artifacts/publicity/."""
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.workflows.node_application.conftest import campaigns, hebei, people  # noqa: F401  (fixtures)
 from tests.workflows.node_application.factories import open_task
 from tests.workflows.node_application.test_publicity import _publicized
@@ -46,7 +46,7 @@ def _visit(page, url, name, width, axe_violations):
 
 def _shot(page, name, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    keep_screenshot(page, SHOTS / f"{name}-{width}.png")
 
 
 def test_publicity_pages_and_an_objection_at_both_widths(

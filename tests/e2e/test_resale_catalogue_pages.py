@@ -6,7 +6,7 @@ finding, no console error; screenshots in tests/e2e/artifacts/resale_catalogue/.
 import pytest
 
 from catalog.services import identifier_issue
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.workflows.demand.conftest import market  # noqa: F401  (fixture)
 from tests.workflows.demand.resellers import qualified_reseller
 from tests.workflows.demand.test_resale_catalog import _publish
@@ -55,7 +55,7 @@ def test_the_offer_pages_at_two_widths_in_both_languages(asgi_server, browser, m
             page.goto(asgi_server + path)
             assert expected in page.content(), name
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            keep_screenshot(page, SHOTS / f"{name}-{width}.png")
             assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} overflows at {width} px"
             assert page.evaluate(CUT_SUMMARIES) == 0, f"{name}: an offer summary is cut off at {width} px"
             assert axe_violations(page) == [], name

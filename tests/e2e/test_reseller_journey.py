@@ -14,7 +14,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.e2e.front_door import PASSWORD, certify_organisation, register_organisation, sign_in, sign_up_and_verify
 from tests.workflows.demand.conftest import market  # noqa: F401  (fixture)
 
@@ -35,7 +35,7 @@ def checked(axe_violations):
     def check(page, name, *, refused=False):
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            keep_screenshot(page, SHOTS / f"{name}-{width}.png")
             assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} overflows at {width} px"
             assert axe_violations(page) == [], f"{name} at {width} px"
         page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.e2e import front_door
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, keep_screenshot
 from .test_application_journey import PASSWORD, route  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def look(page, axe_violations, name: str, width: int) -> None:
     """Checks every page of the walk passes, and its screenshot."""
     page.wait_for_load_state()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"workbench-{name}-{width}.png"), full_page=True)
+    keep_screenshot(page, ARTIFACTS / f"workbench-{name}-{width}.png")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
     assert axe_violations(page) == [], name

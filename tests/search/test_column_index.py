@@ -60,6 +60,7 @@ def synthetic_rows(rng: random.Random, ids) -> dict[str, tuple]:
             "identifier__code": f"CN.510000/A{pk:08d}K" if identified else None,
             "identifier__state": rng.choice(("active",) * 8 + ("suspended", "revoked")) if identified else None,
             "reliability": rng.choice((None, Decimal("99.50"), Decimal("97.25"), Decimal("99.50"), Decimal("80.00"))),
+            "taken_units": rng.choice((0, 0, 2, 20)),  # held + allocated: free units are what is left
         }
         rows.append(tuple(row[name] for name in FETCH))
     return dict(zip(FETCH, zip(*rows, strict=True), strict=True))
@@ -72,6 +73,7 @@ def row_dicts(columns: dict[str, tuple]) -> list[dict]:
         row = dict(zip(FETCH, values, strict=True))
         row["certifications"] = json.loads(row["certifications"])
         row["reliability__score_percent"] = row.pop("reliability")
+        row["available_units"] = max(row["available_units"] - row.pop("taken_units"), 0)  # free units
         site_name, province_name, city_name = SITES[row["site_id"]]
         row.update(
             {

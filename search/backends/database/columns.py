@@ -18,11 +18,14 @@ FETCH = (
     "accelerator_vendor", "accelerator_model", "accelerators_per_node", "node_count", "cpu_architecture",
     "vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb", "fp16_tflops_per_card",
     "fp32_tflops_per_card", "fp64_tflops_per_card", "billing_unit", "price_yuan", "available_units", "state",
-    "certifications", "listing_state", "identifier__code", "identifier__state", "reliability",
+    "certifications", "listing_state", "identifier__code", "identifier__state", "reliability", "taken_units",
 )  # fmt: skip
-# What is read for "available_units": reported − held − allocated (catalog.availability), not the report;
+# "available_units" is read as the provider reports it and kept beside what the market has taken of it
+# ("taken_units": held + allocated, catalog.availability), each in its own column; the index's
+# "available_units" column is what users can still get, reported − taken (never below zero), so a
+# status change's patch of the reported units gives the free units without a query (patches.py).
 # "reliability" is the figure monitoring stores beside the resource (monitoring.ResourceReliability).
-QUERIED_AS = {"available_units": "free_units", "reliability": "reliability__score_percent"}
+QUERIED_AS = {"reliability": "reliability__score_percent"}
 FETCH_QUERY = tuple(QUERIED_AS.get(name, name) for name in FETCH)
 # Rows fetched (as Python tuples) and turned into columns at a time while loading: the tuples are the
 # build's temporaries (~1.5 kB a row), so a small chunk keeps the build peak near what the index
@@ -46,10 +49,11 @@ CATEGORICAL = {
     "certifications": None,  # decoded JSON lists, as tuples
     "source": None,  # the owning node's prefix of a synced record (search/synced.py), else LOCAL_SOURCE
 }
-# int64 columns; -1 stands for NULL in the nullable ones (all are non-negative in the catalogue)
+# int64 columns; -1 stands for NULL in the nullable ones (all are non-negative in the catalogue).
+# "available_units": free units (reported_units − taken_units, at least 0), what documents show.
 INTEGERS = (
     "id", "site_id", "provider_id", "accelerators_per_node", "node_count", "total_cards", "available_units",
-    "vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb",
+    "vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb", "reported_units", "taken_units",
 )  # fmt: skip
 NULLABLE_INTEGERS = ("vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb")
 # the int64 columns held as int32 (model PositiveIntegerFields: Django keeps them below 2**31)

@@ -1,18 +1,26 @@
 """Applying the change feed's patches to the index's rows without reading the records again.
 
-A bulk import of existing records appends, per changed record, the new stored values of its changed
-fields (``changes.models.Change.patch``). The index holds every resource's row, so a patch over that
+A bulk import of existing records, and a provider's status change (``record_update_status``: units,
+price, state), append per changed record the new stored values of its changed fields
+(``changes.models.Change.patch``). The index holds every resource's row, so a patch over that
 row is the record's current state as far as the index reads it: the row is taken back out of the
 columns in the shape the database read gives (``FETCH``), the patch laid over it, and the result
 written as a read would write it (``ColumnStore.put``: derived columns, sort orders and text
-follow). Fields whose indexed value does not come from the record's own columns alone (free units
-subtract holds, the site brings its place, the identifier and listing decide publication) make the
-index read that record instead (``REREAD``).
+follow). Fields whose indexed value does not come from the record's own columns alone (the site
+brings its place, the identifier and listing decide publication) make the index read that record
+instead (``REREAD``).
 
-Patches of numbers only (``NUMBERS``: prices, TFLOPS, counts and sizes, what a price or capacity
-import changes) skip the round trip through the row: their values go straight into their columns,
-the columns derived from them follow, and only what depends on those columns is forgotten (the sort
-orders by them; not the text, the site grouping or the term masks). ``patch_numbers``.
+Free units are reported − held − allocated: the index keeps the reported units and what the market
+has taken (held + allocated, read with the record) in columns of their own, so a patch of the
+reported units gives the free units without a query. Holds and orders change what is taken: their
+feed rows (``orders.services``, kind "capacity") carry no patch, so the index reads those records
+again, taken units included; a patch of the same record in the same read gives way to that read.
+
+Patches of numbers only (``NUMBERS``: prices, reported units, TFLOPS, counts and sizes, what a
+status push or a price or capacity import changes) skip the round trip through the row: their
+values go straight into their columns, the columns derived from them follow, and only what depends
+on those columns is forgotten (the sort orders by them; not the text, the site grouping or the term
+masks). ``patch_numbers``.
 """
 
 import numpy as np
@@ -20,21 +28,23 @@ import numpy as np
 from ..base import SORT_FIELDS
 from .columns import CATEGORICAL, FETCH, NULLABLE_INTEGERS
 
-# Patched fields that make the index read the record again instead.
+# Patched fields that make the index read the record again instead. Of a resource's live fields
+# (catalog.services.records.LIVE_FIELDS) none is here: "available_units" is the reported figure (free
+# units follow from the stored taken units), "price_yuan" a number, "state" a column of its own
+# (``available_now`` is derived from it in ``put``).
 REREAD = frozenset(
     {
-        "site",
+        "site",  # the site brings its name and place (text, place facets)
         "site_id",
-        "provider",
+        "provider",  # the provider brings its name (text)
         "provider_id",
-        "province_code",
+        "province_code",  # set from the site (ComputeResource.sync_location)
         "city_code",
-        "available_units",  # indexed as free units: reported − held − allocated
-        "listing_state",
+        "listing_state",  # with the identifier's state, decides publication
         "identifier",
         "identifier__code",
         "identifier__state",
-        "reliability",
+        "reliability",  # monitoring's figure, not a column of the resource
     }
 )
 # FETCH name -> float column holding it (NaN: NULL)
@@ -47,8 +57,11 @@ FLOAT_COLUMNS = {
 }
 INTEGER_COLUMNS = (
     "accelerators_per_node", "node_count", "available_units", "vcpus_per_node", "memory_gb_per_node",
-    "accelerator_memory_gb",
+    "accelerator_memory_gb", "taken_units",
 )  # fmt: skip
+# FETCH name -> the integer column holding it, where they differ (the "available_units" column holds
+# the free units, derived from these two)
+STORED_AS = {"available_units": "reported_units"}
 INDEXED = frozenset(FETCH)
 # Patched fields written straight into their columns: FETCH name -> the columns it is stored in
 NUMBERS = {
@@ -58,6 +71,7 @@ NUMBERS = {
     "vcpus_per_node": ("vcpus_per_node",),
     "memory_gb_per_node": ("memory_gb_per_node",),
     "accelerator_memory_gb": ("accelerator_memory_gb", "memory"),
+    "available_units": ("reported_units",),  # the free units follow (``_write_numbers``)
 }
 PRICED_BY = frozenset({*FLOAT_COLUMNS, "accelerators_per_node"}) - {"reliability"}
 PRICE_DERIVED = ("price_band", "ppf_fp16", "ppf_fp32", "ppf_fp64")
@@ -84,7 +98,7 @@ def _current(store, positions: np.ndarray) -> dict[str, list]:
             known = values[name]
             rows[fetched] = [known[code] for code in columns[name][positions].tolist()]
     for name in INTEGER_COLUMNS:
-        numbers = columns[name][positions].tolist()
+        numbers = columns[STORED_AS.get(name, name)][positions].tolist()
         rows[name] = [None if n < 0 else n for n in numbers] if name in NULLABLE_INTEGERS else numbers
     for fetched, name in FLOAT_COLUMNS.items():
         rows[fetched] = columns[name][positions].tolist()
@@ -159,6 +173,12 @@ def _write_numbers(store, positions: np.ndarray, names: tuple[str, ...], patches
             else:  # (NULL only in the nullable integers: -1)
                 columns[column][positions] = np.where(np.isnan(values), -1, values).astype(np.int64)
             changed.add(column)
+    if "reported_units" in changed:  # free units, as ColumnStore.put derives them
+        free = np.maximum(columns["reported_units"][positions] - columns["taken_units"][positions], 0)
+        columns["available_units"][positions] = free
+        online = store.vocab["state"].get("online", -1)
+        columns["available_now"][positions] = (columns["state"][positions] == online) & (free > 0)
+        changed.update(("available_units", "available_now"))
     if changed & {"accelerators_per_node", "node_count"}:
         per_node, nodes = columns["accelerators_per_node"][positions], columns["node_count"][positions]
         columns["total_cards"][positions] = per_node * nodes

@@ -6,7 +6,7 @@ from collections import OrderedDict
 import numpy as np
 from django.db import connection
 
-from catalog.availability import free_units
+from catalog.availability import taken_units
 from catalog.models import ComputeResource, ListingState
 
 from ...documents import PRICE_BANDS
@@ -82,8 +82,8 @@ class ColumnStore:
         found: set[int] = set()
         with _read_transaction():
             for queryset in batches:
-                free = queryset.annotate(free_units=free_units())
-                sql, params = free.values_list(*FETCH_QUERY).query.sql_with_params()
+                annotated = queryset.annotate(taken_units=taken_units())
+                sql, params = annotated.values_list(*FETCH_QUERY).query.sql_with_params()
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
                     while rows := cursor.fetchmany(chunk_size):
@@ -229,12 +229,16 @@ class ColumnStore:
         # numbers
         per_node = np.fromiter(rows["accelerators_per_node"], dtype=np.int64, count=count)
         nodes = np.fromiter(rows["node_count"], dtype=np.int64, count=count)
-        units = np.fromiter(rows["available_units"], dtype=np.int64, count=count)
+        reported = np.fromiter(rows["available_units"], dtype=np.int64, count=count)
+        taken = np.array(rows.get("taken_units") or (0,) * count, dtype=np.int64)  # (synced records: none)
+        units = np.maximum(reported - taken, 0)  # free units, as catalog.availability.free_units
         columns["site_id"][positions] = rows["site_id"]
         columns["provider_id"][positions] = rows["provider_id"]
         columns["accelerators_per_node"][positions] = per_node
         columns["node_count"][positions] = nodes
         columns["total_cards"][positions] = per_node * nodes
+        columns["reported_units"][positions] = reported
+        columns["taken_units"][positions] = taken
         columns["available_units"][positions] = units
         for name in NULLABLE_INTEGERS:
             values = np.array(rows[name], dtype=np.float64)
