@@ -4,6 +4,7 @@ is packed again once most of it is overwritten bytes."""
 
 import random
 
+import numpy as np
 import pytest
 
 from search.backends.database.strings import PackedStrings
@@ -34,6 +35,10 @@ def test_overwrites_and_growth_keep_the_other_rows():
         expected[at] = rng.choice((None, "", f"改名{rng.random()}", "x" * rng.randrange(50)))
         strings[at] = expected[at]
     assert strings.tolist() == expected
+    # as the index writes a read's rows: some overwritten, the new ones appended in order
+    strings.put(np.array([3, 5000, 1, 5001]), ["三", "新1", None, "新2"])
+    expected[3], expected[1] = "三", None
+    assert strings.tolist() == [*expected, "新1", "新2"]
 
 
 def test_overwritten_bytes_are_dropped_once_they_are_most_of_the_buffer():

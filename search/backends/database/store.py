@@ -121,6 +121,8 @@ class ColumnStore:
             self.columns[name] = extend(self.columns.get(name), np.float64, np.nan)
         for name in BOOLEANS:
             self.columns[name] = extend(self.columns.get(name), np.bool_, False)
+        self.names.reserve(capacity)
+        self.identifiers.reserve(capacity)
         self.capacity = capacity
 
     def _codes(self, name: str, values) -> np.ndarray:
@@ -204,21 +206,10 @@ class ColumnStore:
         self.existing += int(count - was.sum())
         columns["exists"][positions] = True
         # per-row strings
-        if appended:
-            self.names.extend(rows["name"])
-            self.identifiers.extend(rows["identifier__code"])
-        else:
-            for position, name, identifier in zip(
-                positions.tolist(), rows["name"], rows["identifier__code"], strict=True
-            ):
-                if position >= len(self.names):
-                    self.names.append(name)
-                    self.identifiers.append(identifier)
-                else:
-                    self.names[position] = name
-                    self.identifiers[position] = identifier
-            if self._text is not None:
-                self._text_dirty.update(position for position in positions.tolist() if position < self._text.size)
+        self.names.put(positions, rows["name"])
+        self.identifiers.put(positions, rows["identifier__code"])
+        if not appended and self._text is not None:
+            self._text_dirty.update(position for position in positions.tolist() if position < self._text.size)
         # dictionary-encoded columns
         for name, fetched in CATEGORICAL.items():
             if fetched is not None:

@@ -81,6 +81,24 @@ class PackedStrings:
         self._buffer += b"\n".join(encoded) + b"\n"
         self._size = end
 
+    def put(self, positions: np.ndarray, values) -> None:
+        """Write ``values`` at these row positions; the positions from ``len(self)`` on are new rows
+        (appended in the order given, as the index places new ids)."""
+        values = list(values)
+        count = len(values)
+        if (
+            count
+            and positions[0] == self._size
+            and bool(np.all(positions == np.arange(self._size, self._size + count)))
+        ):
+            self.extend(values)
+            return
+        for position, value in zip(positions.tolist(), values, strict=True):
+            if position == self._size:
+                self.append(value)
+            else:
+                self[position] = value
+
     def tolist(self) -> list[str | None]:
         return list(self)
 
