@@ -6,7 +6,8 @@ PostgreSQL, executemany on SQLite; the secondary indexes made after the load; th
 seed as the former ORM generator), runs a fixed, seeded mix of realistic queries with facets
 through the database backend (built and warmed up as a server does at start) and through the naive
 ORM baseline (filter + COUNT + one GROUP BY per facet), checks that both return the same hits and
-counts, and prints p50/p95/p99 latency, queries/s, peak memory and the ratio, with each set-up stage.
+counts, and prints p50/p95/p99 latency, queries/s and the ratio, with each set-up stage, and the index's
+resident memory per process, measured in a fresh process on the generated database (bench/index_memory.py).
 
     .venv/bin/python bench/search.py [--size 100000] [--queries 1000] [--baseline-queries 1000]
     DATABASE_URL=... make bench-search SIZE=1000000 BASELINE_QUERIES=30 ARGS="--only postgres"
