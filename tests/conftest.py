@@ -5,9 +5,14 @@ from tests.db_template import _test_databases_from_template  # noqa: F401  (a fi
 from tests.factories import AuthorityFactory, OrganizationFactory, UserFactory
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's (also tryfirst; a conftest's hook is called first)
 def pytest_collection_modifyitems(config, items):
     """Long tests (marked slow or e2e) first, in their own order: pytest-xdist hands tests out in this order,
-    and a two-minute test handed out last keeps one worker busy while the other has nothing left to do."""
+    and a two-minute test handed out last keeps one worker busy while the other has nothing left to do.
+
+    pytest-django's stable sort runs after this one and keeps Django's order of groups (tests in a rolled-back
+    transaction, then transactional ones, which flush the database at the end): long tests come first within
+    each group. Putting a transactional test before the others would leave them a flushed database."""
     items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("e2e")))
 
 
