@@ -128,7 +128,7 @@ def test_the_export_has_a_resale_offers_column(client, market, offers):
 def test_the_compare_page_has_a_resale_offers_row(client, market, codes, offers):
     chengdu, mianyang, hebei = _compare_cells(client, market)
     href = "/resale/?resource=" + codes["chengdu"].replace("/", "%2F")
-    assert chengdu == f'<a href="{href}">3 个，最低 ¥13.80/卡·时</a>'
+    assert chengdu == f'<a class="offer-summary" href="{href}">3 个，最低 ¥13.80/卡·时</a>'
     assert "1 个，最低 ¥14.50/卡·时" in mianyang
     assert hebei == "暂无"
 
