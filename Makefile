@@ -162,7 +162,8 @@ bench-load: $(VENV)/.installed-dev
 bench-federation: $(VENV)/.installed-dev
 	$(PY) bench/federation.py --identifiers $(or $(IDENTIFIERS),100) --sync $(or $(SYNC),100000) --changes $(or $(CHANGES),1000) --rate $(or $(RATE),20) --outage $(or $(OUTAGE),60) $(if $(BASE_PORT),--base-port $(BASE_PORT)) $(if $(BENCH_PARTS),--parts $(BENCH_PARTS))
 
-## bench-search: compute selection at 100,000 resources, database backend vs naive ORM (SIZE=..., ARGS=...)
+## bench-search: compute selection at 100,000 resources, database backend vs naive ORM, and the index's memory per
+## process (SIZE=..., ARGS=...)
 .PHONY: bench-search
 bench-search: $(VENV)/.installed-dev
 	$(PY) bench/search.py --size $(or $(SIZE),100000) --baseline-queries $(or $(BASELINE_QUERIES),200) $(ARGS)

@@ -6,7 +6,8 @@ PostgreSQL, executemany on SQLite; the secondary indexes made after the load; th
 seed as the former ORM generator), runs a fixed, seeded mix of realistic queries with facets
 through the database backend (built and warmed up as a server does at start) and through the naive
 ORM baseline (filter + COUNT + one GROUP BY per facet), checks that both return the same hits and
-counts, and prints p50/p95/p99 latency, queries/s, peak memory and the ratio, with each set-up stage.
+counts, and prints p50/p95/p99 latency, queries/s and the ratio, with each set-up stage, and the index's
+resident memory per process, measured in a fresh process on the generated database (bench/index_memory.py).
 
     .venv/bin/python bench/search.py [--size 100000] [--queries 1000] [--baseline-queries 1000]
     DATABASE_URL=... make bench-search SIZE=1000000 BASELINE_QUERIES=30 ARGS="--only postgres"
@@ -30,6 +31,7 @@ from common import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260322
+TARGET_INDEX_MB = 100  # issue 13: the index's resident memory per process at 100k resources
 DESCRIPTIONS = ("", "支持按需计费与包月", "InfiniBand 高速互联，适合大模型训练", "低时延边缘推理")
 
 
@@ -443,6 +445,25 @@ def peak_mb(function) -> float:
         tracemalloc.stop()
 
 
+def index_memory(database: str, queries: list[dict], workdir: str) -> dict:
+    """The index's resident memory per process: a fresh process on the generated database sets Django
+    up, builds and warms the index as a web process does and runs first searches (bench/index_memory.py),
+    once for its RSS and once under tracemalloc (retained and peak Python allocations)."""
+    path = Path(workdir) / "memory-queries.json"
+    path.write_text(json.dumps(queries))
+    result: dict = {}
+    for trace in (False, True):
+        command = [sys.executable, str(Path(__file__).with_name("index_memory.py")), "--database", database]
+        command += ["--queries", str(path)] + (["--trace"] if trace else [])
+        completed = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+        measured = json.loads(completed.stdout.strip().splitlines()[-1])
+        if trace:  # (its RSS includes tracemalloc's own bookkeeping: not used)
+            result.update({key: measured[key] for key in ("retained_mb", "peak_mb", "top")})
+        else:
+            result.update(measured, rss_growth_mb=measured["rss_after_mb"] - measured["rss_before_mb"])
+    return result
+
+
 def run(engine: str, args) -> dict:
     """One engine, in this (child) process: set up the throwaway database, generate, measure."""
     import django
@@ -474,7 +495,8 @@ def run(engine: str, args) -> dict:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM (ANALYZE)")
             vacuum_s = time.perf_counter() - started
-        queries = [ComputeQuery.from_params(params) for params in query_mix(args.queries, rng, data)]
+        mix = query_mix(args.queries, rng, data)
+        queries = [ComputeQuery.from_params(params) for params in mix]
         # as the server runs it: the change feed read at most every SEARCH_FRESHNESS_SECONDS (by default
         # before every search on SQLite, every 0.1 s on PostgreSQL), the index warmed up before the first query
         freshness = freshness_seconds()
@@ -506,9 +528,10 @@ def run(engine: str, args) -> dict:
             or [r["id"] for r in a.results] != [r["id"] for r in b.results]
             or a.facets != b.facets
         ]
-        sample = queries[:100]
-        db_peak = peak_mb(lambda: (DatabaseBackend().rebuild(), timed(database, sample)))
-        naive_peak = peak_mb(lambda: timed(naive, sample[: min(10, args.baseline_queries)]))
+        naive_peak = peak_mb(lambda: timed(naive, queries[: min(10, args.baseline_queries)]))
+        compared = len(naive_results)
+        del database, db_results, naive_results  # (the child measures its own index)
+        memory = index_memory(test_name, mix[:100], args.workdir)
         import resource
 
         return {
@@ -528,11 +551,11 @@ def run(engine: str, args) -> dict:
             "database": summary("database backend", db_latencies),
             "database_load": db_load,
             "naive": summary("naive ORM baseline", naive_latencies),
-            "db_peak_mb": db_peak,
             "naive_peak_mb": naive_peak,
+            "memory": memory,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "mismatches": mismatches[:20],
-            "compared": len(naive_results),
+            "compared": compared,
         }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -554,11 +577,19 @@ def report(result: dict) -> None:
         f"index build {result['build_s']:.2f} s + warm-up {result['warm_s']:.2f} s, change feed read "
         f"{result['feed_ms']:.3f} ms ({compared})"
     )
-    for row, peak in ((db, result["db_peak_mb"]), (naive, result["naive_peak_mb"])):
+    for row, peak in ((db, ""), (naive, f"  peak {result['naive_peak_mb']:6.1f} MB")):
         print(
             f"   {row['label']:<20} {row['n']:>5} queries  p50 {row['p50']:7.2f} ms  p95 {row['p95']:7.2f} ms  "
-            f"p99 {row['p99']:7.2f} ms  {row['qps']:8.1f} q/s  peak {peak:6.1f} MB"
+            f"p99 {row['p99']:7.2f} ms  {row['qps']:8.1f} q/s{peak}"
         )
+    memory = result["memory"]
+    print(
+        f"   index memory per process (a fresh process: build, warm-up, {memory['searches']} first searches, "
+        f"gc): RSS +{memory['rss_growth_mb']:.1f} MB ({memory['rss_before_mb']:.0f} -> "
+        f"{memory['rss_after_mb']:.0f} MB; target at 100k: <= {TARGET_INDEX_MB} MB); tracemalloc retained "
+        f"{memory['retained_mb']:.1f} MB, build peak {memory['peak_mb']:.1f} MB"
+    )
+    print("   largest retained allocations: " + "; ".join(memory["top"][:5]))
     print(
         f"   ratio (baseline / database): p50 {naive['p50'] / db['p50']:.1f}x, p95 {naive['p95'] / db['p95']:.1f}x; "
         f"same hits, counts and facets in {result['compared'] - len(result['mismatches'])}/{result['compared']} "

@@ -8,8 +8,10 @@ Instead each process keeps every resource as numpy columns (``ColumnIndex``):
   ``FETCH_CHUNK`` rows, each chunk transposed into columns and turned into numpy arrays in bulk;
   site and provider names come from their own small tables. Strings many rows share (classes,
   models, places, descriptions, certifications) are dictionary-encoded: one small integer per row.
-  Only names and identifiers are kept per row, as Python strings. A document (search/documents.py)
-  is assembled for the rows of a page only;
+  Names and identifiers are kept per row packed in one UTF-8 buffer each (strings.py), not as a
+  Python string per row; positions, ranks and small integers are int32. After a build the freed
+  memory goes back to the OS (trim.py); ``make bench-search`` measures what a process keeps. A
+  document (search/documents.py) is assembled for the rows of a page only;
 - a query is a few vectorised comparisons (one boolean mask per filter); facet counts are
   ``bincount``s over the rows matching every *other* filter (disjunctive facets: the counts of a
   facet do not depend on the value chosen in it), facets with few values counted together through

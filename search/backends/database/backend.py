@@ -23,6 +23,7 @@ from ..base import (
 )
 from .catchup import FeedCatchUp
 from .index import ColumnIndex
+from .trim import release_freed_memory
 
 # Announced commits are read at most this often: at a high commit rate (status pushes, 200/s in
 # make bench-staleness) a read per commit re-reads one record per statement and costs the searches
@@ -60,12 +61,14 @@ class DatabaseBackend(FeedCatchUp, SearchBackend):
             self._applied = {}
             self._checked_at = time.monotonic()
             self._lines.clear()
+            release_freed_memory()
             return int(self._index.column("published").sum())
 
     def warm(self) -> None:
         """Build the index (if not yet built) and what the first queries would otherwise build."""
         with self._lock:
             self.index().warm()
+            release_freed_memory()
 
     def reset(self) -> None:
         """Forget the index (the next search rebuilds it)."""

@@ -56,6 +56,8 @@ INTEGERS = (
     "vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb", "reported_units", "taken_units",
 )  # fmt: skip
 NULLABLE_INTEGERS = ("vcpus_per_node", "memory_gb_per_node", "accelerator_memory_gb")
+# the int64 columns held as int32 (model PositiveIntegerFields: Django keeps them below 2**31)
+INT32_COLUMNS = ("accelerators_per_node", "node_count", "available_units", "reported_units", *NULLABLE_INTEGERS)
 # float64 columns; NaN is NULL ("memory" is accelerator_memory_gb for the filter)
 FLOATS = ("fp16", "fp32", "fp64", "memory", "price", "ppf_fp16", "ppf_fp32", "ppf_fp64", "reliability")
 BOOLEANS = ("published", "certified", "available_now", "exists")

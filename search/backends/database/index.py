@@ -133,7 +133,7 @@ class ColumnIndex(ColumnStore):
         joint = self._joints.get(names)
         if joint is None:
             radices = tuple(len(self.values[name]) for name in names)
-            codes = self.column(names[0]).astype(np.int64)
+            codes = self.column(names[0]).astype(np.int32 if np.prod(radices, dtype=np.float64) < 2**31 else np.int64)
             for name, radix in zip(names[1:], radices[1:], strict=True):
                 codes *= radix
                 codes += self.column(name)

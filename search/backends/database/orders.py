@@ -3,6 +3,11 @@
 import numpy as np
 
 
+def position_dtype(size: int) -> type:
+    """Row positions as int32 while they fit: half the memory of the permutations and ranks."""
+    return np.int32 if size < 2**31 else np.int64
+
+
 class _Order:
     """Rows sorted by (key, id), NaN keys last: the permutation, and its inverse (made when first
     asked for). After a change of a few rows it is patched (``pending`` rows taken out and put back
@@ -10,14 +15,15 @@ class _Order:
     costs some 200 ms)."""
 
     def __init__(self, key: np.ndarray, ids: np.ndarray):
-        self.perm = np.lexsort((ids, key))
+        self.perm = np.lexsort((ids, key)).astype(position_dtype(len(ids)), copy=False)
         self.pending: set[int] = set()
         self._rank: np.ndarray | None = None
 
     def rank(self) -> np.ndarray:
         if self._rank is None:
-            self._rank = np.empty(len(self.perm), dtype=np.int64)
-            self._rank[self.perm] = np.arange(len(self.perm), dtype=np.int64)
+            dtype = position_dtype(len(self.perm))
+            self._rank = np.empty(len(self.perm), dtype=dtype)
+            self._rank[self.perm] = np.arange(len(self.perm), dtype=dtype)
         return self._rank
 
     def patch(self, key: np.ndarray, ids: np.ndarray) -> None:
@@ -38,5 +44,5 @@ class _Order:
             start + int(np.searchsorted(sorted_ids[start:stop], pk))
             for start, stop, pk in zip(low.tolist(), high.tolist(), new_ids.tolist(), strict=True)
         ]
-        self.perm = np.insert(perm, at, changed)
+        self.perm = np.insert(perm, at, changed).astype(position_dtype(len(key)), copy=False)
         self._rank = None

@@ -21,6 +21,7 @@ from .columns import (
     FLOATS,
     HIDDEN,
     ID_BATCH,
+    INT32_COLUMNS,
     INTEGERS,
     NULLABLE_INTEGERS,
     PRECISIONS,
@@ -29,6 +30,7 @@ from .columns import (
     _two_places,
 )
 from .orders import _Order
+from .strings import PackedStrings
 from .text_index import _TextIndex
 
 
@@ -46,8 +48,8 @@ class ColumnStore:
         self.vocab["certifications"] = {(): 0}
         self.values["certifications"] = [()]
         self._certification_codes: dict = {}  # raw JSON text -> code
-        self.names: list[str] = []
-        self.identifiers: list[str | None] = []
+        self.names = PackedStrings()  # (str per row)
+        self.identifiers = PackedStrings()  # (str or None per row)
         self.sites: dict[int, tuple[str, str, str]] = {}
         self.providers: dict[int, str] = {}
         self.source_names: dict[str, str] = {}  # owning node prefix -> name (synced records)
@@ -113,11 +115,14 @@ class ColumnStore:
         for name in CATEGORICAL:
             self.columns[name] = extend(self.columns.get(name), np.int32, 0)
         for name in INTEGERS:
-            self.columns[name] = extend(self.columns.get(name), np.int64, -1 if name in NULLABLE_INTEGERS else 0)
+            dtype = np.int32 if name in INT32_COLUMNS else np.int64
+            self.columns[name] = extend(self.columns.get(name), dtype, -1 if name in NULLABLE_INTEGERS else 0)
         for name in FLOATS:
             self.columns[name] = extend(self.columns.get(name), np.float64, np.nan)
         for name in BOOLEANS:
             self.columns[name] = extend(self.columns.get(name), np.bool_, False)
+        self.names.reserve(capacity)
+        self.identifiers.reserve(capacity)
         self.capacity = capacity
 
     def _codes(self, name: str, values) -> np.ndarray:
@@ -201,21 +206,10 @@ class ColumnStore:
         self.existing += int(count - was.sum())
         columns["exists"][positions] = True
         # per-row strings
-        if appended:
-            self.names.extend(rows["name"])
-            self.identifiers.extend(rows["identifier__code"])
-        else:
-            for position, name, identifier in zip(
-                positions.tolist(), rows["name"], rows["identifier__code"], strict=True
-            ):
-                if position >= len(self.names):
-                    self.names.append(name)
-                    self.identifiers.append(identifier)
-                else:
-                    self.names[position] = name
-                    self.identifiers[position] = identifier
-            if self._text is not None:
-                self._text_dirty.update(position for position in positions.tolist() if position < self._text.size)
+        self.names.put(positions, rows["name"])
+        self.identifiers.put(positions, rows["identifier__code"])
+        if not appended and self._text is not None:
+            self._text_dirty.update(position for position in positions.tolist() if position < self._text.size)
         # dictionary-encoded columns
         for name, fetched in CATEGORICAL.items():
             if fetched is not None:
