@@ -6,6 +6,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.offers import offer_summaries, offer_summary_fields
+
 from .query import MAX_PAGE_SIZE, SORTS, ComputeQuery, QueryError
 from .selectors import resource_search
 from .serializers import SearchErrorSerializer, SearchResponseSerializer
@@ -60,9 +62,9 @@ PARAMETERS = [
 class ResourceSearchView(APIView):
     """算力选择：检索已上架的算力资源 (search published compute resources).
 
-    公开接口。返回当前页的资源（含标识、服务商、站点、规格、价格、实时状态、最佳专线）、总数与分面计数。
-    Public. One page of hits with identifier, provider, site, specs, price, live state and best line,
-    the total count, and facet counts.
+    公开接口。返回当前页的资源（含标识、服务商、站点、规格、价格、实时状态、最佳专线、转售报价摘要）、总数与分面计数。
+    Public. One page of hits with identifier, provider, site, specs, price, live state, best line and
+    the summary of its live resale offers (one query for the page), the total count, and facet counts.
     """
 
     permission_classes = [permissions.AllowAny]
@@ -91,13 +93,18 @@ class ResourceSearchView(APIView):
         except QueryError as error:
             raise serializers.ValidationError(error.errors) from error
         result = resource_search(query=query)
+        summaries = offer_summaries(hit["id"] for hit in result.results)  # one query for the page
+        hits = [
+            {**hit, "resale_offers": offer_summary_fields(summaries.get(hit["id"]), hit["billing_unit"])}
+            for hit in result.results
+        ]
         return Response(
             {
                 "count": result.count,
                 "page": result.page,
                 "page_size": result.page_size,
                 "num_pages": result.num_pages,
-                "results": result.results,
+                "results": hits,
                 "facets": result.facets,
             }
         )

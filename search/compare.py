@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from catalog.models import ComputeResource
+from catalog.offers import offer_summaries, offer_summary_text
 
 from .backends.base import hit, lines_from_city
 from .documents import ROW_FIELDS, published_q, resource_document
@@ -96,6 +97,11 @@ def selection_compare(request):
         except QueryError:
             user_city = ""
     resources = [] if error else [decorate(r) for r in compared_resources(ids, user_city)]
+    summaries = offer_summaries(r["id"] for r in resources)  # one query for the compared resources
+    for resource in resources:  # 转售报价: live offers only, the lowest in the resource's own unit
+        summary = summaries.get(resource["id"])
+        resource["offer_summary"] = summary
+        resource["offer_text"] = offer_summary_text(summary, resource["billing_unit"])
     if not error and len(resources) < MIN_COMPARED:
         error = _("所选资源中只有 %(n)d 项仍在公开目录中，无法对比。") % {"n": len(resources)}
     context = {

@@ -31,6 +31,20 @@ class SourceNodeSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="来源节点名称")
 
 
+class ResaleOffersSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="当前有效的转售报价个数")
+    lowest_price_yuan = serializers.CharField(
+        allow_null=True,
+        help_text="最低转售单价（元/计费单位）：取资源自身计费单位的报价；没有该单位的报价时取最低一档计费单位，"
+        "不同计费单位之间从不比较",
+    )
+    billing_unit = serializers.CharField(
+        allow_null=True, help_text="最低转售单价的计费单位：card_hour / node_hour / vcpu_hour"
+    )
+    billing_unit_label = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True, help_text="公开的转售报价列表（按本资源的算力标识筛选）路径")
+
+
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     identifier = serializers.CharField(allow_null=True, help_text="算力标识；尚未发放时为空")
@@ -70,6 +84,10 @@ class SearchHitSerializer(serializers.Serializer):
     )
     price_performance_precision = serializers.CharField(help_text="fp16 / fp32 / fp64")
     source_node = SourceNodeSerializer(allow_null=True, help_text="来源节点（从下级节点同步的记录）；本节点资源为空")
+    resale_offers = ResaleOffersSerializer(
+        allow_null=True,
+        help_text="转售报价摘要：转售调度服务商资格有效、报价在有效期内、资源仍上架的报价；没有时为空",
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from catalog.models import CpuArchitecture, ResourceClass
-from catalog.offers import offer_summaries
+from catalog.offers import offer_summaries, offer_summary_text
 from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
@@ -237,6 +237,8 @@ EXPORT_COLUMNS = (
     (gettext_lazy("专线月租（元/月）"), lambda r: (r["best_line"] or {}).get("price_yuan_per_month")),
     (gettext_lazy("专线"), lambda r: (r["best_line"] or {}).get("identifier") or _("无专线")),
     (gettext_lazy("详情页"), lambda r: r.get("url")),
+    # "2 个，最低 ¥13.80/卡·时": the live resale offers, as the page's row summarises them (empty without)
+    (gettext_lazy("转售报价"), lambda r: offer_summary_text(r["offer_summary"], r["billing_unit"])),
 )
 
 
@@ -254,6 +256,7 @@ def selection_export(request):
     response.write("\ufeff")  # so that spreadsheet programs read the Chinese text as UTF-8
     writer = SpreadsheetCSVWriter(response)
     writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
-    for row in result.results:
+    summaries = offer_summaries(row["id"] for row in result.results)  # one query for the page
+    for row in ({**hit, "offer_summary": summaries.get(hit["id"])} for hit in result.results):
         writer.writerow([_cell(value(row)) for _title, value in EXPORT_COLUMNS])
     return response

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from catalog import offers
 from catalog.models import BillingUnit, ComputeResource, NetworkLine
 from catalog.snapshots import live_key as record_live_key
 from infra.paths import localize_path
@@ -141,10 +142,7 @@ def record_href(record) -> str:
 @register.filter
 def price_text(value) -> str:
     """A price with two to four decimals: 13.8 -> "13.80", 13.8125 -> "13.8125" ("" for no value)."""
-    if value in (None, ""):
-        return ""
-    number = Decimal(str(value)).normalize()
-    return format(number.quantize(Decimal("0.01")) if -number.as_tuple().exponent < 2 else number, "f")
+    return offers.price_text(value)
 
 
 @register.inclusion_tag("components/offer_summary.html")

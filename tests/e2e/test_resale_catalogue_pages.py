@@ -1,7 +1,7 @@
 """Resale offers where buyers search compute, in a browser at 1366 px and 390 px (Chinese and English): the
-catalogue and selection rows with their offer summaries, the 含转售报价 filter, a resource's page with its
-live offers and the filtered /resale/ list. Each page: no horizontal overflow, no serious or critical axe
-finding, no console error; screenshots in tests/e2e/artifacts/resale_catalogue/."""
+catalogue and selection rows with their offer summaries, the 含转售报价 filter, the compare page's 转售报价
+row, a resource's page with its live offers and the filtered /resale/ list. Each page: no horizontal
+overflow, no serious or critical axe finding, no console error; screenshots in tests/e2e/artifacts/resale_catalogue/."""
 
 import pytest
 
@@ -32,13 +32,18 @@ def test_the_offer_pages_at_two_widths_in_both_languages(asgi_server, browser, m
     _publish(reseller, [codes["chengdu"], codes["mianyang"]], terms="按月结算，最短一个月；交付后 7 日内可退。" * 4)
     _publish(reseller, [codes["chengdu"]], price="13.8", title="成都 A100 低价转售")
     chengdu = market.resources["chengdu"].name
+    compare = "/select/compare/?" + "&".join(
+        f"ids={market.resources[key].pk}" for key in ("chengdu", "mianyang", "hebei")
+    )
     pages = (
         ("catalogue", "/catalog/", chengdu),
         ("catalogue-filtered", "/catalog/?resale=on", "共 2 项"),
         ("selection", "/select/?resale=1", "转售报价 2 个"),
         ("record", f"/catalog/r/{codes['chengdu']}/", "蜀道转售调度有限公司"),
         ("resale-list", f"/resale/?sort=price&resource={codes['chengdu']}", "成都 A100 低价转售"),
+        ("compare", compare, "2 个，最低 ¥13.80/卡·时"),
         ("en-selection", "/en/select/?resale=1", "2 resale offers"),
+        ("en-compare", "/en" + compare, "2 offers, from ¥13.80/card·hour"),
         ("en-record", f"/en/catalog/r/{codes['chengdu']}/", "Resale offers for this resource"),
     )
     for width, height in WIDTHS:
