@@ -60,3 +60,21 @@ def submit(market):
         return services.demand_submit(user=market.user, data=demand_data(**overrides))
 
     return submit
+
+
+@pytest.fixture
+def fresh_index():
+    """A selection index built for this test (and none left for the next)."""
+    from search.backends import reset_backends
+
+    reset_backends()
+    yield
+    reset_backends()
+
+
+@pytest.fixture
+def codes(market):
+    """The market's resources' identifiers, issued."""
+    from catalog.services import identifier_issue
+
+    return {key: identifier_issue(record=r, actor=None).code for key, r in market.resources.items()}

@@ -15,26 +15,13 @@ from django.utils import timezone
 
 from catalog.models import ListingState
 from catalog.services import identifier_issue
-from search.backends import reset_backends
 from tests.catalog.factories import ComputeResourceFactory
 from tests.workflows.demand.resellers import qualified_reseller
 from workflows.demand.models import ResaleOffer
 from workflows.demand.resale import resale_offer_publish, resale_offer_withdraw
 from workflows.onboarding.models import ResellerQualification
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    reset_backends()
-    yield
-    reset_backends()
-
-
-@pytest.fixture
-def codes(market):
-    return {key: identifier_issue(record=r, actor=None).code for key, r in market.resources.items()}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 
 @pytest.fixture

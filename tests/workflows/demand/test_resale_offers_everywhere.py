@@ -13,29 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.services import identifier_issue
-from search.backends import reset_backends
 from tests.catalog.factories import ComputeResourceFactory
 from tests.workflows.demand.resellers import qualified_reseller
 from tests.workflows.demand.test_resale_catalog import _publish
 from workflows.onboarding.models import ResellerQualification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 API = "/api/v1/search/resources/"
 EXPORT = "/select/export.csv"
 COMPARE = "/select/compare/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    reset_backends()
-    yield
-    reset_backends()
-
-
-@pytest.fixture
-def codes(market):
-    return {key: identifier_issue(record=r, actor=None).code for key, r in market.resources.items()}
 
 
 @pytest.fixture
