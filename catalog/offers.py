@@ -77,6 +77,12 @@ def offer_summaries(resource_ids: Iterable[int]) -> dict[int, OfferSummary]:
     return _source.summaries(ids)
 
 
+def summaries_for(hits: list[dict]) -> list[OfferSummary | None]:
+    """The live offers' summary of each of these search hits (dicts with "id"), in their order; one query."""
+    summaries = offer_summaries(hit["id"] for hit in hits)
+    return [summaries.get(hit["id"]) for hit in hits]
+
+
 def offers_of(*, resource) -> list:
     """The live offers of one resource (empty without an offering app)."""
     return _source.offers_of(resource=resource) if _source is not None else []

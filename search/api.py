@@ -6,7 +6,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.offers import offer_summaries, offer_summary_fields
+from catalog.offers import offer_summary_fields, summaries_for
 
 from .query import MAX_PAGE_SIZE, SORTS, ComputeQuery, QueryError
 from .selectors import resource_search
@@ -93,10 +93,11 @@ class ResourceSearchView(APIView):
         except QueryError as error:
             raise serializers.ValidationError(error.errors) from error
         result = resource_search(query=query)
-        summaries = offer_summaries(hit["id"] for hit in result.results)  # one query for the page
         hits = [
-            {**hit, "resale_offers": offer_summary_fields(summaries.get(hit["id"]), hit["billing_unit"])}
-            for hit in result.results
+            {**hit, "resale_offers": offer_summary_fields(summary, hit["billing_unit"])}
+            for hit, summary in zip(
+                result.results, summaries_for(result.results), strict=True
+            )  # one query for the page
         ]
         return Response(
             {

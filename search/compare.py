@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from catalog.models import ComputeResource
-from catalog.offers import offer_summaries, offer_summary_text
+from catalog.offers import offer_summary_text, summaries_for
 
 from .backends.base import hit, lines_from_city
 from .documents import ROW_FIELDS, published_q, resource_document
@@ -97,9 +97,7 @@ def selection_compare(request):
         except QueryError:
             user_city = ""
     resources = [] if error else [decorate(r) for r in compared_resources(ids, user_city)]
-    summaries = offer_summaries(r["id"] for r in resources)  # one query for the compared resources
-    for resource in resources:  # 转售报价: live offers only, the lowest in the resource's own unit
-        summary = summaries.get(resource["id"])
+    for resource, summary in zip(resources, summaries_for(resources), strict=True):  # 转售报价: live offers, one query
         resource["offer_summary"] = summary
         resource["offer_text"] = offer_summary_text(summary, resource["billing_unit"])
     if not error and len(resources) < MIN_COMPARED:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from catalog.models import CpuArchitecture, ResourceClass
-from catalog.offers import offer_summaries, offer_summary_text
+from catalog.offers import offer_summary_text, summaries_for
 from catalog.spreadsheets import SpreadsheetCSVWriter, spreadsheet_cell
 from changes.selectors import current_position
 from organizations.selectors import division_list
@@ -160,8 +160,10 @@ def _columns(query: ComputeQuery, keep: dict) -> list[dict]:
 
 def _rows(results: list[dict]) -> list[dict]:
     """The page's rows as shown, each with the summary of its live resale offers (one query per page)."""
-    summaries = offer_summaries(row["id"] for row in results)
-    return [{**decorate(row), "offer_summary": summaries.get(row["id"])} for row in results]
+    return [
+        {**decorate(row), "offer_summary": summary}
+        for row, summary in zip(results, summaries_for(results), strict=True)
+    ]
 
 
 @require_safe
@@ -256,7 +258,7 @@ def selection_export(request):
     response.write("\ufeff")  # so that spreadsheet programs read the Chinese text as UTF-8
     writer = SpreadsheetCSVWriter(response)
     writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
-    summaries = offer_summaries(row["id"] for row in result.results)  # one query for the page
-    for row in ({**hit, "offer_summary": summaries.get(hit["id"])} for hit in result.results):
+    hits = result.results
+    for row in ({**hit, "offer_summary": summary} for hit, summary in zip(hits, summaries_for(hits), strict=True)):
         writer.writerow([_cell(value(row)) for _title, value in EXPORT_COLUMNS])
     return response
