@@ -4,6 +4,7 @@ sign in, sign up and verify the email, register the organisation by its USCC, th
 import re
 
 from django.core import mail
+from playwright.sync_api import expect
 
 PASSWORD = "Tianfu-Compute-2026!"
 OPERATOR_PASSWORD = "Correct-horse-42"  # the test users' password (tests/factories.py)
@@ -31,7 +32,7 @@ def sign_up_and_verify(page, base: str, *, username: str, full_name: str, email:
     page.locator("#id_password1").fill(PASSWORD)
     page.get_by_label("确认密码").fill(PASSWORD)
     page.get_by_role("button", name="注册").click()
-    assert page.get_by_role("heading", name="请验证电子邮箱").is_visible()
+    expect(page.get_by_role("heading", name="请验证电子邮箱")).to_be_visible()
 
     # the link in the mail signs the account in on the login page
     sent = [message for message in mail.outbox if message.to == [email]]
@@ -62,7 +63,7 @@ def register_organisation(page, *, name: str, uscc: str, legal_representative: s
     page.get_by_label(role, exact=True).check()
     page.get_by_role("button", name="提交注册认证").click()
     page.wait_for_url(re.compile(r"/me/organization/$"))
-    assert page.get_by_text("正在等待节点运营人员认证").is_visible()
+    expect(page.get_by_text("正在等待节点运营人员认证")).to_be_visible()
 
 
 def certify_organisation(page, base: str, *, operator: str, name: str, applicant_email: str, check=None) -> None:

@@ -5,6 +5,7 @@ upload, its replacement and its deletion each come back to that material on the 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import ARTIFACTS, keep_screenshot
 from .test_application_journey import PDF, pick_industry, route  # noqa: F401  (fixture)
@@ -60,7 +61,7 @@ def test_every_step_of_the_form_and_inline_uploads(live_server, page, route, axe
     ref = application.reference
     sign_in(page, base, "applicant_e2e", f"/applications/{ref}/edit/")
     look(page, axe_violations, "basic", width)
-    assert page.get_by_text("尚未填写完整的项目").first.is_visible()
+    expect(page.get_by_text("尚未填写完整的项目").first).to_be_visible()
 
     # the industry picker: type part of a name, pick from the filtered list; saved with the step
     pick_industry(page, "计算机制造", "391 计算机制造")

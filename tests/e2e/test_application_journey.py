@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e import front_door
 
@@ -85,8 +86,8 @@ def sign_in(page, base: str, username: str, next_url: str) -> None:
 
 
 def next_step(page) -> None:
-    page.get_by_role("button", name="保存并下一步").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存并下一步").click()
 
 
 def pick_industry(page, typed: str, option: str) -> None:
@@ -164,10 +165,10 @@ def act_on_task(page, base: str, username: str, task_name: str, decision: str, o
     page.get_by_role("link", name=re.compile(task_name)).first.click()
     page.get_by_label(decision, exact=True).check()
     page.get_by_label("意见", exact=True).fill(opinion)
-    page.get_by_role("button", name="下一步：确认办理").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="确认办理").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="下一步：确认办理").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认办理").click()
 
 
 def test_applicant_submits_and_reviewers_act_within_their_jurisdiction(live_server, page, route):
@@ -181,12 +182,12 @@ def test_applicant_submits_and_reviewers_act_within_their_jurisdiction(live_serv
     upload_materials(page)
     page.get_by_role("link", name=re.compile("下一步：声明与提交")).click()
     page.get_by_label(re.compile("本单位承诺")).check()
-    page.get_by_role("button", name="确认提交").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认提交").click()
     application = NodeApplication.objects.get(organization=route["org"])
     assert application.stage == "municipal_review"
     page.goto(f"{base}/applications/{application.reference}/")
-    assert page.get_by_text("市级初审推荐中").first.is_visible()
+    expect(page.get_by_text("市级初审推荐中").first).to_be_visible()
 
     # another city's reviewer does not see it; its page is not found for them
     sign_in(page, base, "mianyang_e2e", "/review/")
@@ -206,5 +207,5 @@ def test_applicant_submits_and_reviewers_act_within_their_jurisdiction(live_serv
 
     # the applicant follows the status: the result and the opinions are on their page
     sign_in(page, base, "applicant_e2e", f"/applications/{application.reference}/")
-    assert page.get_by_text("省级复审通过，待报送工业和信息化部").first.is_visible()
-    assert page.get_by_text("同意推荐。").first.is_visible()
+    expect(page.get_by_text("省级复审通过，待报送工业和信息化部").first).to_be_visible()
+    expect(page.get_by_text("同意推荐。").first).to_be_visible()

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +43,7 @@ def test_visitor_browses_filters_looks_up_and_sees_a_live_price(asgi_server, cat
     from catalog.services import record_update_status
 
     page.goto(asgi_server + "/")
-    assert page.get_by_role("heading", name="本节点算力概况").is_visible()
+    expect(page.get_by_role("heading", name="本节点算力概况")).to_be_visible()
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="算力目录").click()
     page.wait_for_url(re.compile(r"/catalog/$"))
     rows = page.locator("table.cat-table tbody tr")
@@ -59,7 +60,7 @@ def test_visitor_browses_filters_looks_up_and_sees_a_live_price(asgi_server, cat
     page.goto(asgi_server + "/")
     page.get_by_label("算力标识", exact=True).fill("not-an-identifier")
     page.get_by_role("button", name="查询").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     page.get_by_label("算力标识", exact=True).fill(target.identifier.code.lower())
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(re.compile(re.escape(f"/catalog/r/{target.identifier.code}/") + "$"))

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-horse-42"  # tests.factories.UserFactory
@@ -57,13 +58,13 @@ def test_expert_finds_the_assignment_and_scores_it_without_typing_a_url(live_ser
     page.wait_for_url(re.compile(r"/me/$"))
 
     # The start page leads to the expert's own inbox (the navigation too)
-    assert page.get_by_role("navigation", name="主导航").get_by_role("link", name="专家评审任务").is_visible()
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="专家评审任务")).to_be_visible()
     page.get_by_role("main").get_by_role("link", name="专家评审任务").click()
     page.wait_for_url(re.compile(r"/review/expert/$"))
-    assert page.get_by_role("heading", name="专家评审任务").is_visible()
-    assert page.get_by_text("待评分 1 项").is_visible()
+    expect(page.get_by_role("heading", name="专家评审任务")).to_be_visible()
+    expect(page.get_by_text("待评分 1 项")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=application.reference)
-    assert row.get_by_text("河北省区域节点").is_visible()
+    expect(row.get_by_text("河北省区域节点")).to_be_visible()
 
     # Open the application and score it
     row.get_by_role("link", name=re.compile("去评分")).click()
@@ -72,15 +73,15 @@ def test_expert_finds_the_assignment_and_scores_it_without_typing_a_url(live_ser
     page.get_by_label("评审意见").fill("建设方案完整，资金落实。")
     page.get_by_role("button", name="提交评分").click()
     # the confirmation step: nothing is recorded until the expert confirms
-    assert page.get_by_role("heading", name="确认提交评分").is_visible()
+    expect(page.get_by_role("heading", name="确认提交评分")).to_be_visible()
     assert application.expert_scores.count() == 0
     page.get_by_role("button", name="确认提交评分").click()
 
     # Back in the inbox: the score is there, nothing is left to do
     page.wait_for_url(re.compile(r"/review/expert/$"))
-    assert page.get_by_text(f"评分已提交：{application.reference}").is_visible()
-    assert page.get_by_text("已评分 88.00").is_visible()
-    assert page.get_by_text("待评分 0 项").is_visible()
+    expect(page.get_by_text(f"评分已提交：{application.reference}")).to_be_visible()
+    expect(page.get_by_text("已评分 88.00")).to_be_visible()
+    expect(page.get_by_text("待评分 0 项")).to_be_visible()
     score = application.expert_scores.get(expert=assigned["expert"])
     assert score.score == Decimal("88.00") and score.comment == "建设方案完整，资金落实。"
     assert not SecurityEvent.objects.filter(kind="access_denied").exists()

@@ -133,8 +133,8 @@ def test_demand_and_owning_node_pages(live_server, page, axe_violations, network
     row = NetworkHold.objects.get(direction="in")
     page.goto(f"{base}/orders/network/{row.pk}/")
     look(page, axe_violations, "network-hold", width)
-    page.get_by_role("button", name="确认调度").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认调度").click()
     row.refresh_from_db()
     assert row.state == "confirmed" and row.order_number in page.content()
     look(page, axe_violations, "network-hold-confirmed", width)

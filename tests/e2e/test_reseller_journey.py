@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, keep_screenshot
 from tests.e2e.front_door import PASSWORD, certify_organisation, register_organisation, sign_in, sign_up_and_verify
@@ -131,7 +132,7 @@ def test_a_reseller_signs_up_is_qualified_acts_for_a_customer_and_is_refused_aft
         checked(page, "qualification-application")
         page.get_by_role("button", name="确认提交").click()
         page.wait_for_url(re.compile(r"/onboarding/reseller/\d+/$"))
-        assert page.get_by_text("转售调度资格申请已提交").is_visible()
+        expect(page.get_by_text("转售调度资格申请已提交")).to_be_visible()
 
         # ... and the operator grants it for a period
         sign_in(page, base, "operator_e2e", "Correct-horse-42", "/onboarding/")
@@ -145,13 +146,13 @@ def test_a_reseller_signs_up_is_qualified_acts_for_a_customer_and_is_refused_aft
         page.wait_for_url(re.compile(r"/onboarding/reseller/\d+/$"))
         process_url = page.url
         qualification = ResellerQualification.objects.get(provider__organization__name=RESELLER)
-        assert page.get_by_text(qualification.number).first.is_visible()
+        expect(page.get_by_text(qualification.number).first).to_be_visible()
         checked(page, "qualification-granted")
 
         # 4. qualified: a demand placed for the customer, who is named on its page
         sign_in(page, base, "reseller_new", PASSWORD, "/demands/new/")
         _place(page, base, customer.uscc)
-        assert page.get_by_text(CUSTOMER).first.is_visible()
+        expect(page.get_by_text(CUSTOMER).first).to_be_visible()
         checked(page, "demand-for-customer")
 
         # a resale offer on a certified provider's resource, shown in the public list
@@ -166,7 +167,7 @@ def test_a_reseller_signs_up_is_qualified_acts_for_a_customer_and_is_refused_aft
         page.wait_for_url(f"{base}/resale/mine/")
         checked(page, "offers-mine")
         page.goto(f"{base}/resale/")
-        assert page.get_by_text("A100 转售").is_visible()
+        expect(page.get_by_text("A100 转售")).to_be_visible()
         checked(page, "offers-public")
 
         # 5. time passes: the qualification expires. The same demand is refused with the reason at the field,
@@ -193,7 +194,7 @@ def test_a_reseller_signs_up_is_qualified_acts_for_a_customer_and_is_refused_aft
         checked(page, "revoke-confirm")
         page.get_by_role("button", name="确认撤销").click()
         page.wait_for_url(process_url)
-        assert page.get_by_text("经核查存在违规转售行为，撤销资格。").first.is_visible()
+        expect(page.get_by_text("经核查存在违规转售行为，撤销资格。").first).to_be_visible()
         checked(page, "qualification-revoked")
         assert ResellerQualification.objects.get(pk=qualification.pk).revoked_at is not None
 

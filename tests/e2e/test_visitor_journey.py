@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from organizations.demo import DEMO_PASSWORD
 
@@ -32,16 +33,16 @@ def test_visitor_reads_home_switches_language_and_signs_in(live_server, page, ax
     page.get_by_label("用户名").fill("reviewer_chengdu")
     page.get_by_label("密码").fill("wrong-password")
     page.locator("form.form button[type=submit]").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/me/$"))
-    assert page.get_by_text("成都市经济和信息化局").first.is_visible()
-    assert page.get_by_text("市级初审人员").is_visible()
+    expect(page.get_by_text("成都市经济和信息化局").first).to_be_visible()
+    expect(page.get_by_text("市级初审人员")).to_be_visible()
 
     page.locator(".account-menu button[type=submit]").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("link", name="登录", exact=True).is_visible()
+    expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
     assert page.console_errors == []

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e import front_door
 
@@ -51,13 +52,13 @@ def test_submit_and_decide_through_confirmations(live_server, page, route, axe_v
     look(page, axe_violations, "submit-step", width)
     page.get_by_role("button", name="确认提交").click()
     look(page, axe_violations, "submit-confirm", width)
-    assert page.get_by_text("请阅读并勾选信用承诺后再提交").first.is_visible()
+    expect(page.get_by_text("请阅读并勾选信用承诺后再提交").first).to_be_visible()
     assert NodeApplication.objects.get(pk=application.pk).stage == "draft"
     page.get_by_label(re.compile("本单位承诺")).check()
     page.get_by_role("button", name="确认提交").click()
     page.wait_for_url(re.compile(rf"/applications/{ref}/$"))
     assert NodeApplication.objects.get(pk=application.pk).stage == "municipal_review"
-    assert page.get_by_text("市级初审推荐中").first.is_visible()
+    expect(page.get_by_text("市级初审推荐中").first).to_be_visible()
     look(page, axe_violations, "status", width)
 
     # the city's reviewer: inbox, task page, confirmation, done tab
@@ -78,7 +79,7 @@ def test_submit_and_decide_through_confirmations(live_server, page, route, axe_v
 
     # the applicant reads the return reason at the top of the status page
     sign_in(page, base, "applicant_e2e", f"/applications/{ref}/")
-    assert page.get_by_text("请补充近三年资金证明。").first.is_visible()
+    expect(page.get_by_text("请补充近三年资金证明。").first).to_be_visible()
     look(page, axe_violations, "status-returned", width)
     page.get_by_role("link", name="撤回申报…").click()
     look(page, axe_violations, "withdraw-confirm", width)  # the walk ends here: it withdraws nothing

@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 
@@ -75,5 +76,5 @@ def test_pages_docs_and_admin_screens_run_without_a_violation(live_server, page)
     for path in ("/cms/pages/", "/django-admin/", "/django-admin/security/riskassessment/add/", "/security/"):
         response = page.goto(live_server.url + path, wait_until="networkidle")
         assert response.status == 200, path
-    assert page.get_by_role("heading", name="安全保障").is_visible()
+    expect(page.get_by_role("heading", name="安全保障")).to_be_visible()
     assert csp_violations(page) == []
