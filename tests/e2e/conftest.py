@@ -19,6 +19,10 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # pass (E2E_LAYOUT_CHECKS=0) drives the same journeys and checks everything else (status, text, console
 # errors, sideways scroll, what each step changed). Axe is most of a browser test's time.
 LAYOUT_CHECKS = os.environ.get("E2E_LAYOUT_CHECKS", "1") != "0"
+# The widths pages are looked at: a desktop and a phone. The phone width changes only what the browser draws
+# (the server answers the same requests), so without layout checks the journeys run at the desktop width only.
+WIDTHS = ((1366, 900), (390, 844)) if LAYOUT_CHECKS else ((1366, 900),)
+PAGE_WIDTHS = [width for width, _height in WIDTHS]
 
 
 def keep_screenshot(page, path) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, keep_screenshot
+from .conftest import ARTIFACTS, PAGE_WIDTHS, keep_screenshot
 from .test_application_journey import PDF, pick_industry, route  # noqa: F401  (fixture)
 from .test_workbench_journey import sign_in
 
@@ -48,7 +48,7 @@ def assert_at(page, anchor: str) -> None:
     raise AssertionError(f"#{anchor} is {top} px from the top of the viewport")
 
 
-@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("width", PAGE_WIDTHS)
 def test_every_step_of_the_form_and_inline_uploads(live_server, page, route, axe_violations, width):  # noqa: F811
     from workflows.node_application import services
     from workflows.node_application.models import Material

@@ -15,14 +15,13 @@ from catalog.snapshots import RESOURCE
 from changes.services import changes_append
 from monitoring.models import ResourceReliability
 from search.backends import reset_backends
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 from tests.factories import OrganizationFactory, UserFactory
 from tests.monitoring.metrics_helpers import a100_resource
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "orders"
-WIDTHS = ((1366, 900), (390, 844))
 
 
 def _context(browser, server, client, user, width, height):

@@ -14,12 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "design"
-WIDTHS = ((1366, 900), (390, 844))
 
 
 def visit(page, url: str, name: str, width: int, axe_violations) -> None:

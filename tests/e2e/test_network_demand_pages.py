@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from .conftest import ARTIFACTS, keep_screenshot
+from .conftest import ARTIFACTS, PAGE_WIDTHS, keep_screenshot
 from .test_workbench_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -110,7 +110,7 @@ def network(monkeypatch):
     return {"buyer": buyer, "demand": demand, "staff": staff}
 
 
-@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("width", PAGE_WIDTHS)
 def test_demand_and_owning_node_pages(live_server, page, axe_violations, network, width):
     from orders.models import NetworkHold
 

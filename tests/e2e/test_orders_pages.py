@@ -11,14 +11,13 @@ from django.utils import timezone
 from orders import services as order_services
 from orders.access import AccessDetails, access_attach
 from orders.usage import UsageInput, usage_record_push
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 from tests.orders.conftest import accepted, confirmed  # noqa: F401  (fixtures)
 from tests.workflows.demand.conftest import market, submit  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "orders"
-WIDTHS = ((1366, 900), (390, 844))
 
 
 def _login(browser, live_server, client, user, width, height):

@@ -5,7 +5,7 @@ Screenshots are kept in tests/e2e/artifacts/publicity/."""
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 from tests.workflows.node_application.conftest import campaigns, hebei, people  # noqa: F401  (fixtures)
 from tests.workflows.node_application.factories import open_task
 from tests.workflows.node_application.test_publicity import _publicized
@@ -14,7 +14,6 @@ from workflows.node_application.models import Objection, TaskKind
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "publicity"
-WIDTHS = ((1366, 900), (390, 844))
 
 
 def _context(browser, width, height, *, live_server=None, client=None, user=None):

@@ -6,7 +6,7 @@ overflow, no serious or critical axe finding, no console error; screenshots in t
 import pytest
 
 from catalog.services import identifier_issue
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 from tests.workflows.demand.conftest import market  # noqa: F401  (fixture)
 from tests.workflows.demand.resellers import qualified_reseller
 from tests.workflows.demand.test_resale_catalog import _publish
@@ -14,7 +14,6 @@ from tests.workflows.demand.test_resale_catalog import _publish
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "resale_catalogue"
-WIDTHS = ((1366, 900), (390, 844))
 # offer summaries whose text runs past the right edge of their table cell (cut off by its overflow)
 CUT_SUMMARIES = """() => [...document.querySelectorAll('.offer-summary')].filter(link => {
   const cell = link.closest('td'), range = document.createRange();

@@ -15,14 +15,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, keep_screenshot
+from tests.e2e.conftest import ARTIFACTS, WIDTHS, keep_screenshot
 from tests.e2e.front_door import PASSWORD, certify_organisation, register_organisation, sign_in, sign_up_and_verify
 from tests.workflows.demand.conftest import market  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "reseller"
-WIDTHS = ((1366, 900), (390, 844))
 RESELLER = "蜀道转售调度有限公司"
 CUSTOMER = "锦城客户科技有限公司"
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e import front_door
 
-from .conftest import ARTIFACTS, keep_screenshot
+from .conftest import ARTIFACTS, PAGE_WIDTHS, keep_screenshot
 from .test_application_journey import PASSWORD, route  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def sign_in(page, base: str, username: str, next_url: str) -> None:
     front_door.sign_in(page, base, username, PASSWORD, next_url)
 
 
-@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("width", PAGE_WIDTHS)
 def test_submit_and_decide_through_confirmations(live_server, page, route, axe_violations, width):  # noqa: F811
     from tests.workflows.node_application.factories import fill
     from workflows.node_application import services
