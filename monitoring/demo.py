@@ -30,7 +30,7 @@ def _seed_metrics() -> str:
     end = hour_start(timezone.now())
     hours = [end - datetime.timedelta(hours=h) for h in range(DEMO_DAYS * 24, 0, -1)]
     resources = list(ComputeResource.objects.filter(listing_state=ListingState.APPROVED))
-    samples = []
+    samples = []  # every resource's in one ingest, as a provider's batch push arrives
     for index, resource in enumerate(resources):
         cards = installed_cards(resource)
         for hour in hours:
@@ -45,21 +45,17 @@ def _seed_metrics() -> str:
                     "state": "online" if (index + local.day) % 17 else "maintenance",
                 }
             )
-        resource_samples_ingest(
-            resources={resource.external_id: resource},
-            samples=[s for s in samples if s["resource"] == resource.external_id],
-        )
-        samples = []
+    resource_samples_ingest(resources={resource.external_id: resource for resource in resources}, samples=samples)
     usage = []
-    for service in AppService.objects.filter(listing_state=ListingState.APPROVED).select_related(
-        "provider__organization"
-    ):
+    services = list(
+        AppService.objects.filter(listing_state=ListingState.APPROVED).select_related("provider__organization")
+    )
+    for service in services:
         for hour in hours:
             local_hour = hour.astimezone(timezone.get_current_timezone()).hour
             calls = 400 + 60 * local_hour if 8 <= local_hour < 23 else 50
             usage.append({"app_service": service.external_id, "sampled_at": hour, "calls": calls, "users": calls // 40})
-        app_samples_ingest(app_services={service.external_id: service}, samples=usage)
-        usage = []
+    app_samples_ingest(app_services={service.external_id: service for service in services}, samples=usage)
     result = metrics_rollup_run(report=False)
     return (
         f"Metrics: {DEMO_DAYS} days of samples for {len(resources)} resources, {result.rollup.hours} hours rolled up;"
