@@ -62,7 +62,7 @@ worker: $(VENV)/.installed
 ## --maxschedchunk=1: tests go to whichever worker is free, one at a time (each keeps one queued), not in
 ## chunks: the slow server tests at the end of the order no longer pile up on one worker while the other idles
 test: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest -n auto --maxschedchunk=1 --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --maxschedchunk=1 --durations=40 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

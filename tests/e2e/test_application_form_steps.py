@@ -67,6 +67,7 @@ def test_every_step_of_the_form_and_inline_uploads(live_server, page, route, axe
     pick_industry(page, "计算机制造", "391 计算机制造")
     look(page, axe_violations, "basic-picked", width)
     page.get_by_label("推荐单位", exact=True).fill("成都市经济和信息化局")
+    expect(page.get_by_label("推荐单位", exact=True)).to_have_value("成都市经济和信息化局")
     page.get_by_role("button", name="保存并下一步").click()
     page.wait_for_url(re.compile(rf"/applications/{ref}/edit/units/$"))
     application.refresh_from_db()

@@ -95,6 +95,9 @@ def pick_industry(page, typed: str, option: str) -> None:
     page.get_by_role("combobox", name=re.compile("申报行业")).focus()
     page.keyboard.type(typed)
     page.get_by_role("option", name=option).click()
+    # Tom Select gives its input the focus back in a setTimeout(0) after a pick: let it run, or the next fill()
+    # can lose its text to the picker when focus moves between fill's focus and its typing
+    page.evaluate("() => new Promise(resolve => setTimeout(resolve, 0))")
 
 
 def fill_form(page, org) -> None:
