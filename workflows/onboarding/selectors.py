@@ -41,7 +41,11 @@ def process_list_for_user(*, user: User, flow_class, limit: int = 50) -> list:
         if not user.organization_id:
             return []
         processes = processes.filter(**{f"{attr}__organization_id": user.organization_id})
-    return list(processes.select_related(attr)[:limit])
+    related = [attr]
+    request_model = flow_class.process_class._meta.get_field(attr).related_model
+    if any(field.name == "qualification" for field in request_model._meta.get_fields()):
+        related.append(f"{attr}__qualification")  # the status column says when a granted qualification was revoked
+    return list(processes.select_related(*related)[:limit])
 
 
 def task_may_act(*, user: User, task: Task) -> bool:

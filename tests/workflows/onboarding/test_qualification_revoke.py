@@ -63,6 +63,9 @@ def test_the_operator_revokes_with_an_opinion_after_a_confirmation(client, grant
     assert response.redirect_chain[-1][0] == process_url("reseller", process)
     page = response.content.decode()
     assert "已撤销转售调度资格" in page and "已撤销" in page and "经核查存在违规转售行为。" in page
+    assert "状态：已通过，资格已撤销" in " ".join(page.split())  # not a bare 已通过 any more
+    assert "已通过，资格已撤销" in client.get("/onboarding/").content.decode()  # the operator's list too
+    assert "Approved; qualification revoked" in client.get(f"/en{process_url('reseller', process)}").content.decode()
     qualification.refresh_from_db()
     assert qualification.revoked_at is not None and qualification.revoked_reason == "经核查存在违规转售行为。"
     assert not reseller_is_qualified(provider=qualification.provider)
