@@ -202,10 +202,17 @@ def _lapse_reason(reseller: Provider) -> str:
     }
 
 
+def _revoked(reseller: Provider) -> bool:
+    """Is the reseller's latest qualification a revoked one? Its revocation email already said that the offers
+    stopped showing (onboarding.qualifications), so the lapse is not mailed a second time."""
+    last = ResellerQualification.objects.filter(provider=reseller).order_by("-valid_until").first()
+    return last is not None and last.revoked_at is not None
+
+
 def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
     """Tell each reseller once that its live offers stopped showing because its qualification no longer
-    stands (notice on the offers page + one email); an offer shown again (qualification renewed) may be
-    told again later. Returns how many resellers were told."""
+    stands (notice on the offers page + one email, none after a revocation, whose own email said so); an
+    offer shown again (qualification renewed) may be told again later. Returns how many resellers were told."""
     today = timezone.localdate()
     offers = ResaleOffer.objects.filter(withdrawn_at__isnull=True, valid_until__gte=today)
     if reseller is not None:
@@ -240,7 +247,7 @@ def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
                 "reason": reason,
                 "titles": "\n".join(f"- {row.title}" for row in rows),
             }
-            if recipients:
+            if recipients and not _revoked(provider):
                 transaction.on_commit(
                     lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r, fail_silently=True)
                 )

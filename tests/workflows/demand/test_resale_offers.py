@@ -122,16 +122,22 @@ def test_expiry_hides_the_offers_at_once_the_page_says_why_and_only_the_worker_m
     assert ResaleOffer.objects.count() == 1
 
 
-def test_revocation_hides_the_offers_and_the_worker_tells_the_reseller_once(
+def test_revocation_hides_the_offers_and_the_reseller_gets_one_email(
     client, market, setting, django_capture_on_commit_callbacks
 ):
     user, qualification, codes = setting
     assert _publish(client, user, codes).status_code == 302
-    reseller_qualification_revoke(qualification=qualification, reason="违规转售")
+    with django_capture_on_commit_callbacks(execute=True):
+        reseller_qualification_revoke(qualification=qualification, reason="违规转售")
     assert "A100 包月转售" not in client.get(reverse("demand:resale-list")).content.decode()
+    # the revocation's email says the offers stopped showing; the worker records the lapse and mails nothing more
+    assert len(mail.outbox) == 1 and "已被撤销" in mail.outbox[0].subject and "转售报价停止" in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         assert resale_lapse_notify() == 1 and resale_lapse_notify() == 0
-    assert len(mail.outbox) == 1 and "被撤销" in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert ResaleOffer.objects.get().lapse_notified_at is not None
+    page = client.get(reverse("demand:resale-mine")).content.decode()
+    assert "被撤销" in page and "停止在公开目录中展示" in page
 
 
 def test_the_provider_sees_who_resells_its_resources_and_others_do_not(client, market, setting):
