@@ -128,6 +128,7 @@ def test_a_later_run_rolls_the_demo_forward_without_new_rows(client):
         call_command("seed_demo", quiet=True)
     rows = demo_rows()
     entry = NodeApplication.objects.get(stage=Stage.PUBLICITY)
+    opened = Campaign.objects.get(slug=OPEN_CAMPAIGN_SLUG).opens_at
     for days in (10, 45):  # past the period; then in a later month, when the campaign's window moves too
         later = first_day + datetime.timedelta(days=days)
         with time_machine.travel(later, tick=False):
@@ -136,6 +137,13 @@ def test_a_later_run_rolls_the_demo_forward_without_new_rows(client):
             call_command("seed_demo", quiet=True)
             campaign = Campaign.objects.get(slug=OPEN_CAMPAIGN_SLUG)
             assert campaign.opens_at <= later < campaign.materials_deadline
+            # it keeps the day it opened: no application made in it is dated before its opening
+            assert campaign.opens_at == opened
+            made = NodeApplication.objects.filter(campaign=campaign)
+            assert all(application.created_at >= campaign.opens_at for application in made)
+            assert all(
+                application.submitted_at >= campaign.opens_at for application in made if application.submitted_at
+            )
             entry.refresh_from_db()
             assert entry.stage == Stage.PUBLICITY
             assert later < entry.publicity_ends_at <= later + datetime.timedelta(days=campaign.publicity_days)

@@ -21,7 +21,7 @@ from . import demo_publicity, services
 from .campaign_rules import rules_for
 from .deadlines import shanghai_end_of_day as end
 from .deadlines import shanghai_start_of_day as start
-from .models import MaterialKind, NodeApplication, ReviewTask, TaskKind
+from .models import Campaign, MaterialKind, NodeApplication, ReviewTask, TaskKind
 from .services import campaign_upsert
 from .services.paper_copies import paper_copies_receive
 
@@ -166,11 +166,13 @@ CAMPAIGN_LISTS = {
 OPEN_CAMPAIGN_SLUG = "sc-open"
 
 
-def open_campaign_defaults(*, today: datetime.date) -> dict:
+def open_campaign_defaults(*, today: datetime.date, opened: datetime.date | None = None) -> dict:
     """A Sichuan campaign for next year whose window contains ``today``: it opened on the first day of this month
-    and takes materials until the last day of the month after next (so 2–3 months ahead); the review windows
-    and the ministry deadline follow. The dates move only when the month changes."""
+    (or on ``opened``, the day it first opened: a later run keeps it, so the applications made in it are never
+    dated before its opening) and takes materials until the last day of the month after next (so 2–3 months
+    ahead); the review windows and the ministry deadline follow. The deadlines move only when the month changes."""
     first = today.replace(day=1)
+    opens = min(opened, first) if opened else first
     after_next = (first + datetime.timedelta(days=95)).replace(day=1)  # the month after the month after next
     last = after_next - datetime.timedelta(days=1)
     year = today.year + 1
@@ -181,12 +183,12 @@ def open_campaign_defaults(*, today: datetime.date) -> dict:
         "accepts_regional": True,
         "accepts_industry": True,
         "has_municipal_review": True,
-        "opens_at": start(first.year, first.month, first.day),
+        "opens_at": start(opens.year, opens.month, opens.day),
         "industry_name_prereview_deadline": None,
         "materials_deadline": end(last.year, last.month, last.day),
-        "municipal_review_starts_at": start(first.year, first.month, first.day),
+        "municipal_review_starts_at": start(opens.year, opens.month, opens.day),
         "municipal_review_ends_at": end(*_plus(last, 7)),
-        "provincial_review_starts_at": start(first.year, first.month, first.day),
+        "provincial_review_starts_at": start(opens.year, opens.month, opens.day),
         "provincial_review_ends_at": end(*_plus(last, 14)),
         "ministry_deadline": end(*_plus(last, 21)),
         "publicity_days": 7,
@@ -370,7 +372,12 @@ def _to_expert_review(application, *, now) -> None:
 def seed() -> list[str]:
     lines = []
     campaigns = {}
-    rolling = {OPEN_CAMPAIGN_SLUG: open_campaign_defaults(today=timezone.localdate())}
+    opened = Campaign.objects.filter(slug=OPEN_CAMPAIGN_SLUG).values_list("opens_at", flat=True).first()
+    rolling = {
+        OPEN_CAMPAIGN_SLUG: open_campaign_defaults(
+            today=timezone.localdate(), opened=timezone.localtime(opened).date() if opened else None
+        )
+    }
     for slug, defaults in {**CAMPAIGNS, **rolling}.items():
         campaign, created = campaign_upsert(slug=slug, defaults=defaults, **CAMPAIGN_LISTS.get(slug, {}))
         campaigns[slug] = campaign
