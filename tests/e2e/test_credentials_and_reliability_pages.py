@@ -92,8 +92,8 @@ def test_selection_filtered_by_reliability_is_told_to_refresh(browser, asgi_serv
         assert "新达到最低可靠性" in notice.inner_text()
         keep_screenshot(page, SHOTS / f"selection-reliability-refresh-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        notice.get_by_role("link").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            notice.get_by_role("link").click()
         assert "成都新晋算力池" in page.inner_text("main")
         assert page.console_errors == []
         context.close()

@@ -61,15 +61,15 @@ def test_publicity_pages_and_an_objection_at_both_widths(
         context, page = _context(browser, width, height)
         _visit(page, live_server.url + "/publicity/", "list", width, axe_violations)
         assert application.title in page.locator("table").inner_text()
-        page.get_by_role("link", name=application.title).click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.get_by_role("link", name=application.title).click()
         _visit(page, page.url, "detail", width, axe_violations)
 
         # Incomplete: the errors are under the fields, nothing is stored.
         before = Objection.objects.count()
         page.get_by_label("异议事项及理由").fill("材料不实。")
-        page.get_by_role("button", name="提交异议").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.get_by_role("button", name="提交异议").click()
         _shot(page, "detail-errors", width)
         feedback = page.locator("form .invalid-feedback").all_inner_texts()
         assert "必需字段" in feedback and "请至少填写联系电话或电子邮箱中的一项。" in feedback
@@ -78,11 +78,11 @@ def test_publicity_pages_and_an_objection_at_both_widths(
         page.get_by_label("姓名").fill(f"访客{width}")
         page.get_by_label("联系电话").fill("0311-87654321")
         page.get_by_label("异议事项及理由").fill("申报材料所述的智算中心尚未建成，与事实不符。")
-        page.get_by_role("button", name="提交异议").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.get_by_role("button", name="提交异议").click()
         assert "异议已提交" in page.content()
         context.close()
-    assert Objection.objects.filter(channel="public").count() == 2
+    assert Objection.objects.filter(channel="public").count() == len(WIDTHS)  # one per width
 
     task = open_task(application, TaskKind.PUBLICITY)
     for width, height in WIDTHS:
@@ -95,5 +95,5 @@ def test_publicity_pages_and_an_objection_at_both_widths(
         assert "访客1366" in page.locator("#objections").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.goto(f"{live_server.url}/review/")
-        assert "待处理的公示异议：2 件" in page.content()
+        assert f"待处理的公示异议：{len(WIDTHS)} 件" in page.content()
         context.close()

@@ -56,8 +56,8 @@ def _place(page, base, customer_uscc):
     page.locator("#id_duration_hours").fill("24")
     page.locator("#id_city").select_option("510100")
     page.locator("#id_customer_uscc").fill(customer_uscc)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
 
 
 def _refused(page, base, customer, expected: str, checked, name):
