@@ -187,8 +187,12 @@ def resale_offer_withdraw(*, offer: ResaleOffer, actor: User) -> ResaleOffer:
     return offer
 
 
-def _lapse_reason(reseller: Provider) -> str:
-    last = ResellerQualification.objects.filter(provider=reseller).order_by("-valid_until").first()
+def _last_qualification(reseller: Provider) -> ResellerQualification | None:
+    return ResellerQualification.objects.filter(provider=reseller).order_by("-valid_until").first()
+
+
+def _lapse_reason(reseller: Provider, last: ResellerQualification | None = None) -> str:
+    last = last or _last_qualification(reseller)
     if last is None:
         return _("本单位没有转售调度资格")
     if last.revoked_at is not None:
@@ -200,13 +204,6 @@ def _lapse_reason(reseller: Provider) -> str:
         "number": last.number,
         "day": last.valid_until.isoformat(),
     }
-
-
-def _revoked(reseller: Provider) -> bool:
-    """Is the reseller's latest qualification a revoked one? Its revocation email already said that the offers
-    stopped showing (onboarding.qualifications), so the lapse is not mailed a second time."""
-    last = ResellerQualification.objects.filter(provider=reseller).order_by("-valid_until").first()
-    return last is not None and last.revoked_at is not None
 
 
 def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
@@ -226,7 +223,8 @@ def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
             if not rows:
                 continue
             provider = Provider.objects.select_related("organization").get(pk=reseller_id)
-            reason = _lapse_reason(provider)
+            last = _last_qualification(provider)
+            reason = _lapse_reason(provider, last)
             ResaleOffer.objects.filter(pk__in=[row.pk for row in rows]).update(
                 lapse_notified_at=timezone.now(), lapse_reason=reason
             )
@@ -247,7 +245,8 @@ def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
                 "reason": reason,
                 "titles": "\n".join(f"- {row.title}" for row in rows),
             }
-            if recipients and not _revoked(provider):
+            # after a revocation its own email already said that the offers stopped showing: no second one
+            if recipients and not (last is not None and last.revoked_at is not None):
                 transaction.on_commit(
                     lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r, fail_silently=True)
                 )
