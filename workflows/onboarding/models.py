@@ -232,6 +232,7 @@ class ReviewedProcessMixin:
     """Branch conditions shared by the three processes (one-line properties, STYLE.md)."""
 
     request_attr = ""
+    list_related: tuple[str, ...] = ()  # read with the request in the list of processes (its status needs them)
 
     @property
     def request(self) -> Reviewed:
@@ -257,6 +258,7 @@ class ProviderOnboardingProcess(ReviewedProcessMixin, Process):
 
 class ResellerQualificationProcess(ReviewedProcessMixin, Process):
     request_attr = "resellerapplication"
+    list_related = ("resellerapplication__qualification",)  # 已通过，资格已撤销
 
     class Meta:
         proxy = True

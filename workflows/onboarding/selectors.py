@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
@@ -11,7 +12,7 @@ from catalog.models import Identifier, Provider
 from federation.models import OutboxMessage
 from organizations.models import User
 
-from .models import OnboardingEvent, ResellerQualification
+from .models import Decision, OnboardingEvent, ResellerQualification
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -41,11 +42,21 @@ def process_list_for_user(*, user: User, flow_class, limit: int = 50) -> list:
         if not user.organization_id:
             return []
         processes = processes.filter(**{f"{attr}__organization_id": user.organization_id})
-    related = [attr]
-    request_model = flow_class.process_class._meta.get_field(attr).related_model
-    if any(field.name == "qualification" for field in request_model._meta.get_fields()):
-        related.append(f"{attr}__qualification")  # the status column says when a granted qualification was revoked
-    return list(processes.select_related(*related)[:limit])
+    return list(processes.select_related(attr, *flow_class.process_class.list_related)[:limit])
+
+
+def process_status_label(*, process) -> str:
+    """The process's status as the applicant and the operator read it (申请记录, the process page): 办理中,
+    退回补充材料, 已通过 (已通过，资格已撤销 once a granted qualification is revoked), 未通过 or 已取消."""
+    request = process.request
+    if process.status == STATUS.DONE:
+        if request.decision != Decision.APPROVE:
+            return gettext("未通过")
+        qualification = getattr(request, "qualification", None)  # the reseller flow's grant; the others have none
+        return gettext("已通过，资格已撤销") if qualification and qualification.revoked_at else gettext("已通过")
+    if process.status == STATUS.CANCELED:
+        return gettext("已取消")
+    return gettext("退回补充材料") if request.decision == Decision.RETURN else gettext("办理中")
 
 
 def task_may_act(*, user: User, task: Task) -> bool:

@@ -72,7 +72,7 @@ def inbox(request):
     ]
     tasks = selectors.task_list_for_user(user=request.user, flow_classes=flows.values())
     processes = [
-        (key, process)
+        {"flow_key": key, "process": process, "status": selectors.process_status_label(process=process)}
         for key, flow_class in flows.items()
         for process in selectors.process_list_for_user(user=request.user, flow_class=flow_class)
     ]
@@ -113,6 +113,7 @@ def process_detail(request, flow_key: str, pk: int):
         "flow_key": flow_key,
         "flow_title": flow_class.process_title,
         "process": process,
+        "status": selectors.process_status_label(process=process),
         "application": process.request,
         "events": selectors.event_list(process=process),
         "tasks": tasks,
