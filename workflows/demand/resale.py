@@ -93,7 +93,7 @@ def resale_lapse_read(*, reseller: Provider, offers: list[ResaleOffer]) -> tuple
         for offer in offers:
             offer.lapse_reason = ""
         return "", []
-    reason = _lapse_reason(reseller)
+    reason = _lapse_reason(_last_qualification(reseller))
     for offer in live:
         offer.lapse_reason = reason
     return reason, live
@@ -191,8 +191,8 @@ def _last_qualification(reseller: Provider) -> ResellerQualification | None:
     return ResellerQualification.objects.filter(provider=reseller).order_by("-valid_until").first()
 
 
-def _lapse_reason(reseller: Provider, last: ResellerQualification | None = None) -> str:
-    last = last or _last_qualification(reseller)
+def _lapse_reason(last: ResellerQualification | None) -> str:
+    """Why the offers stopped showing, from the reseller's last qualification (None: it never had one)."""
     if last is None:
         return _("本单位没有转售调度资格")
     if last.revoked_at is not None:
@@ -224,7 +224,7 @@ def resale_lapse_notify(*, reseller: Provider | None = None) -> int:
                 continue
             provider = Provider.objects.select_related("organization").get(pk=reseller_id)
             last = _last_qualification(provider)
-            reason = _lapse_reason(provider, last)
+            reason = _lapse_reason(last)
             ResaleOffer.objects.filter(pk__in=[row.pk for row in rows]).update(
                 lapse_notified_at=timezone.now(), lapse_reason=reason
             )
