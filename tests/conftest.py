@@ -44,6 +44,16 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def fresh_index():
+    """A selection index built for this test (and none left for the next)."""
+    from search.backends import reset_backends
+
+    reset_backends()
+    yield
+    reset_backends()
+
+
+@pytest.fixture
 def chengdu_bureau(db):
     return AuthorityFactory(
         name="成都市经济和信息化局", level="city", department="municipal_economy_it", division_id="510100"

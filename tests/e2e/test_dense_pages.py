@@ -8,7 +8,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.test_design_pages import WIDTHS, pages_of, visit  # noqa: F401 (pages_of is a fixture)
+from tests.e2e.conftest import WIDTHS
+from tests.e2e.test_design_pages import pages_of, visit  # noqa: F401 (pages_of is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Node-demo-2026!"  # seed_demo's accounts

@@ -6,7 +6,8 @@ findings; screenshots in tests/e2e/artifacts/design/people-*.png."""
 import pytest
 
 from accounts.models import OrganizationAdministrator
-from tests.e2e.test_design_pages import WIDTHS, pages_of, visit  # noqa: F401 (pages_of is a fixture)
+from tests.e2e.conftest import WIDTHS
+from tests.e2e.test_design_pages import pages_of, visit  # noqa: F401 (pages_of is a fixture)
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -1,18 +1,6 @@
 """GET /api/v1/search/resources/: public, the shape the page and other nodes read, 400s, query count."""
 
-import pytest
-
-from search.backends import reset_backends
-from tests.search.catalog_data import build_catalogue
-
 URL = "/api/v1/search/resources/"
-
-
-@pytest.fixture
-def catalogue(db):
-    reset_backends()
-    yield build_catalogue()
-    reset_backends()
 
 
 def test_anonymous_search_returns_count_results_facets_and_pages(client, catalogue):

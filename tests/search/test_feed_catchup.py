@@ -19,13 +19,6 @@ from tests.factories import UserFactory
 from tests.search.catalog_data import build_catalogue
 
 
-@pytest.fixture
-def catalogue(db):
-    reset_backends()
-    yield build_catalogue()
-    reset_backends()
-
-
 def admin_save(client, obj, **changes):
     """Post the object's admin change form with ``changes`` (the operator's back-office edit)."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

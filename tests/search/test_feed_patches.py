@@ -25,13 +25,6 @@ from tests.search.catalog_data import build_catalogue
 HEADERS = ["服务商侧编号", "名称", "单价（元/计费单位）"]
 
 
-@pytest.fixture
-def catalogue(db):
-    reset_backends()
-    yield build_catalogue()
-    reset_backends()
-
-
 def import_rows(resource, *rows: tuple[str, str]) -> None:
     """The provider's import of ``(name, price)`` for this existing record (one row each, in turn)."""
     for name, price in rows:

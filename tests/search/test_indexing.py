@@ -4,24 +4,15 @@ search_reindex rebuilds."""
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 from django.db import transaction
 
 from catalog.models import ComputeResource, Identifier, IdentifierState
 from catalog.services import record_delist, record_update_status, records_changed_append
-from search.backends import get_backend, reset_backends
+from search.backends import get_backend
 from search.backends.database import DatabaseBackend
 from search.query import ComputeQuery
 from search.selectors import resource_search
-from tests.search.catalog_data import build_catalogue
-
-
-@pytest.fixture
-def catalogue(db):
-    reset_backends()
-    yield build_catalogue()
-    reset_backends()
 
 
 def names(result):

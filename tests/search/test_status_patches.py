@@ -8,7 +8,6 @@ import contextlib
 from decimal import Decimal
 
 import numpy as np
-import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -16,18 +15,9 @@ from catalog.models import ComputeResource, ListingState
 from catalog.services import record_update_status, records_changed_append
 from changes.models import Change
 from orders.services import HoldItem, holds_place, holds_release
-from search.backends import reset_backends
 from search.backends.database import DatabaseBackend
 from search.query import ComputeQuery
 from tests.factories import OrganizationFactory, UserFactory
-from tests.search.catalog_data import build_catalogue
-
-
-@pytest.fixture
-def catalogue(db):
-    reset_backends()
-    yield build_catalogue()
-    reset_backends()
 
 
 def indexed(backend, resource) -> dict:

@@ -63,16 +63,6 @@ def submit(market):
 
 
 @pytest.fixture
-def fresh_index():
-    """A selection index built for this test (and none left for the next)."""
-    from search.backends import reset_backends
-
-    reset_backends()
-    yield
-    reset_backends()
-
-
-@pytest.fixture
 def codes(market):
     """The market's resources' identifiers, issued."""
     from catalog.services import identifier_issue
